@@ -1,0 +1,25 @@
+package io.promlite.tsdb;
+
+import io.promlite.tsdb.model.Labels;
+
+/**
+ * Stages samples and makes them visible and durable together. One appender per scrape or
+ * remote-write request; not thread-safe.
+ */
+public interface Appender {
+    /**
+     * Stages a sample.
+     *
+     * @param ref a series reference returned by an earlier {@code append} of the same storage,
+     *            or 0 when unknown; a valid reference lets the store skip the label lookup
+     * @return the series reference to pass next time for the same labels
+     * @throws AppendException when this sample is rejected; the rest of the batch is unaffected
+     */
+    long append(long ref, Labels labels, long timestampMs, double value) throws AppendException;
+
+    /** Makes every staged sample durable and visible, atomically. */
+    void commit();
+
+    /** Discards every staged sample. */
+    void rollback();
+}

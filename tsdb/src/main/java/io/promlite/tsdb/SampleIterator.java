@@ -1,0 +1,20 @@
+package io.promlite.tsdb;
+
+/**
+ * A forward cursor over one series' samples, decoded lazily. After {@link #next()} or
+ * {@link #seek(long)} returns true, {@link #timestamp()} and {@link #value()} describe the
+ * current sample.
+ */
+public interface SampleIterator {
+    boolean next();
+
+    /**
+     * Moves to the first sample with a timestamp {@code >= t}; stays put if the current one
+     * already is. Returns false when there is none.
+     */
+    boolean seek(long t);
+
+    long timestamp();
+
+    double value();
+}

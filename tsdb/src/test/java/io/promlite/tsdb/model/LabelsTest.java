@@ -1,0 +1,46 @@
+package io.promlite.tsdb.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.PatternSyntaxException;
+import org.junit.jupiter.api.Test;
+
+class LabelsTest {
+    @Test
+    void sortsByNameAndDropsEmptyValues() {
+        Labels l = Labels.of("job", "a", "__name__", "up", "env", "");
+        assertEquals(2, l.size());
+        assertEquals("__name__", l.name(0));
+        assertEquals("job", l.name(1));
+        assertNull(l.get("env"));
+        assertEquals("{__name__=\"up\", job=\"a\"}", l.toString());
+    }
+
+    @Test
+    void equalityAndOrderFollowPrometheus() {
+        assertEquals(Labels.of("a", "1", "b", "2"), Labels.of("b", "2", "a", "1"));
+        assertTrue(Labels.of("a", "1").compareTo(Labels.of("a", "1", "b", "2")) < 0);
+        assertTrue(Labels.of("a", "2").compareTo(Labels.of("a", "1", "b", "2")) > 0);
+    }
+
+    @Test
+    void regexMatchersAreFullyAnchoredAndDotMatchesNewline() {
+        Matcher m = Matcher.of(Matcher.Type.REGEX, "job", "image.*");
+        assertTrue(m.matches("image-gallery"));
+        assertFalse(m.matches("my-image-gallery"));
+        assertTrue(Matcher.of(Matcher.Type.REGEX, "x", "a.b").matches("a\nb"));
+        assertTrue(Matcher.of(Matcher.Type.NOT_EQUAL, "env", "prod").matches(Labels.of("job", "a")));
+        assertThrows(PatternSyntaxException.class, () -> Matcher.of(Matcher.Type.REGEX, "x", "("));
+    }
+
+    @Test
+    void staleMarkerIsRecognisedByBitsOnly() {
+        assertTrue(StaleNaN.is(StaleNaN.VALUE));
+        assertFalse(StaleNaN.is(Double.NaN));
+        assertEquals(StaleNaN.BITS, Double.doubleToRawLongBits(StaleNaN.VALUE));
+    }
+}
