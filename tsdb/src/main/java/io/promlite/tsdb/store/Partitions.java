@@ -1,0 +1,27 @@
+package io.promlite.tsdb.store;
+
+/**
+ * Time partitions: one per UTC day. Postings and chunks are keyed by partition first, so a query
+ * only touches the days it covers and retention drops whole days with one range delete.
+ */
+public final class Partitions {
+    public static final long PARTITION_MS = 86_400_000L;
+
+    private Partitions() {
+    }
+
+    /** The partition of a timestamp; saturates for timestamps beyond any real data (±292 million years). */
+    public static int of(long timestampMs) {
+        long p = Math.floorDiv(timestampMs, PARTITION_MS);
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, p));
+    }
+
+    public static long start(int partition) {
+        return partition * PARTITION_MS;
+    }
+
+    /** The last millisecond of the partition. */
+    public static long end(int partition) {
+        return start(partition) + PARTITION_MS - 1;
+    }
+}
