@@ -1,5 +1,6 @@
 package io.promlite.tsdb;
 
+import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.model.Labels;
 import java.util.Arrays;
 
@@ -20,17 +21,23 @@ final class TsdbAppender implements Appender {
         MemSeries s = tsdb.series(ref, labels);
         // Raw bits: the staleness marker must survive exactly, and NaN payloads must not collapse.
         long b = Double.doubleToRawLongBits(value);
-        long lastT = s.lastT;
+        long lastT = s.lastT();
         if (lastT != MemSeries.NO_SAMPLE) {
             if (timestampMs < lastT) {
+                tsdb.count(1, 0, 0);
                 throw new AppendException(AppendException.Reason.OUT_OF_ORDER);
             }
             if (timestampMs == lastT) {
-                if (b == s.lastBits) {
-                    return s.id;
+                if (b == s.lastBits()) {
+                    return s.id();
                 }
+                tsdb.count(0, 1, 0);
                 throw new AppendException(AppendException.Reason.DUPLICATE);
             }
+        }
+        if (timestampMs < tsdb.minValidTime()) {
+            tsdb.count(0, 0, 1);
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS);
         }
         if (n == series.length) {
             int cap = n * 2;
@@ -42,7 +49,7 @@ final class TsdbAppender implements Appender {
         ts[n] = timestampMs;
         bits[n] = b;
         n++;
-        return s.id;
+        return s.id();
     }
 
     @Override

@@ -1,13 +1,16 @@
 package io.promlite.tsdb;
 
+import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.index.LongList;
 import io.promlite.tsdb.index.PostingsIndex;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
+import io.promlite.tsdb.store.ChunkCodec;
+import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import io.promlite.tsdb.store.Partitions;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import org.rocksdb.RocksIterator;
@@ -56,49 +59,78 @@ final class TsdbQuerier implements Querier {
         }
         List<LoadedSeries> result = new ArrayList<>();
         try (PostingsIndex.Reader reader = tsdb.postings().reader();
-             RocksIterator it = tsdb.store().db().newIterator(tsdb.store().samples())) {
+             RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
             LongList ids = matchingIds(reader, matchers);
             for (int i = 0; i < ids.size(); i++) {
                 long id = ids.get(i);
-                LoadedSeries s = load(it, id);
-                if (s != null) {
-                    result.add(s);
+                List<StoredChunk> chunks = chunks(it, id);
+                if (chunks.isEmpty() || !hasSampleInRange(chunks)) {
+                    continue;
+                }
+                Labels labels = tsdb.labelsOf(id);
+                if (labels != null) {
+                    result.add(new LoadedSeries(labels, chunks, mint, maxt));
                 }
             }
         }
-        result.sort((a, b) -> a.labels.compareTo(b.labels));
+        result.sort((a, b) -> a.labels().compareTo(b.labels()));
         return new ListSeriesSet(result);
     }
 
-    private LoadedSeries load(RocksIterator it, long id) {
-        long[] t = new long[16];
-        long[] v = new long[16];
-        int n = 0;
+    /**
+     * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
+     * the stored ones that memory does not hold a newer copy of (same start time).
+     */
+    private List<StoredChunk> chunks(RocksIterator it, long id) {
+        MemSeries inHead = tsdb.headSeries(id);
+        List<StoredChunk> memory = inHead == null ? List.of() : inHead.snapshot(mint, maxt);
+        List<StoredChunk> out = new ArrayList<>();
         for (int p = firstPartition(); p <= lastPartition(); p++) {
-            byte[] start = Tsdb.sampleKey(p, id, Math.max(mint, Partitions.start(p)));
-            for (it.seek(start); it.isValid(); it.next()) {
+            byte[] prefix = ChunkCodec.key(p, id, 0);
+            // Start at the last chunk beginning at or before mint: it may extend into the range.
+            it.seekForPrev(ChunkCodec.key(p, id, mint));
+            if (!it.isValid() || !ByteCodec.startsWith(it.key(), prefix, 12)) {
+                it.seek(ChunkCodec.key(p, id, Long.MIN_VALUE));
+            }
+            for (; it.isValid(); it.next()) {
                 byte[] k = it.key();
-                if (ByteCodec.getSortableInt(k, 0) != p || ByteCodec.getLong(k, 4) != id) {
+                if (!ByteCodec.startsWith(k, prefix, 12)) {
                     break;
                 }
-                long ts = ByteCodec.getSortableLong(k, 12);
-                if (ts > maxt) {
+                long chunkMin = ChunkCodec.minTime(k);
+                if (chunkMin > maxt) {
                     break;
                 }
-                if (n == t.length) {
-                    t = Arrays.copyOf(t, n * 2);
-                    v = Arrays.copyOf(v, n * 2);
+                if (!heldInMemory(memory, chunkMin)) {
+                    StoredChunk c = StoredChunk.of(chunkMin, it.value());
+                    if (c.maxTime() >= mint) {
+                        out.add(c);
+                    }
                 }
-                t[n] = ts;
-                v[n] = ByteCodec.getLong(it.value(), 0);
-                n++;
             }
         }
-        if (n == 0) {
-            return null;
+        out.addAll(memory);
+        out.sort(Comparator.comparingLong(StoredChunk::minTime));
+        return out;
+    }
+
+    private static boolean heldInMemory(List<StoredChunk> memory, long chunkMin) {
+        for (StoredChunk m : memory) {
+            if (m.minTime() == chunkMin) {
+                return true;
+            }
         }
-        Labels labels = tsdb.labelsOf(id);
-        return labels == null ? null : new LoadedSeries(labels, t, v, n);
+        return false;
+    }
+
+    /** Whether any sample lies in the range; decodes only when chunk bounds cannot tell. */
+    private boolean hasSampleInRange(List<StoredChunk> chunks) {
+        for (StoredChunk c : chunks) {
+            if ((c.minTime() >= mint && c.minTime() <= maxt) || (c.maxTime() >= mint && c.maxTime() <= maxt)) {
+                return true;
+            }
+        }
+        return new ChunkSeriesIterator(chunks, mint, maxt).next();
     }
 
     @Override
@@ -162,41 +194,10 @@ final class TsdbQuerier implements Querier {
     public void close() {
     }
 
-    private record LoadedSeries(Labels labels, long[] t, long[] v, int n) implements Series {
+    private record LoadedSeries(Labels labels, List<StoredChunk> chunks, long mint, long maxt) implements Series {
         @Override
         public SampleIterator iterator() {
-            return new SampleIterator() {
-                private int i = -1;
-
-                @Override
-                public boolean next() {
-                    if (i < n) {
-                        i++;
-                    }
-                    return i < n;
-                }
-
-                @Override
-                public boolean seek(long target) {
-                    if (i < 0) {
-                        i = 0;
-                    }
-                    while (i < n && t[i] < target) {
-                        i++;
-                    }
-                    return i < n;
-                }
-
-                @Override
-                public long timestamp() {
-                    return t[i];
-                }
-
-                @Override
-                public double value() {
-                    return Double.longBitsToDouble(v[i]);
-                }
-            };
+            return new ChunkSeriesIterator(chunks, mint, maxt);
         }
     }
 

@@ -21,18 +21,22 @@ import org.rocksdb.Status;
  * The RocksDB database under the data directory and its column families.
  *
  * <ul>
+ *   <li>{@code default}: a few metadata records (see {@link Meta})</li>
  *   <li>{@code series}: series id (8B) → encoded labels</li>
  *   <li>{@code labels}: encoded labels → series id (8B)</li>
  *   <li>{@code postings}: see {@link io.promlite.tsdb.index.PostingsIndex}</li>
- *   <li>{@code samples}: partition | series id | timestamp → value bits</li>
+ *   <li>{@code chunks}: see {@link ChunkCodec}</li>
+ *   <li>{@code log}: see {@link CommitLog}</li>
  * </ul>
+ * Blocks are LZ4-compressed, and ZSTD-compressed in the bottommost level where most data
+ * settles; the commit log is short-lived and left uncompressed.
  */
 public final class RocksStore implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
 
-    private static final String[] FAMILIES = {"series", "labels", "postings", "samples"};
+    private static final String[] FAMILIES = {"series", "labels", "postings", "chunks", "log"};
 
     private final Path dir;
     private final DBOptions dbOptions;
@@ -50,10 +54,10 @@ public final class RocksStore implements AutoCloseable {
         }
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions()));
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(true)));
         for (String name : FAMILIES) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    familyOptions()));
+                    familyOptions(!name.equals("log"))));
         }
         try {
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -67,15 +71,16 @@ public final class RocksStore implements AutoCloseable {
         return new RocksStore(dir);
     }
 
-    private ColumnFamilyOptions familyOptions() {
+    private ColumnFamilyOptions familyOptions(boolean compressed) {
         BloomFilter bloom = new BloomFilter(10, false);
         familyResources.add(bloom);
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setFilterPolicy(bloom)
                 .setBlockSize(16 * 1024);
         ColumnFamilyOptions o = new ColumnFamilyOptions()
-                .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setCompressionType(compressed ? CompressionType.LZ4_COMPRESSION : CompressionType.NO_COMPRESSION)
+                .setBottommostCompressionType(compressed ? CompressionType.ZSTD_COMPRESSION
+                        : CompressionType.NO_COMPRESSION)
                 .setTableFormatConfig(table);
         familyResources.add(o);
         return o;
@@ -97,8 +102,16 @@ public final class RocksStore implements AutoCloseable {
         return handles.get(3);
     }
 
-    public ColumnFamilyHandle samples() {
+    public ColumnFamilyHandle meta() {
+        return handles.get(0);
+    }
+
+    public ColumnFamilyHandle chunks() {
         return handles.get(4);
+    }
+
+    public ColumnFamilyHandle log() {
+        return handles.get(5);
     }
 
     /** Maps a RocksDB failure to a user-facing message about the data directory. */
