@@ -18,6 +18,7 @@ import io.promlite.tsdb.store.Partitions;
 import io.promlite.tsdb.store.RocksStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.Range;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -580,23 +582,22 @@ public final class Tsdb implements Storage {
         }
     }
 
-    /** The oldest sample time in partitions {@code >= partition}, from chunk keys alone. */
+    /** The oldest chunk start in partitions {@code >= partition}, on disk or in memory. */
     private long firstSampleTimeFrom(int partition) {
+        long min = Long.MAX_VALUE;
         try (RocksIterator it = store.db().newIterator(store.chunks())) {
             it.seek(ChunkCodec.partitionKey(partition));
-            if (!it.isValid()) {
-                return Math.max(minTime, Partitions.start(partition));
+            if (it.isValid()) {
+                int p = ChunkCodec.partition(it.key());
+                for (; it.isValid() && ChunkCodec.partition(it.key()) == p; it.next()) {
+                    min = Math.min(min, ChunkCodec.minTime(it.key()));
+                }
             }
-            int p = ChunkCodec.partition(it.key());
-            long min = Long.MAX_VALUE;
-            for (; it.isValid() && ChunkCodec.partition(it.key()) == p; it.next()) {
-                min = Math.min(min, ChunkCodec.minTime(it.key()));
-            }
-            for (MemSeries s : head.all()) {
-                min = Math.min(min, s.oldestChunkTimeFrom(partition));
-            }
-            return min;
         }
+        for (MemSeries s : head.all()) {
+            min = Math.min(min, s.oldestChunkTimeFrom(partition));
+        }
+        return min == Long.MAX_VALUE ? Partitions.start(partition) : min;
     }
 
     /**
@@ -663,6 +664,24 @@ public final class Tsdb implements Storage {
             if (kept != null) {
                 batch.put(store.chunks(), ChunkCodec.key(p, id, kept.minTime()), ChunkCodec.value(kept));
             }
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the store to {@code target} (which must not exist yet) that
+     * can be opened as a data directory, as Prometheus's snapshot admin API does. Files are
+     * hard-linked where the file system allows.
+     */
+    public void snapshot(Path target) throws TsdbException {
+        lifecycle.readLock().lock();
+        try (Checkpoint checkpoint = Checkpoint.create(store.db())) {
+            ensureOpen();
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new TsdbException(TsdbException.Kind.IO,
+                    "cannot write snapshot to " + target + " (" + e.getMessage() + ")", e);
+        } finally {
+            lifecycle.readLock().unlock();
         }
     }
 
