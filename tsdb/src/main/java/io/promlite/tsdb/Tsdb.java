@@ -5,6 +5,7 @@ import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.head.Head;
 import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.index.LongList;
+import io.promlite.tsdb.index.PartitionList;
 import io.promlite.tsdb.index.PostingsIndex;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
@@ -74,6 +75,7 @@ public final class Tsdb implements Storage {
     private final CommitLog commitLog;
     private final Meta meta;
     private final Head head = new Head();
+    private final PartitionList partitions = new PartitionList();
     private final TsdbMetrics metrics;
     private final WriteOptions writeOptions = new WriteOptions();
     private final ScheduledExecutorService maintenance;
@@ -85,6 +87,8 @@ public final class Tsdb implements Storage {
     /** Readers hold the read side so that close never frees RocksDB under a running read. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final List<MemSeries> cutSeries = new ArrayList<>();
+    /** Partitions a commit lists series in for the first time; reused under the commit lock. */
+    private final LongList newPartitions = new LongList();
 
     private long nextId;
     private volatile long minTime;
@@ -111,6 +115,9 @@ public final class Tsdb implements Storage {
             minTime = range[0];
             maxTime = range[1];
             minValidTime = meta.retentionFloor();
+            try (PostingsIndex.Reader reader = postings.reader()) {
+                reader.partitions(partitions);
+            }
             replayLog();
             checkpoint();
         } catch (RocksDBException | RuntimeException e) {
@@ -222,9 +229,10 @@ public final class Tsdb implements Storage {
         if (maxTime == Long.MIN_VALUE) {
             return s;
         }
-        int oldest = Partitions.of(Math.max(minTime, minValidTime));
+        int[] stored = partitions.between(Partitions.of(Math.max(minTime, minValidTime)), Partitions.of(maxTime));
         try (RocksIterator it = store.db().newIterator(store.chunks())) {
-            for (int p = Partitions.of(maxTime); p >= oldest; p--) {
+            for (int i = stored.length - 1; i >= 0; i--) {
+                int p = stored[i];
                 it.seekForPrev(ChunkCodec.key(p, id, Long.MAX_VALUE));
                 if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
                     StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
@@ -333,6 +341,7 @@ public final class Tsdb implements Storage {
             long batchMin = Long.MAX_VALUE;
             long batchMax = Long.MIN_VALUE;
             commitLog.begin();
+            newPartitions.clear();
             try (WriteBatch batch = new WriteBatch()) {
                 for (int i = 0; i < n; i++) {
                     MemSeries s = series[i];
@@ -360,6 +369,7 @@ public final class Tsdb implements Storage {
                     if (p != s.pendingPartition) {
                         postings.add(batch, p, s.id(), s.labels());
                         s.pendingPartition = p;
+                        newPartitions.add(p);
                     }
                     commitLog.add(s.id(), t, bits[i]);
                     s.pendingT = t;
@@ -376,6 +386,9 @@ public final class Tsdb implements Storage {
             count(outOfOrder, duplicates, outOfBounds);
             if (accepted == 0) {
                 return;
+            }
+            for (int i = 0; i < newPartitions.size(); i++) {
+                partitions.add((int) newPartitions.get(i));
             }
             cutSeries.clear();
             for (int i = 0; i < n; i++) {
@@ -530,6 +543,7 @@ public final class Tsdb implements Storage {
             }
             minValidTime = floor;
             minTime = newMin;
+            partitions.removeBefore(keepFrom);
             for (MemSeries s : head.all()) {
                 s.dropBefore(keepFrom);
             }
@@ -556,8 +570,9 @@ public final class Tsdb implements Storage {
     private int firstPartitionWithinSize(int from, int last, long limit) {
         List<Slice> slices = new ArrayList<>();
         List<Range> ranges = new ArrayList<>();
+        int[] stored = partitions.between(from, last);
         try {
-            for (int p = from; p <= last; p++) {
+            for (int p : stored) {
                 Slice start = new Slice(ChunkCodec.partitionKey(p));
                 Slice end = new Slice(ChunkCodec.partitionKey(p + 1));
                 slices.add(start);
@@ -569,11 +584,11 @@ public final class Tsdb implements Storage {
             long[] postingSizes = store.db().getApproximateSizes(store.postings(), ranges,
                     org.rocksdb.SizeApproximationFlag.INCLUDE_FILES, org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
             long total = 0;
-            int p = last;
-            for (int i = chunkSizes.length - 1; i >= 0; i--, p--) {
+            for (int i = stored.length - 1; i >= 0; i--) {
                 total += chunkSizes[i] + postingSizes[i];
                 if (total > limit) {
-                    return Math.min(last, p + 1);
+                    // Keep the partitions after this one, and always the newest.
+                    return i == stored.length - 1 ? last : stored[i + 1];
                 }
             }
             return from;
@@ -617,7 +632,7 @@ public final class Tsdb implements Storage {
             LongList ids;
             try (PostingsIndex.Reader reader = postings.reader()) {
                 List<LongList> perPartition = new ArrayList<>();
-                for (int p = from; p <= to; p++) {
+                for (int p : partitions.between(from, to)) {
                     perPartition.add(reader.select(p, matchers));
                 }
                 ids = LongList.union(perPartition);
@@ -625,7 +640,7 @@ public final class Tsdb implements Storage {
             try (WriteBatch batch = new WriteBatch(); RocksIterator it = store.db().newIterator(store.chunks())) {
                 for (int i = 0; i < ids.size(); i++) {
                     long id = ids.get(i);
-                    for (int p = from; p <= to; p++) {
+                    for (int p : partitions.between(from, to)) {
                         rewriteChunks(batch, it, p, id, mint, maxt);
                     }
                 }
@@ -736,6 +751,11 @@ public final class Tsdb implements Storage {
 
     long minTime() {
         return minTime;
+    }
+
+    /** The partitions holding data within {@code [mint, maxt]}, ascending. */
+    int[] partitions(long mint, long maxt) {
+        return partitions.between(Partitions.of(Math.max(mint, minTime)), Partitions.of(Math.min(maxt, maxTime)));
     }
 
     long maxTime() {

@@ -27,22 +27,14 @@ final class TsdbQuerier implements Querier {
         this.maxt = maxt;
     }
 
-    /** The partitions to read: the query range clipped to the stored data; empty when none. */
-    private int firstPartition() {
-        return Math.max(Partitions.of(mint), Partitions.of(tsdb.minTime()));
+    /** The partitions holding data in the range; empty when there is none. */
+    private int[] partitions() {
+        return mint > maxt ? new int[0] : tsdb.partitions(mint, maxt);
     }
 
-    private int lastPartition() {
-        return Math.min(Partitions.of(maxt), Partitions.of(tsdb.maxTime()));
-    }
-
-    private boolean empty() {
-        return mint > maxt || tsdb.maxTime() == Long.MIN_VALUE || firstPartition() > lastPartition();
-    }
-
-    private LongList matchingIds(PostingsIndex.Reader reader, List<Matcher> matchers) {
+    private static LongList matchingIds(PostingsIndex.Reader reader, int[] partitions, List<Matcher> matchers) {
         List<LongList> perPartition = new ArrayList<>();
-        for (int p = firstPartition(); p <= lastPartition(); p++) {
+        for (int p : partitions) {
             perPartition.add(reader.select(p, matchers));
         }
         return LongList.union(perPartition);
@@ -54,16 +46,17 @@ final class TsdbQuerier implements Querier {
     }
 
     private SeriesSet doSelect(List<Matcher> matchers) {
-        if (empty()) {
+        int[] partitions = partitions();
+        if (partitions.length == 0) {
             return new ListSeriesSet(List.of());
         }
         List<LoadedSeries> result = new ArrayList<>();
         try (PostingsIndex.Reader reader = tsdb.postings().reader();
              RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
-            LongList ids = matchingIds(reader, matchers);
+            LongList ids = matchingIds(reader, partitions, matchers);
             for (int i = 0; i < ids.size(); i++) {
                 long id = ids.get(i);
-                List<StoredChunk> chunks = chunks(it, id);
+                List<StoredChunk> chunks = chunks(it, partitions, id);
                 if (chunks.isEmpty() || !hasSampleInRange(chunks)) {
                     continue;
                 }
@@ -81,11 +74,11 @@ final class TsdbQuerier implements Querier {
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
      * the stored ones that memory does not hold a newer copy of (same start time).
      */
-    private List<StoredChunk> chunks(RocksIterator it, long id) {
+    private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id) {
         MemSeries inHead = tsdb.headSeries(id);
         List<StoredChunk> memory = inHead == null ? List.of() : inHead.snapshot(mint, maxt);
         List<StoredChunk> out = new ArrayList<>();
-        for (int p = firstPartition(); p <= lastPartition(); p++) {
+        for (int p : partitions) {
             byte[] prefix = ChunkCodec.key(p, id, 0);
             // Start at the last chunk beginning at or before mint: it may extend into the range.
             it.seekForPrev(ChunkCodec.key(p, id, mint));
@@ -139,17 +132,18 @@ final class TsdbQuerier implements Querier {
     }
 
     private List<String> doLabelNames(List<Matcher> matchers) {
-        if (empty()) {
+        int[] partitions = partitions();
+        if (partitions.length == 0) {
             return List.of();
         }
         TreeSet<String> names = new TreeSet<>();
         try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
             if (matchers.isEmpty()) {
-                for (int p = firstPartition(); p <= lastPartition(); p++) {
+                for (int p : partitions) {
                     names.addAll(reader.names(p));
                 }
             } else {
-                LongList ids = matchingIds(reader, matchers);
+                LongList ids = matchingIds(reader, partitions, matchers);
                 for (int i = 0; i < ids.size(); i++) {
                     Labels l = tsdb.labelsOf(ids.get(i));
                     if (l != null) {
@@ -167,17 +161,18 @@ final class TsdbQuerier implements Querier {
     }
 
     private List<String> doLabelValues(String name, List<Matcher> matchers) {
-        if (empty()) {
+        int[] partitions = partitions();
+        if (partitions.length == 0) {
             return List.of();
         }
         TreeSet<String> values = new TreeSet<>();
         try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
             if (matchers.isEmpty()) {
-                for (int p = firstPartition(); p <= lastPartition(); p++) {
+                for (int p : partitions) {
                     values.addAll(reader.values(p, name));
                 }
             } else {
-                LongList ids = matchingIds(reader, matchers);
+                LongList ids = matchingIds(reader, partitions, matchers);
                 for (int i = 0; i < ids.size(); i++) {
                     Labels l = tsdb.labelsOf(ids.get(i));
                     String v = l == null ? null : l.get(name);

@@ -115,6 +115,23 @@ class TsdbTest {
     }
 
     @Test
+    void extremeTimestampsAreStoredAndQueriedQuickly() throws Exception {
+        Appender app = db.appender();
+        app.append(0, UP_A, -1_000_000_000_000_000L, 1);
+        app.append(0, UP_A, -1, 2);
+        app.append(0, UP_A, Long.MAX_VALUE, 3);
+        app.commit();
+        List<Point> expected = List.of(Point.of(-1_000_000_000_000_000L, 1), Point.of(-1, 2),
+                Point.of(Long.MAX_VALUE, 3));
+        assertEquals(expected, select(db, Long.MIN_VALUE, Long.MAX_VALUE, ANY_UP).get(UP_A));
+        reopen();
+        assertEquals(expected, select(db, Long.MIN_VALUE, Long.MAX_VALUE, ANY_UP).get(UP_A));
+        try (Querier q = db.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+            assertEquals(List.of("a"), q.labelValues("job", List.of()));
+        }
+    }
+
+    @Test
     void labelNamesAndValues() throws Exception {
         TestData.appendAll(db, UP_A, 1000);
         TestData.appendAll(db, UP_B, 1000);

@@ -39,6 +39,10 @@ public final class LongList {
         size += other.size;
     }
 
+    public void clear() {
+        size = 0;
+    }
+
     public long get(int i) {
         return a[i];
     }

@@ -100,6 +100,21 @@ public final class PostingsIndex {
             return ids;
         }
 
+        /** Every partition that has postings, ascending: one seek per partition. */
+        public void partitions(PartitionList out) {
+            it.seekToFirst();
+            while (it.isValid()) {
+                byte[] k = it.key();
+                int p = ByteCodec.getSortableInt(k, 0);
+                out.add(p);
+                byte[] next = ByteCodec.prefixSuccessor(k, 4);
+                if (next == null) {
+                    return;
+                }
+                it.seek(next);
+            }
+        }
+
         /** Sorted distinct label names in the partition. */
         public List<String> names(int partition) {
             byte[] p = partitionKey(partition);

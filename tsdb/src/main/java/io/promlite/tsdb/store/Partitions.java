@@ -10,10 +10,13 @@ public final class Partitions {
     private Partitions() {
     }
 
-    /** The partition of a timestamp; saturates for timestamps beyond any real data (±292 million years). */
+    /**
+     * The partition of a timestamp. Saturates one short of the int range for timestamps beyond any
+     * real data (about ±5.8 million years), so loops over partitions never overflow.
+     */
     public static int of(long timestampMs) {
         long p = Math.floorDiv(timestampMs, PARTITION_MS);
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, p));
+        return (int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE - 1, p));
     }
 
     public static long start(int partition) {
