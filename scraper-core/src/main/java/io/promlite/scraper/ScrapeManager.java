@@ -72,7 +72,7 @@ public final class ScrapeManager implements AutoCloseable {
             if (jobs.contains(e.getKey())) {
                 return false;
             }
-            e.getValue().stop();
+            e.getValue().stop(true);
             return true;
         });
     }
@@ -105,7 +105,7 @@ public final class ScrapeManager implements AutoCloseable {
             return;
         }
         closed = true;
-        pools.values().forEach(ScrapePool::stop);
+        pools.values().forEach(p -> p.stop(false));
         pools.clear();
         executor.shutdown();
         try {

@@ -3,6 +3,7 @@ package io.promlite.scraper.scrape;
 import io.promlite.tsdb.AppendException;
 import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.StaleNaN;
 
 /** The synthetic series Prometheus writes for every scrape, with their labels and refs kept. */
 final class ReportSeries {
@@ -30,6 +31,13 @@ final class ReportSeries {
         append(app, 2, timestamp, scraped);
         append(app, 3, timestamp, postRelabeling);
         append(app, 4, timestamp, seriesAdded);
+    }
+
+    /** Marks every report series stale: the target is gone. */
+    void appendStale(Appender app, long timestamp) {
+        for (int i = 0; i < NAMES.length; i++) {
+            append(app, i, timestamp, StaleNaN.VALUE);
+        }
     }
 
     private void append(Appender app, int series, long timestamp, double value) {

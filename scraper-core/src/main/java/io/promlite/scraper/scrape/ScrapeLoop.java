@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.scraper.textparse.EntryType;
 import io.promlite.scraper.textparse.ExpositionParser;
 import io.promlite.scraper.textparse.PromTextParser;
@@ -12,6 +13,7 @@ import io.promlite.tsdb.AppendException;
 import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.Storage;
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.StaleNaN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -29,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * parsing and appending run on the scrape executor, so a slow store never stalls network I/O.
  * Scrapes of one target never overlap: the next is scheduled when the previous is appended.
  *
- * <p>A scrape's samples go into one appender committed once. A failed scrape (unreachable,
- * timeout, non-2xx, malformed body, sample limit) rolls that appender back and writes only the
- * synthetic series, with {@code up} 0, in a fresh one.
+ * <p>A scrape's samples go into one appender committed once, together with staleness markers for
+ * series that vanished since the previous scrape and the report series. A failed scrape
+ * (unreachable, timeout, non-2xx, malformed body, a limit) rolls that appender back and, in a
+ * fresh one, marks the previous scrape's series stale and writes the report with {@code up} 0.
  */
 public final class ScrapeLoop {
     private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
@@ -50,25 +53,35 @@ public final class ScrapeLoop {
     private final ReportSeries report;
     private final long intervalMs;
     private final long offsetMs;
+    /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
+    private ScrapeLoop predecessor;
+    private SeriesCache cache;
 
     private final Object lock = new Object();
     private boolean stopped;
+    private boolean markStaleOnStop;
+    private boolean scraping;
+    private boolean everScraped;
     private ScheduledFuture<?> pendingTick;
+    private final CompletableFuture<SeriesCache> retiredCache = new CompletableFuture<>();
     private volatile ScrapeReport lastReport;
 
-    ScrapeLoop(ScrapeTarget target, ScrapeConfig config, Storage storage, HttpScraper http, EventLoop timer,
-               Executor executor, ScrapeMetrics metrics) {
+    ScrapeLoop(ScrapeTarget target, ScrapeConfig config, ScrapeContext context, ScrapeLoop predecessor) {
         this.target = target;
         this.config = config;
-        this.storage = storage;
-        this.http = http;
-        this.timer = timer;
-        this.executor = executor;
-        this.metrics = metrics;
+        this.storage = context.storage();
+        this.http = context.http();
+        this.timer = context.eventLoops().next();
+        this.executor = context.executor();
+        this.metrics = context.metrics();
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
         this.intervalMs = target.interval().toMillis();
         this.offsetMs = Math.floorMod(ScheduleOffsets.hash(target), intervalMs);
+        this.predecessor = predecessor;
+        if (predecessor != null) {
+            this.lastReport = predecessor.lastReport;
+        }
     }
 
     public ScrapeTarget target() {
@@ -90,13 +103,27 @@ public final class ScrapeLoop {
         schedule(slot);
     }
 
-    /** Stops scheduling; a scrape in flight finishes without rescheduling. */
-    void stop() {
+    /**
+     * Stops scheduling; a scrape in flight finishes first.
+     *
+     * @param markStale whether to mark the target's series stale: true when the target went away,
+     *                  false when a successor loop continues its series
+     */
+    void stop(boolean markStale) {
+        boolean idle;
         synchronized (lock) {
+            if (stopped) {
+                return;
+            }
             stopped = true;
+            markStaleOnStop = markStale;
             if (pendingTick != null) {
                 pendingTick.cancel(false);
             }
+            idle = !scraping;
+        }
+        if (idle) {
+            runOffLoop(this::retire);
         }
     }
 
@@ -114,7 +141,8 @@ public final class ScrapeLoop {
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
-            // The manager is closing.
+            // The manager is closing; nothing more is written.
+            retiredCache.complete(null);
         }
     }
 
@@ -123,6 +151,7 @@ public final class ScrapeLoop {
             if (stopped) {
                 return;
             }
+            scraping = true;
         }
         long startMs = System.currentTimeMillis();
         long startNanos = System.nanoTime();
@@ -143,6 +172,7 @@ public final class ScrapeLoop {
                 if (response != null) {
                     response.release();
                 }
+                retiredCache.complete(null);
             }
         });
     }
@@ -157,11 +187,13 @@ public final class ScrapeLoop {
     private void finish(long slotMs, long startMs, long timestamp, long startNanos, ScrapeResponse response,
                         Throwable error) {
         try {
+            takeOverCache();
+            cache.beginIteration();
             long endNanos = response != null ? response.receivedNanos() : System.nanoTime();
             Duration duration = Duration.ofNanos(endNanos - startNanos);
             String failure = error == null ? appendBody(response, timestamp, duration) : describe(error);
             if (failure != null) {
-                appendReport(storage.appender(), timestamp, duration, false, 0, 0, 0);
+                appendFailure(timestamp, duration);
             }
             lastReport = new ScrapeReport(Instant.ofEpochMilli(startMs), duration, failure);
         } catch (RuntimeException e) {
@@ -171,14 +203,61 @@ public final class ScrapeLoop {
             if (response != null) {
                 response.release();
             }
-            long next = slotMs + intervalMs;
-            long now = System.currentTimeMillis();
-            if (next <= now) {
-                // Missed slots (a slow store) are skipped, not caught up.
-                next += ((now - next) / intervalMs + 1) * intervalMs;
+            boolean retire;
+            synchronized (lock) {
+                scraping = false;
+                everScraped = true;
+                retire = stopped;
             }
-            schedule(next);
+            if (retire) {
+                retire();
+            } else {
+                schedule(nextSlot(slotMs));
+            }
         }
+    }
+
+    private long nextSlot(long slotMs) {
+        long next = slotMs + intervalMs;
+        long now = System.currentTimeMillis();
+        if (next <= now) {
+            // Missed slots (a slow store) are skipped, not caught up.
+            next += ((now - next) / intervalMs + 1) * intervalMs;
+        }
+        return next;
+    }
+
+    /** Continues the predecessor's series (refs, staleness) when it has finished; else starts afresh. */
+    private void takeOverCache() {
+        if (cache != null) {
+            return;
+        }
+        SeriesCache inherited = predecessor == null ? null : predecessor.retiredCache.getNow(null);
+        predecessor = null;
+        cache = inherited != null ? inherited : new SeriesCache();
+    }
+
+    /** Runs once after the loop stopped and no scrape is running. */
+    private void retire() {
+        boolean markStale;
+        boolean scraped;
+        synchronized (lock) {
+            markStale = markStaleOnStop;
+            scraped = everScraped;
+        }
+        if (markStale && scraped && cache != null) {
+            long now = System.currentTimeMillis();
+            Appender app = storage.appender();
+            try {
+                cache.forEachLive(e -> appendStale(app, e, now));
+                report.appendStale(app, now);
+                app.commit();
+            } catch (RuntimeException e) {
+                app.rollback();
+                log.warn("could not mark the series of {} stale", target.url(), e);
+            }
+        }
+        retiredCache.complete(markStale ? null : cache);
     }
 
     private static String describe(Throwable error) {
@@ -187,16 +266,16 @@ public final class ScrapeLoop {
     }
 
     /**
-     * Appends the body's samples and the report in one commit.
+     * Appends the body's samples, staleness markers and the report in one commit.
      *
-     * @return null on success, else the error that failed the scrape (nothing of the body was kept)
+     * @return null on success, else the error that failed the scrape (nothing was written)
      */
     private String appendBody(ScrapeResponse response, long timestamp, Duration duration) {
         ByteBuf body = response.body();
         int length = body.readableBytes();
         byte[] bytes;
         int offset;
-        if (body.hasArray() && body.nioBufferCount() <= 1) {
+        if (body.hasArray()) {
             bytes = body.array();
             offset = body.arrayOffset() + body.readerIndex();
         } else {
@@ -212,6 +291,7 @@ public final class ScrapeLoop {
         Appender app = storage.appender();
         int scraped = 0;
         int added = 0;
+        int seriesAdded = 0;
         long outOfOrder = 0;
         long duplicate = 0;
         long outOfBounds = 0;
@@ -221,19 +301,26 @@ public final class ScrapeLoop {
                     continue;
                 }
                 scraped++;
-                Labels labels = labeler.apply(parser.labels());
-                String limitError = LabelLimits.check(labels, config);
-                if (limitError != null) {
-                    throw new ScrapeFailure(limitError);
+                SeriesCache.Entry series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                if (series == null) {
+                    series = cache.add(bytes, parser.seriesStart(), parser.seriesEnd(), labelsOf(parser));
+                    if (!series.dropped()) {
+                        seriesAdded++;
+                    }
+                }
+                if (series.dropped()) {
+                    continue;
                 }
                 added++;
                 if (config.sampleLimit() > 0 && added > config.sampleLimit()) {
                     metrics.exceededSampleLimit();
                     throw new ScrapeFailure("sample limit exceeded");
                 }
-                long t = config.honorTimestamps() && parser.hasTimestamp() ? parser.timestampMs() : timestamp;
+                boolean ownTimestamp = config.honorTimestamps() && parser.hasTimestamp();
+                series.tracksStaleness = !ownTimestamp;
+                long t = ownTimestamp ? parser.timestampMs() : timestamp;
                 try {
-                    app.append(0, labels, t, parser.value());
+                    series.ref = app.append(series.ref, series.labels, t, parser.value());
                 } catch (AppendException e) {
                     switch (e.reason()) {
                         case OUT_OF_ORDER -> outOfOrder++;
@@ -242,6 +329,9 @@ public final class ScrapeLoop {
                     }
                 }
             }
+            cache.commitIteration(gone -> appendStale(app, gone, timestamp));
+            report.append(app, timestamp, 1, duration.toNanos() / 1e9, scraped, added, seriesAdded);
+            app.commit();
         } catch (TextParseException | ScrapeFailure e) {
             app.rollback();
             return e.getMessage();
@@ -256,18 +346,43 @@ public final class ScrapeLoop {
             log.debug("{}: {} out-of-order, {} duplicate, {} out-of-bounds samples rejected",
                     target.url(), outOfOrder, duplicate, outOfBounds);
         }
-        appendReport(app, timestamp, duration, true, scraped, added, 0);
         return null;
     }
 
-    private void appendReport(Appender app, long timestamp, Duration duration, boolean up, int scraped,
-                              int postRelabeling, int seriesAdded) {
+    /** Labels of a series not in the cache: target labels, then metric relabeling; null if dropped. */
+    private Labels labelsOf(ExpositionParser parser) throws TextParseException, ScrapeFailure {
+        Labels labels = Relabeler.process(labeler.apply(parser.labels()), config.metricRelabelConfigs());
+        if (labels == null) {
+            return null;
+        }
+        if (!labels.has(Labels.METRIC_NAME)) {
+            throw new ScrapeFailure("missing metric name (__name__ label)");
+        }
+        String limitError = LabelLimits.check(labels, config);
+        if (limitError != null) {
+            throw new ScrapeFailure(limitError);
+        }
+        return labels;
+    }
+
+    /** A failed scrape counts as an empty one: the previous scrape's series become stale. */
+    private void appendFailure(long timestamp, Duration duration) {
+        Appender app = storage.appender();
         try {
-            report.append(app, timestamp, up ? 1 : 0, duration.toNanos() / 1e9, scraped, postRelabeling, seriesAdded);
+            cache.abortIteration(gone -> appendStale(app, gone, timestamp));
+            report.append(app, timestamp, 0, duration.toNanos() / 1e9, 0, 0, 0);
             app.commit();
         } catch (RuntimeException e) {
             app.rollback();
             throw e;
+        }
+    }
+
+    private static void appendStale(Appender app, SeriesCache.Entry series, long timestamp) {
+        try {
+            series.ref = app.append(series.ref, series.labels, timestamp, StaleNaN.VALUE);
+        } catch (AppendException e) {
+            // The series already has a later sample; nothing to mark.
         }
     }
 

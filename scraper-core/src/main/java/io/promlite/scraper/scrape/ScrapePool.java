@@ -16,7 +16,7 @@ public final class ScrapePool {
     public ScrapePool(ScrapeContext context, ScrapeConfig config) {
         this.context = context;
         this.config = config;
-        sync();
+        sync(false, false);
     }
 
     public String jobName() {
@@ -24,39 +24,68 @@ public final class ScrapePool {
     }
 
     /**
-     * Applies a new config of the same job. Unchanged targets keep their loops; when the job's
-     * settings changed, every loop restarts with them.
+     * Applies a new config of the same job. Unchanged targets keep their loops. When the job's
+     * settings changed every loop restarts with them; a target that stays continues its series
+     * (no staleness markers) unless the rules that shape series labels changed.
      */
     public void update(ScrapeConfig newConfig) {
-        if (!newConfig.equals(config)) {
-            stop();
-            config = newConfig;
-        }
-        sync();
+        boolean restart = !newConfig.equals(config);
+        boolean sameSeries = sameSeriesRules(config, newConfig);
+        config = newConfig;
+        sync(restart, sameSeries);
     }
 
-    private void sync() {
+    private static boolean sameSeriesRules(ScrapeConfig a, ScrapeConfig b) {
+        return a.honorLabels() == b.honorLabels() && a.honorTimestamps() == b.honorTimestamps()
+                && a.metricRelabelConfigs().equals(b.metricRelabelConfigs());
+    }
+
+    /**
+     * Matches the loops to the config's targets; loops of vanished targets mark their series stale.
+     *
+     * @param restartAll restart every loop with the current config
+     * @param handOver   when restarting, let a target's new loop continue the old loop's series
+     */
+    private void sync(boolean restartAll, boolean handOver) {
         List<ScrapeTarget> targets = TargetBuilder.targets(config, StaticDiscovery.groups(config));
-        Map<ScrapeTarget, ScrapeLoop> old = new LinkedHashMap<>(loops);
+        Map<ScrapeTarget, ScrapeLoop> unchanged = new LinkedHashMap<>(loops);
+        Map<List<Object>, ScrapeLoop> byIdentity = new LinkedHashMap<>();
+        loops.values().forEach(l -> byIdentity.put(identity(l.target()), l));
         loops.clear();
         for (ScrapeTarget t : targets) {
-            ScrapeLoop loop = old.remove(t);
-            if (loop == null) {
-                loop = new ScrapeLoop(t, config, context.storage(), context.http(), context.eventLoops().next(),
-                        context.executor(), context.metrics());
-                loop.start();
+            ScrapeLoop loop = unchanged.get(t);
+            if (loop != null && !restartAll) {
+                byIdentity.remove(identity(t));
+                loops.put(t, loop);
+                continue;
             }
+            ScrapeLoop predecessor = byIdentity.remove(identity(t));
+            if (predecessor != null) {
+                predecessor.stop(!handOver);
+            }
+            loop = new ScrapeLoop(t, config, context, handOver ? predecessor : null);
             loops.put(t, loop);
+            loop.start();
         }
-        old.values().forEach(ScrapeLoop::stop);
+        byIdentity.values().forEach(l -> l.stop(true));
+    }
+
+    /** What makes two targets write the same series: their labels and URL. */
+    private static List<Object> identity(ScrapeTarget t) {
+        return List.of(t.labels(), t.url());
     }
 
     public List<ScrapeLoop> loops() {
         return new ArrayList<>(loops.values());
     }
 
-    public void stop() {
-        loops.values().forEach(ScrapeLoop::stop);
+    /**
+     * Stops every loop.
+     *
+     * @param markStale true when the job was removed, false at shutdown (a restart continues the series)
+     */
+    public void stop(boolean markStale) {
+        loops.values().forEach(l -> l.stop(markStale));
         loops.clear();
     }
 }

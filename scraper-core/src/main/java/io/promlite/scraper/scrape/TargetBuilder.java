@@ -4,6 +4,7 @@ import io.promlite.config.PromDurations;
 import io.promlite.config.ScrapeConfig;
 import io.promlite.scraper.discovery.StaticDiscovery;
 import io.promlite.scraper.discovery.TargetGroup;
+import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.tsdb.model.Labels;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,8 @@ public final class TargetBuilder {
             }
         });
         Labels discovered = b.build();
-        return fromRelabeled(config, discovered, discovered);
+        Labels relabeled = Relabeler.process(discovered, config.relabelConfigs());
+        return relabeled == null ? null : fromRelabeled(config, discovered, relabeled);
     }
 
     private static ScrapeTarget fromRelabeled(ScrapeConfig config, Labels discovered, Labels lset) {
