@@ -20,13 +20,13 @@ public final class Engine {
 
     /** Evaluates {@code query} at {@code timeMs}: a Vector, Scalar, StringValue or (for range vectors) Matrix. */
     public Value instant(String query, long timeMs) {
-        Expr expr = Parser.parse(query);
+        Expr expr = Parser.parse(query, 0, 0);
         return evaluation().instant(expr, timeMs);
     }
 
     /** Evaluates {@code query} at every step from start to end: always a Matrix, series sorted by labels. */
     public Value range(String query, long startMs, long endMs, long stepMs) {
-        Expr expr = Parser.parse(query);
+        Expr expr = Parser.parse(query, stepMs, endMs - startMs);
         if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
             throw new PromqlException(PromqlException.Kind.BAD_DATA, "invalid expression type \""
                     + expr.type().description() + "\" for range query, must be Scalar or instant Vector");

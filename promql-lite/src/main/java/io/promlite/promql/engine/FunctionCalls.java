@@ -35,6 +35,9 @@ final class FunctionCalls {
         String name = c.function().name();
         List<Expr> args = c.args();
         RangeFunctions.Fn rangeFn = RangeFunctions.byName(name);
+        if (name.equals("absent_over_time")) {
+            return absentOverTime(ev, (Ranges) ev.eval(args.get(0)), args.get(0));
+        }
         if (rangeFn != null) {
             return overRange(ev, name, rangeFn, args);
         }
@@ -59,8 +62,27 @@ final class FunctionCalls {
                 return new Scalars(v);
             }
             case "pi" -> {
+                return constant(ev, Math.PI);
+            }
+            case "step" -> {
+                return constant(ev, ev.ctx.queryStepMs / 1000.0);
+            }
+            case "range" -> {
+                return constant(ev, (ev.ctx.queryEndMs - ev.ctx.queryStartMs) / 1000.0);
+            }
+            case "start" -> {
+                return constant(ev, ev.ctx.queryStartMs / 1000.0);
+            }
+            case "end" -> {
+                return constant(ev, ev.ctx.queryEndMs / 1000.0);
+            }
+            case "min_of", "max_of" -> {
+                double[] a = scalar(ev, args.get(0));
+                double[] b = scalar(ev, args.get(1));
                 double[] v = new double[ev.steps];
-                Arrays.fill(v, Math.PI);
+                for (int i = 0; i < ev.steps; i++) {
+                    v[i] = name.equals("min_of") ? Math.min(a[i], b[i]) : Math.max(a[i], b[i]);
+                }
                 return new Scalars(v);
             }
             case "vector" -> {
@@ -153,6 +175,12 @@ final class FunctionCalls {
         }
     }
 
+    private static Scalars constant(Evaluator ev, double value) {
+        double[] v = new double[ev.steps];
+        Arrays.fill(v, value);
+        return new Scalars(v);
+    }
+
     private static Comparator<StepSeries> nanLast(Comparator<StepSeries> c) {
         return (x, y) -> {
             boolean xn = Double.isNaN(x.values[0]);
@@ -217,9 +245,6 @@ final class FunctionCalls {
         }
         Ranges r = (Ranges) ev.eval(rangeArg);
         boolean keepName = name.equals("last_over_time") || name.equals("first_over_time");
-        if (name.equals("absent_over_time")) {
-            return absentOverTime(ev, r, rangeArg);
-        }
         List<StepSeries> out = new ArrayList<>(r.series().size());
         long[] ends = r.windowEnds();
         long range = r.rangeMs();
@@ -240,7 +265,8 @@ final class FunctionCalls {
                 if (lo == hi) {
                     continue;
                 }
-                v[i] = fn.apply(s.ts, s.values, lo, hi, end, range, p1 == null ? 0 : p1[i], p2 == null ? 0 : p2[i]);
+                v[i] = fn.apply(s.ts, s.values, lo, hi, end, range, ev.times[i], p1 == null ? 0 : p1[i],
+                        p2 == null ? 0 : p2[i]);
                 any |= !Absent.is(v[i]);
             }
             if (any) {
@@ -315,19 +341,19 @@ final class FunctionCalls {
         } else {
             return Labels.EMPTY;
         }
+        // A label pinned by one "=" matcher is reported; any other matcher on it removes it again.
         Labels.Builder b = Labels.builder();
-        Set<String> seen = new HashSet<>();
-        Set<String> repeated = new HashSet<>();
+        Set<String> has = new HashSet<>();
         for (Matcher m : matchers) {
-            if (m.name().equals(Labels.METRIC_NAME) || m.type() != Matcher.Type.EQUAL) {
+            if (m.name().equals(Labels.METRIC_NAME)) {
                 continue;
             }
-            if (!seen.add(m.name())) {
-                repeated.add(m.name());
+            if (m.type() == Matcher.Type.EQUAL && has.add(m.name())) {
+                b.set(m.name(), m.value());
+            } else {
+                b.delete(m.name());
             }
-            b.set(m.name(), m.value());
         }
-        repeated.forEach(b::delete);
         return b.build();
     }
 

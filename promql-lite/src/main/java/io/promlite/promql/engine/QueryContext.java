@@ -9,18 +9,20 @@ final class QueryContext {
     final long lookbackMs;
     final long queryStartMs;
     final long queryEndMs;
+    final long queryStepMs;
     private final long deadlineNanos;
     private final long maxSamples;
     private long currentSamples;
 
     QueryContext(Queryable storage, long lookbackMs, long timeoutNanos, long maxSamples, long queryStartMs,
-                 long queryEndMs) {
+                 long queryEndMs, long queryStepMs) {
         this.storage = storage;
         this.lookbackMs = lookbackMs;
         this.deadlineNanos = System.nanoTime() + timeoutNanos;
         this.maxSamples = maxSamples;
         this.queryStartMs = queryStartMs;
         this.queryEndMs = queryEndMs;
+        this.queryStepMs = queryStepMs;
     }
 
     void checkDeadline() {

@@ -35,7 +35,7 @@ public final class QueryEvaluation {
     }
 
     public Value instant(Expr expr, long timeMs) {
-        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, timeMs, timeMs);
+        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, timeMs, timeMs, 0);
         EvalResult r = new Evaluator(ctx, timeMs, timeMs, 0).eval(expr);
         if (r instanceof Scalars s) {
             return new Scalar(timeMs, s.values()[0]);
@@ -74,7 +74,7 @@ public final class QueryEvaluation {
     }
 
     public Value range(Expr expr, long startMs, long endMs, long stepMs) {
-        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, startMs, endMs);
+        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, startMs, endMs, stepMs);
         Evaluator ev = new Evaluator(ctx, startMs, endMs, stepMs);
         EvalResult r = ev.eval(expr);
         List<SeriesPoints> out = new ArrayList<>();

@@ -98,12 +98,25 @@ public final class MathFunctions {
         if (q > 1) {
             return Double.POSITIVE_INFINITY;
         }
-        Arrays.sort(v, 0, n);
+        sortNaNFirst(v, n);
         double rank = q * (n - 1);
         int lower = (int) Math.max(0, Math.floor(rank));
         int upper = (int) Math.min(n - 1, lower + 1);
         double weight = rank - Math.floor(rank);
         return v[lower] * (1 - weight) + v[upper] * weight;
+    }
+
+    /** Sorts {@code v[0..n)} ascending with NaNs first, as Go's sort.Float64s orders them. */
+    static void sortNaNFirst(double[] v, int n) {
+        Arrays.sort(v, 0, n);
+        int nans = 0;
+        while (nans < n && Double.isNaN(v[n - 1 - nans])) {
+            nans++;
+        }
+        if (nans > 0) {
+            System.arraycopy(v, 0, v, nans, n - nans);
+            Arrays.fill(v, 0, nans, Double.NaN);
+        }
     }
 
     /** A float as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} spells it (used for label values). */

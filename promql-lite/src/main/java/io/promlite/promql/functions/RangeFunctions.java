@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Functions over one series' samples in one window {@code ts[lo..hi)}, which lies in
- * {@code (end - range, end]}. Each returns the value or {@link Absent#VALUE} when the window
+ * {@code (end - range, end]} of the step evaluated at {@code evalTime}. Each returns the value or {@link Absent#VALUE} when the window
  * yields no output (e.g. fewer than two samples for rate).
  */
 public final class RangeFunctions {
@@ -15,27 +15,27 @@ public final class RangeFunctions {
     /** One range function; {@code p1}/{@code p2} carry scalar arguments where the function takes them. */
     @FunctionalInterface
     public interface Fn {
-        double apply(long[] ts, double[] v, int lo, int hi, long end, long range, double p1, double p2);
+        double apply(long[] ts, double[] v, int lo, int hi, long end, long range, long evalTime, double p1, double p2);
     }
 
     /** The function by name, or null. */
     public static Fn byName(String name) {
         return switch (name) {
-            case "rate" -> (ts, v, lo, hi, end, range, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, true);
-            case "increase" -> (ts, v, lo, hi, end, range, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, false);
-            case "delta" -> (ts, v, lo, hi, end, range, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, false, false);
-            case "irate" -> (ts, v, lo, hi, end, range, p1, p2) -> instant(ts, v, lo, hi, true);
-            case "idelta" -> (ts, v, lo, hi, end, range, p1, p2) -> instant(ts, v, lo, hi, false);
-            case "deriv" -> (ts, v, lo, hi, end, range, p1, p2) -> hi - lo < 2 ? Absent.VALUE
+            case "rate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, true);
+            case "increase" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, false);
+            case "delta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, false, false);
+            case "irate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, lo, hi, true);
+            case "idelta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, lo, hi, false);
+            case "deriv" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> hi - lo < 2 ? Absent.VALUE
                     : linearRegression(ts, v, lo, hi, ts[lo])[0];
-            case "predict_linear" -> (ts, v, lo, hi, end, range, p1, p2) -> {
+            case "predict_linear" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 if (hi - lo < 2) {
                     return Absent.VALUE;
                 }
-                double[] r = linearRegression(ts, v, lo, hi, end);
+                double[] r = linearRegression(ts, v, lo, hi, evalTime);
                 return r[0] * p1 + r[1];
             };
-            case "resets" -> (ts, v, lo, hi, end, range, p1, p2) -> {
+            case "resets" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 int n = 0;
                 for (int i = lo + 1; i < hi; i++) {
                     if (v[i] < v[i - 1]) {
@@ -44,7 +44,7 @@ public final class RangeFunctions {
                 }
                 return n;
             };
-            case "changes" -> (ts, v, lo, hi, end, range, p1, p2) -> {
+            case "changes" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 int n = 0;
                 for (int i = lo + 1; i < hi; i++) {
                     if (v[i] != v[i - 1] && !(Double.isNaN(v[i]) && Double.isNaN(v[i - 1]))) {
@@ -53,10 +53,10 @@ public final class RangeFunctions {
                 }
                 return n;
             };
-            case "avg_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> MathFunctions.mean(v, lo, hi);
-            case "sum_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> MathFunctions.sum(v, lo, hi);
-            case "count_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> hi - lo;
-            case "min_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> {
+            case "avg_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> MathFunctions.mean(v, lo, hi);
+            case "sum_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> MathFunctions.sum(v, lo, hi);
+            case "count_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> hi - lo;
+            case "min_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 double m = v[lo];
                 for (int i = lo + 1; i < hi; i++) {
                     if (v[i] < m || Double.isNaN(m)) {
@@ -65,7 +65,7 @@ public final class RangeFunctions {
                 }
                 return m;
             };
-            case "max_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> {
+            case "max_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 double m = v[lo];
                 for (int i = lo + 1; i < hi; i++) {
                     if (v[i] > m || Double.isNaN(m)) {
@@ -74,18 +74,18 @@ public final class RangeFunctions {
                 }
                 return m;
             };
-            case "stddev_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> Math.sqrt(MathFunctions.variance(v, lo, hi));
-            case "stdvar_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> MathFunctions.variance(v, lo, hi);
-            case "last_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> v[hi - 1];
-            case "first_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> v[lo];
-            case "present_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> 1;
-            case "ts_of_last_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> ts[hi - 1] / 1000.0;
-            case "ts_of_first_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> ts[lo] / 1000.0;
-            case "ts_of_min_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> tsOfExtreme(ts, v, lo, hi, false);
-            case "ts_of_max_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> tsOfExtreme(ts, v, lo, hi, true);
-            case "quantile_over_time" -> (ts, v, lo, hi, end, range, p1, p2) ->
+            case "stddev_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> Math.sqrt(MathFunctions.variance(v, lo, hi));
+            case "stdvar_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> MathFunctions.variance(v, lo, hi);
+            case "last_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> v[hi - 1];
+            case "first_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> v[lo];
+            case "present_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> 1;
+            case "ts_of_last_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> ts[hi - 1] / 1000.0;
+            case "ts_of_first_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> ts[lo] / 1000.0;
+            case "ts_of_min_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> tsOfExtreme(ts, v, lo, hi, false);
+            case "ts_of_max_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> tsOfExtreme(ts, v, lo, hi, true);
+            case "quantile_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) ->
                     MathFunctions.quantile(p1, Arrays.copyOfRange(v, lo, hi), hi - lo);
-            case "mad_over_time" -> (ts, v, lo, hi, end, range, p1, p2) -> {
+            case "mad_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 double[] w = Arrays.copyOfRange(v, lo, hi);
                 double median = MathFunctions.quantile(0.5, w, w.length);
                 for (int i = 0; i < w.length; i++) {
@@ -209,7 +209,7 @@ public final class RangeFunctions {
     }
 
     private static double doubleExponentialSmoothing(long[] ts, double[] v, int lo, int hi, long end, long range,
-                                                     double sf, double tf) {
+                                                     long evalTime, double sf, double tf) {
         if (!(sf > 0 && sf < 1)) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
                     "invalid smoothing factor. Expected: 0 < sf < 1, got: " + String.format("%f", sf));

@@ -41,6 +41,13 @@ public record FunctionSignature(String name, List<ValueType> argTypes, int varia
         add("clamp_max", List.of(VECTOR, SCALAR), 0, VECTOR);
         add("round", List.of(VECTOR, SCALAR), 1, VECTOR);
         add("pi", List.of(), 0, SCALAR);
+        // The query's own step, range, start and end in seconds (Prometheus 3 experimental functions).
+        add("step", List.of(), 0, SCALAR);
+        add("range", List.of(), 0, SCALAR);
+        add("start", List.of(), 0, SCALAR);
+        add("end", List.of(), 0, SCALAR);
+        add("min_of", List.of(SCALAR, SCALAR), 0, SCALAR);
+        add("max_of", List.of(SCALAR, SCALAR), 0, SCALAR);
         add("time", List.of(), 0, SCALAR);
         add("scalar", List.of(VECTOR), 0, SCALAR);
         add("vector", List.of(SCALAR), 0, VECTOR);

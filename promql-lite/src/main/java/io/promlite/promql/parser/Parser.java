@@ -31,17 +31,29 @@ public final class Parser {
 
     private final String input;
     private final List<Token> tokens;
+    private final long queryStepMs;
+    private final long queryRangeMs;
     private int index;
     private int depth;
 
-    private Parser(String input) {
+    private Parser(String input, long queryStepMs, long queryRangeMs) {
         this.input = input;
         this.tokens = Lexer.lex(input);
+        this.queryStepMs = queryStepMs;
+        this.queryRangeMs = queryRangeMs;
     }
 
-    /** Parses and type-checks a query. */
+    /** Parses and type-checks a query outside any query context ({@code step()} and {@code range()} are 0). */
     public static Expr parse(String query) {
-        Parser p = new Parser(query);
+        return parse(query, 0, 0);
+    }
+
+    /**
+     * Parses and type-checks a query that will run with the given step and range (both 0 for an
+     * instant query); duration expressions such as {@code [step()*2]} resolve against them.
+     */
+    public static Expr parse(String query, long queryStepMs, long queryRangeMs) {
+        Parser p = new Parser(query, queryStepMs, queryRangeMs);
         if (p.peek().type() == TokenType.EOF) {
             throw p.error(p.peek().pos(), "no expression found in input");
         }
@@ -242,12 +254,12 @@ public final class Parser {
 
     private Expr rangeOrSubquery(Expr e) {
         Token open = next();
-        long range = duration("in subquery or range selector");
+        long range = durationExpr("in subquery or range selector");
         if (peek().type() == TokenType.COLON) {
             next();
             long step = 0;
             if (peek().type() != TokenType.RIGHT_BRACKET) {
-                step = duration("in subquery");
+                step = durationExpr("in subquery");
                 if (step <= 0) {
                     throw error(open.pos(), "zero or negative step is not allowed in subquery");
                 }
@@ -275,31 +287,119 @@ public final class Parser {
         return new MatrixSelector(vs, range, e.pos());
     }
 
-    /** A duration token, or a number of seconds (Prometheus 3 accepts both in brackets and after offset). */
-    private long duration(String context) {
-        Token t = peek();
-        if (t.type() == TokenType.DURATION) {
-            next();
-            return Durations.parse(t.text());
+    /**
+     * A duration expression in brackets: durations and numbers (seconds) combined with
+     * {@code + - * / % ^}, parentheses, {@code step()}, {@code range()}, {@code min_of} and
+     * {@code max_of}. Resolved to milliseconds now, since the query's step and range are known.
+     */
+    private long durationExpr(String context) {
+        return toMillis(durAdditive(context), peek());
+    }
+
+    private long toMillis(double seconds, Token at) {
+        if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) > 9.2e15) {
+            throw error(at.pos(), "duration out of range");
         }
-        if (t.type() == TokenType.NUMBER) {
-            next();
-            double seconds = parseNumber(t);
-            if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) > 9.2e15) {
-                throw error(t.pos(), "duration out of range");
+        return Math.round(seconds * 1000);
+    }
+
+    private double durAdditive(String context) {
+        double v = durMultiplicative(context);
+        while (peek().type() == TokenType.ADD || peek().type() == TokenType.SUB) {
+            boolean add = next().type() == TokenType.ADD;
+            double r = durMultiplicative(context);
+            v = add ? v + r : v - r;
+        }
+        return v;
+    }
+
+    private double durMultiplicative(String context) {
+        double v = durUnary(context);
+        while (peek().type() == TokenType.MUL || peek().type() == TokenType.DIV || peek().type() == TokenType.MOD) {
+            Token op = next();
+            double r = durUnary(context);
+            if (op.type() != TokenType.MUL && r == 0) {
+                throw error(op.pos(), "division by zero");
             }
-            return Math.round(seconds * 1000);
+            v = op.type() == TokenType.MUL ? v * r : op.type() == TokenType.DIV ? v / r : v % r;
         }
-        throw unexpected(t, context);
+        return v;
+    }
+
+    private double durUnary(String context) {
+        if (peek().type() == TokenType.SUB || peek().type() == TokenType.ADD) {
+            boolean neg = next().type() == TokenType.SUB;
+            double v = durUnary(context);
+            return neg ? -v : v;
+        }
+        return durPower(context);
+    }
+
+    private double durPower(String context) {
+        double base = durAtom(context);
+        if (peek().type() == TokenType.POW) {
+            next();
+            return Math.pow(base, durUnary(context));
+        }
+        return base;
+    }
+
+    private double durAtom(String context) {
+        Token t = peek();
+        switch (t.type()) {
+            case DURATION -> {
+                next();
+                return Durations.parse(t.text()) / 1000.0;
+            }
+            case NUMBER -> {
+                next();
+                return parseNumber(t);
+            }
+            case LEFT_PAREN -> {
+                next();
+                if (++depth > MAX_DEPTH) {
+                    throw error(t.pos(), "expression nesting too deep");
+                }
+                try {
+                    double v = durAdditive(context);
+                    expect(TokenType.RIGHT_PAREN, context);
+                    return v;
+                } finally {
+                    depth--;
+                }
+            }
+            case IDENTIFIER -> {
+                String name = t.text().toLowerCase(java.util.Locale.ROOT);
+                if (!name.equals("step") && !name.equals("range") && !name.equals("min_of") && !name.equals("max_of")) {
+                    throw unexpected(t, context);
+                }
+                next();
+                expect(TokenType.LEFT_PAREN, context);
+                if (name.equals("step") || name.equals("range")) {
+                    expect(TokenType.RIGHT_PAREN, context);
+                    return (name.equals("step") ? queryStepMs : queryRangeMs) / 1000.0;
+                }
+                double a = durAdditive(context);
+                expect(TokenType.COMMA, context);
+                double b = durAdditive(context);
+                expect(TokenType.RIGHT_PAREN, context);
+                if (Double.isNaN(a) || Double.isNaN(b)) {
+                    return Double.NaN;
+                }
+                return name.equals("min_of") ? Math.min(a, b) : Math.max(a, b);
+            }
+            default -> throw unexpected(t, context);
+        }
     }
 
     private Expr offset(Expr e) {
         Token kw = next();
-        long sign = 1;
+        // Only one operand binds to offset: "x offset 1m + 2" is "(x offset 1m) + 2".
+        double sign = 1;
         if (peek().type() == TokenType.SUB || peek().type() == TokenType.ADD) {
             sign = next().type() == TokenType.SUB ? -1 : 1;
         }
-        long off = sign * duration("in offset");
+        long off = toMillis(sign * durAtom("in offset"), kw);
         if (e instanceof VectorSelector vs) {
             if (vs.offsetMs() != 0) {
                 throw error(kw.pos(), "offset may not be set multiple times");
@@ -418,6 +518,13 @@ public final class Parser {
             }
             case AGGREGATOR -> {
                 return aggregate();
+            }
+            case START, END -> {
+                next();
+                if (peek().type() != TokenType.LEFT_PAREN) {
+                    throw unexpected(t, null);
+                }
+                return call(t);
             }
             case EOF -> throw error(t.pos(), "unexpected end of input");
             case RIGHT_PAREN -> throw error(t.pos(), "unexpected right parenthesis ')'");
@@ -626,7 +733,8 @@ public final class Parser {
     }
 
     private Expr call(Token nameTok) {
-        FunctionSignature f = FunctionSignature.byName(nameTok.text());
+        String fname = nameTok.type() == TokenType.IDENTIFIER ? nameTok.text() : nameTok.type().description();
+        FunctionSignature f = FunctionSignature.byName(fname);
         if (f == null) {
             throw error(nameTok.pos(), "unknown function with name \"" + nameTok.text() + "\"");
         }
