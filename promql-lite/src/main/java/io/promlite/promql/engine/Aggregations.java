@@ -5,6 +5,7 @@ import io.promlite.promql.PromqlException;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
+import io.promlite.promql.functions.GoStrings;
 import io.promlite.promql.functions.MathFunctions;
 import io.promlite.promql.parser.AggregateOp;
 import io.promlite.promql.parser.Expr.Aggregate;
@@ -259,8 +260,9 @@ final class Aggregations {
     }
 
     private static List<StepSeries> countValues(Evaluator ev, String label, Map<Labels, List<StepSeries>> groups) {
-        if (!Labels.METRIC_NAME.equals(label) && !isValidLabelName(label)) {
-            throw new PromqlException(PromqlException.Kind.EXECUTION, "invalid label name \"" + label + "\"");
+        if (!GoStrings.isValidLabelName(label)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "invalid label name \"" + GoStrings.quoteBody(label) + "\"");
         }
         Map<Labels, double[]> out = new LinkedHashMap<>();
         for (Map.Entry<Labels, List<StepSeries>> g : groups.entrySet()) {

@@ -7,6 +7,7 @@ import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
 import io.promlite.promql.functions.Absent;
 import io.promlite.promql.functions.ElementFunctions;
+import io.promlite.promql.functions.GoStrings;
 import io.promlite.promql.functions.Histograms;
 import io.promlite.promql.functions.RangeFunctions;
 import io.promlite.promql.parser.Expr;
@@ -370,9 +371,9 @@ final class FunctionCalls {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
                     "invalid regular expression in label_replace(): " + regex);
         }
-        if (!Aggregations.isValidLabelName(dst)) {
+        if (!GoStrings.isValidLabelName(dst)) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
-                    "invalid destination label name in label_replace(): " + dst);
+                    "invalid destination label name in label_replace(): " + GoStrings.quoteBody(dst));
         }
         List<StepSeries> out = new ArrayList<>(in.size());
         for (StepSeries s : in) {
@@ -395,9 +396,9 @@ final class FunctionCalls {
         for (int i = 3; i < args.size(); i++) {
             srcs.add(string(ev, args.get(i)));
         }
-        if (!Aggregations.isValidLabelName(dst)) {
+        if (!GoStrings.isValidLabelName(dst)) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
-                    "invalid destination label name in label_join(): " + dst);
+                    "invalid destination label name in label_join(): " + GoStrings.quoteBody(dst));
         }
         List<StepSeries> out = new ArrayList<>(in.size());
         for (StepSeries s : in) {

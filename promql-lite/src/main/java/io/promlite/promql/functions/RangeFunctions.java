@@ -87,6 +87,11 @@ public final class RangeFunctions {
                     MathFunctions.quantile(p1, Arrays.copyOfRange(v, lo, hi), hi - lo);
             case "mad_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 double[] w = Arrays.copyOfRange(v, lo, hi);
+                for (double x : w) {
+                    if (Double.isNaN(x)) {
+                        return Double.NaN;
+                    }
+                }
                 double median = MathFunctions.quantile(0.5, w, w.length);
                 for (int i = 0; i < w.length; i++) {
                     w[i] = Math.abs(w[i] - median);

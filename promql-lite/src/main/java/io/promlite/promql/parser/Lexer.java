@@ -306,6 +306,7 @@ final class Lexer {
         int start = pos;
         pos++;
         StringBuilder sb = new StringBuilder();
+        ByteRun bytes = new ByteRun();
         while (true) {
             if (pos >= input.length()) {
                 throw error(start, "unterminated quoted string");
@@ -313,6 +314,7 @@ final class Lexer {
             char c = input.charAt(pos);
             if (c == quote) {
                 pos++;
+                bytes.flushTo(sb);
                 return sb.toString();
             }
             if (quote != '`' && c == '\n') {
@@ -320,19 +322,39 @@ final class Lexer {
             }
             if (c == '\\' && quote != '`') {
                 pos++;
-                readEscape(sb, quote, start);
+                readEscape(sb, bytes, quote, start);
                 continue;
             }
+            bytes.flushTo(sb);
             sb.append(c);
             pos++;
         }
     }
 
-    private void readEscape(StringBuilder sb, char quote, int stringStart) {
+    private void readEscape(StringBuilder sb, ByteRun bytes, char quote, int stringStart) {
         if (pos >= input.length()) {
             throw error(stringStart, "unterminated quoted string");
         }
         char c = input.charAt(pos++);
+        if (c == 'x') {
+            bytes.add(readHex(2, stringStart));
+            return;
+        }
+        if (c >= '0' && c <= '7') {
+            int v = c - '0';
+            for (int i = 0; i < 2; i++) {
+                if (pos >= input.length() || input.charAt(pos) < '0' || input.charAt(pos) > '7') {
+                    throw error(stringStart, "unknown escape sequence");
+                }
+                v = v * 8 + (input.charAt(pos++) - '0');
+            }
+            if (v > 255) {
+                throw error(stringStart, "unknown escape sequence");
+            }
+            bytes.add(v);
+            return;
+        }
+        bytes.flushTo(sb);
         switch (c) {
             case 'a' -> sb.append('\u0007');
             case 'b' -> sb.append('\b');
@@ -348,29 +370,78 @@ final class Lexer {
                 }
                 sb.append(c);
             }
-            case 'x' -> appendByteEscape(sb, readHex(2, stringStart));
             case 'u' -> sb.appendCodePoint(readHex(4, stringStart));
             case 'U' -> sb.appendCodePoint(readHex(8, stringStart));
-            case '0', '1', '2', '3', '4', '5', '6', '7' -> {
-                int v = c - '0';
-                for (int i = 0; i < 2; i++) {
-                    if (pos >= input.length() || input.charAt(pos) < '0' || input.charAt(pos) > '7') {
-                        throw error(stringStart, "unknown escape sequence");
-                    }
-                    v = v * 8 + (input.charAt(pos++) - '0');
-                }
-                appendByteEscape(sb, v);
-            }
             default -> throw error(pos - 2, "unknown escape sequence");
         }
     }
 
     /**
-     * A \x or octal escape is a raw byte in Go; bytes that do not form valid UTF-8 are kept as the
-     * Latin-1 character of the same value so later validation can report them.
+     * Raw bytes from {@code \\x} and octal escapes. They are decoded as UTF-8 when the run ends;
+     * bytes that are not valid UTF-8 become the lone surrogates U+DC80..U+DCFF (as Python's
+     * surrogateescape does), so later validation can reject them and errors can print them back.
      */
-    private static void appendByteEscape(StringBuilder sb, int b) {
-        sb.append((char) b);
+    private static final class ByteRun {
+        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+
+        void add(int b) {
+            buf.write(b);
+        }
+
+        void flushTo(StringBuilder sb) {
+            if (buf.size() == 0) {
+                return;
+            }
+            byte[] b = buf.toByteArray();
+            buf.reset();
+            int i = 0;
+            while (i < b.length) {
+                int len = utf8Length(b, i);
+                if (len == 0) {
+                    sb.append((char) (0xDC00 | (b[i] & 0xFF)));
+                    i++;
+                } else {
+                    sb.append(new String(b, i, len, java.nio.charset.StandardCharsets.UTF_8));
+                    i += len;
+                }
+            }
+        }
+
+        /** The length of the valid UTF-8 sequence at {@code i}, or 0 when it is not one. */
+        private static int utf8Length(byte[] b, int i) {
+            int c = b[i] & 0xFF;
+            int len;
+            int min;
+            if (c < 0x80) {
+                return 1;
+            } else if (c >= 0xC2 && c <= 0xDF) {
+                len = 2;
+                min = 0x80;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                len = 3;
+                min = 0x800;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                len = 4;
+                min = 0x10000;
+            } else {
+                return 0;
+            }
+            if (i + len > b.length) {
+                return 0;
+            }
+            int cp = c & (0xFF >> (len + 1));
+            for (int k = 1; k < len; k++) {
+                int cc = b[i + k] & 0xFF;
+                if ((cc & 0xC0) != 0x80) {
+                    return 0;
+                }
+                cp = (cp << 6) | (cc & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                return 0;
+            }
+            return len;
+        }
     }
 
     private int readHex(int digits, int stringStart) {

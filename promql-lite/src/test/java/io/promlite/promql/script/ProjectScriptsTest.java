@@ -21,7 +21,7 @@ class ProjectScriptsTest {
     @TestFactory
     Stream<DynamicNode> projectScripts() {
         return SCRIPTS.stream().map(name -> {
-            List<CaseResult> results = new ScriptRunner(name, InMemoryStorage::new).run(read(name));
+            List<CaseResult> results = new ScriptRunner(name, TestStorages::create).run(read(name));
             return DynamicContainer.dynamicContainer(name, results.stream().map(r ->
                     DynamicTest.dynamicTest("line " + r.line() + ": " + r.query(),
                             () -> assertEquals(Status.PASSED, r.status(), r.detail()))));

@@ -226,6 +226,12 @@ public final class ScriptRunner {
         String problem = range.matches()
                 ? compareRange((Matrix) result, exp, time(range.group(2)), Durations.parse(range.group(4)))
                 : compareInstant(result, exp);
+        // step() and range() differ between the two modes by definition.
+        boolean modeDependent = query.contains("step()") || query.contains("range()");
+        if (problem == null && instant.matches() && !modeDependent
+                && (result instanceof Vector || result instanceof Scalar)) {
+            problem = sameAsRangeQuery(query, time(instant.group(2)), result);
+        }
         return new CaseResult(lineNo, query, problem == null ? Status.PASSED : Status.FAILED,
                 problem == null ? "" : problem);
     }
@@ -354,6 +360,40 @@ public final class ScriptRunner {
             }
             if (exp.ordered && !samples.get(i).metric().equals(e.labels())) {
                 return "expected " + e.labels() + " at position " + i + ", got " + samples.get(i).metric();
+            }
+        }
+        return null;
+    }
+
+    /** Like Prometheus's harness, checks that a one-step range query agrees with the instant query. */
+    private String sameAsRangeQuery(String query, long t, Value instantResult) {
+        Matrix m;
+        try {
+            m = (Matrix) engine.range(query, t, t, 60_000);
+        } catch (PromqlException e) {
+            return "range-mode evaluation failed: " + e.getMessage();
+        }
+        Map<Labels, Double> expected = new HashMap<>();
+        if (instantResult instanceof Scalar s) {
+            expected.put(Labels.EMPTY, s.value());
+        } else {
+            for (Sample s : ((Vector) instantResult).samples()) {
+                expected.put(s.metric(), s.value());
+            }
+        }
+        Map<Labels, Double> actual = new HashMap<>();
+        for (SeriesPoints p : m.series()) {
+            if (p.count() != 1 || p.timestampsMs()[0] != t) {
+                return "range-mode result has unexpected points: " + describe(m);
+            }
+            actual.put(p.metric(), p.values()[0]);
+        }
+        if (!expected.keySet().equals(actual.keySet())) {
+            return "range-mode result differs: " + describe(m) + " vs " + describe(instantResult);
+        }
+        for (Map.Entry<Labels, Double> e : expected.entrySet()) {
+            if (!equal(e.getValue(), actual.get(e.getKey()))) {
+                return "range-mode value differs for " + e.getKey() + ": " + actual.get(e.getKey());
             }
         }
         return null;

@@ -44,7 +44,7 @@ class UpstreamScriptsTest {
         }
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             String name = f.getFileName().toString();
-            List<CaseResult> results = new ScriptRunner(name, InMemoryStorage::new).run(Files.readAllLines(f));
+            List<CaseResult> results = new ScriptRunner(name, TestStorages::create).run(Files.readAllLines(f));
             long passed = results.stream().filter(r -> r.status() == Status.PASSED).count();
             long failed = results.stream().filter(r -> r.status() == Status.FAILED).count();
             long unsupported = results.stream().filter(r -> r.status() == Status.UNSUPPORTED).count();
