@@ -42,8 +42,7 @@ final class BinaryOps {
         }
         List<StepSeries> lhs = ((Vectors) l).series();
         List<StepSeries> rhs = ((Vectors) r).series();
-        VectorMatching m = b.matching() != null ? b.matching()
-                : new VectorMatching(Cardinality.ONE_TO_ONE, List.of(), false, List.of());
+        VectorMatching m = b.matching() != null ? b.matching() : VectorMatching.DEFAULT;
         return switch (op) {
             case AND, UNLESS -> new Vectors(andUnless(ev, lhs, rhs, m, op == BinaryOp.AND));
             case OR -> new Vectors(or(ev, lhs, rhs, m));
@@ -194,20 +193,30 @@ final class BinaryOps {
         }
     }
 
+    /**
+     * Arithmetic and comparison between two vectors. Internally "many" is the side that may repeat
+     * a match group (the left one unless group_right) and "one" the side that must not. The fill
+     * modifiers are read the same way: fill_left stands in for a missing "many" series, fill_right
+     * for a missing "one" series.
+     */
     private static List<StepSeries> vectorVector(Evaluator ev, Binary b, List<StepSeries> lhs, List<StepSeries> rhs,
                                                  VectorMatching m) {
         BinaryOp op = b.op();
         Cardinality card = m.card();
         boolean swap = card == Cardinality.ONE_TO_MANY;
-        // "one" is the side whose signatures must be unique; "many" may repeat them (only with group_x).
         List<StepSeries> one = swap ? lhs : rhs;
         List<StepSeries> many = swap ? rhs : lhs;
         Labels[] oneSigs = signatures(one, m);
         Labels[] manySigs = signatures(many, m);
+        boolean fillMany = m.fillLeft() != null;
+        boolean fillOne = m.fillRight() != null;
+        double manyFill = fillMany ? m.fillLeft() : 0;
+        double oneFill = fillOne ? m.fillRight() : 0;
         Map<Labels, StepSeries> outputs = new LinkedHashMap<>();
         Map<Long, Labels> resultLabels = new HashMap<>();
         Map<Labels, Integer> oneBySig = new HashMap<>();
         Map<Labels, Integer> matchedMany = new HashMap<>();
+        boolean[] oneMatched = new boolean[one.size()];
         boolean dropName = dropsName(op, b.returnBool());
         for (int i = 0; i < ev.steps; i++) {
             ev.ctx.checkDeadline();
@@ -228,61 +237,85 @@ final class BinaryOps {
                 }
             }
             matchedMany.clear();
+            java.util.Arrays.fill(oneMatched, false);
             for (int k = 0; k < many.size(); k++) {
                 double mv = many.get(k).values[i];
                 if (Absent.is(mv)) {
                     continue;
                 }
                 Integer o = oneBySig.get(manySigs[k]);
-                if (o == null) {
+                if (o == null && !fillOne) {
                     continue;
                 }
-                if (card == Cardinality.ONE_TO_ONE) {
+                if (o != null && card == Cardinality.ONE_TO_ONE) {
                     Integer prev = matchedMany.put(manySigs[k], k);
                     if (prev != null) {
                         throw new PromqlException(PromqlException.Kind.EXECUTION,
                                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
                     }
                 }
-                StepSeries oneSeries = one.get(o);
-                double ov = oneSeries.values[i];
-                double lv = swap ? ov : mv;
-                double rv = swap ? mv : ov;
-                double value;
-                if (op.isComparison()) {
-                    boolean keep = compare(op, lv, rv);
-                    if (b.returnBool()) {
-                        value = keep ? 1 : 0;
-                    } else if (keep) {
-                        value = lv;
-                    } else {
-                        continue;
-                    }
+                double ov;
+                if (o != null) {
+                    oneMatched[o] = true;
+                    ov = one.get(o).values[i];
                 } else {
-                    value = apply(op, lv, rv);
+                    ov = oneFill;
                 }
-                long pairKey = ((long) k << 32) | o;
+                long pairKey = ((long) k << 32) | (o == null ? 0xFFFFFFFFL : o);
                 Labels result = resultLabels.get(pairKey);
                 if (result == null) {
-                    result = resultMetric(many.get(k).labels, oneSeries.labels, m, dropName);
+                    result = resultMetric(many.get(k).labels, o == null ? Labels.EMPTY : one.get(o).labels, m, dropName);
                     resultLabels.put(pairKey, result);
                 }
-                StepSeries s = outputs.get(result);
-                if (s == null) {
-                    s = new StepSeries(result, Absent.newArray(ev.steps));
-                    outputs.put(result, s);
-                } else if (!Absent.is(s.values[i])) {
-                    if (card == Cardinality.ONE_TO_ONE) {
-                        throw new PromqlException(PromqlException.Kind.EXECUTION,
-                                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+                emit(ev, b, card, outputs, result, i, swap ? ov : mv, swap ? mv : ov, many.get(k).labels, swap);
+            }
+            if (fillMany) {
+                for (Map.Entry<Labels, Integer> e : oneBySig.entrySet()) {
+                    int o = e.getValue();
+                    if (oneMatched[o]) {
+                        continue;
                     }
-                    throw new PromqlException(PromqlException.Kind.EXECUTION,
-                            "multiple matches for labels: grouping labels must ensure unique matches");
+                    double ov = one.get(o).values[i];
+                    emit(ev, b, card, outputs, e.getKey(), i, swap ? ov : manyFill, swap ? manyFill : ov, null, swap);
                 }
-                s.values[i] = value;
             }
         }
         return new ArrayList<>(outputs.values());
+    }
+
+    /**
+     * Computes one result sample and stores it under {@code result}. A filtering comparison keeps
+     * the left operand's value.
+     */
+    private static void emit(Evaluator ev, Binary b, Cardinality card, Map<Labels, StepSeries> outputs, Labels result,
+                             int step, double lv, double rv, Labels manyLabels, boolean swap) {
+        BinaryOp op = b.op();
+        double value;
+        if (op.isComparison()) {
+            boolean keep = compare(op, lv, rv);
+            if (b.returnBool()) {
+                value = keep ? 1 : 0;
+            } else if (keep) {
+                value = lv;
+            } else {
+                return;
+            }
+        } else {
+            value = apply(op, lv, rv);
+        }
+        StepSeries s = outputs.get(result);
+        if (s == null) {
+            s = new StepSeries(result, Absent.newArray(ev.steps));
+            outputs.put(result, s);
+        } else if (!Absent.is(s.values[step])) {
+            if (card == Cardinality.ONE_TO_ONE) {
+                throw new PromqlException(PromqlException.Kind.EXECUTION,
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+            }
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        s.values[step] = value;
     }
 
     /** The labels of a vector/vector result: the "many" side's, with group_x labels from the "one" side. */

@@ -75,9 +75,16 @@ public sealed interface Expr {
         }
     }
 
-    /** How the two sides of a vector/vector operation are matched. */
-    record VectorMatching(Cardinality card, List<String> labels, boolean on, List<String> include) {
+    /**
+     * How the two sides of a vector/vector operation are matched. {@code fillLeft}/{@code fillRight}
+     * (null when absent) are the values the fill modifiers substitute for a missing side.
+     */
+    record VectorMatching(Cardinality card, List<String> labels, boolean on, List<String> include, Double fillLeft,
+                          Double fillRight) {
         public enum Cardinality { ONE_TO_ONE, MANY_TO_ONE, ONE_TO_MANY, MANY_TO_MANY }
+
+        public static final VectorMatching DEFAULT =
+                new VectorMatching(Cardinality.ONE_TO_ONE, List.of(), false, List.of(), null, null);
     }
 
     record Binary(BinaryOp op, Expr lhs, Expr rhs, VectorMatching matching, boolean returnBool, int pos)

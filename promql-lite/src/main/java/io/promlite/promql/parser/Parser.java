@@ -182,7 +182,40 @@ public final class Parser {
                 throw error(peek().pos(), "label \"" + l + "\" must not occur in ON and GROUP clause at once");
             }
         }
-        return explicit || op.isSetOperator() ? new VectorMatching(card, labels, on, include) : null;
+        Double fillLeft = null;
+        Double fillRight = null;
+        while (isFillModifier(peek())) {
+            Token f = next();
+            String kind = f.text().toLowerCase(java.util.Locale.ROOT);
+            if (op.isSetOperator()) {
+                throw error(f.pos(), "fill modifiers are not allowed for \"" + op.symbol() + "\" operation");
+            }
+            expect(TokenType.LEFT_PAREN, "in fill modifier");
+            double sign = 1;
+            if (peek().type() == TokenType.SUB || peek().type() == TokenType.ADD) {
+                sign = next().type() == TokenType.SUB ? -1 : 1;
+            }
+            double value = sign * parseNumber(expect(TokenType.NUMBER, "in fill modifier"));
+            expect(TokenType.RIGHT_PAREN, "in fill modifier");
+            if (!kind.equals("fill_right")) {
+                fillLeft = value;
+            }
+            if (!kind.equals("fill_left")) {
+                fillRight = value;
+            }
+            explicit = true;
+        }
+        return explicit || op.isSetOperator()
+                ? new VectorMatching(card, labels, on, include, fillLeft, fillRight) : null;
+    }
+
+    /** {@code fill(}, {@code fill_left(} or {@code fill_right(} right after an operator; a bare name is a metric. */
+    private boolean isFillModifier(Token t) {
+        if (t.type() != TokenType.IDENTIFIER || tokens.get(index + 1).type() != TokenType.LEFT_PAREN) {
+            return false;
+        }
+        String name = t.text().toLowerCase(java.util.Locale.ROOT);
+        return name.equals("fill") || name.equals("fill_left") || name.equals("fill_right");
     }
 
     private Expr checkBinary(Binary b, Token opToken) {
