@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -44,7 +45,8 @@ final class HealthcheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
+        // The probe must reach the server itself, never a proxy configured for the JVM.
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).proxy(HttpClient.Builder.NO_PROXY)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
         try {
@@ -58,13 +60,26 @@ final class HealthcheckCommand implements Callable<Integer> {
         } catch (HttpTimeoutException e) {
             return unhealthy(err, "did not answer within " + PromDurations.format(timeout));
         } catch (ConnectException e) {
-            return unhealthy(err, "cannot connect: " + (e.getMessage() != null ? e.getMessage() : "connection refused"));
+            return unhealthy(err, "cannot connect: " + connectFailure(e));
         } catch (IOException e) {
             return unhealthy(err, "request failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return unhealthy(err, "interrupted");
         }
+    }
+
+    /** The JDK's ConnectException often carries no message; the reason is in its causes. */
+    private String connectFailure(ConnectException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException) {
+                return "cannot resolve host " + url.getHost();
+            }
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return "connection refused";
     }
 
     private int unhealthy(PrintWriter err, String why) {

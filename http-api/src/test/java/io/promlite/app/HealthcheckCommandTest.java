@@ -72,6 +72,15 @@ class HealthcheckCommandTest {
     }
 
     @Test
+    void unknownHostIsUnhealthyAndSaysSo() {
+        // .invalid never resolves (RFC 2606).
+        String url = "http://promlite.invalid:9090/-/healthy";
+        CliRun r = CliRun.of("healthcheck", "--url=" + url, "--timeout=2s");
+        assertEquals(1, r.exitCode());
+        assertEquals("unhealthy: " + url + " cannot connect: cannot resolve host promlite.invalid\n", r.stderr());
+    }
+
+    @Test
     void malformedUrlIsAUsageError() {
         CliRun r = CliRun.of("healthcheck", "--url=localhost:9090");
         assertEquals(2, r.exitCode());
