@@ -474,6 +474,19 @@ public final class Tsdb implements Storage {
      * write, then lets series idle for {@link #HEAD_IDLE_MS} leave memory.
      */
     void checkpoint() throws RocksDBException {
+        persistHead();
+        // Reclaim the truncated records' space now; left to compaction they would linger for long.
+        lifecycle.readLock().lock();
+        try {
+            if (!closed) {
+                store.db().compactRange(store.log());
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void persistHead() throws RocksDBException {
         commitLock.lock();
         try {
             if (closed) {
@@ -523,7 +536,8 @@ public final class Tsdb implements Storage {
             }
             first = Partitions.of(minTime);
             int last = Partitions.of(maxTime);
-            long cutoff = maxTime - options.retention().toMillis();
+            long retentionMs = options.retention().toMillis();
+            long cutoff = maxTime >= Long.MIN_VALUE + retentionMs ? maxTime - retentionMs : Long.MIN_VALUE;
             keepFrom = Math.max(first, Math.min(last, Partitions.of(cutoff)));
             if (options.retentionBytes() > 0) {
                 keepFrom = Math.max(keepFrom, firstPartitionWithinSize(keepFrom, last, options.retentionBytes()));
@@ -695,6 +709,25 @@ public final class Tsdb implements Storage {
         } catch (RocksDBException e) {
             throw new TsdbException(TsdbException.Kind.IO,
                     "cannot write snapshot to " + target + " (" + e.getMessage() + ")", e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * Compacts every column family, reclaiming at once the space of deleted series, dropped
+     * partitions and superseded chunk versions (Prometheus's {@code clean_tombstones} admin
+     * action plays a similar role).
+     */
+    public void compact() {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            for (var cf : store.families()) {
+                store.db().compactRange(cf);
+            }
+        } catch (RocksDBException e) {
+            throw failure("compacting", e);
         } finally {
             lifecycle.readLock().unlock();
         }

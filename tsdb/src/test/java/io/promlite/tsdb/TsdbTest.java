@@ -11,9 +11,11 @@ import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.tsdb.store.Partitions;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,15 +118,18 @@ class TsdbTest {
 
     @Test
     void extremeTimestampsAreStoredAndQueriedQuickly() throws Exception {
+        db.close();
+        // Retention long enough to keep all of it; the outer timestamps fall in saturated partitions.
+        db = Tsdb.open(new TsdbOptions(dir, Duration.ofMillis(Long.MAX_VALUE), 0, new PrometheusRegistry()));
         Appender app = db.appender();
-        app.append(0, UP_A, -1_000_000_000_000_000L, 1);
+        app.append(0, UP_A, -300_000_000_000_000_000L, 1);
         app.append(0, UP_A, -1, 2);
-        app.append(0, UP_A, Long.MAX_VALUE, 3);
+        app.append(0, UP_A, 300_000_000_000_000_000L, 3);
         app.commit();
-        List<Point> expected = List.of(Point.of(-1_000_000_000_000_000L, 1), Point.of(-1, 2),
-                Point.of(Long.MAX_VALUE, 3));
+        List<Point> expected = List.of(Point.of(-300_000_000_000_000_000L, 1), Point.of(-1, 2),
+                Point.of(300_000_000_000_000_000L, 3));
         assertEquals(expected, select(db, Long.MIN_VALUE, Long.MAX_VALUE, ANY_UP).get(UP_A));
-        reopen();
+        db.applyRetention();
         assertEquals(expected, select(db, Long.MIN_VALUE, Long.MAX_VALUE, ANY_UP).get(UP_A));
         try (Querier q = db.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
             assertEquals(List.of("a"), q.labelValues("job", List.of()));
