@@ -99,7 +99,7 @@ public final class Tsdb implements Storage {
     private volatile boolean checkpointRequested;
     private volatile boolean closed;
 
-    private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException {
+    private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException, TsdbException {
         this.options = options;
         this.store = store;
         this.postings = new PostingsIndex(store.db(), store.postings());
@@ -120,6 +120,11 @@ public final class Tsdb implements Storage {
             }
             replayLog();
             checkpoint();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // Thrown by the decoders on malformed records.
+            metrics.unregister();
+            throw new TsdbException(TsdbException.Kind.CORRUPT,
+                    "data directory " + options.dir() + " is corrupt (" + e.getMessage() + ")", e);
         } catch (RocksDBException | RuntimeException e) {
             metrics.unregister();
             throw e;
@@ -145,10 +150,9 @@ public final class Tsdb implements Storage {
             TsdbException t = store.translate(e);
             store.close();
             throw t;
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (TsdbException | RuntimeException e) {
             store.close();
-            throw new TsdbException(TsdbException.Kind.CORRUPT,
-                    "data directory " + options.dir() + " is corrupt (" + e.getMessage() + ")", e);
+            throw e;
         }
     }
 
@@ -226,10 +230,9 @@ public final class Tsdb implements Storage {
     /** Brings a stored series into the head, reopening its last chunk if it has room. */
     private MemSeries load(long id, Labels labels) throws RocksDBException {
         MemSeries s = head.add(id, labels, true);
-        if (maxTime == Long.MIN_VALUE) {
-            return s;
-        }
-        int[] stored = partitions.between(Partitions.of(Math.max(minTime, minValidTime)), Partitions.of(maxTime));
+        // Every partition listing data, not just up to maxTime: while the log is replayed, chunks
+        // cut after the last checkpoint may lie beyond the time range replayed so far.
+        int[] stored = partitions.between(Partitions.of(minValidTime), Integer.MAX_VALUE - 1);
         try (RocksIterator it = store.db().newIterator(store.chunks())) {
             for (int i = stored.length - 1; i >= 0; i--) {
                 int p = stored[i];
@@ -505,7 +508,7 @@ public final class Tsdb implements Storage {
                 s.markPersisted(true);
             }
             metrics.chunksWritten.inc(written);
-            if (maxTime == Long.MIN_VALUE) {
+            if (maxTime < Long.MIN_VALUE + HEAD_IDLE_MS) {
                 return;
             }
             long idleBefore = maxTime - HEAD_IDLE_MS;

@@ -8,7 +8,6 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
-import io.promlite.tsdb.store.Partitions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

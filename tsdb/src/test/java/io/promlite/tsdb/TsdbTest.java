@@ -11,6 +11,7 @@ import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.tsdb.store.Partitions;
+import io.promlite.tsdb.store.RocksStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -300,6 +301,18 @@ class TsdbTest {
         assertEquals(TsdbException.Kind.LOCKED, e.kind());
         assertTrue(e.getMessage().startsWith("data directory " + dir + " is locked by another running promlite"),
                 e.getMessage());
+    }
+
+    @Test
+    void aMalformedLogRecordIsReportedAsCorrupt() throws Exception {
+        TestData.appendAll(db, UP_A, 1000);
+        db.close();
+        try (RocksStore store = RocksStore.open(dir)) {
+            store.db().put(store.log(), new byte[8], new byte[] {(byte) 0x80});
+        }
+        TsdbException e = assertThrows(TsdbException.class, () -> Tsdb.open(TsdbOptions.defaults(dir)));
+        assertEquals(TsdbException.Kind.CORRUPT, e.kind(), e.getMessage());
+        db = Tsdb.open(TsdbOptions.defaults(dir.resolve("fresh")));
     }
 
     @Test
