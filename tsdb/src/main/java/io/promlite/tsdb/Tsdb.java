@@ -551,8 +551,8 @@ public final class Tsdb implements Storage {
             long newMin = firstSampleTimeFrom(keepFrom);
             long floor = Partitions.start(keepFrom);
             try (WriteBatch batch = new WriteBatch()) {
-                batch.deleteRange(store.chunks(), ChunkCodec.partitionKey(Integer.MIN_VALUE),
-                        ChunkCodec.partitionKey(keepFrom));
+                batch.deleteRange(store.chunks(), Partitions.key(Integer.MIN_VALUE),
+                        Partitions.key(keepFrom));
                 postings.deletePartitions(batch, Integer.MIN_VALUE, keepFrom);
                 meta.putRetentionFloor(batch, floor);
                 meta.putTimeRange(batch, newMin, maxTime);
@@ -573,10 +573,10 @@ public final class Tsdb implements Storage {
         lifecycle.readLock().lock();
         try {
             if (!closed) {
-                store.db().compactRange(store.chunks(), ChunkCodec.partitionKey(first),
-                        ChunkCodec.partitionKey(keepFrom));
-                store.db().compactRange(store.postings(), ChunkCodec.partitionKey(first),
-                        ChunkCodec.partitionKey(keepFrom));
+                store.db().compactRange(store.chunks(), Partitions.key(first),
+                        Partitions.key(keepFrom));
+                store.db().compactRange(store.postings(), Partitions.key(first),
+                        Partitions.key(keepFrom));
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -590,8 +590,8 @@ public final class Tsdb implements Storage {
         int[] stored = partitions.between(from, last);
         try {
             for (int p : stored) {
-                Slice start = new Slice(ChunkCodec.partitionKey(p));
-                Slice end = new Slice(ChunkCodec.partitionKey(p + 1));
+                Slice start = new Slice(Partitions.key(p));
+                Slice end = new Slice(Partitions.key(p + 1));
                 slices.add(start);
                 slices.add(end);
                 ranges.add(new Range(start, end));
@@ -618,7 +618,7 @@ public final class Tsdb implements Storage {
     private long firstSampleTimeFrom(int partition) {
         long min = Long.MAX_VALUE;
         try (RocksIterator it = store.db().newIterator(store.chunks())) {
-            it.seek(ChunkCodec.partitionKey(partition));
+            it.seek(Partitions.key(partition));
             if (it.isValid()) {
                 int p = ChunkCodec.partition(it.key());
                 for (; it.isValid() && ChunkCodec.partition(it.key()) == p; it.next()) {

@@ -106,7 +106,7 @@ public final class MemSeries {
         int p = Partitions.of(t);
         boolean cut = false;
         int sizeHint = 32;
-        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition || open.isFull())) {
+        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition)) {
             sizeHint = open.length() + 8;
             if (openDirty) {
                 if (frozen == null) {
