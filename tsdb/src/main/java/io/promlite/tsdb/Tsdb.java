@@ -271,10 +271,6 @@ public final class Tsdb implements Storage {
         return minValidTime;
     }
 
-    TsdbMetrics metrics() {
-        return metrics;
-    }
-
     // ---- writes -------------------------------------------------------------------------
 
     private void replayLog() throws RocksDBException {
