@@ -208,6 +208,25 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void parsesOpenMetricsWhenTheTargetAnswersWithIt() throws Exception {
+        try (TestTarget target = new TestTarget()
+                .contentType("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                .body("# TYPE om counter\nom_total 4 1700000000.5 # {trace_id=\"x\"} 1\n# EOF\n")) {
+            manager.apply(config("scrape_configs:\n" + job("om", target, "")));
+            await("an OpenMetrics scrape", () -> !storage.samples("__name__", "om_total").isEmpty());
+            Sample s = storage.samples("__name__", "om_total").get(0);
+            assertEquals(4, s.value());
+            assertEquals(1700000000500L, s.timestamp());
+            assertTrue(target.lastRequestHeaders().getFirst("Accept")
+                    .startsWith("application/openmetrics-text;version=1.0.0"));
+
+            target.body("om_total 5\n");
+            await("a body without # EOF fails", () -> manager.activeTargets().get(0).health().equals("down"));
+            assertTrue(manager.activeTargets().get(0).lastError().contains("data does not end with # EOF"));
+        }
+    }
+
+    @Test
     void applyStartsKeepsAndStopsLoops() throws Exception {
         try (TestTarget a = new TestTarget().body("a 1\n"); TestTarget b = new TestTarget().body("b 1\n")) {
             PromliteConfig first = config("scrape_configs:\n" + job("a", a, ""));

@@ -40,8 +40,12 @@ import javax.net.ssl.SSLException;
  * request and response. Futures complete on an event-loop thread, so callers hand the work on.
  */
 final class HttpScraper {
-    /** The formats promlite parses, preferred first, in Prometheus's Accept syntax. */
-    static final String ACCEPT = "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /**
+     * The formats promlite parses, preferred in Prometheus's default order (OpenMetrics first),
+     * weighted the way Prometheus weights its scrape protocols.
+     */
+    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.4,"
+            + "application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
     /** Used when a job sets no body_size_limit, so one runaway target cannot exhaust the heap. */
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
 

@@ -7,7 +7,7 @@ import io.promlite.config.ScrapeConfig;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.scraper.textparse.EntryType;
 import io.promlite.scraper.textparse.ExpositionParser;
-import io.promlite.scraper.textparse.PromTextParser;
+import io.promlite.scraper.textparse.TextParser;
 import io.promlite.scraper.textparse.TextParseException;
 import io.promlite.tsdb.AppendException;
 import io.promlite.tsdb.Appender;
@@ -287,7 +287,7 @@ public final class ScrapeLoop {
             body.getBytes(body.readerIndex(), bytes, 0, length);
             offset = 0;
         }
-        ExpositionParser parser = new PromTextParser(bytes, offset, length);
+        ExpositionParser parser = new TextParser(TextParser.formatOf(response.contentType()), bytes, offset, length);
         Appender app = storage.appender();
         int scraped = 0;
         int added = 0;
