@@ -1,0 +1,289 @@
+package io.promlite.promql.engine;
+
+import io.promlite.promql.functions.Absent;
+import io.promlite.promql.PromqlException;
+import io.promlite.promql.engine.EvalResult.Scalars;
+import io.promlite.promql.engine.EvalResult.Str;
+import io.promlite.promql.engine.EvalResult.Vectors;
+import io.promlite.promql.functions.GoStrings;
+import io.promlite.promql.functions.MathFunctions;
+import io.promlite.promql.parser.AggregateOp;
+import io.promlite.promql.parser.Expr.Aggregate;
+import io.promlite.tsdb.model.Labels;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The aggregation operators, evaluated per group and step over dense step arrays. */
+final class Aggregations {
+    private Aggregations() {
+    }
+
+    static EvalResult eval(Evaluator ev, Aggregate a) {
+        double[] param = null;
+        String label = null;
+        if (a.param() != null) {
+            EvalResult p = ev.eval(a.param());
+            if (p instanceof Scalars s) {
+                param = s.values();
+            } else {
+                label = ((Str) p).value();
+            }
+        }
+        List<StepSeries> input = ((Vectors) ev.eval(a.expr())).series();
+        Set<String> grouping = new HashSet<>(a.grouping());
+        Map<Labels, List<StepSeries>> groups = new LinkedHashMap<>();
+        for (StepSeries s : input) {
+            groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
+        }
+        AggregateOp op = a.op();
+        switch (op) {
+            case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> {
+                return new Vectors(select(ev, op, param, groups));
+            }
+            case COUNT_VALUES -> {
+                return new Vectors(countValues(ev, label, groups));
+            }
+            default -> {
+                List<StepSeries> out = new ArrayList<>(groups.size());
+                double[] buf = new double[16];
+                for (Map.Entry<Labels, List<StepSeries>> g : groups.entrySet()) {
+                    ev.ctx.checkDeadline();
+                    List<StepSeries> members = g.getValue();
+                    if (buf.length < members.size()) {
+                        buf = new double[members.size()];
+                    }
+                    double[] values = Absent.newArray(ev.steps);
+                    boolean any = false;
+                    for (int i = 0; i < ev.steps; i++) {
+                        int n = 0;
+                        for (StepSeries m : members) {
+                            double v = m.values[i];
+                            if (!Absent.is(v)) {
+                                buf[n++] = v;
+                            }
+                        }
+                        if (n > 0) {
+                            values[i] = reduce(op, buf, n, param == null ? 0 : param[i]);
+                            any = true;
+                        }
+                    }
+                    if (any) {
+                        out.add(new StepSeries(g.getKey(), values));
+                    }
+                }
+                return new Vectors(out);
+            }
+        }
+    }
+
+    static Labels groupLabels(Labels l, Set<String> grouping, boolean without) {
+        Labels.Builder b = Labels.builder();
+        if (without) {
+            for (int i = 0; i < l.size(); i++) {
+                String name = l.name(i);
+                if (!grouping.contains(name) && !name.equals(Labels.METRIC_NAME)) {
+                    b.set(name, l.value(i));
+                }
+            }
+        } else {
+            for (int i = 0; i < l.size(); i++) {
+                if (grouping.contains(l.name(i))) {
+                    b.set(l.name(i), l.value(i));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** Reduces the {@code n} present values of one group at one step. */
+    private static double reduce(AggregateOp op, double[] v, int n, double param) {
+        switch (op) {
+            case SUM -> {
+                double sum = 0;
+                double c = 0;
+                for (int i = 0; i < n; i++) {
+                    double t = sum + v[i];
+                    if (Double.isInfinite(t)) {
+                        c = 0;
+                    } else if (Math.abs(sum) >= Math.abs(v[i])) {
+                        c += (sum - t) + v[i];
+                    } else {
+                        c += (v[i] - t) + sum;
+                    }
+                    sum = t;
+                }
+                return sum + c;
+            }
+            case AVG -> {
+                return MathFunctions.mean(v, 0, n);
+            }
+            case COUNT -> {
+                return n;
+            }
+            case GROUP -> {
+                return 1;
+            }
+            case MIN -> {
+                double m = v[0];
+                for (int i = 1; i < n; i++) {
+                    if (m > v[i] || Double.isNaN(m)) {
+                        m = v[i];
+                    }
+                }
+                return m;
+            }
+            case MAX -> {
+                double m = v[0];
+                for (int i = 1; i < n; i++) {
+                    if (m < v[i] || Double.isNaN(m)) {
+                        m = v[i];
+                    }
+                }
+                return m;
+            }
+            case STDDEV -> {
+                return Math.sqrt(MathFunctions.variance(v, 0, n));
+            }
+            case STDVAR -> {
+                return MathFunctions.variance(v, 0, n);
+            }
+            case QUANTILE -> {
+                return MathFunctions.quantile(param, v, n);
+            }
+            default -> throw new IllegalStateException(op.symbol());
+        }
+    }
+
+    /** topk, bottomk, limitk and limit_ratio keep input series (with their names) at the steps they win. */
+    private static List<StepSeries> select(Evaluator ev, AggregateOp op, double[] param,
+                                           Map<Labels, List<StepSeries>> groups) {
+        List<StepSeries> all = new ArrayList<>();
+        Map<StepSeries, double[]> outputs = new LinkedHashMap<>();
+        for (int i = 0; i < ev.steps; i++) {
+            double p = param[i];
+            if (Double.isNaN(p)) {
+                throw new PromqlException(PromqlException.Kind.EXECUTION,
+                        op == AggregateOp.LIMIT_RATIO ? "Ratio value is NaN" : "Parameter value is NaN");
+            }
+            for (List<StepSeries> members : groups.values()) {
+                List<StepSeries> present = new ArrayList<>();
+                for (StepSeries m : members) {
+                    if (!Absent.is(m.values[i])) {
+                        present.add(m);
+                    }
+                }
+                List<StepSeries> chosen;
+                final int step = i;
+                switch (op) {
+                    case TOPK, BOTTOMK -> {
+                        long k = clampK(p);
+                        Comparator<StepSeries> cmp = op == AggregateOp.TOPK
+                                ? (x, y) -> compareDesc(x.values[step], y.values[step])
+                                : (x, y) -> compareAsc(x.values[step], y.values[step]);
+                        present.sort(cmp);
+                        chosen = present.subList(0, (int) Math.min(k, present.size()));
+                    }
+                    case LIMITK -> chosen = present.subList(0, (int) Math.min(clampK(p), present.size()));
+                    default -> {
+                        double ratio = Math.max(-1, Math.min(1, p));
+                        chosen = new ArrayList<>();
+                        for (StepSeries m : present) {
+                            double r = ratioSample(m.labels);
+                            if ((ratio >= 0 && r < ratio) || (ratio < 0 && r >= 1 + ratio)) {
+                                chosen.add(m);
+                            }
+                        }
+                    }
+                }
+                for (StepSeries m : chosen) {
+                    outputs.computeIfAbsent(m, k -> {
+                        all.add(m);
+                        return Absent.newArray(ev.steps);
+                    })[i] = m.values[i];
+                }
+            }
+        }
+        List<StepSeries> out = new ArrayList<>(all.size());
+        for (StepSeries m : all) {
+            out.add(new StepSeries(m.labels, outputs.get(m)));
+        }
+        if (ev.steps == 1 && (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK)) {
+            // Instant results keep the ranking order, as Prometheus returns them.
+            out.sort(op == AggregateOp.TOPK ? (x, y) -> compareDesc(x.values[0], y.values[0])
+                    : (x, y) -> compareAsc(x.values[0], y.values[0]));
+        }
+        return out;
+    }
+
+    private static long clampK(double p) {
+        if (p < 1) {
+            return 0;
+        }
+        return p >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) p;
+    }
+
+    /** NaN ranks last in both directions, as in Prometheus. */
+    private static int compareDesc(double a, double b) {
+        if (Double.isNaN(a)) {
+            return Double.isNaN(b) ? 0 : 1;
+        }
+        if (Double.isNaN(b)) {
+            return -1;
+        }
+        return Double.compare(b, a);
+    }
+
+    private static int compareAsc(double a, double b) {
+        if (Double.isNaN(a)) {
+            return Double.isNaN(b) ? 0 : 1;
+        }
+        if (Double.isNaN(b)) {
+            return -1;
+        }
+        return Double.compare(a, b);
+    }
+
+    /** A stable pseudo-random position in [0, 1) for a series, so limit_ratio samples consistently. */
+    private static double ratioSample(Labels l) {
+        long h = 0xcbf29ce484222325L;
+        String s = l.toString();
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    private static List<StepSeries> countValues(Evaluator ev, String label, Map<Labels, List<StepSeries>> groups) {
+        if (!GoStrings.isValidLabelName(label)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "invalid label name \"" + GoStrings.quoteBody(label) + "\"");
+        }
+        Map<Labels, double[]> out = new LinkedHashMap<>();
+        for (Map.Entry<Labels, List<StepSeries>> g : groups.entrySet()) {
+            for (int i = 0; i < ev.steps; i++) {
+                for (StepSeries m : g.getValue()) {
+                    double v = m.values[i];
+                    if (Absent.is(v)) {
+                        continue;
+                    }
+                    Labels key = g.getKey().toBuilder().set(label, MathFunctions.formatValue(v)).build();
+                    double[] arr = out.computeIfAbsent(key, k -> Absent.newArray(ev.steps));
+                    arr[i] = Absent.is(arr[i]) ? 1 : arr[i] + 1;
+                }
+            }
+        }
+        List<StepSeries> res = new ArrayList<>(out.size());
+        out.forEach((l, v) -> res.add(new StepSeries(l, v)));
+        return res;
+    }
+
+    static boolean isValidLabelName(String name) {
+        return !name.isEmpty() && !name.contains("\uFFFD");
+    }
+}

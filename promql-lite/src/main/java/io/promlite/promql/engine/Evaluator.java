@@ -1,0 +1,301 @@
+package io.promlite.promql.engine;
+
+import io.promlite.promql.functions.Absent;
+import io.promlite.promql.PromqlException;
+import io.promlite.promql.engine.EvalResult.Ranges;
+import io.promlite.promql.engine.EvalResult.Scalars;
+import io.promlite.promql.engine.EvalResult.Str;
+import io.promlite.promql.engine.EvalResult.Vectors;
+import io.promlite.promql.parser.Expr;
+import io.promlite.promql.parser.Expr.Aggregate;
+import io.promlite.promql.parser.Expr.At;
+import io.promlite.promql.parser.Expr.Binary;
+import io.promlite.promql.parser.Expr.Call;
+import io.promlite.promql.parser.Expr.MatrixSelector;
+import io.promlite.promql.parser.Expr.Negation;
+import io.promlite.promql.parser.Expr.NumberLiteral;
+import io.promlite.promql.parser.Expr.Paren;
+import io.promlite.promql.parser.Expr.StringLiteral;
+import io.promlite.promql.parser.Expr.Subquery;
+import io.promlite.promql.parser.Expr.VectorSelector;
+import io.promlite.tsdb.Querier;
+import io.promlite.tsdb.SampleIterator;
+import io.promlite.tsdb.Series;
+import io.promlite.tsdb.SeriesSet;
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.StaleNaN;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates an expression at every step of one time grid ({@code start, start+interval, …, end})
+ * in a single pass: each node yields all its steps at once, so a selector reads each series once
+ * for the whole range rather than once per step. Subqueries run a child evaluator on their own grid.
+ */
+final class Evaluator {
+    /** Prometheus's default global evaluation interval, used by subqueries without a step. */
+    static final long DEFAULT_SUBQUERY_STEP_MS = 60_000;
+
+    final QueryContext ctx;
+    final long start;
+    final long interval;
+    final int steps;
+    final long[] times;
+
+    Evaluator(QueryContext ctx, long start, long end, long interval) {
+        this.ctx = ctx;
+        this.start = start;
+        this.interval = interval;
+        long n = interval <= 0 ? 1 : (end - start) / interval + 1;
+        if (n > Integer.MAX_VALUE / 2) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "query processing would load too many samples into memory in query execution");
+        }
+        this.steps = (int) n;
+        this.times = new long[steps];
+        for (int i = 0; i < steps; i++) {
+            times[i] = start + i * interval;
+        }
+        ctx.addSamples(0);
+    }
+
+    EvalResult eval(Expr e) {
+        ctx.checkDeadline();
+        long before = ctx.currentSamples();
+        EvalResult r = evalNode(e);
+        ctx.setCurrentSamples(before + r.points());
+        return r;
+    }
+
+    private EvalResult evalNode(Expr e) {
+        if (e instanceof NumberLiteral n) {
+            double[] v = new double[steps];
+            Arrays.fill(v, n.value());
+            return new Scalars(v);
+        }
+        if (e instanceof StringLiteral s) {
+            return new Str(s.value());
+        }
+        if (e instanceof Paren p) {
+            return eval(p.expr());
+        }
+        if (e instanceof Negation n) {
+            return negate(eval(n.expr()));
+        }
+        if (e instanceof VectorSelector vs) {
+            return selectVector(vs, false);
+        }
+        if (e instanceof MatrixSelector ms) {
+            return selectRange(ms);
+        }
+        if (e instanceof Subquery sq) {
+            return subquery(sq);
+        }
+        if (e instanceof Binary b) {
+            return BinaryOps.eval(this, b);
+        }
+        if (e instanceof Aggregate a) {
+            return Aggregations.eval(this, a);
+        }
+        if (e instanceof Call c) {
+            return FunctionCalls.eval(this, c);
+        }
+        throw new IllegalStateException("unknown node " + e);
+    }
+
+    private EvalResult negate(EvalResult r) {
+        if (r instanceof Scalars s) {
+            double[] v = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                v[i] = -s.values()[i];
+            }
+            return new Scalars(v);
+        }
+        List<StepSeries> out = new ArrayList<>();
+        for (StepSeries s : ((Vectors) r).series()) {
+            double[] v = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                v[i] = Absent.is(s.values[i]) ? Absent.VALUE : -s.values[i];
+            }
+            out.add(new StepSeries(s.labels.withoutMetricName(), v));
+        }
+        return new Vectors(mergeSameLabels(out));
+    }
+
+    long resolveAt(At at, long stepTime) {
+        if (at == null) {
+            return stepTime;
+        }
+        return switch (at.kind()) {
+            case TIMESTAMP -> at.timestampMs();
+            case START -> ctx.queryStartMs;
+            case END -> ctx.queryEndMs;
+        };
+    }
+
+    /** The reference time of each step after {@code @} and offset. Non-decreasing. */
+    long[] referenceTimes(At at, long offsetMs) {
+        long[] r = new long[steps];
+        for (int i = 0; i < steps; i++) {
+            r[i] = resolveAt(at, times[i]) - offsetMs;
+        }
+        return r;
+    }
+
+    /** Instant-vector selection; with {@code timestamps} the values are the chosen samples' times in seconds. */
+    EvalResult selectVector(VectorSelector vs, boolean timestamps) {
+        long[] refs = referenceTimes(vs.at(), vs.offsetMs());
+        long lookback = ctx.lookbackMs;
+        List<StepSeries> out = new ArrayList<>();
+        long before = ctx.currentSamples();
+        try (Querier q = ctx.storage.querier(refs[0] - lookback + 1, refs[steps - 1])) {
+            SeriesSet set = q.select(vs.matchers());
+            while (set.next()) {
+                ctx.checkDeadline();
+                Series series = set.at();
+                SampleIterator it = series.iterator();
+                double[] values = Absent.newArray(steps);
+                boolean any = false;
+                boolean has = it.next();
+                long lastT = Long.MIN_VALUE;
+                double lastV = 0;
+                int loaded = 0;
+                for (int i = 0; i < steps; i++) {
+                    long t = refs[i];
+                    while (has && it.timestamp() <= t) {
+                        lastT = it.timestamp();
+                        lastV = it.value();
+                        has = it.next();
+                    }
+                    if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
+                        values[i] = timestamps ? lastT / 1000.0 : canonical(lastV);
+                        any = true;
+                        loaded++;
+                    }
+                }
+                if (any) {
+                    ctx.addSamples(loaded);
+                    out.add(new StepSeries(series.labels(), values));
+                }
+            }
+        }
+        ctx.setCurrentSamples(before);
+        return new Vectors(out);
+    }
+
+    private Ranges selectRange(MatrixSelector ms) {
+        VectorSelector vs = ms.selector();
+        long[] ends = referenceTimes(vs.at(), vs.offsetMs());
+        long range = ms.rangeMs();
+        List<RangeSeries> out = new ArrayList<>();
+        try (Querier q = ctx.storage.querier(ends[0] - range + 1, ends[steps - 1])) {
+            SeriesSet set = q.select(vs.matchers());
+            while (set.next()) {
+                ctx.checkDeadline();
+                Series series = set.at();
+                SampleIterator it = series.iterator();
+                long[] ts = new long[16];
+                double[] vals = new double[16];
+                int n = 0;
+                long mint = ends[0] - range;
+                long maxt = ends[steps - 1];
+                if (it.seek(mint + 1)) {
+                    do {
+                        long t = it.timestamp();
+                        if (t > maxt) {
+                            break;
+                        }
+                        double v = it.value();
+                        if (StaleNaN.is(v)) {
+                            continue;
+                        }
+                        if (n == ts.length) {
+                            ts = Arrays.copyOf(ts, n * 2);
+                            vals = Arrays.copyOf(vals, n * 2);
+                            ctx.addSamples(n);
+                        }
+                        ts[n] = t;
+                        vals[n] = canonical(v);
+                        n++;
+                    } while (it.next());
+                }
+                if (n > 0) {
+                    out.add(new RangeSeries(series.labels(), ts, vals, n));
+                }
+            }
+        }
+        return new Ranges(out, ends, range);
+    }
+
+    private Ranges subquery(Subquery sq) {
+        long step = sq.stepMs() > 0 ? sq.stepMs() : DEFAULT_SUBQUERY_STEP_MS;
+        long[] ends = referenceTimes(sq.at(), sq.offsetMs());
+        long from = ends[0] - sq.rangeMs();
+        long childStart = step * (from / step);
+        if (childStart <= from) {
+            childStart += step;
+        }
+        long childEnd = ends[steps - 1];
+        List<RangeSeries> out = new ArrayList<>();
+        if (childStart <= childEnd) {
+            Evaluator child = new Evaluator(ctx, childStart, childEnd, step);
+            EvalResult inner = child.eval(sq.expr());
+            for (StepSeries s : ((Vectors) inner).series()) {
+                int n = s.presentCount();
+                long[] ts = new long[n];
+                double[] vals = new double[n];
+                int k = 0;
+                for (int i = 0; i < child.steps; i++) {
+                    if (!Absent.is(s.values[i])) {
+                        ts[k] = child.times[i];
+                        vals[k++] = s.values[i];
+                    }
+                }
+                out.add(new RangeSeries(s.labels, ts, vals, n));
+            }
+        }
+        return new Ranges(out, ends, sq.rangeMs());
+    }
+
+    /** Storage may hold NaNs with any payload; only one NaN may flow through evaluation. */
+    static double canonical(double v) {
+        return v != v ? Double.NaN : v;
+    }
+
+    /**
+     * Merges series that ended up with equal labels (e.g. after dropping {@code __name__}); two of
+     * them having a value at the same step is Prometheus's duplicate-labelset error.
+     */
+    static List<StepSeries> mergeSameLabels(List<StepSeries> in) {
+        if (in.size() < 2) {
+            return in;
+        }
+        Map<Labels, StepSeries> byLabels = new HashMap<>(in.size() * 2);
+        List<StepSeries> out = new ArrayList<>(in.size());
+        for (StepSeries s : in) {
+            StepSeries prev = byLabels.putIfAbsent(s.labels, s);
+            if (prev == null) {
+                out.add(s);
+                continue;
+            }
+            for (int i = 0; i < s.values.length; i++) {
+                if (Absent.is(s.values[i])) {
+                    continue;
+                }
+                if (!Absent.is(prev.values[i])) {
+                    throw duplicateLabelset();
+                }
+                prev.values[i] = s.values[i];
+            }
+        }
+        return out;
+    }
+
+    static PromqlException duplicateLabelset() {
+        return new PromqlException(PromqlException.Kind.EXECUTION,
+                "vector cannot contain metrics with the same labelset");
+    }
+}

@@ -1,0 +1,244 @@
+package io.promlite.promql.functions;
+
+import io.promlite.promql.PromqlException;
+import java.util.Arrays;
+
+/**
+ * Functions over one series' samples in one window {@code ts[lo..hi)}, which lies in
+ * {@code (end - range, end]} of the step evaluated at {@code evalTime}. Each returns the value or {@link Absent#VALUE} when the window
+ * yields no output (e.g. fewer than two samples for rate).
+ */
+public final class RangeFunctions {
+    private RangeFunctions() {
+    }
+
+    /** One range function; {@code p1}/{@code p2} carry scalar arguments where the function takes them. */
+    @FunctionalInterface
+    public interface Fn {
+        double apply(long[] ts, double[] v, int lo, int hi, long end, long range, long evalTime, double p1, double p2);
+    }
+
+    /** The function by name, or null. */
+    public static Fn byName(String name) {
+        return switch (name) {
+            case "rate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, true);
+            case "increase" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, false);
+            case "delta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, false, false);
+            case "irate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, lo, hi, true);
+            case "idelta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, lo, hi, false);
+            case "deriv" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> hi - lo < 2 ? Absent.VALUE
+                    : linearRegression(ts, v, lo, hi, ts[lo])[0];
+            case "predict_linear" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
+                if (hi - lo < 2) {
+                    return Absent.VALUE;
+                }
+                double[] r = linearRegression(ts, v, lo, hi, evalTime);
+                return r[0] * p1 + r[1];
+            };
+            case "resets" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
+                int n = 0;
+                for (int i = lo + 1; i < hi; i++) {
+                    if (v[i] < v[i - 1]) {
+                        n++;
+                    }
+                }
+                return n;
+            };
+            case "changes" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
+                int n = 0;
+                for (int i = lo + 1; i < hi; i++) {
+                    if (v[i] != v[i - 1] && !(Double.isNaN(v[i]) && Double.isNaN(v[i - 1]))) {
+                        n++;
+                    }
+                }
+                return n;
+            };
+            case "avg_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> MathFunctions.mean(v, lo, hi);
+            case "sum_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> MathFunctions.sum(v, lo, hi);
+            case "count_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> hi - lo;
+            case "min_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
+                double m = v[lo];
+                for (int i = lo + 1; i < hi; i++) {
+                    if (v[i] < m || Double.isNaN(m)) {
+                        m = v[i];
+                    }
+                }
+                return m;
+            };
+            case "max_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
+                double m = v[lo];
+                for (int i = lo + 1; i < hi; i++) {
+                    if (v[i] > m || Double.isNaN(m)) {
+                        m = v[i];
+                    }
+                }
+                return m;
+            };
+            case "stddev_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> Math.sqrt(MathFunctions.variance(v, lo, hi));
+            case "stdvar_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> MathFunctions.variance(v, lo, hi);
+            case "last_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> v[hi - 1];
+            case "first_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> v[lo];
+            case "present_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> 1;
+            case "ts_of_last_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> ts[hi - 1] / 1000.0;
+            case "ts_of_first_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> ts[lo] / 1000.0;
+            case "ts_of_min_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> tsOfExtreme(ts, v, lo, hi, false);
+            case "ts_of_max_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> tsOfExtreme(ts, v, lo, hi, true);
+            case "quantile_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) ->
+                    MathFunctions.quantile(p1, Arrays.copyOfRange(v, lo, hi), hi - lo);
+            case "mad_over_time" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
+                double[] w = Arrays.copyOfRange(v, lo, hi);
+                for (double x : w) {
+                    if (Double.isNaN(x)) {
+                        return Double.NaN;
+                    }
+                }
+                double median = MathFunctions.quantile(0.5, w, w.length);
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = Math.abs(w[i] - median);
+                }
+                return MathFunctions.quantile(0.5, w, w.length);
+            };
+            case "double_exponential_smoothing" -> RangeFunctions::doubleExponentialSmoothing;
+            default -> null;
+        };
+    }
+
+    /** rate, increase and delta: the change over the window, extrapolated towards its edges. */
+    static double extrapolated(long[] ts, double[] v, int lo, int hi, long end, long range, boolean counter,
+                               boolean perSecond) {
+        int n = hi - lo;
+        if (n < 2) {
+            return Absent.VALUE;
+        }
+        double result = v[hi - 1] - v[lo];
+        if (counter) {
+            double last = 0;
+            for (int i = lo; i < hi; i++) {
+                if (v[i] < last) {
+                    result += last;
+                }
+                last = v[i];
+            }
+        }
+        long rangeStart = end - range;
+        double toStart = (ts[lo] - rangeStart) / 1000.0;
+        double toEnd = (end - ts[hi - 1]) / 1000.0;
+        double sampled = (ts[hi - 1] - ts[lo]) / 1000.0;
+        double avgGap = sampled / (n - 1);
+        double threshold = avgGap * 1.1;
+        if (toStart >= threshold) {
+            toStart = avgGap / 2;
+        }
+        if (counter && result > 0 && v[lo] >= 0) {
+            // A counter cannot have been negative: extrapolate no further back than its zero point.
+            double toZero = sampled * (v[lo] / result);
+            if (toZero < toStart) {
+                toStart = toZero;
+            }
+        }
+        if (toEnd >= threshold) {
+            toEnd = avgGap / 2;
+        }
+        double factor = (sampled + toStart + toEnd) / sampled;
+        if (perSecond) {
+            factor /= range / 1000.0;
+        }
+        return result * factor;
+    }
+
+    private static double instant(long[] ts, double[] v, int lo, int hi, boolean perSecond) {
+        if (hi - lo < 2) {
+            return Absent.VALUE;
+        }
+        double last = v[hi - 1];
+        double prev = v[hi - 2];
+        double result = perSecond && last < prev ? last : last - prev;
+        long interval = ts[hi - 1] - ts[hi - 2];
+        if (interval == 0) {
+            return Absent.VALUE;
+        }
+        return perSecond ? result / (interval / 1000.0) : result;
+    }
+
+    /** Least-squares slope and intercept, x in seconds relative to {@code interceptTime}, Kahan-summed. */
+    static double[] linearRegression(long[] ts, double[] v, int lo, int hi, long interceptTime) {
+        double n = 0;
+        double[] cX = new double[1];
+        double[] cY = new double[1];
+        double[] cXY = new double[1];
+        double[] cX2 = new double[1];
+        double sumX = 0;
+        double sumY = 0;
+        double sumXY = 0;
+        double sumX2 = 0;
+        double initY = v[lo];
+        boolean constY = true;
+        for (int i = lo; i < hi; i++) {
+            if (constY && i > lo && v[i] != initY) {
+                constY = false;
+            }
+            n++;
+            double x = (ts[i] - interceptTime) / 1e3;
+            sumX = MathFunctions.kahanSumInc(x, sumX, cX);
+            sumY = MathFunctions.kahanSumInc(v[i], sumY, cY);
+            sumXY = MathFunctions.kahanSumInc(x * v[i], sumXY, cXY);
+            sumX2 = MathFunctions.kahanSumInc(x * x, sumX2, cX2);
+        }
+        if (constY) {
+            if (Double.isInfinite(initY)) {
+                return new double[] {Double.NaN, Double.NaN};
+            }
+            return new double[] {0, initY};
+        }
+        sumX += cX[0];
+        sumY += cY[0];
+        sumXY += cXY[0];
+        sumX2 += cX2[0];
+        double covXY = sumXY - sumX * sumY / n;
+        double varX = sumX2 - sumX * sumX / n;
+        double slope = covXY / varX;
+        return new double[] {slope, sumY / n - slope * sumX / n};
+    }
+
+    private static double tsOfExtreme(long[] ts, double[] v, int lo, int hi, boolean max) {
+        double m = v[lo];
+        long t = ts[lo];
+        for (int i = lo + 1; i < hi; i++) {
+            boolean better = max ? v[i] >= m : v[i] <= m;
+            if (better || Double.isNaN(m)) {
+                m = v[i];
+                t = ts[i];
+            }
+        }
+        return t / 1000.0;
+    }
+
+    private static double doubleExponentialSmoothing(long[] ts, double[] v, int lo, int hi, long end, long range,
+                                                     long evalTime, double sf, double tf) {
+        if (!(sf > 0 && sf < 1)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "invalid smoothing factor. Expected: 0 < sf < 1, got: " + String.format("%f", sf));
+        }
+        if (!(tf > 0 && tf < 1)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "invalid trend factor. Expected: 0 < tf < 1, got: " + String.format("%f", tf));
+        }
+        int n = hi - lo;
+        if (n < 2) {
+            return Absent.VALUE;
+        }
+        double s0 = 0;
+        double s1 = v[lo];
+        double b = v[lo + 1] - v[lo];
+        for (int i = 1; i < n; i++) {
+            double x = sf * v[lo + i];
+            if (i > 1) {
+                b = tf * (s1 - s0) + (1 - tf) * b;
+            }
+            double y = (1 - sf) * (s1 + b);
+            s0 = s1;
+            s1 = x + y;
+        }
+        return s1;
+    }
+}
