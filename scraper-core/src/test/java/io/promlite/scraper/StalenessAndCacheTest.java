@@ -7,19 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.promlite.scraper.RecordingStorage.Sample;
+import io.promlite.scraper.StoredSamples.Sample;
 import io.promlite.tsdb.model.StaleNaN;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StalenessAndCacheTest {
-    private final RecordingStorage storage = new RecordingStorage();
-    private final ScrapeManager manager = new ScrapeManager(storage, new PrometheusRegistry());
+    private StoredSamples storage;
+    private ScrapeManager manager;
+
+    @BeforeEach
+    void open(@TempDir Path dir) throws Exception {
+        storage = new StoredSamples(dir);
+        manager = new ScrapeManager(storage.tsdb, new PrometheusRegistry());
+    }
 
     @AfterEach
     void close() {
         manager.close();
+        storage.close();
     }
 
     private static String job(String name, TestTarget target, String extra) {
