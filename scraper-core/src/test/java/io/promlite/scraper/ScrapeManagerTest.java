@@ -240,6 +240,22 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void keepsTheConnectionOpenBetweenScrapesAndReconnectsWhenTheTargetClosesIt() throws Exception {
+        try (TestTarget target = new TestTarget().body("k 1\n")) {
+            manager.apply(config("scrape_configs:\n" + job("k", target, "")));
+            await("several scrapes", () -> target.requests() >= 4);
+            assertEquals(1, target.connections(), "one kept connection serves every scrape");
+
+            target.closeConnections(true);
+            int before = target.requests();
+            await("scrapes over fresh connections", () -> target.requests() >= before + 3);
+            assertTrue(target.connections() >= 3);
+            assertEquals("up", manager.activeTargets().get(0).health());
+            assertEquals("", manager.activeTargets().get(0).lastError());
+        }
+    }
+
+    @Test
     void applyStartsKeepsAndStopsLoops() throws Exception {
         try (TestTarget a = new TestTarget().body("a 1\n"); TestTarget b = new TestTarget().body("b 1\n")) {
             PromliteConfig first = config("scrape_configs:\n" + job("a", a, ""));

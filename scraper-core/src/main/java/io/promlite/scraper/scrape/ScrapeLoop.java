@@ -53,6 +53,7 @@ public final class ScrapeLoop {
     private final ReportSeries report;
     private final long intervalMs;
     private final long offsetMs;
+    private final HttpScraper.Connection connection = new HttpScraper.Connection();
     /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
     private ScrapeLoop predecessor;
     private SeriesCache cache;
@@ -164,7 +165,7 @@ public final class ScrapeLoop {
                     new ScrapeFailure("Get \"" + target.url() + "\": lookup " + target.host() + ": no such host"));
             return;
         }
-        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes());
+        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes(), connection);
         fetch.whenComplete((response, error) -> {
             try {
                 executor.execute(() -> finish(slotMs, startMs, timestamp, startNanos, response, error));
@@ -239,6 +240,7 @@ public final class ScrapeLoop {
 
     /** Runs once after the loop stopped and no scrape is running. */
     private void retire() {
+        connection.close();
         boolean markStale;
         boolean scraped;
         synchronized (lock) {
