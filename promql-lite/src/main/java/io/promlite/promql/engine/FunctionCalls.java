@@ -159,6 +159,9 @@ final class FunctionCalls {
             case "label_join" -> {
                 return labelJoin(ev, args);
             }
+            case "info" -> {
+                return InfoFunction.eval(ev, args);
+            }
             case "histogram_quantile" -> {
                 double[] q = scalar(ev, args.get(0));
                 List<Histograms.Input> in = new ArrayList<>();

@@ -55,6 +55,8 @@ public record FunctionSignature(String name, List<ValueType> argTypes, int varia
         add("label_replace", List.of(VECTOR, STRING, STRING, STRING, STRING), 0, VECTOR);
         add("label_join", List.of(VECTOR, STRING, STRING, STRING), -1, VECTOR);
         add("sort_by_label", List.of(VECTOR, STRING), -1, VECTOR);
+        // Its optional second argument is a label selector, parsed specially (see Parser).
+        add("info", List.of(VECTOR, VECTOR), 1, VECTOR);
         add("sort_by_label_desc", List.of(VECTOR, STRING), -1, VECTOR);
     }
 
