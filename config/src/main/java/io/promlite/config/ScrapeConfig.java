@@ -1,0 +1,51 @@
+package io.promlite.config;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One {@code scrape_configs} entry with every default resolved (from {@code global} or from
+ * Prometheus's own defaults). Limits of 0 mean "no limit", as in Prometheus.
+ *
+ * @param params URL query parameters added to every scrape of the job (Prometheus's {@code params})
+ */
+public record ScrapeConfig(
+        String jobName,
+        Duration scrapeInterval,
+        Duration scrapeTimeout,
+        String metricsPath,
+        String scheme,
+        List<StaticConfig> staticConfigs,
+        boolean honorLabels,
+        boolean honorTimestamps,
+        Map<String, List<String>> params,
+        int sampleLimit,
+        int labelLimit,
+        int labelNameLengthLimit,
+        int labelValueLengthLimit,
+        long bodySizeLimitBytes,
+        List<RelabelConfig> relabelConfigs,
+        List<RelabelConfig> metricRelabelConfigs) {
+
+    public static final String DEFAULT_METRICS_PATH = "/metrics";
+    public static final String DEFAULT_SCHEME = "http";
+
+    public ScrapeConfig {
+        staticConfigs = List.copyOf(staticConfigs);
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        params.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        params = Collections.unmodifiableMap(copy);
+        relabelConfigs = List.copyOf(relabelConfigs);
+        metricRelabelConfigs = List.copyOf(metricRelabelConfigs);
+    }
+
+    /** A job with Prometheus's defaults for everything but the basics (honor_timestamps true, no limits). */
+    public ScrapeConfig(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
+                        String scheme, List<StaticConfig> staticConfigs) {
+        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, staticConfigs,
+                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of());
+    }
+}

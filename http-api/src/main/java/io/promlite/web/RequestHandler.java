@@ -1,0 +1,129 @@
+package io.promlite.web;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes a request on the event loop, then runs its handler on the worker executor so that
+ * query evaluation and storage reads never block network I/O.
+ */
+@ChannelHandler.Sharable
+final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+
+    private final Router router;
+    private final Executor workers;
+
+    RequestHandler(Router router, Executor workers) {
+        this.router = router;
+        this.workers = workers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        boolean keepAlive = HttpUtil.isKeepAlive(msg);
+        if (!msg.decoderResult().isSuccess()) {
+            send(ctx, HttpResponse.text(HttpResponseStatus.BAD_REQUEST, "malformed request\n"), false, false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
+        HttpMethod method = msg.method();
+        boolean head = method.equals(HttpMethod.HEAD);
+        Router.Match match = router.route(method, uri.path());
+        if (match instanceof Router.Found found) {
+            HttpRequest request = new HttpRequest(method, uri.path(), params(uri, msg), msg.headers().copy());
+            dispatch(ctx, found.handler(), request, keepAlive, head);
+        } else if (match instanceof Router.MethodNotAllowed na) {
+            FullHttpResponse r = response(HttpResponse.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "Method Not Allowed\n"), head);
+            r.headers().set(HttpHeaderNames.ALLOW, na.allowed().stream().map(HttpMethod::name).sorted()
+                    .collect(Collectors.joining(", ")));
+            write(ctx, r, keepAlive);
+        } else {
+            send(ctx, HttpResponse.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n"), keepAlive, head);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Handler handler, HttpRequest request, boolean keepAlive,
+                          boolean head) {
+        try {
+            workers.execute(() -> {
+                HttpResponse response;
+                try {
+                    response = handler.handle(request);
+                } catch (Exception | StackOverflowError e) {
+                    log.error("Handler failed for {}", request.path(), e);
+                    response = HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
+                }
+                send(ctx, response, keepAlive, head);
+            });
+        } catch (RejectedExecutionException e) {
+            send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down\n"),
+                    false, head);
+        }
+    }
+
+    /** Merges query-string and form-body parameters; body values come first, as in Go. */
+    private static Map<String, List<String>> params(QueryStringDecoder uri, FullHttpRequest msg) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        String contentType = msg.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (msg.method().equals(HttpMethod.POST)
+                && contentType.toLowerCase().startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString())) {
+            String body = msg.content().toString(StandardCharsets.UTF_8);
+            new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters()
+                    .forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        }
+        uri.parameters().forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        return params;
+    }
+
+    private static void send(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive, boolean head) {
+        write(ctx, response(response, head), keepAlive);
+    }
+
+    private static FullHttpResponse response(HttpResponse response, boolean head) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : response.body().length);
+        return r;
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+        if (keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(r);
+        } else {
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Closing connection after error", cause);
+        ctx.close();
+    }
+}

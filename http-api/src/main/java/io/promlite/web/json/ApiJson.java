@@ -1,0 +1,115 @@
+package io.promlite.web.json;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.promlite.tsdb.model.Labels;
+import io.promlite.web.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Writes the Prometheus HTTP API envelope: {@code {"status":"success","data":…}} or
+ * {@code {"status":"error","errorType":…,"error":…}}, with Prometheus's spellings of
+ * timestamps (seconds with millisecond fraction) and sample values (strings).
+ */
+public final class ApiJson {
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final String CONTENT_TYPE = "application/json";
+
+    /** Writes the {@code data} member's value. */
+    @FunctionalInterface
+    public interface DataWriter {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private ApiJson() {
+    }
+
+    public static HttpResponse success(DataWriter data) {
+        return success(data, List.of(), List.of());
+    }
+
+    /** A success envelope; warnings and infos are omitted when empty, as Prometheus does. */
+    public static HttpResponse success(DataWriter data, List<String> warnings, List<String> infos) {
+        return render(HttpResponseStatus.OK, g -> {
+            g.writeStringField("status", "success");
+            g.writeFieldName("data");
+            data.write(g);
+            writeStrings(g, "warnings", warnings);
+            writeStrings(g, "infos", infos);
+        });
+    }
+
+    public static HttpResponse error(HttpResponseStatus status, String errorType, String message) {
+        return render(status, g -> {
+            g.writeStringField("status", "error");
+            g.writeStringField("errorType", errorType);
+            g.writeStringField("error", message);
+        });
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        if (!values.isEmpty()) {
+            g.writeArrayFieldStart(field);
+            for (String v : values) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+        }
+    }
+
+    private static HttpResponse render(HttpResponseStatus status, DataWriter members) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            members.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new HttpResponse(status, CONTENT_TYPE, out.toByteArray());
+    }
+
+    /** Seconds with up to three fraction digits, written as Prometheus's {@code MarshalTimestamp} does. */
+    public static void writeTimestamp(JsonGenerator g, long ms) throws IOException {
+        StringBuilder sb = new StringBuilder(20);
+        long t = ms;
+        if (t < 0) {
+            sb.append('-');
+            t = -t;
+        }
+        sb.append(t / 1000);
+        long fraction = t % 1000;
+        if (fraction != 0) {
+            sb.append('.');
+            if (fraction < 100) {
+                sb.append('0');
+            }
+            if (fraction < 10) {
+                sb.append('0');
+            }
+            sb.append(fraction);
+        }
+        g.writeNumber(sb.toString());
+    }
+
+    /** A {@code [timestamp, "value"]} pair. */
+    public static void writePoint(JsonGenerator g, long ms, double value) throws IOException {
+        g.writeStartArray();
+        writeTimestamp(g, ms);
+        g.writeString(GoFloat.api(value));
+        g.writeEndArray();
+    }
+
+    public static void writeLabels(JsonGenerator g, Labels labels) throws IOException {
+        g.writeStartObject();
+        for (int i = 0; i < labels.size(); i++) {
+            g.writeStringField(labels.name(i), labels.value(i));
+        }
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,115 @@
+package io.promlite.web.json;
+
+import com.fasterxml.jackson.core.io.NumberOutput;
+
+/**
+ * Formats doubles exactly as Go's {@code strconv.FormatFloat(f, fmt, -1, 64)} does, because
+ * Prometheus's clients see those spellings: the shortest digits that round-trip, {@code NaN},
+ * {@code +Inf}, {@code -Inf}.
+ */
+public final class GoFloat {
+    private GoFloat() {
+    }
+
+    /**
+     * The spelling of a sample value in Prometheus's JSON API: plain decimal notation, switching
+     * to exponent notation below 1e-6 or from 1e21 on (Prometheus's {@code jsonutil.MarshalFloat}).
+     */
+    public static String api(double v) {
+        String special = special(v);
+        if (special != null) {
+            return special;
+        }
+        double abs = Math.abs(v);
+        boolean exponent = abs != 0 && (abs < 1e-6 || abs >= 1e21);
+        return exponent ? format(v, 'e') : format(v, 'f');
+    }
+
+    /** Go's {@code %g} with shortest precision: exponent form when the exponent is < -4 or >= 21. */
+    public static String g(double v) {
+        String special = special(v);
+        if (special != null) {
+            return special;
+        }
+        if (v == 0) {
+            return format(v, 'f');
+        }
+        Decimal d = Decimal.of(v);
+        int exp = d.pointPosition - 1;
+        return exp < -4 || exp >= 21 ? format(v, 'e') : format(v, 'f');
+    }
+
+    private static String special(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (v == Double.POSITIVE_INFINITY) {
+            return "+Inf";
+        }
+        if (v == Double.NEGATIVE_INFINITY) {
+            return "-Inf";
+        }
+        return null;
+    }
+
+    private static String format(double v, char fmt) {
+        StringBuilder sb = new StringBuilder(24);
+        if (v < 0 || (v == 0 && 1 / v < 0)) {
+            sb.append('-');
+        }
+        if (v == 0) {
+            return sb.append(fmt == 'e' ? "0e+00" : "0").toString();
+        }
+        Decimal d = Decimal.of(Math.abs(v));
+        String digits = d.digits;
+        if (fmt == 'e') {
+            sb.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                sb.append('.').append(digits, 1, digits.length());
+            }
+            int exp = d.pointPosition - 1;
+            sb.append('e').append(exp < 0 ? '-' : '+');
+            int absExp = Math.abs(exp);
+            if (absExp < 10) {
+                sb.append('0');
+            }
+            return sb.append(absExp).toString();
+        }
+        int point = d.pointPosition;
+        if (point <= 0) {
+            sb.append("0.");
+            sb.append("0".repeat(-point));
+            sb.append(digits);
+        } else if (point >= digits.length()) {
+            sb.append(digits).append("0".repeat(point - digits.length()));
+        } else {
+            sb.append(digits, 0, point).append('.').append(digits, point, digits.length());
+        }
+        return sb.toString();
+    }
+
+    /** Shortest round-trip digits (no leading/trailing zeros) with value = 0.digits × 10^pointPosition. */
+    private record Decimal(String digits, int pointPosition) {
+        static Decimal of(double positive) {
+            // Schubfach gives the shortest round-trip digits in Double.toString's layout.
+            String s = NumberOutput.toString(positive, true);
+            int e = s.indexOf('E');
+            String mantissa = e < 0 ? s : s.substring(0, e);
+            int exp10 = e < 0 ? 0 : Integer.parseInt(s.substring(e + 1));
+            int dot = mantissa.indexOf('.');
+            String intPart = dot < 0 ? mantissa : mantissa.substring(0, dot);
+            String fracPart = dot < 0 ? "" : mantissa.substring(dot + 1);
+            String all = intPart + fracPart;
+            int point = intPart.length() + exp10;
+            int lead = 0;
+            while (lead < all.length() - 1 && all.charAt(lead) == '0') {
+                lead++;
+            }
+            int end = all.length();
+            while (end > lead + 1 && all.charAt(end - 1) == '0') {
+                end--;
+            }
+            return new Decimal(all.substring(lead, end), point - lead);
+        }
+    }
+}

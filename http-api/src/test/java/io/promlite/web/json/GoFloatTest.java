@@ -1,0 +1,46 @@
+package io.promlite.web.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GoFloatTest {
+    /** Expected spellings are what Go's strconv.FormatFloat(v, 'f' or 'e', -1, 64) returns. */
+    @ParameterizedTest
+    @CsvSource({
+        "42, 42",
+        "0, 0",
+        "-0.0, -0",
+        "0.1, 0.1",
+        "1.5, 1.5",
+        "-2.25, -2.25",
+        "123456789012, 123456789012",
+        "0.000001, 0.000001",
+        "0.0000001, 1e-07",
+        "1e21, 1e+21",
+        "1.5e22, 1.5e+22",
+        "999999999999999900000, 999999999999999900000",
+        "1700000000.123, 1700000000.123",
+        "NaN, NaN",
+        "Infinity, +Inf",
+        "-Infinity, -Inf",
+        "4.9e-324, 5e-324",
+    })
+    void apiSpelling(String input, String expected) {
+        assertEquals(expected, GoFloat.api(Double.parseDouble(input)));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "42, 42",
+        "0.0001, 0.0001",
+        "0.00001, 1e-05",
+        "1e20, 100000000000000000000",
+        "1e21, 1e+21",
+        "2.5e-300, 2.5e-300",
+    })
+    void gSpelling(String input, String expected) {
+        assertEquals(expected, GoFloat.g(Double.parseDouble(input)));
+    }
+}

@@ -1,0 +1,133 @@
+package io.promlite.scraper;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promlite.config.PromliteConfig;
+import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.scrape.ScrapeContext;
+import io.promlite.scraper.scrape.ScrapeLoop;
+import io.promlite.scraper.scrape.ScrapeMetrics;
+import io.promlite.scraper.scrape.ScrapePool;
+import io.promlite.scraper.scrape.ScrapeReport;
+import io.promlite.scraper.scrape.ScrapeTarget;
+import io.promlite.tsdb.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one scrape pool per job of the applied config. Network I/O and timers share a single
+ * Netty event loop (thousands of targets cost no threads); parsing and appending run on a
+ * small executor sized to the cores.
+ */
+public final class ScrapeManager implements AutoCloseable {
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final EventLoopGroup eventLoops;
+    private final ExecutorService executor;
+    private final ScrapeContext context;
+    private final Map<String, ScrapePool> pools = new LinkedHashMap<>();
+    private boolean closed;
+
+    public ScrapeManager(Storage storage, PrometheusRegistry registry) {
+        this.eventLoops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("promlite-scrape-io", true),
+                NioIoHandler.newFactory());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory("promlite-scrape-append", true));
+        this.context = new ScrapeContext(storage, eventLoops, executor, new ScrapeMetrics(registry), userAgent());
+    }
+
+    /** Starts, stops and keeps pools and loops so that exactly the config's targets are scraped. */
+    public synchronized void apply(PromliteConfig config) {
+        if (closed) {
+            throw new IllegalStateException("scrape manager is closed");
+        }
+        Set<String> jobs = new HashSet<>();
+        for (ScrapeConfig sc : config.scrapeConfigs()) {
+            jobs.add(sc.jobName());
+            ScrapePool pool = pools.get(sc.jobName());
+            if (pool == null) {
+                pools.put(sc.jobName(), new ScrapePool(context, sc));
+            } else {
+                pool.update(sc);
+            }
+        }
+        pools.entrySet().removeIf(e -> {
+            if (jobs.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().stop(true);
+            return true;
+        });
+    }
+
+    /** Every active target, by job and then URL. */
+    public synchronized List<TargetStatus> activeTargets() {
+        List<TargetStatus> out = new ArrayList<>();
+        for (ScrapePool pool : pools.values()) {
+            for (ScrapeLoop loop : pool.loops()) {
+                out.add(status(pool.jobName(), loop));
+            }
+        }
+        out.sort(Comparator.comparing(TargetStatus::scrapePool).thenComparing(TargetStatus::scrapeUrl));
+        return out;
+    }
+
+    private static TargetStatus status(String job, ScrapeLoop loop) {
+        ScrapeTarget t = loop.target();
+        ScrapeReport r = loop.lastReport();
+        String health = r == null ? "unknown" : r.isUp() ? "up" : "down";
+        return new TargetStatus(job, t.url(), t.labels(), t.discoveredLabels(), health,
+                r == null || r.isUp() ? "" : r.error(), r == null ? null : r.start(),
+                r == null ? Duration.ZERO : r.duration(), t.interval(), t.timeout());
+    }
+
+    /** Stops every loop, lets scrapes being appended finish, and shuts the network threads down. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pools.values().forEach(p -> p.stop(false));
+        pools.clear();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static String userAgent() {
+        Properties p = new Properties();
+        try (InputStream in = ScrapeManager.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // Fall through to the unknown version.
+        }
+        return "promlite/" + p.getProperty("version", "unknown");
+    }
+}

@@ -1,0 +1,43 @@
+package io.promlite.scraper.scrape;
+
+import io.netty.channel.EventLoopGroup;
+import io.promlite.tsdb.Storage;
+import java.util.concurrent.Executor;
+
+/** What every scrape loop shares: the store, the network and timer threads, the append executor. */
+public final class ScrapeContext {
+    private final Storage storage;
+    private final EventLoopGroup eventLoops;
+    private final HttpScraper http;
+    private final Executor executor;
+    private final ScrapeMetrics metrics;
+
+    public ScrapeContext(Storage storage, EventLoopGroup eventLoops, Executor executor, ScrapeMetrics metrics,
+                         String userAgent) {
+        this.storage = storage;
+        this.eventLoops = eventLoops;
+        this.http = new HttpScraper(eventLoops, userAgent);
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    EventLoopGroup eventLoops() {
+        return eventLoops;
+    }
+
+    HttpScraper http() {
+        return http;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    ScrapeMetrics metrics() {
+        return metrics;
+    }
+}

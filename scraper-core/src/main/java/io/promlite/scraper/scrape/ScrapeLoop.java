@@ -1,0 +1,393 @@
+package io.promlite.scraper.scrape;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.relabel.Relabeler;
+import io.promlite.scraper.textparse.EntryType;
+import io.promlite.scraper.textparse.ExpositionParser;
+import io.promlite.scraper.textparse.PromTextParser;
+import io.promlite.scraper.textparse.TextParseException;
+import io.promlite.tsdb.AppendException;
+import io.promlite.tsdb.Appender;
+import io.promlite.tsdb.Storage;
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.StaleNaN;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scrapes one target on its interval. The timer and the HTTP exchange run on a Netty event loop;
+ * parsing and appending run on the scrape executor, so a slow store never stalls network I/O.
+ * Scrapes of one target never overlap: the next is scheduled when the previous is appended.
+ *
+ * <p>A scrape's samples go into one appender committed once, together with staleness markers for
+ * series that vanished since the previous scrape and the report series. A failed scrape
+ * (unreachable, timeout, non-2xx, malformed body, a limit) rolls that appender back and, in a
+ * fresh one, marks the previous scrape's series stale and writes the report with {@code up} 0.
+ */
+public final class ScrapeLoop {
+    private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
+    /** Prometheus aligns a scrape's timestamp to its schedule when it started this close to it. */
+    private static final long TIMESTAMP_TOLERANCE_MS = 2;
+    private static final ThreadLocal<byte[]> BODY_BUFFERS = ThreadLocal.withInitial(() -> new byte[64 << 10]);
+
+    private final ScrapeTarget target;
+    private final ScrapeConfig config;
+    private final Storage storage;
+    private final HttpScraper http;
+    private final EventLoop timer;
+    private final Executor executor;
+    private final ScrapeMetrics metrics;
+    private final SampleLabeler labeler;
+    private final ReportSeries report;
+    private final long intervalMs;
+    private final long offsetMs;
+    /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
+    private ScrapeLoop predecessor;
+    private SeriesCache cache;
+
+    private final Object lock = new Object();
+    private boolean stopped;
+    private boolean markStaleOnStop;
+    private boolean scraping;
+    private boolean everScraped;
+    private ScheduledFuture<?> pendingTick;
+    private final CompletableFuture<SeriesCache> retiredCache = new CompletableFuture<>();
+    private volatile ScrapeReport lastReport;
+
+    ScrapeLoop(ScrapeTarget target, ScrapeConfig config, ScrapeContext context, ScrapeLoop predecessor) {
+        this.target = target;
+        this.config = config;
+        this.storage = context.storage();
+        this.http = context.http();
+        this.timer = context.eventLoops().next();
+        this.executor = context.executor();
+        this.metrics = context.metrics();
+        this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
+        this.report = new ReportSeries(labeler);
+        this.intervalMs = target.interval().toMillis();
+        this.offsetMs = Math.floorMod(ScheduleOffsets.hash(target), intervalMs);
+        this.predecessor = predecessor;
+        if (predecessor != null) {
+            this.lastReport = predecessor.lastReport;
+        }
+    }
+
+    public ScrapeTarget target() {
+        return target;
+    }
+
+    /** The latest scrape's outcome, or null before the first scrape finished. */
+    public ScrapeReport lastReport() {
+        return lastReport;
+    }
+
+    /** Schedules the first scrape at this target's slot: a stable offset within the interval. */
+    void start() {
+        long now = System.currentTimeMillis();
+        long slot = now - Math.floorMod(now, intervalMs) + offsetMs;
+        if (slot <= now) {
+            slot += intervalMs;
+        }
+        schedule(slot);
+    }
+
+    /**
+     * Stops scheduling; a scrape in flight finishes first.
+     *
+     * @param markStale whether to mark the target's series stale: true when the target went away,
+     *                  false when a successor loop continues its series
+     */
+    void stop(boolean markStale) {
+        boolean idle;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            markStaleOnStop = markStale;
+            if (pendingTick != null) {
+                pendingTick.cancel(false);
+            }
+            idle = !scraping;
+        }
+        if (idle) {
+            runOffLoop(this::retire);
+        }
+    }
+
+    private void schedule(long slotMs) {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            long delay = Math.max(0, slotMs - System.currentTimeMillis());
+            pendingTick = timer.schedule(() -> runOffLoop(() -> scrape(slotMs)), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void runOffLoop(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The manager is closing; nothing more is written.
+            retiredCache.complete(null);
+        }
+    }
+
+    private void scrape(long slotMs) {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            scraping = true;
+        }
+        long startMs = System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        long timestamp = alignedTimestamp(startMs, slotMs);
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(target.host());
+        } catch (UnknownHostException e) {
+            finish(slotMs, startMs, timestamp, startNanos, null,
+                    new ScrapeFailure("Get \"" + target.url() + "\": lookup " + target.host() + ": no such host"));
+            return;
+        }
+        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes());
+        fetch.whenComplete((response, error) -> {
+            try {
+                executor.execute(() -> finish(slotMs, startMs, timestamp, startNanos, response, error));
+            } catch (RejectedExecutionException e) {
+                if (response != null) {
+                    response.release();
+                }
+                retiredCache.complete(null);
+            }
+        });
+    }
+
+    /** The slot time when the scrape started within Prometheus's tolerance of it, else the start. */
+    private long alignedTimestamp(long startMs, long slotMs) {
+        long tolerance = Math.min(intervalMs / 100, TIMESTAMP_TOLERANCE_MS);
+        long lateness = startMs - slotMs;
+        return lateness >= 0 && lateness <= tolerance ? slotMs : startMs;
+    }
+
+    private void finish(long slotMs, long startMs, long timestamp, long startNanos, ScrapeResponse response,
+                        Throwable error) {
+        try {
+            takeOverCache();
+            cache.beginIteration();
+            long endNanos = response != null ? response.receivedNanos() : System.nanoTime();
+            Duration duration = Duration.ofNanos(endNanos - startNanos);
+            String failure = error == null ? appendBody(response, timestamp, duration) : describe(error);
+            if (failure != null) {
+                appendFailure(timestamp, duration);
+            }
+            lastReport = new ScrapeReport(Instant.ofEpochMilli(startMs), duration, failure);
+        } catch (RuntimeException e) {
+            log.error("scrape of {} failed unexpectedly", target.url(), e);
+            lastReport = new ScrapeReport(Instant.ofEpochMilli(startMs), Duration.ZERO, "internal error: " + e);
+        } finally {
+            if (response != null) {
+                response.release();
+            }
+            boolean retire;
+            synchronized (lock) {
+                scraping = false;
+                everScraped = true;
+                retire = stopped;
+            }
+            if (retire) {
+                retire();
+            } else {
+                schedule(nextSlot(slotMs));
+            }
+        }
+    }
+
+    private long nextSlot(long slotMs) {
+        long next = slotMs + intervalMs;
+        long now = System.currentTimeMillis();
+        if (next <= now) {
+            // Missed slots (a slow store) are skipped, not caught up.
+            next += ((now - next) / intervalMs + 1) * intervalMs;
+        }
+        return next;
+    }
+
+    /** Continues the predecessor's series (refs, staleness) when it has finished; else starts afresh. */
+    private void takeOverCache() {
+        if (cache != null) {
+            return;
+        }
+        SeriesCache inherited = predecessor == null ? null : predecessor.retiredCache.getNow(null);
+        predecessor = null;
+        cache = inherited != null ? inherited : new SeriesCache();
+    }
+
+    /** Runs once after the loop stopped and no scrape is running. */
+    private void retire() {
+        boolean markStale;
+        boolean scraped;
+        synchronized (lock) {
+            markStale = markStaleOnStop;
+            scraped = everScraped;
+        }
+        if (markStale && scraped && cache != null) {
+            long now = System.currentTimeMillis();
+            Appender app = storage.appender();
+            try {
+                cache.forEachLive(e -> appendStale(app, e, now));
+                report.appendStale(app, now);
+                app.commit();
+            } catch (RuntimeException e) {
+                app.rollback();
+                log.warn("could not mark the series of {} stale", target.url(), e);
+            }
+        }
+        retiredCache.complete(markStale ? null : cache);
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /**
+     * Appends the body's samples, staleness markers and the report in one commit.
+     *
+     * @return null on success, else the error that failed the scrape (nothing was written)
+     */
+    private String appendBody(ScrapeResponse response, long timestamp, Duration duration) {
+        ByteBuf body = response.body();
+        int length = body.readableBytes();
+        byte[] bytes;
+        int offset;
+        if (body.hasArray()) {
+            bytes = body.array();
+            offset = body.arrayOffset() + body.readerIndex();
+        } else {
+            bytes = BODY_BUFFERS.get();
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, bytes.length * 2)];
+                BODY_BUFFERS.set(bytes);
+            }
+            body.getBytes(body.readerIndex(), bytes, 0, length);
+            offset = 0;
+        }
+        ExpositionParser parser = new PromTextParser(bytes, offset, length);
+        Appender app = storage.appender();
+        int scraped = 0;
+        int added = 0;
+        int seriesAdded = 0;
+        long outOfOrder = 0;
+        long duplicate = 0;
+        long outOfBounds = 0;
+        try {
+            for (EntryType entry = parser.next(); entry != EntryType.EOF; entry = parser.next()) {
+                if (entry != EntryType.SERIES) {
+                    continue;
+                }
+                scraped++;
+                SeriesCache.Entry series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                if (series == null) {
+                    series = cache.add(bytes, parser.seriesStart(), parser.seriesEnd(), labelsOf(parser));
+                    if (!series.dropped()) {
+                        seriesAdded++;
+                    }
+                }
+                if (series.dropped()) {
+                    continue;
+                }
+                added++;
+                if (config.sampleLimit() > 0 && added > config.sampleLimit()) {
+                    metrics.exceededSampleLimit();
+                    throw new ScrapeFailure("sample limit exceeded");
+                }
+                boolean ownTimestamp = config.honorTimestamps() && parser.hasTimestamp();
+                series.tracksStaleness = !ownTimestamp;
+                long t = ownTimestamp ? parser.timestampMs() : timestamp;
+                try {
+                    series.ref = app.append(series.ref, series.labels, t, parser.value());
+                } catch (AppendException e) {
+                    switch (e.reason()) {
+                        case OUT_OF_ORDER -> outOfOrder++;
+                        case DUPLICATE -> duplicate++;
+                        case OUT_OF_BOUNDS -> outOfBounds++;
+                    }
+                }
+            }
+            cache.commitIteration(gone -> appendStale(app, gone, timestamp));
+            report.append(app, timestamp, 1, duration.toNanos() / 1e9, scraped, added, seriesAdded);
+            app.commit();
+        } catch (TextParseException | ScrapeFailure e) {
+            app.rollback();
+            return e.getMessage();
+        } catch (RuntimeException e) {
+            app.rollback();
+            throw e;
+        }
+        metrics.rejected(AppendException.Reason.OUT_OF_ORDER, outOfOrder);
+        metrics.rejected(AppendException.Reason.DUPLICATE, duplicate);
+        metrics.rejected(AppendException.Reason.OUT_OF_BOUNDS, outOfBounds);
+        if (outOfOrder + duplicate + outOfBounds > 0) {
+            log.debug("{}: {} out-of-order, {} duplicate, {} out-of-bounds samples rejected",
+                    target.url(), outOfOrder, duplicate, outOfBounds);
+        }
+        return null;
+    }
+
+    /** Labels of a series not in the cache: target labels, then metric relabeling; null if dropped. */
+    private Labels labelsOf(ExpositionParser parser) throws TextParseException, ScrapeFailure {
+        Labels labels = Relabeler.process(labeler.apply(parser.labels()), config.metricRelabelConfigs());
+        if (labels == null) {
+            return null;
+        }
+        if (!labels.has(Labels.METRIC_NAME)) {
+            throw new ScrapeFailure("missing metric name (__name__ label)");
+        }
+        String limitError = LabelLimits.check(labels, config);
+        if (limitError != null) {
+            throw new ScrapeFailure(limitError);
+        }
+        return labels;
+    }
+
+    /** A failed scrape counts as an empty one: the previous scrape's series become stale. */
+    private void appendFailure(long timestamp, Duration duration) {
+        Appender app = storage.appender();
+        try {
+            cache.abortIteration(gone -> appendStale(app, gone, timestamp));
+            report.append(app, timestamp, 0, duration.toNanos() / 1e9, 0, 0, 0);
+            app.commit();
+        } catch (RuntimeException e) {
+            app.rollback();
+            throw e;
+        }
+    }
+
+    private static void appendStale(Appender app, SeriesCache.Entry series, long timestamp) {
+        try {
+            series.ref = app.append(series.ref, series.labels, timestamp, StaleNaN.VALUE);
+        } catch (AppendException e) {
+            // The series already has a later sample; nothing to mark.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return target.url();
+    }
+}

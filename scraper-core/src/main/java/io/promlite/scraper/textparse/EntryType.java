@@ -1,0 +1,15 @@
+package io.promlite.scraper.textparse;
+
+/** What the parser found on the line it just read. */
+public enum EntryType {
+    /** A sample: series, value and optional timestamp. */
+    SERIES,
+    /** {@code # HELP name text}. */
+    HELP,
+    /** {@code # TYPE name type}. */
+    TYPE,
+    /** Any other {@code #} line. */
+    COMMENT,
+    /** The end of the body. */
+    EOF
+}

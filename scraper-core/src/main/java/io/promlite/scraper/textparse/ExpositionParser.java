@@ -1,0 +1,45 @@
+package io.promlite.scraper.textparse;
+
+import io.promlite.tsdb.model.Labels;
+
+/**
+ * A pull parser over an exposition body held in a byte array. Each {@link #next()} reads one
+ * entry; for a {@link EntryType#SERIES} the accessors describe it until the next call. Reading a
+ * sample allocates nothing: the series is exposed as a byte range (a cache key for known series)
+ * and only {@link #labels()} builds objects.
+ */
+public interface ExpositionParser {
+    /** Reads the next entry, or returns {@link EntryType#EOF} at the end. */
+    EntryType next() throws TextParseException;
+
+    /** The body; {@link #seriesStart()}..{@link #seriesEnd()} index into it. */
+    byte[] buffer();
+
+    /** Start (inclusive) of the current series' raw text: metric name and label block. */
+    int seriesStart();
+
+    /** End (exclusive) of the current series' raw text. */
+    int seriesEnd();
+
+    double value();
+
+    boolean hasTimestamp();
+
+    /** The sample's own timestamp in milliseconds, valid when {@link #hasTimestamp()}. */
+    long timestampMs();
+
+    /** The current series' labels including {@code __name__}, escapes resolved. */
+    Labels labels() throws TextParseException;
+
+    /** The metric a HELP or TYPE entry is about. */
+    String metadataMetric();
+
+    /** The text of a HELP entry, escapes resolved. */
+    String help();
+
+    /** The type of a TYPE entry. */
+    MetricType type();
+
+    /** The 1-based line of the current entry. */
+    int line();
+}

@@ -1,0 +1,245 @@
+package io.promlite.scraper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.promlite.config.ConfigException;
+import io.promlite.config.ConfigLoader;
+import io.promlite.config.PromliteConfig;
+import io.promlite.scraper.RecordingStorage.Sample;
+import io.promlite.tsdb.model.Labels;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ScrapeManagerTest {
+    private final RecordingStorage storage = new RecordingStorage();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ScrapeManager manager = new ScrapeManager(storage, registry);
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    static PromliteConfig config(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, "test.yml");
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private Map<String, TargetStatus> statusByJob() {
+        return manager.activeTargets().stream().collect(Collectors.toMap(TargetStatus::scrapePool, t -> t));
+    }
+
+    private static String job(String name, TestTarget target, String extra) {
+        return "  - job_name: " + name + "\n"
+                + "    scrape_interval: 100ms\n"
+                + "    scrape_timeout: 80ms\n"
+                + extra
+                + "    static_configs:\n"
+                + "      - targets: ['" + target.address() + "']\n"
+                + "        labels: {env: test}\n";
+    }
+
+    @Test
+    void scrapesTargetLabelsAndReportSeries() throws Exception {
+        try (TestTarget target = new TestTarget().body("""
+                # HELP http_requests_total Requests.
+                # TYPE http_requests_total counter
+                http_requests_total{code="200",job="exporter",instance="x"} 5
+                temperature 21.5 1000
+                """)) {
+            manager.apply(config("scrape_configs:\n" + job("app", target, "")));
+            await("a successful scrape", () -> !storage.samples("__name__", "up", "job", "app").isEmpty());
+
+            String instance = target.address();
+            Sample requests = storage.samples("__name__", "http_requests_total").get(0);
+            assertEquals(Labels.of("__name__", "http_requests_total", "code", "200", "job", "app",
+                    "exported_job", "exporter", "instance", instance, "exported_instance", "x", "env", "test"),
+                    requests.labels());
+            assertEquals(5, requests.value());
+            Sample temperature = storage.samples("__name__", "temperature").get(0);
+            assertEquals(1000, temperature.timestamp());
+
+            Sample up = storage.samples("__name__", "up").get(0);
+            assertEquals(Labels.of("__name__", "up", "job", "app", "instance", instance, "env", "test"), up.labels());
+            assertEquals(1, up.value());
+            assertEquals(requests.timestamp(), up.timestamp());
+            Sample scraped = storage.samples("__name__", "scrape_samples_scraped").get(0);
+            assertEquals(2, scraped.value());
+            assertEquals(up.timestamp(), scraped.timestamp());
+            double duration = storage.samples("__name__", "scrape_duration_seconds").get(0).value();
+            assertTrue(duration > 0 && duration < 1, "duration " + duration);
+
+            assertTrue(target.lastRequestHeaders().getFirst("Accept").contains("text/plain;version=0.0.4"));
+            assertTrue(target.lastRequestHeaders().getFirst("User-Agent").startsWith("promlite/"));
+            assertEquals("0.08", target.lastRequestHeaders().getFirst("X-Prometheus-Scrape-Timeout-Seconds"));
+            assertEquals("gzip", target.lastRequestHeaders().getFirst("Accept-Encoding"));
+            assertEquals("/metrics", target.lastRequestUri());
+
+            TargetStatus status = manager.activeTargets().get(0);
+            assertEquals("app", status.scrapePool());
+            assertEquals("http://" + instance + "/metrics", status.scrapeUrl());
+            assertEquals("up", status.health());
+            assertEquals("", status.lastError());
+            assertNotNull(status.lastScrape());
+            assertEquals(Labels.of("job", "app", "instance", instance, "env", "test"), status.labels());
+            assertEquals(instance, status.discoveredLabels().get("__address__"));
+            assertEquals("100ms", status.discoveredLabels().get("__scrape_interval__"));
+            assertEquals(Duration.ofMillis(100), status.scrapeInterval());
+            assertEquals(Duration.ofMillis(80), status.scrapeTimeout());
+        }
+    }
+
+    @Test
+    void failedScrapesWriteOnlyTheReportAndDoNotAffectOthers() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        try (TestTarget good = new TestTarget().body("good_metric 1\n");
+             TestTarget slow = new TestTarget().body("slow_metric 1\n").delayMs(500);
+             TestTarget error = new TestTarget().body("error_metric 1\n").status(500);
+             TestTarget malformed = new TestTarget().body("malformed_metric 1\nmalformed_metric{a=\"b\"} x\n");
+             TestTarget large = new TestTarget().body("large_metric 1\n".repeat(100));
+             TestTarget limited = new TestTarget().body("limited_metric 1\nlimited_metric{a=\"b\"} 2\n");
+             TestTarget labelLimited = new TestTarget().body("label_metric{a=\"1\",b=\"2\",c=\"3\"} 1\n")) {
+            String yaml = "scrape_configs:\n"
+                    + job("good", good, "")
+                    + job("slow", slow, "")
+                    + job("error", error, "")
+                    + job("malformed", malformed, "")
+                    + job("large", large, "    body_size_limit: 100B\n")
+                    + job("limited", limited, "    sample_limit: 1\n")
+                    + job("label_limited", labelLimited, "    label_limit: 4\n")
+                    + "  - job_name: refused\n    scrape_interval: 100ms\n    scrape_timeout: 80ms\n"
+                    + "    static_configs: [{targets: ['127.0.0.1:" + closedPort + "']}]\n";
+            manager.apply(config(yaml));
+            await("every target scraped", () -> manager.activeTargets().stream().noneMatch(t -> t.health().equals("unknown")));
+
+            Map<String, TargetStatus> status = statusByJob();
+            assertEquals("up", status.get("good").health());
+            assertErrorContains(status.get("slow"), "context deadline exceeded");
+            assertErrorContains(status.get("error"), "server returned HTTP status 500 Internal Server Error");
+            assertErrorContains(status.get("malformed"), "line 2: invalid float \"x\"");
+            assertErrorContains(status.get("large"), "body size limit exceeded");
+            assertErrorContains(status.get("limited"), "sample limit exceeded");
+            assertErrorContains(status.get("label_limited"),
+                    "label_limit exceeded (metric: label_metric, number of labels: 7, limit: 4)");
+            assertTrue(status.get("refused").lastError().toLowerCase().contains("connection refused"),
+                    status.get("refused").lastError());
+
+            for (String job : List.of("slow", "error", "malformed", "large", "limited", "label_limited", "refused")) {
+                List<Sample> written = storage.samples("job", job);
+                assertFalse(written.isEmpty(), job);
+                for (Sample s : written) {
+                    String name = s.labels().metricName();
+                    assertTrue(name.equals("up") || name.startsWith("scrape_"), job + " wrote " + s);
+                    if (name.equals("up")) {
+                        assertEquals(0, s.value(), job);
+                    }
+                }
+            }
+            assertFalse(storage.samples("__name__", "good_metric").isEmpty());
+            assertEquals(1, storage.samples("__name__", "up", "job", "good").get(0).value());
+            assertTrue(counter("prometheus_target_scrapes_exceeded_sample_limit") >= 1);
+        }
+    }
+
+    private static void assertErrorContains(TargetStatus status, String text) {
+        assertEquals("down", status.health(), status.scrapePool());
+        assertTrue(status.lastError().contains(text), status.scrapePool() + ": " + status.lastError());
+    }
+
+    private double counter(String name) {
+        for (MetricSnapshot snapshot : registry.scrape()) {
+            if (snapshot.getMetadata().getName().equals(name)) {
+                return ((CounterSnapshot) snapshot).getDataPoints().get(0).getValue();
+            }
+        }
+        throw new AssertionError("no counter " + name);
+    }
+
+    @Test
+    void rejectedSamplesAreCountedWithoutFailingTheScrape() throws Exception {
+        try (TestTarget target = new TestTarget().body("m 1 100000\n")) {
+            manager.apply(config("scrape_configs:\n" + job("ooo", target, "")));
+            await("first sample", () -> !storage.samples("__name__", "m").isEmpty());
+            target.body("m 2 50000\nfresh 1\n");
+            await("the out-of-order sample counted", () -> counter("prometheus_target_scrapes_sample_out_of_order") >= 1);
+            await("the fresh sample", () -> !storage.samples("__name__", "fresh").isEmpty());
+            assertEquals("up", manager.activeTargets().get(0).health());
+            assertTrue(storage.samples("__name__", "m").stream().allMatch(s -> s.value() == 1));
+        }
+    }
+
+    @Test
+    void gzipBodiesAndParamsAndHonorLabels() throws Exception {
+        try (TestTarget target = new TestTarget().body("zipped{job=\"mine\"} 3 5000\n").gzip(true)) {
+            manager.apply(config("scrape_configs:\n" + job("z", target,
+                    "    honor_labels: true\n    honor_timestamps: false\n    metrics_path: /probe\n"
+                            + "    params: {module: [http_2xx]}\n")));
+            await("a gzip scrape", () -> !storage.samples("__name__", "zipped").isEmpty());
+            Sample s = storage.samples("__name__", "zipped").get(0);
+            assertEquals("mine", s.labels().get("job"));
+            assertFalse(s.labels().has("exported_job"));
+            assertTrue(s.timestamp() > 5000, "honor_timestamps false uses the scrape time");
+            assertEquals("/probe?module=http_2xx", target.lastRequestUri());
+        }
+    }
+
+    @Test
+    void applyStartsKeepsAndStopsLoops() throws Exception {
+        try (TestTarget a = new TestTarget().body("a 1\n"); TestTarget b = new TestTarget().body("b 1\n")) {
+            PromliteConfig first = config("scrape_configs:\n" + job("a", a, ""));
+            manager.apply(first);
+            await("a scraped", () -> statusByJob().get("a").health().equals("up"));
+
+            // Re-applying an unchanged job keeps its loop (a new one would start "unknown").
+            manager.apply(config("scrape_configs:\n" + job("a", a, "") + job("b", b, "")));
+            assertEquals("up", statusByJob().get("a").health());
+            await("b scraped", () -> statusByJob().get("b").health().equals("up"));
+
+            manager.apply(config("scrape_configs:\n" + job("b", b, "")));
+            assertEquals(List.of("b"), manager.activeTargets().stream().map(TargetStatus::scrapePool).toList());
+            Thread.sleep(150);
+            int requestsAfterStop = a.requests();
+            Thread.sleep(300);
+            assertEquals(requestsAfterStop, a.requests(), "a removed job is no longer scraped");
+
+            manager.apply(config(""));
+            assertEquals(List.of(), manager.activeTargets());
+        }
+    }
+
+    @Test
+    void closeStopsEverything() throws Exception {
+        try (TestTarget a = new TestTarget().body("a 1\n")) {
+            manager.apply(config("scrape_configs:\n" + job("a", a, "")));
+            await("a scraped", () -> a.requests() > 0);
+            manager.close();
+            int requests = a.requests();
+            Thread.sleep(300);
+            assertEquals(requests, a.requests());
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.promlite.scraper;
+
+import static io.promlite.scraper.ScrapeManagerTest.await;
+import static io.promlite.scraper.ScrapeManagerTest.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promlite.scraper.RecordingStorage.Sample;
+import io.promlite.tsdb.model.StaleNaN;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StalenessAndCacheTest {
+    private final RecordingStorage storage = new RecordingStorage();
+    private final ScrapeManager manager = new ScrapeManager(storage, new PrometheusRegistry());
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private static String job(String name, TestTarget target, String extra) {
+        return "scrape_configs:\n  - job_name: " + name + "\n    scrape_interval: 100ms\n    scrape_timeout: 80ms\n"
+                + extra + "    static_configs: [{targets: ['" + target.address() + "']}]\n";
+    }
+
+    private List<Sample> stale(String... namesAndValues) {
+        return storage.samples(namesAndValues).stream().filter(s -> StaleNaN.is(s.value())).toList();
+    }
+
+    private boolean hasSampleAt(String metric, long timestamp) {
+        return storage.samples("__name__", metric).stream().anyMatch(s -> s.timestamp() == timestamp);
+    }
+
+    @Test
+    void seriesMissingFromAScrapeAreMarkedStaleAtThatScrape() throws Exception {
+        try (TestTarget target = new TestTarget().body("a 1\nb{x=\"1\"} 1\n")) {
+            manager.apply(config(job("j", target, "")));
+            await("b scraped", () -> !storage.samples("__name__", "b").isEmpty());
+            target.body("a 1\n");
+            await("b marked stale", () -> !stale("__name__", "b").isEmpty());
+            Sample marker = stale("__name__", "b").get(0);
+            assertTrue(hasSampleAt("up", marker.timestamp()), "the marker carries the scrape's timestamp");
+            assertTrue(hasSampleAt("a", marker.timestamp()));
+            assertEquals("1", marker.labels().get("x"));
+            assertTrue(stale("__name__", "a").isEmpty());
+            int markers = stale("__name__", "b").size();
+            Thread.sleep(300);
+            assertEquals(markers, stale("__name__", "b").size(), "a series is marked stale once");
+        }
+    }
+
+    @Test
+    void aFailedScrapeMarksEveryPreviousSeriesStale() throws Exception {
+        try (TestTarget target = new TestTarget().body("a 1\nb 2\n")) {
+            manager.apply(config(job("j", target, "")));
+            await("a scraped", () -> !storage.samples("__name__", "a").isEmpty());
+            target.status(503);
+            await("a and b marked stale", () -> !stale("__name__", "a").isEmpty() && !stale("__name__", "b").isEmpty());
+            long t = stale("__name__", "a").get(0).timestamp();
+            assertTrue(storage.samples("__name__", "up").stream().anyMatch(s -> s.timestamp() == t && s.value() == 0));
+            assertTrue(stale("__name__", "up").isEmpty(), "the report series stay live while the target exists");
+            target.status(200);
+            await("a back", () -> storage.samples("__name__", "a").stream().anyMatch(s -> s.timestamp() > t && s.value() == 1));
+        }
+    }
+
+    @Test
+    void aRemovedTargetMarksItsSeriesAndReportStale() throws Exception {
+        try (TestTarget target = new TestTarget().body("a 1\n")) {
+            manager.apply(config(job("j", target, "")));
+            await("a scraped", () -> !storage.samples("__name__", "a").isEmpty());
+            manager.apply(config(""));
+            await("a and up marked stale", () -> !stale("__name__", "a").isEmpty() && !stale("__name__", "up").isEmpty());
+            assertFalse(stale("__name__", "scrape_duration_seconds").isEmpty());
+        }
+    }
+
+    @Test
+    void seriesWithTheirOwnTimestampsAreNotMarkedStale() throws Exception {
+        long ts = System.currentTimeMillis();
+        try (TestTarget target = new TestTarget().body("own " + 1 + " " + ts + "\nplain 1\n")) {
+            manager.apply(config(job("j", target, "")));
+            await("scraped", () -> !storage.samples("__name__", "own").isEmpty());
+            target.body("other 1\n");
+            await("plain marked stale", () -> !stale("__name__", "plain").isEmpty());
+            Thread.sleep(250);
+            assertTrue(stale("__name__", "own").isEmpty());
+        }
+    }
+
+    @Test
+    void reportCountsAddedSeriesAndMetricRelabeling() throws Exception {
+        try (TestTarget target = new TestTarget().body("keep{l=\"A\"} 1\ndrop_me 1\n")) {
+            manager.apply(config(job("j", target, """
+                        metric_relabel_configs:
+                          - source_labels: [__name__]
+                            regex: drop_.*
+                            action: drop
+                          - source_labels: [l]
+                            target_label: l
+                            action: lowercase
+                    """)));
+            await("two scrapes", () -> storage.samples("__name__", "scrape_series_added").size() >= 2);
+            List<Sample> added = storage.samples("__name__", "scrape_series_added");
+            assertEquals(1, added.get(0).value());
+            assertEquals(0, added.get(1).value());
+            assertEquals(2, storage.samples("__name__", "scrape_samples_scraped").get(0).value());
+            assertEquals(1, storage.samples("__name__", "scrape_samples_post_metric_relabeling").get(0).value());
+            assertTrue(storage.samples("__name__", "drop_me").isEmpty());
+            assertEquals("a", storage.samples("__name__", "keep").get(0).labels().get("l"));
+        }
+    }
+
+    @Test
+    void aChangedIntervalContinuesSeriesButChangedRelabelingEndsThem() throws Exception {
+        try (TestTarget target = new TestTarget().body("a 1\n")) {
+            manager.apply(config(job("j", target, "")));
+            await("a scraped", () -> !storage.samples("__name__", "a").isEmpty());
+            manager.apply(config(job("j", target, "").replace("scrape_interval: 100ms", "scrape_interval: 120ms")));
+            int before = storage.samples("__name__", "a").size();
+            await("scraped by the new loop", () -> storage.samples("__name__", "a").size() > before + 1);
+            assertTrue(stale("__name__", "a").isEmpty(), "a restart with the same series rules writes no markers");
+
+            manager.apply(config(job("j", target, """
+                        metric_relabel_configs:
+                          - target_label: v
+                            replacement: "2"
+                    """)));
+            await("the old series marked stale", () -> stale("__name__", "a").stream().anyMatch(s -> !s.labels().has("v")));
+            await("the new series", () -> !storage.samples("__name__", "a", "v", "2").isEmpty());
+        }
+    }
+}

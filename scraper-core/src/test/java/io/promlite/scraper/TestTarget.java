@@ -1,0 +1,113 @@
+package io.promlite.scraper;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+
+/** A real HTTP exporter on 127.0.0.1 whose answer tests change while it runs. */
+public final class TestTarget implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
+    private volatile String body = "";
+    private volatile int status = 200;
+    private volatile long delayMs;
+    private volatile boolean gzip;
+    private volatile String contentType = "text/plain; version=0.0.4; charset=utf-8";
+    private volatile Headers lastRequestHeaders;
+    private volatile String lastRequestUri;
+    private final AtomicInteger requests = new AtomicInteger();
+
+    public TestTarget() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/", exchange -> {
+            lastRequestHeaders = exchange.getRequestHeaders();
+            lastRequestUri = exchange.getRequestURI().toString();
+            requests.incrementAndGet();
+            try {
+                if (delayMs > 0) {
+                    Thread.sleep(delayMs);
+                }
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                if (gzip) {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+                        z.write(bytes);
+                    }
+                    bytes = out.toByteArray();
+                    exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+                }
+                exchange.getResponseHeaders().set("Content-Type", contentType);
+                exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+                try (OutputStream os = exchange.getResponseBody()) {
+                    os.write(bytes);
+                }
+            } catch (InterruptedException | IOException e) {
+                // The scraper gave up (timeout); nothing to answer.
+            } finally {
+                exchange.close();
+            }
+        });
+        server.setExecutor(handlers);
+        server.start();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public TestTarget body(String body) {
+        this.body = body;
+        return this;
+    }
+
+    public TestTarget status(int status) {
+        this.status = status;
+        return this;
+    }
+
+    public TestTarget delayMs(long delayMs) {
+        this.delayMs = delayMs;
+        return this;
+    }
+
+    public TestTarget gzip(boolean gzip) {
+        this.gzip = gzip;
+        return this;
+    }
+
+    public TestTarget contentType(String contentType) {
+        this.contentType = contentType;
+        return this;
+    }
+
+    public Headers lastRequestHeaders() {
+        return lastRequestHeaders;
+    }
+
+    public String lastRequestUri() {
+        return lastRequestUri;
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        handlers.shutdownNow();
+    }
+}

@@ -1,0 +1,216 @@
+package io.promlite.scraper.textparse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.tsdb.model.Labels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PromTextParserTest {
+    record Parsed(String rawSeries, Labels labels, double value, Long timestamp) {
+    }
+
+    private static List<Parsed> parseAll(String body) throws TextParseException {
+        PromTextParser p = new PromTextParser(body.getBytes(StandardCharsets.UTF_8));
+        List<Parsed> out = new ArrayList<>();
+        for (EntryType t = p.next(); t != EntryType.EOF; t = p.next()) {
+            if (t == EntryType.SERIES) {
+                byte[] raw = Arrays.copyOfRange(p.buffer(), p.seriesStart(), p.seriesEnd());
+                out.add(new Parsed(new String(raw, StandardCharsets.UTF_8), p.labels(), p.value(),
+                        p.hasTimestamp() ? p.timestampMs() : null));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void parsesAFullExposition() throws TextParseException {
+        String body = """
+                # HELP http_requests_total The total number of HTTP requests.
+                # TYPE http_requests_total counter
+                http_requests_total{method="post",code="200"} 1027 1395066363000
+                http_requests_total{method="post",code="400"}    3 1395066363000
+
+                # A normal comment.
+                msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9
+                metric_without_timestamp_and_labels 12.47
+                something_weird{problem="division by zero"} +Inf -3982045
+                # TYPE rpc_duration_seconds summary
+                rpc_duration_seconds{quantile="0.5"} 4773
+                rpc_duration_seconds_sum 1.7560473e+07
+                rpc_duration_seconds_count 2693
+                # TYPE http_request_duration_seconds histogram
+                http_request_duration_seconds_bucket{le="0.05"} 24054
+                http_request_duration_seconds_bucket{le="+Inf"} 144320
+                trailing_comma{a="1",} NaN
+                spaced { a = "x" , b="y" } -Inf
+                utf8{v="grüße ✓"} 1
+                empty_value{a=""} 0
+                """;
+        List<Parsed> s = parseAll(body);
+        assertEquals(14, s.size());
+        assertEquals(new Parsed("http_requests_total{method=\"post\",code=\"200\"}",
+                Labels.of("__name__", "http_requests_total", "method", "post", "code", "200"), 1027, 1395066363000L), s.get(0));
+        assertEquals(3, s.get(1).value());
+        assertEquals(Labels.of("__name__", "msdos_file_access_time_seconds", "path", "C:\\DIR\\FILE.TXT",
+                "error", "Cannot find file:\n\"FILE.TXT\""), s.get(2).labels());
+        assertEquals(1.458255915e9, s.get(2).value());
+        assertEquals(new Parsed("metric_without_timestamp_and_labels",
+                Labels.of("__name__", "metric_without_timestamp_and_labels"), 12.47, null), s.get(3));
+        assertEquals(Double.POSITIVE_INFINITY, s.get(4).value());
+        assertEquals(-3982045L, s.get(4).timestamp());
+        assertEquals(1.7560473e+07, s.get(6).value());
+        assertEquals("+Inf", s.get(9).labels().get("le"));
+        assertTrue(Double.isNaN(s.get(10).value()));
+        assertEquals(Labels.of("__name__", "spaced", "a", "x", "b", "y"), s.get(11).labels());
+        assertEquals(Double.NEGATIVE_INFINITY, s.get(11).value());
+        assertEquals("grüße ✓", s.get(12).labels().get("v"));
+        assertEquals(Labels.of("__name__", "empty_value"), s.get(13).labels());
+    }
+
+    @Test
+    void reportsMetadataAndComments() throws TextParseException {
+        PromTextParser p = new PromTextParser(
+                "# HELP m Some \\\\ help\\nsecond line\n# TYPE m gauge\n#comment\n# TYPE h histogram\nm 1\n"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals(EntryType.HELP, p.next());
+        assertEquals("m", p.metadataMetric());
+        assertEquals("Some \\ help\nsecond line", p.help());
+        assertEquals(EntryType.TYPE, p.next());
+        assertEquals(MetricType.GAUGE, p.type());
+        assertEquals(EntryType.COMMENT, p.next());
+        assertEquals(EntryType.TYPE, p.next());
+        assertEquals(MetricType.HISTOGRAM, p.type());
+        assertEquals(EntryType.SERIES, p.next());
+        assertEquals(5, p.line());
+        assertEquals(EntryType.EOF, p.next());
+        assertEquals(EntryType.EOF, p.next());
+    }
+
+    @Test
+    void respectsOffsetAndLengthAndCrlf() throws TextParseException {
+        byte[] buf = "xxxa 1\r\nb{c=\"d\"} 2\nzzz".getBytes(StandardCharsets.UTF_8);
+        PromTextParser p = new PromTextParser(buf, 3, buf.length - 6);
+        assertEquals(EntryType.SERIES, p.next());
+        assertEquals(1, p.value());
+        assertFalse(p.hasTimestamp());
+        assertEquals(EntryType.SERIES, p.next());
+        assertArrayEquals("b{c=\"d\"}".getBytes(StandardCharsets.UTF_8),
+                Arrays.copyOfRange(buf, p.seriesStart(), p.seriesEnd()));
+        assertEquals(EntryType.EOF, p.next());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0|0.0",
+            "-0|-0.0",
+            "1|1",
+            "-1.5|-1.5",
+            "+2|2",
+            ".5|0.5",
+            "5.|5",
+            "1e3|1000",
+            "1E-3|0.001",
+            "1.7976931348623157e308|1.7976931348623157e308",
+            "4.9e-324|4.9e-324",
+            "1e400|Infinity",
+            "123456789012345678901234567890|1.2345678901234568e29",
+            "0.1|0.1",
+            "3.14159265358979|3.14159265358979",
+            "0.000000000000000000000001|1e-24",
+            "inf|Infinity",
+            "+Inf|Infinity",
+            "-Inf|-Infinity",
+            "Infinity|Infinity",
+            "-infinity|-Infinity",
+    })
+    void parsesFloatsLikeGo(String text, double expected) throws TextParseException {
+        List<Parsed> s = parseAll("m " + text + "\n");
+        assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(s.get(0).value()), text);
+    }
+
+    @Test
+    void fastPathRoundsLikeTheJdk() {
+        java.util.Random r = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            String text = (r.nextLong() % 1_000_000_000_000L) + "." + Math.abs(r.nextInt(1000)) + "e" + (r.nextInt(40) - 20);
+            byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(Double.parseDouble(text), Numbers.parseDouble(b, 0, b.length), text);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "a 1\\nb\\n|2|expected value after metric, got end of line",
+            "a 1\\nb{} \\n|2|expected value after metric",
+            "a 1\\nb 1x|2|invalid float \"1x\"",
+            "b 1.5f|1|invalid float \"1.5f\"",
+            "b 0x10|1|invalid float",
+            "b -NaN|1|invalid float",
+            "b 1e|1|invalid float",
+            "b 1 2.5|1|invalid timestamp \"2.5\"",
+            "b 1 99999999999999999999|1|invalid timestamp",
+            "b 1 2 3|1|unexpected text after timestamp",
+            "\\n\\nb{a=\"x\\y\"} 1|3|invalid escape sequence '\\y' in value of label \"a\"",
+            "b{a=\"x} 1|1|unterminated value of label \"a\"",
+            "b{a=x} 1|1|expected '\"' to start the value of label \"a\"",
+            "b{a \"x\"} 1|1|expected '=' after label name \"a\"",
+            "b{1a=\"x\"} 1|1|expected label name, got \"1\"",
+            "b{a=\"x\" b=\"y\"} 1|1|expected ',' or '}' after label value",
+            "b{a=\"x\" 1|1|expected ',' or '}' after label value",
+            "b{a=\"x\",|1|unterminated label set",
+            "1b 1|1|expected metric name, got \"1\"",
+            "b-c 1|1|invalid metric name character \"-\"",
+            "# TYPE b countr|1|invalid metric type \"countr\"",
+            "# TYPE|1|expected metric name after TYPE",
+            "# HELP 9|1|expected metric name after HELP",
+            "# TYPE b counter extra|1|unexpected text after metric type",
+    })
+    void rejectsMalformedLinesWithTheirNumber(String body, int line, String problem) {
+        String text = body.replace("\\n", "\n");
+        TextParseException e = assertThrows(TextParseException.class, () -> parseAll(text));
+        assertEquals(line, e.line(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("line " + line + ": " + problem), e.getMessage());
+    }
+
+    @Test
+    void rejectsInvalidUtf8InLabelValue() {
+        byte[] body = {'m', '{', 'a', '=', '"', (byte) 0xc3, (byte) 0x28, '"', '}', ' ', '1', '\n'};
+        TextParseException e = assertThrows(TextParseException.class, () -> {
+            PromTextParser p = new PromTextParser(body);
+            p.next();
+        });
+        assertTrue(e.getMessage().startsWith("line 1: invalid UTF-8 in value of label \"a\""), e.getMessage());
+        byte[] overlong = {'m', '{', 'a', '=', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', ' ', '1'};
+        assertThrows(TextParseException.class, () -> new PromTextParser(overlong).next());
+        byte[] surrogate = {'m', '{', 'a', '=', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}', ' ', '1'};
+        assertThrows(TextParseException.class, () -> new PromTextParser(surrogate).next());
+        byte[] truncated = {'m', '{', 'a', '=', '"', (byte) 0xe2, (byte) 0x9c, '"', '}', ' ', '1'};
+        assertThrows(TextParseException.class, () -> new PromTextParser(truncated).next());
+    }
+
+    @Test
+    void rejectsDuplicateLabelNamesWhenBuildingLabels() throws TextParseException {
+        for (String body : new String[] {"m{a=\"1\",a=\"2\"} 1\n", "m{__name__=\"x\"} 1\n"}) {
+            PromTextParser p = new PromTextParser(body.getBytes(StandardCharsets.UTF_8));
+            assertEquals(EntryType.SERIES, p.next());
+            TextParseException e = assertThrows(TextParseException.class, p::labels);
+            assertTrue(e.getMessage().contains("is not unique"), e.getMessage());
+        }
+    }
+
+    @Test
+    void emptyBodyHasNoEntries() throws TextParseException {
+        assertEquals(List.of(), parseAll(""));
+        assertEquals(List.of(), parseAll("\n\n  \n"));
+    }
+}

@@ -1,0 +1,810 @@
+package io.promlite.tsdb;
+
+import io.promlite.tsdb.chunkenc.ChunkFilter;
+import io.promlite.tsdb.chunkenc.XorChunk;
+import io.promlite.tsdb.head.Head;
+import io.promlite.tsdb.head.MemSeries;
+import io.promlite.tsdb.index.LongList;
+import io.promlite.tsdb.index.PartitionList;
+import io.promlite.tsdb.index.PostingsIndex;
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
+import io.promlite.tsdb.store.ByteCodec;
+import io.promlite.tsdb.store.ChunkCodec;
+import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
+import io.promlite.tsdb.store.CommitLog;
+import io.promlite.tsdb.store.LabelsCodec;
+import io.promlite.tsdb.store.Meta;
+import io.promlite.tsdb.store.Partitions;
+import io.promlite.tsdb.store.RocksStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.Range;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RocksDB-backed time-series store. Thread-safe.
+ *
+ * <p><b>Write path.</b> An appender stages samples in primitive arrays. {@code commit()} validates
+ * them under one lock and writes a single RocksDB batch holding a compact log record of the
+ * samples plus any new series and postings, then appends the samples to the series' in-memory
+ * open chunks. Chunks reaching {@value XorChunk#TARGET_SAMPLES} samples, or a new day partition,
+ * are cut and written to the {@code chunks} column family right away; open chunks are written by
+ * periodic checkpoints, each of which also truncates the log.
+ *
+ * <p><b>Durability and fsync policy.</b> A commit returns once its batch is in RocksDB's
+ * write-ahead log, i.e. handed to the operating system: an acknowledged commit survives the
+ * process being killed ({@code kill -9}, an out-of-memory kill, a JVM crash). The WAL is fsynced
+ * once a second by a background thread, so an operating-system crash or power loss can lose at
+ * most about the last second of commits. Opening replays the log on top of the persisted chunks.
+ *
+ * <p><b>Retention.</b> Data is kept per UTC day partition; a background task drops the partitions
+ * entirely older than {@code retention} before the newest sample, and the oldest ones while the
+ * store exceeds {@code retentionBytes}. Samples older than the dropped data are rejected as out
+ * of bounds.
+ */
+public final class Tsdb implements Storage {
+    private static final Logger log = LoggerFactory.getLogger(Tsdb.class);
+    static final long CHECKPOINT_INTERVAL_MS = 5 * 60_000L;
+    /** A checkpoint is started early once the log grows past this, to bound replay time. */
+    static final long CHECKPOINT_LOG_BYTES = 64L << 20;
+    static final long RETENTION_INTERVAL_MS = 60_000L;
+    static final long WAL_SYNC_INTERVAL_MS = 1_000L;
+    /** Series without samples for this long (in sample time) leave memory at a checkpoint. */
+    static final long HEAD_IDLE_MS = 60 * 60_000L;
+
+    private final TsdbOptions options;
+    private final RocksStore store;
+    private final PostingsIndex postings;
+    private final CommitLog commitLog;
+    private final Meta meta;
+    private final Head head = new Head();
+    private final PartitionList partitions = new PartitionList();
+    private final TsdbMetrics metrics;
+    private final WriteOptions writeOptions = new WriteOptions();
+    private final ScheduledExecutorService maintenance;
+
+    /** Serializes series creation and eviction. */
+    private final Object createLock = new Object();
+    /** Serializes commits, checkpoints, deletions, retention and close. */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    /** Readers hold the read side so that close never frees RocksDB under a running read. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final List<MemSeries> cutSeries = new ArrayList<>();
+    /** Partitions a commit lists series in for the first time; reused under the commit lock. */
+    private final LongList newPartitions = new LongList();
+
+    private long nextId;
+    private volatile long minTime;
+    private volatile long maxTime;
+    /** Samples before this were dropped by retention; older appends are out of bounds. */
+    private volatile long minValidTime;
+    private volatile long samplesAppended;
+    private volatile boolean checkpointRequested;
+    private volatile boolean closed;
+
+    private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException {
+        this.options = options;
+        this.store = store;
+        this.postings = new PostingsIndex(store.db(), store.postings());
+        this.commitLog = new CommitLog(store.db(), store.log());
+        this.meta = new Meta(store.db(), store.meta());
+        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes);
+        try {
+            try (RocksIterator it = store.db().newIterator(store.series())) {
+                it.seekToLast();
+                nextId = it.isValid() ? ByteCodec.getLong(it.key(), 0) + 1 : 1;
+            }
+            long[] range = meta.timeRange();
+            minTime = range[0];
+            maxTime = range[1];
+            minValidTime = meta.retentionFloor();
+            try (PostingsIndex.Reader reader = postings.reader()) {
+                reader.partitions(partitions);
+            }
+            replayLog();
+            checkpoint();
+        } catch (RocksDBException | RuntimeException e) {
+            metrics.unregister();
+            throw e;
+        }
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "promlite-tsdb-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(() -> background("syncing the WAL", this::syncWal),
+                WAL_SYNC_INTERVAL_MS, WAL_SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(() -> background("checkpointing", this::checkpoint),
+                CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(() -> background("applying retention", this::applyRetention),
+                0, RETENTION_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    public static Tsdb open(TsdbOptions options) throws TsdbException {
+        RocksStore store = RocksStore.open(options.dir());
+        try {
+            return new Tsdb(options, store);
+        } catch (RocksDBException e) {
+            TsdbException t = store.translate(e);
+            store.close();
+            throw t;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            store.close();
+            throw new TsdbException(TsdbException.Kind.CORRUPT,
+                    "data directory " + options.dir() + " is corrupt (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @Override
+    public Appender appender() {
+        ensureOpen();
+        return new TsdbAppender(this);
+    }
+
+    @Override
+    public Querier querier(long mint, long maxt) {
+        ensureOpen();
+        return new TsdbQuerier(this, mint, maxt);
+    }
+
+    public TsdbStats stats() {
+        return new TsdbStats(head.size(), samplesAppended, minTime, maxTime);
+    }
+
+    /** Runs a read against RocksDB, failing cleanly if the store is (being) closed. */
+    <T> T read(Supplier<T> op) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            return op.get();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("tsdb is closed");
+        }
+    }
+
+    // ---- series -------------------------------------------------------------------------
+
+    /** The series for {@code ref} when it is a known id, else for {@code labels}, loaded or created. */
+    MemSeries series(long ref, Labels labels) {
+        if (ref != 0) {
+            MemSeries s = head.get(ref);
+            if (s != null && !s.isEvicted()) {
+                return s;
+            }
+        }
+        MemSeries s = head.get(labels);
+        if (s != null) {
+            return s;
+        }
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("a series needs at least one label");
+        }
+        return read(() -> loadOrCreate(labels));
+    }
+
+    private MemSeries loadOrCreate(Labels labels) {
+        synchronized (createLock) {
+            MemSeries s = head.get(labels);
+            if (s != null) {
+                return s;
+            }
+            try {
+                byte[] idBytes = store.db().get(store.labels(), LabelsCodec.encode(labels));
+                if (idBytes == null) {
+                    return head.add(nextId++, labels, false);
+                }
+                return load(ByteCodec.getLong(idBytes, 0), labels);
+            } catch (RocksDBException e) {
+                throw failure("reading series", e);
+            }
+        }
+    }
+
+    /** Brings a stored series into the head, reopening its last chunk if it has room. */
+    private MemSeries load(long id, Labels labels) throws RocksDBException {
+        MemSeries s = head.add(id, labels, true);
+        if (maxTime == Long.MIN_VALUE) {
+            return s;
+        }
+        int[] stored = partitions.between(Partitions.of(Math.max(minTime, minValidTime)), Partitions.of(maxTime));
+        try (RocksIterator it = store.db().newIterator(store.chunks())) {
+            for (int i = stored.length - 1; i >= 0; i--) {
+                int p = stored[i];
+                it.seekForPrev(ChunkCodec.key(p, id, Long.MAX_VALUE));
+                if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
+                    StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
+                    XorChunk last = XorChunk.resume(c.data(), c.offset(), c.length());
+                    s.restore(p, last, last.numSamples() < XorChunk.TARGET_SAMPLES);
+                    break;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Labels of a series id, from memory or disk; null when unknown. Callers hold a read guard. */
+    Labels labelsOf(long id) {
+        MemSeries s = head.get(id);
+        if (s != null) {
+            return s.labels();
+        }
+        try {
+            byte[] b = store.db().get(store.series(), seriesKey(id));
+            return b == null ? null : LabelsCodec.decode(b);
+        } catch (RocksDBException e) {
+            throw failure("reading series", e);
+        }
+    }
+
+    /** The in-memory series for an id, if it is in the head. */
+    MemSeries headSeries(long id) {
+        return head.get(id);
+    }
+
+    long minValidTime() {
+        return minValidTime;
+    }
+
+    TsdbMetrics metrics() {
+        return metrics;
+    }
+
+    // ---- writes -------------------------------------------------------------------------
+
+    private void replayLog() throws RocksDBException {
+        long[] replayed = new long[1];
+        RocksDBException[] error = new RocksDBException[1];
+        commitLog.replay((id, t, bits) -> {
+            if (error[0] != null) {
+                return;
+            }
+            try {
+                MemSeries s = head.get(id);
+                if (s == null) {
+                    byte[] labels = store.db().get(store.series(), seriesKey(id));
+                    if (labels == null) {
+                        throw new IllegalStateException("log refers to unknown series " + id);
+                    }
+                    s = load(id, LabelsCodec.decode(labels));
+                }
+                // Samples already in persisted chunks were checkpointed before the crash.
+                if (s.lastT() != MemSeries.NO_SAMPLE && t <= s.lastT()) {
+                    return;
+                }
+                s.markStored(Partitions.of(t));
+                s.appendCommitted(t, bits);
+                minTime = Math.min(minTime, t);
+                maxTime = Math.max(maxTime, t);
+                replayed[0]++;
+            } catch (RocksDBException e) {
+                error[0] = e;
+            }
+        });
+        if (error[0] != null) {
+            throw error[0];
+        }
+        if (replayed[0] > 0) {
+            log.info("replayed {} samples of {} series from the commit log", replayed[0], head.size());
+        }
+    }
+
+    /**
+     * Validates and writes one appender's batch in a single RocksDB write. Samples that became
+     * out of order or duplicate since they were staged (another appender committed first) are
+     * dropped and counted, as Prometheus does at commit.
+     */
+    void commit(MemSeries[] series, long[] ts, long[] bits, int n) {
+        if (n == 0) {
+            return;
+        }
+        commitLock.lock();
+        try {
+            ensureOpen();
+            for (int i = 0; i < n; i++) {
+                if (series[i].isEvicted()) {
+                    series[i] = loadOrCreate(series[i].labels());
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                MemSeries s = series[i];
+                s.pendingT = s.lastT();
+                s.pendingBits = s.lastBits();
+                s.pendingPartition = s.indexedPartition();
+            }
+            long accepted = 0;
+            long outOfOrder = 0;
+            long duplicates = 0;
+            long outOfBounds = 0;
+            long batchMin = Long.MAX_VALUE;
+            long batchMax = Long.MIN_VALUE;
+            commitLog.begin();
+            newPartitions.clear();
+            try (WriteBatch batch = new WriteBatch()) {
+                for (int i = 0; i < n; i++) {
+                    MemSeries s = series[i];
+                    long t = ts[i];
+                    if (t < minValidTime) {
+                        outOfBounds++;
+                        series[i] = null;
+                        continue;
+                    }
+                    if (s.pendingT != MemSeries.NO_SAMPLE && t <= s.pendingT) {
+                        if (t < s.pendingT) {
+                            outOfOrder++;
+                        } else if (bits[i] != s.pendingBits) {
+                            duplicates++;
+                        }
+                        series[i] = null;
+                        continue;
+                    }
+                    if (!s.isPersisted()) {
+                        byte[] encoded = LabelsCodec.encode(s.labels());
+                        batch.put(store.series(), seriesKey(s.id()), encoded);
+                        batch.put(store.labels(), encoded, seriesKey(s.id()));
+                    }
+                    int p = Partitions.of(t);
+                    if (p != s.pendingPartition) {
+                        postings.add(batch, p, s.id(), s.labels());
+                        s.pendingPartition = p;
+                        newPartitions.add(p);
+                    }
+                    commitLog.add(s.id(), t, bits[i]);
+                    s.pendingT = t;
+                    s.pendingBits = bits[i];
+                    batchMin = Math.min(batchMin, t);
+                    batchMax = Math.max(batchMax, t);
+                    accepted++;
+                }
+                if (accepted > 0) {
+                    commitLog.put(batch);
+                    store.db().write(writeOptions, batch);
+                }
+            }
+            count(outOfOrder, duplicates, outOfBounds);
+            if (accepted == 0) {
+                return;
+            }
+            for (int i = 0; i < newPartitions.size(); i++) {
+                partitions.add((int) newPartitions.get(i));
+            }
+            cutSeries.clear();
+            for (int i = 0; i < n; i++) {
+                MemSeries s = series[i];
+                if (s != null) {
+                    s.markStored(s.pendingPartition);
+                    if (s.appendCommitted(ts[i], bits[i])) {
+                        cutSeries.add(s);
+                    }
+                }
+            }
+            samplesAppended += accepted;
+            metrics.samplesAppended.inc(accepted);
+            minTime = Math.min(minTime, batchMin);
+            maxTime = Math.max(maxTime, batchMax);
+            persistCutChunks();
+            if (commitLog.bytesSinceTruncate() > CHECKPOINT_LOG_BYTES && !checkpointRequested) {
+                checkpointRequested = true;
+                maintenance.execute(() -> background("checkpointing", this::checkpoint));
+            }
+        } catch (RocksDBException e) {
+            throw failure("committing samples", e);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    void count(long outOfOrder, long duplicates, long outOfBounds) {
+        if (outOfOrder > 0) {
+            metrics.outOfOrder.inc(outOfOrder);
+        }
+        if (duplicates > 0) {
+            metrics.duplicate.inc(duplicates);
+        }
+        if (outOfBounds > 0) {
+            metrics.outOfBounds.inc(outOfBounds);
+        }
+    }
+
+    /**
+     * Writes the chunks this commit cut. The commit is already durable through the log, so a
+     * failure here only leaves the chunks for the next checkpoint.
+     */
+    private void persistCutChunks() {
+        if (cutSeries.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            int written = putChunks(batch, cutSeries, false);
+            store.db().write(writeOptions, batch);
+            for (MemSeries s : cutSeries) {
+                s.markPersisted(false);
+            }
+            metrics.chunksWritten.inc(written);
+        } catch (RocksDBException e) {
+            log.warn("writing completed chunks failed; the next checkpoint retries: {}", e.getMessage());
+        } finally {
+            cutSeries.clear();
+        }
+    }
+
+    private int putChunks(WriteBatch batch, List<MemSeries> series, boolean includeOpen) throws RocksDBException {
+        int[] written = new int[1];
+        RocksDBException[] error = new RocksDBException[1];
+        for (MemSeries s : series) {
+            s.unpersisted(includeOpen, (partition, chunk) -> {
+                try {
+                    batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
+                    written[0]++;
+                } catch (RocksDBException e) {
+                    error[0] = e;
+                }
+            });
+            if (error[0] != null) {
+                throw error[0];
+            }
+        }
+        return written[0];
+    }
+
+    /**
+     * Persists every in-memory chunk with unpersisted samples and truncates the log in the same
+     * write, then lets series idle for {@link #HEAD_IDLE_MS} leave memory.
+     */
+    void checkpoint() throws RocksDBException {
+        commitLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            checkpointRequested = false;
+            List<MemSeries> all = head.all();
+            int written;
+            try (WriteBatch batch = new WriteBatch()) {
+                written = putChunks(batch, all, true);
+                commitLog.truncate(batch);
+                meta.putTimeRange(batch, minTime, maxTime);
+                store.db().write(writeOptions, batch);
+            }
+            for (MemSeries s : all) {
+                s.markPersisted(true);
+            }
+            metrics.chunksWritten.inc(written);
+            if (maxTime == Long.MIN_VALUE) {
+                return;
+            }
+            long idleBefore = maxTime - HEAD_IDLE_MS;
+            synchronized (createLock) {
+                for (MemSeries s : all) {
+                    if (s.lastT() < idleBefore && !s.hasUnpersistedChunks()) {
+                        head.evict(s);
+                    }
+                }
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Drops the day partitions entirely older than the retention time before the newest sample,
+     * then the oldest ones while the store is larger than the size limit (the newest partition
+     * is always kept).
+     */
+    void applyRetention() throws RocksDBException {
+        int first;
+        int keepFrom;
+        commitLock.lock();
+        try {
+            if (closed || maxTime == Long.MIN_VALUE) {
+                return;
+            }
+            first = Partitions.of(minTime);
+            int last = Partitions.of(maxTime);
+            long cutoff = maxTime - options.retention().toMillis();
+            keepFrom = Math.max(first, Math.min(last, Partitions.of(cutoff)));
+            if (options.retentionBytes() > 0) {
+                keepFrom = Math.max(keepFrom, firstPartitionWithinSize(keepFrom, last, options.retentionBytes()));
+            }
+            if (keepFrom <= first) {
+                return;
+            }
+            long newMin = firstSampleTimeFrom(keepFrom);
+            long floor = Partitions.start(keepFrom);
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.deleteRange(store.chunks(), ChunkCodec.partitionKey(Integer.MIN_VALUE),
+                        ChunkCodec.partitionKey(keepFrom));
+                postings.deletePartitions(batch, Integer.MIN_VALUE, keepFrom);
+                meta.putRetentionFloor(batch, floor);
+                meta.putTimeRange(batch, newMin, maxTime);
+                store.db().write(writeOptions, batch);
+            }
+            minValidTime = floor;
+            minTime = newMin;
+            partitions.removeBefore(keepFrom);
+            for (MemSeries s : head.all()) {
+                s.dropBefore(keepFrom);
+            }
+            metrics.retentionDeletions.inc(keepFrom - first);
+            log.info("retention removed day partitions {} to {}", first, keepFrom - 1);
+        } finally {
+            commitLock.unlock();
+        }
+        // Reclaim the space now rather than whenever compaction reaches the deleted range.
+        lifecycle.readLock().lock();
+        try {
+            if (!closed) {
+                store.db().compactRange(store.chunks(), ChunkCodec.partitionKey(first),
+                        ChunkCodec.partitionKey(keepFrom));
+                store.db().compactRange(store.postings(), ChunkCodec.partitionKey(first),
+                        ChunkCodec.partitionKey(keepFrom));
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** The oldest partition such that it and all newer ones fit in {@code limit} bytes. */
+    private int firstPartitionWithinSize(int from, int last, long limit) {
+        List<Slice> slices = new ArrayList<>();
+        List<Range> ranges = new ArrayList<>();
+        int[] stored = partitions.between(from, last);
+        try {
+            for (int p : stored) {
+                Slice start = new Slice(ChunkCodec.partitionKey(p));
+                Slice end = new Slice(ChunkCodec.partitionKey(p + 1));
+                slices.add(start);
+                slices.add(end);
+                ranges.add(new Range(start, end));
+            }
+            long[] chunkSizes = store.db().getApproximateSizes(store.chunks(), ranges,
+                    org.rocksdb.SizeApproximationFlag.INCLUDE_FILES, org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
+            long[] postingSizes = store.db().getApproximateSizes(store.postings(), ranges,
+                    org.rocksdb.SizeApproximationFlag.INCLUDE_FILES, org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
+            long total = 0;
+            for (int i = stored.length - 1; i >= 0; i--) {
+                total += chunkSizes[i] + postingSizes[i];
+                if (total > limit) {
+                    // Keep the partitions after this one, and always the newest.
+                    return i == stored.length - 1 ? last : stored[i + 1];
+                }
+            }
+            return from;
+        } finally {
+            slices.forEach(Slice::close);
+        }
+    }
+
+    /** The oldest chunk start in partitions {@code >= partition}, on disk or in memory. */
+    private long firstSampleTimeFrom(int partition) {
+        long min = Long.MAX_VALUE;
+        try (RocksIterator it = store.db().newIterator(store.chunks())) {
+            it.seek(ChunkCodec.partitionKey(partition));
+            if (it.isValid()) {
+                int p = ChunkCodec.partition(it.key());
+                for (; it.isValid() && ChunkCodec.partition(it.key()) == p; it.next()) {
+                    min = Math.min(min, ChunkCodec.minTime(it.key()));
+                }
+            }
+        }
+        for (MemSeries s : head.all()) {
+            min = Math.min(min, s.oldestChunkTimeFrom(partition));
+        }
+        return min == Long.MAX_VALUE ? Partitions.start(partition) : min;
+    }
+
+    /**
+     * Deletes the samples in {@code [mint, maxt]} of every series matching all matchers, as
+     * Prometheus's {@code /api/v1/admin/tsdb/delete_series} does. Chunks partly in the range are
+     * rewritten without the deleted samples.
+     */
+    public void deleteSeries(long mint, long maxt, List<Matcher> matchers) {
+        commitLock.lock();
+        try {
+            ensureOpen();
+            if (maxTime == Long.MIN_VALUE || mint > maxt) {
+                return;
+            }
+            int from = Math.max(Partitions.of(mint), Partitions.of(minTime));
+            int to = Math.min(Partitions.of(maxt), Partitions.of(maxTime));
+            LongList ids;
+            try (PostingsIndex.Reader reader = postings.reader()) {
+                List<LongList> perPartition = new ArrayList<>();
+                for (int p : partitions.between(from, to)) {
+                    perPartition.add(reader.select(p, matchers));
+                }
+                ids = LongList.union(perPartition);
+            }
+            try (WriteBatch batch = new WriteBatch(); RocksIterator it = store.db().newIterator(store.chunks())) {
+                for (int i = 0; i < ids.size(); i++) {
+                    long id = ids.get(i);
+                    for (int p : partitions.between(from, to)) {
+                        rewriteChunks(batch, it, p, id, mint, maxt);
+                    }
+                }
+                store.db().write(writeOptions, batch);
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                MemSeries s = head.get(ids.get(i));
+                if (s != null) {
+                    s.deleteRange(mint, maxt);
+                }
+            }
+        } catch (RocksDBException e) {
+            throw failure("deleting series", e);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private void rewriteChunks(WriteBatch batch, RocksIterator it, int p, long id, long mint, long maxt)
+            throws RocksDBException {
+        byte[] prefix = ChunkCodec.key(p, id, 0);
+        for (it.seek(ChunkCodec.key(p, id, Long.MIN_VALUE)); it.isValid(); it.next()) {
+            byte[] k = it.key();
+            if (!ByteCodec.startsWith(k, prefix, 12)) {
+                return;
+            }
+            StoredChunk c = StoredChunk.of(ChunkCodec.minTime(k), it.value());
+            if (c.minTime() > maxt) {
+                return;
+            }
+            if (!c.overlaps(mint, maxt)) {
+                continue;
+            }
+            batch.delete(store.chunks(), k);
+            XorChunk kept = ChunkFilter.without(c.data(), c.offset(), c.length(), mint, maxt);
+            if (kept != null) {
+                batch.put(store.chunks(), ChunkCodec.key(p, id, kept.minTime()), ChunkCodec.value(kept));
+            }
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the store to {@code target} (which must not exist yet) that
+     * can be opened as a data directory, as Prometheus's snapshot admin API does. Files are
+     * hard-linked where the file system allows.
+     */
+    public void snapshot(Path target) throws TsdbException {
+        lifecycle.readLock().lock();
+        try (Checkpoint checkpoint = Checkpoint.create(store.db())) {
+            ensureOpen();
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new TsdbException(TsdbException.Kind.IO,
+                    "cannot write snapshot to " + target + " (" + e.getMessage() + ")", e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void syncWal() throws RocksDBException {
+        lifecycle.readLock().lock();
+        try {
+            if (!closed) {
+                store.db().syncWal();
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private long storageBytes() {
+        try {
+            return read(() -> {
+                try {
+                    return store.db().getAggregatedLongProperty("rocksdb.live-sst-files-size");
+                } catch (RocksDBException e) {
+                    throw failure("reading the storage size", e);
+                }
+            });
+        } catch (IllegalStateException closedAlready) {
+            return 0;
+        }
+    }
+
+    private interface Task {
+        void run() throws Exception;
+    }
+
+    private void background(String what, Task task) {
+        try {
+            task.run();
+        } catch (Exception | Error e) {
+            if (!closed) {
+                log.error("tsdb: {} failed", what, e);
+            }
+        }
+    }
+
+    // ---- reads --------------------------------------------------------------------------
+
+    PostingsIndex postings() {
+        return postings;
+    }
+
+    RocksStore store() {
+        return store;
+    }
+
+    long minTime() {
+        return minTime;
+    }
+
+    /** The partitions holding data within {@code [mint, maxt]}, ascending. */
+    int[] partitions(long mint, long maxt) {
+        return partitions.between(Partitions.of(Math.max(mint, minTime)), Partitions.of(Math.min(maxt, maxTime)));
+    }
+
+    long maxTime() {
+        return maxTime;
+    }
+
+    static byte[] seriesKey(long id) {
+        byte[] k = new byte[8];
+        ByteCodec.putLong(k, 0, id);
+        return k;
+    }
+
+    static UncheckedIOException failure(String what, RocksDBException e) {
+        return new UncheckedIOException(new IOException("tsdb: " + what + " failed: " + e.getMessage(), e));
+    }
+
+    /** Persists the head (so the next open replays nothing) and releases everything. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        maintenance.shutdown();
+        try {
+            maintenance.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        commitLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            try {
+                checkpoint();
+            } catch (RocksDBException e) {
+                log.error("tsdb: final checkpoint failed; the log will be replayed on next open", e);
+            }
+            lifecycle.writeLock().lock();
+            try {
+                closed = true;
+                metrics.unregister();
+                writeOptions.close();
+                store.close();
+            } finally {
+                lifecycle.writeLock().unlock();
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.promlite.tsdb;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.LongSupplier;
+
+/** The store's own metrics, named after Prometheus's {@code prometheus_tsdb_*} ones. */
+final class TsdbMetrics {
+    final Counter samplesAppended;
+    final Counter outOfOrder;
+    final Counter duplicate;
+    final Counter outOfBounds;
+    final Counter chunksWritten;
+    final Counter retentionDeletions;
+    private final GaugeWithCallback headSeries;
+    private final GaugeWithCallback storageBytes;
+    private final PrometheusRegistry registry;
+
+    TsdbMetrics(PrometheusRegistry registry, LongSupplier headSeriesCount, LongSupplier storageSize) {
+        this.registry = registry;
+        samplesAppended = counter("promlite_tsdb_samples_appended_total", "Samples committed to the store.");
+        outOfOrder = counter("promlite_tsdb_out_of_order_samples_total",
+                "Samples rejected for being older than their series' newest sample.");
+        duplicate = counter("promlite_tsdb_duplicate_samples_total",
+                "Samples rejected for repeating a timestamp with a different value.");
+        outOfBounds = counter("promlite_tsdb_out_of_bounds_samples_total",
+                "Samples rejected for being older than the retention already removed.");
+        chunksWritten = counter("promlite_tsdb_chunks_written_total", "Chunks written to disk.");
+        retentionDeletions = counter("promlite_tsdb_retention_deletions_total",
+                "Day partitions removed by time or size retention.");
+        headSeries = GaugeWithCallback.builder()
+                .name("promlite_tsdb_head_series")
+                .help("Series held in memory.")
+                .callback(cb -> cb.call(headSeriesCount.getAsLong()))
+                .register(registry);
+        storageBytes = GaugeWithCallback.builder()
+                .name("promlite_tsdb_storage_bytes")
+                .help("Bytes of live RocksDB table files.")
+                .callback(cb -> cb.call(storageSize.getAsLong()))
+                .register(registry);
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry);
+    }
+
+    void unregister() {
+        for (var c : new io.prometheus.metrics.model.registry.Collector[] {samplesAppended, outOfOrder, duplicate,
+            outOfBounds, chunksWritten, retentionDeletions, headSeries, storageBytes}) {
+            registry.unregister(c);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.promlite.tsdb.chunkenc;
+
+/** Rewrites chunks without a time range, for series deletion. */
+public final class ChunkFilter {
+    private ChunkFilter() {
+    }
+
+    /** The chunk's samples outside {@code [mint, maxt]} as a new chunk, or null when none remain. */
+    public static XorChunk without(byte[] data, int off, int len, long mint, long maxt) {
+        XorIterator it = new XorIterator().reset(data, off, len);
+        XorChunk out = new XorChunk(len);
+        while (it.next()) {
+            long t = it.timestamp();
+            if (t < mint || t > maxt) {
+                out.append(t, it.valueBits());
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+}

@@ -1,0 +1,223 @@
+package io.promlite.tsdb.head;
+
+import io.promlite.tsdb.chunkenc.ChunkFilter;
+import io.promlite.tsdb.chunkenc.XorChunk;
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
+import io.promlite.tsdb.store.Partitions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A series in the head: its identity, last committed sample and the chunks not yet persisted
+ * (the open chunk being appended to, plus any cut ones awaiting their write).
+ *
+ * <p>Chunk state is written only by the thread holding the store's commit lock, and guarded by
+ * this object's monitor so readers can copy it consistently. The last sample is volatile so
+ * appenders can reject out-of-order samples without locking.
+ */
+public final class MemSeries {
+    public static final long NO_SAMPLE = Long.MIN_VALUE;
+
+    private final long id;
+    private final Labels labels;
+
+    private volatile long lastT = NO_SAMPLE;
+    private volatile long lastBits;
+    private volatile boolean evicted;
+
+    // Guarded by the commit lock.
+    private boolean persisted;
+    private int indexedPartition = Integer.MIN_VALUE;
+    /** Scratch state while one commit validates its batch; guarded by the commit lock. */
+    public long pendingT;
+    public long pendingBits;
+    public int pendingPartition;
+
+    // Guarded by this.
+    private XorChunk open;
+    private int openPartition;
+    private boolean openDirty;
+    private List<XorChunk> frozen;
+
+    MemSeries(long id, Labels labels, boolean persisted) {
+        this.id = id;
+        this.labels = labels;
+        this.persisted = persisted;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Labels labels() {
+        return labels;
+    }
+
+    public long lastT() {
+        return lastT;
+    }
+
+    public long lastBits() {
+        return lastBits;
+    }
+
+    /** Whether the series' labels are already stored. */
+    public boolean isPersisted() {
+        return persisted;
+    }
+
+    /** The newest partition whose postings list this series. */
+    public int indexedPartition() {
+        return indexedPartition;
+    }
+
+    public void markStored(int partition) {
+        persisted = true;
+        indexedPartition = partition;
+    }
+
+    public boolean isEvicted() {
+        return evicted;
+    }
+
+    void markEvicted() {
+        evicted = true;
+    }
+
+    /** Restores state from disk: the last sample, and the last chunk when it can take more samples. */
+    public synchronized void restore(int partition, XorChunk lastChunk, boolean reopenChunk) {
+        lastBits = lastChunk.lastValueBits();
+        lastT = lastChunk.maxTime();
+        indexedPartition = partition;
+        if (reopenChunk) {
+            open = lastChunk;
+            openPartition = partition;
+            openDirty = false;
+        }
+    }
+
+    /**
+     * Appends a committed sample to the open chunk, first cutting it when it holds
+     * {@link XorChunk#TARGET_SAMPLES} or the sample starts a new partition (chunks never span
+     * partitions). Returns true when a cut chunk now awaits persisting.
+     */
+    public synchronized boolean appendCommitted(long t, long bits) {
+        int p = Partitions.of(t);
+        boolean cut = false;
+        int sizeHint = 32;
+        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition || open.isFull())) {
+            sizeHint = open.length() + 8;
+            if (openDirty) {
+                if (frozen == null) {
+                    frozen = new ArrayList<>(2);
+                }
+                frozen.add(open);
+                cut = true;
+            }
+            open = null;
+        }
+        if (open == null) {
+            open = new XorChunk(sizeHint);
+            openPartition = p;
+        }
+        open.append(t, bits);
+        openDirty = true;
+        lastBits = bits;
+        lastT = t;
+        return cut;
+    }
+
+    /** Copies of the in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader. */
+    public synchronized List<StoredChunk> snapshot(long mint, long maxt) {
+        List<StoredChunk> out = new ArrayList<>(frozen == null ? 1 : frozen.size() + 1);
+        if (frozen != null) {
+            for (XorChunk c : frozen) {
+                if (c.minTime() <= maxt && c.maxTime() >= mint) {
+                    out.add(StoredChunk.of(c));
+                }
+            }
+        }
+        if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
+            out.add(StoredChunk.of(open));
+        }
+        return out;
+    }
+
+    /** Feeds the chunks that must be written: cut ones, and the open one when asked and dirty. */
+    public synchronized void unpersisted(boolean includeOpen, ChunkSink sink) {
+        if (frozen != null) {
+            for (XorChunk c : frozen) {
+                sink.accept(Partitions.of(c.minTime()), c);
+            }
+        }
+        if (includeOpen && openDirty) {
+            sink.accept(openPartition, open);
+        }
+    }
+
+    /** After the chunks fed by {@link #unpersisted} were written. */
+    public synchronized void markPersisted(boolean includedOpen) {
+        frozen = null;
+        if (includedOpen) {
+            openDirty = false;
+        }
+    }
+
+    public synchronized boolean hasUnpersistedChunks() {
+        return frozen != null || openDirty;
+    }
+
+    /** Drops in-memory chunks of partitions before {@code partition} (retention removed them). */
+    public synchronized void dropBefore(int partition) {
+        if (frozen != null) {
+            frozen.removeIf(c -> Partitions.of(c.minTime()) < partition);
+            if (frozen.isEmpty()) {
+                frozen = null;
+            }
+        }
+        if (open != null && openPartition < partition) {
+            open = null;
+            openDirty = false;
+        }
+    }
+
+    /** The oldest in-memory chunk start in partitions {@code >= partition}, or Long.MAX_VALUE. */
+    public synchronized long oldestChunkTimeFrom(int partition) {
+        long min = Long.MAX_VALUE;
+        if (frozen != null) {
+            for (XorChunk c : frozen) {
+                if (Partitions.of(c.minTime()) >= partition) {
+                    min = Math.min(min, c.minTime());
+                }
+            }
+        }
+        if (open != null && openPartition >= partition) {
+            min = Math.min(min, open.minTime());
+        }
+        return min;
+    }
+
+    /** Removes the in-memory samples in {@code [mint, maxt]}. */
+    public synchronized void deleteRange(long mint, long maxt) {
+        if (frozen != null) {
+            List<XorChunk> kept = new ArrayList<>(frozen.size());
+            for (XorChunk c : frozen) {
+                XorChunk f = ChunkFilter.without(c.bytes(), 0, c.length(), mint, maxt);
+                if (f != null) {
+                    kept.add(f);
+                }
+            }
+            frozen = kept.isEmpty() ? null : kept;
+        }
+        if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
+            open = ChunkFilter.without(open.bytes(), 0, open.length(), mint, maxt);
+            openDirty = open != null;
+        }
+    }
+
+    @FunctionalInterface
+    public interface ChunkSink {
+        void accept(int partition, XorChunk chunk);
+    }
+}

@@ -1,0 +1,33 @@
+package io.promlite.tsdb.index;
+
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * The day partitions that hold data, so reads walk only those — a store whose samples span
+ * years sparsely (or include one absurd timestamp) does not loop over every day in between.
+ * Thread-safe. Boxes on update, which happens once per series per new day.
+ */
+public final class PartitionList {
+    private final ConcurrentSkipListSet<Integer> partitions = new ConcurrentSkipListSet<>();
+
+    public void add(int partition) {
+        partitions.add(partition);
+    }
+
+    /** Forgets partitions before {@code partition}. */
+    public void removeBefore(int partition) {
+        partitions.headSet(partition, false).clear();
+    }
+
+    /** The partitions in {@code [from, to]}, ascending. */
+    public int[] between(int from, int to) {
+        if (from > to) {
+            return new int[0];
+        }
+        return partitions.subSet(from, true, to, true).stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public boolean isEmpty() {
+        return partitions.isEmpty();
+    }
+}

@@ -1,0 +1,247 @@
+package io.promlite.tsdb.index;
+
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
+import io.promlite.tsdb.store.ByteCodec;
+import io.promlite.tsdb.store.ByteReader;
+import io.promlite.tsdb.store.ByteWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The inverted index: (partition, label name, label value) → series ids, one empty-valued
+ * RocksDB key per posting.
+ *
+ * <p>Key layout: {@code partition(4B sortable) | uvarint len | name | uvarint len | value | id(8B)}.
+ * Length prefixes make names and values free to contain any byte, and keep a (name, value) prefix
+ * from matching a longer value. Ids are big-endian last, so one (name, value) prefix yields sorted
+ * ids. The empty name with the empty value (impossible as a real label) lists every series of the
+ * partition. Name and value listings skip from one distinct prefix to the next with a seek, so they
+ * cost one seek per distinct name or value rather than one step per posting.
+ */
+public final class PostingsIndex {
+    private static final String ALL = "";
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RocksDB db;
+    private final ColumnFamilyHandle cf;
+
+    public PostingsIndex(RocksDB db, ColumnFamilyHandle cf) {
+        this.db = db;
+        this.cf = cf;
+    }
+
+    /** Lists a series (all its labels) in one partition. Idempotent. */
+    public void add(WriteBatch batch, int partition, long id, Labels labels) throws RocksDBException {
+        ByteWriter w = new ByteWriter(128);
+        batch.put(cf, key(w, partition, ALL, ALL, id), EMPTY);
+        for (int i = 0; i < labels.size(); i++) {
+            batch.put(cf, key(w, partition, labels.name(i), labels.value(i), id), EMPTY);
+        }
+    }
+
+    /** Drops the partitions in {@code [from, toExclusive)}. */
+    public void deletePartitions(WriteBatch batch, int from, int toExclusive) throws RocksDBException {
+        batch.deleteRange(cf, partitionKey(from), partitionKey(toExclusive));
+    }
+
+    public Reader reader() {
+        return new Reader(db.newIterator(cf));
+    }
+
+    private static byte[] key(ByteWriter w, int partition, String name, String value, long id) {
+        w.clear().sortableInt(partition);
+        w.lengthPrefixed(name.getBytes(StandardCharsets.UTF_8));
+        w.lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
+        return w.fixedLong(id).toArray();
+    }
+
+    private static byte[] partitionKey(int partition) {
+        byte[] k = new byte[4];
+        ByteCodec.putSortableInt(k, 0, partition);
+        return k;
+    }
+
+    /** Reads one partition at a time through a single RocksDB iterator; not thread-safe. */
+    public static final class Reader implements AutoCloseable {
+        private final RocksIterator it;
+        private final ByteWriter prefix = new ByteWriter(128);
+        private final ByteReader keyReader = new ByteReader();
+
+        private Reader(RocksIterator it) {
+            this.it = it;
+        }
+
+        /** Every series listed in the partition. */
+        public LongList all(int partition) {
+            return postings(partition, ALL, ALL);
+        }
+
+        public LongList postings(int partition, String name, String value) {
+            prefix.clear().sortableInt(partition);
+            prefix.lengthPrefixed(name.getBytes(StandardCharsets.UTF_8));
+            prefix.lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
+            byte[] p = prefix.toArray();
+            LongList ids = new LongList();
+            for (it.seek(p); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (k.length != p.length + 8 || !ByteCodec.startsWith(k, p, p.length)) {
+                    break;
+                }
+                ids.add(ByteCodec.getLong(k, p.length));
+            }
+            return ids;
+        }
+
+        /** Every partition that has postings, ascending: one seek per partition. */
+        public void partitions(PartitionList out) {
+            it.seekToFirst();
+            while (it.isValid()) {
+                byte[] k = it.key();
+                int p = ByteCodec.getSortableInt(k, 0);
+                out.add(p);
+                byte[] next = ByteCodec.prefixSuccessor(k, 4);
+                if (next == null) {
+                    return;
+                }
+                it.seek(next);
+            }
+        }
+
+        /** Sorted distinct label names in the partition. */
+        public List<String> names(int partition) {
+            byte[] p = partitionKey(partition);
+            List<String> names = new ArrayList<>();
+            it.seek(p);
+            while (it.isValid()) {
+                byte[] k = it.key();
+                if (!ByteCodec.startsWith(k, p, p.length)) {
+                    break;
+                }
+                keyReader.reset(k, 4, k.length);
+                int len = (int) keyReader.uvarint();
+                int nameEnd = keyReader.position() + len;
+                if (len > 0) {
+                    names.add(new String(k, keyReader.position(), len, StandardCharsets.UTF_8));
+                }
+                byte[] next = ByteCodec.prefixSuccessor(k, nameEnd);
+                if (next == null) {
+                    break;
+                }
+                it.seek(next);
+            }
+            names.sort(Comparator.naturalOrder());
+            return names;
+        }
+
+        /** Sorted distinct values of {@code name} in the partition. */
+        public List<String> values(int partition, String name) {
+            List<String> values = new ArrayList<>();
+            scanValues(partition, name, value -> {
+                values.add(value);
+                return null;
+            });
+            values.sort(Comparator.naturalOrder());
+            return values;
+        }
+
+        /**
+         * Walks the distinct values of {@code name}; for each, {@code visitor} returns a list to
+         * collect that value's series ids into, or null to skip them with a single seek.
+         */
+        private void scanValues(int partition, String name, ValueVisitor visitor) {
+            prefix.clear().sortableInt(partition);
+            prefix.lengthPrefixed(name.getBytes(StandardCharsets.UTF_8));
+            byte[] p = prefix.toArray();
+            it.seek(p);
+            while (it.isValid()) {
+                byte[] k = it.key();
+                if (!ByteCodec.startsWith(k, p, p.length)) {
+                    return;
+                }
+                keyReader.reset(k, p.length, k.length);
+                int len = (int) keyReader.uvarint();
+                int valueStart = keyReader.position();
+                int valueEnd = valueStart + len;
+                LongList sink = visitor.visit(new String(k, valueStart, len, StandardCharsets.UTF_8));
+                if (sink == null) {
+                    byte[] next = ByteCodec.prefixSuccessor(k, valueEnd);
+                    if (next == null) {
+                        return;
+                    }
+                    it.seek(next);
+                    continue;
+                }
+                // Collect every id under this exact (name, value) prefix.
+                byte[] valuePrefix = java.util.Arrays.copyOf(k, valueEnd);
+                while (it.isValid()) {
+                    byte[] kk = it.key();
+                    if (kk.length != valueEnd + 8 || !ByteCodec.startsWith(kk, valuePrefix, valueEnd)) {
+                        break;
+                    }
+                    sink.add(ByteCodec.getLong(kk, valueEnd));
+                    it.next();
+                }
+            }
+        }
+
+        /**
+         * The series of the partition matching every matcher, sorted. Each matcher becomes either
+         * a set to intersect with or, when it also accepts series lacking the label (as
+         * {@code job!="x"} or {@code job=~".*"} do), a set of non-matching series to subtract.
+         * Regex matchers are evaluated once per distinct label value, never per series.
+         */
+        public LongList select(int partition, List<Matcher> matchers) {
+            List<LongList> include = new ArrayList<>();
+            List<LongList> exclude = new ArrayList<>();
+            for (Matcher m : matchers) {
+                String v = m.value();
+                if (m.type() == Matcher.Type.EQUAL && !v.isEmpty()) {
+                    include.add(postings(partition, m.name(), v));
+                } else if (m.type() == Matcher.Type.NOT_EQUAL && !v.isEmpty()) {
+                    exclude.add(postings(partition, m.name(), v));
+                } else {
+                    boolean acceptsAbsent = m.matchesEmpty();
+                    LongList ids = new LongList();
+                    // Accepting the absent label: collect the values the matcher rejects, to subtract.
+                    scanValues(partition, m.name(), value -> m.matches(value) != acceptsAbsent ? ids : null);
+                    (acceptsAbsent ? exclude : include).add(ids.sortDistinct());
+                }
+            }
+            LongList result;
+            if (include.isEmpty()) {
+                result = all(partition);
+            } else {
+                include.sort(Comparator.comparingInt(LongList::size));
+                result = include.get(0);
+                for (int i = 1; i < include.size() && !result.isEmpty(); i++) {
+                    result = LongList.intersect(result, include.get(i));
+                }
+            }
+            for (LongList ex : exclude) {
+                if (result.isEmpty()) {
+                    break;
+                }
+                result = LongList.subtract(result, ex);
+            }
+            return result;
+        }
+
+        @Override
+        public void close() {
+            it.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ValueVisitor {
+        LongList visit(String value);
+    }
+}

@@ -1,0 +1,229 @@
+package io.promlite.tsdb;
+
+import static io.promlite.tsdb.TestData.select;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.tsdb.TestData.Point;
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
+import io.promlite.tsdb.model.StaleNaN;
+import io.promlite.tsdb.store.Partitions;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The storage engine underneath the API: chunks, log replay, retention, head eviction, metrics. */
+class TsdbEngineTest {
+    private static final long DAY = Partitions.PARTITION_MS;
+    private static final Labels SERIES = Labels.of("__name__", "m", "job", "a");
+    private static final Matcher M = Matcher.equal("__name__", "m");
+
+    @TempDir
+    Path dir;
+
+    private static List<Point> appendRandom(Tsdb db, Labels labels, long start, int n, Random rnd) throws Exception {
+        List<Point> points = new ArrayList<>();
+        long t = start;
+        double counter = 0;
+        for (int i = 0; i < n; i++) {
+            Appender app = db.appender();
+            t += 10_000 + rnd.nextInt(10_000);
+            counter += rnd.nextInt(10) == 0 ? -counter : rnd.nextInt(100);
+            double v = rnd.nextInt(50) == 0 ? StaleNaN.VALUE : counter;
+            app.append(0, labels, t, v);
+            app.commit();
+            points.add(Point.of(t, v));
+        }
+        return points;
+    }
+
+    private static List<Point> between(List<Point> points, long mint, long maxt) {
+        return points.stream().filter(p -> p.t() >= mint && p.t() <= maxt).toList();
+    }
+
+    @Test
+    void manyChunksAcrossDaysRoundTripBeforeAndAfterReopen() throws Exception {
+        Random rnd = new Random(3);
+        List<Point> points;
+        long start = DAY - 600_000;
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            points = new ArrayList<>(appendRandom(db, SERIES, start, 700, rnd));
+            assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+        }
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            long mid = points.get(350).t();
+            assertEquals(between(points, mid - 100_000, mid + 100_000),
+                    select(db, mid - 100_000, mid + 100_000, M).get(SERIES));
+            // Appending continues in the reopened last chunk.
+            points.addAll(appendRandom(db, SERIES, points.get(points.size() - 1).t(), 50, rnd));
+            assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+        }
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            assertEquals(points.get(0).t(), db.stats().minTime());
+            assertEquals(points.get(points.size() - 1).t(), db.stats().maxTime());
+        }
+    }
+
+    @Test
+    void aCrashConsistentCopyReplaysTheLog() throws Exception {
+        Random rnd = new Random(5);
+        Path copy = dir.resolve("copy");
+        List<Point> points;
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir.resolve("live")))) {
+            points = appendRandom(db, SERIES, 0, 300, rnd);
+            // The copy holds whatever a kill -9 would leave: persisted chunks plus the log.
+            db.snapshot(copy);
+        }
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(copy))) {
+            assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            Appender app = db.appender();
+            long last = points.get(points.size() - 1).t();
+            AppendException e = assertThrows(AppendException.class, () -> app.append(0, SERIES, last - 1, 1));
+            assertEquals(AppendException.Reason.OUT_OF_ORDER, e.reason());
+        }
+    }
+
+    @Test
+    void timeRetentionDropsWholeOldDays() throws Exception {
+        TsdbOptions opts = new TsdbOptions(dir, Duration.ofDays(1), 0, new PrometheusRegistry());
+        try (Tsdb db = Tsdb.open(opts)) {
+            for (int d = 0; d < 5; d++) {
+                TestData.appendAll(db, Labels.of("__name__", "m", "day", "d" + d), d * DAY + 1000, d * DAY + 2000);
+            }
+            db.applyRetention();
+            // Newest sample: day 4 + 2s; cutoff one day earlier lies in day 3, so days 0-2 go.
+            List<String> days;
+            try (Querier q = db.querier(Long.MIN_VALUE + 1, Long.MAX_VALUE)) {
+                days = q.labelValues("day", List.of());
+            }
+            assertEquals(List.of("d3", "d4"), days);
+            assertEquals(3 * DAY + 1000, db.stats().minTime());
+            assertEquals(2, select(db, 0, Long.MAX_VALUE, M).size());
+            AppendException e = assertThrows(AppendException.class,
+                    () -> db.appender().append(0, Labels.of("__name__", "m", "day", "new"), 2 * DAY, 1));
+            assertEquals(AppendException.Reason.OUT_OF_BOUNDS, e.reason());
+            assertEquals(3.0, counter(opts.registry(), "promlite_tsdb_retention_deletions"), "days removed");
+        }
+        try (Tsdb db = Tsdb.open(opts)) {
+            assertThrows(AppendException.class, () -> db.appender().append(0, SERIES, 3 * DAY - 1, 1),
+                    "the retention floor survives a restart");
+            assertEquals(2, select(db, 0, Long.MAX_VALUE, M).size());
+        }
+    }
+
+    @Test
+    void sizeRetentionKeepsTheNewestDay() throws Exception {
+        TsdbOptions opts = new TsdbOptions(dir, TsdbOptions.DEFAULT_RETENTION, 1, new PrometheusRegistry());
+        try (Tsdb db = Tsdb.open(opts)) {
+            for (int d = 0; d < 3; d++) {
+                TestData.appendAll(db, Labels.of("__name__", "m", "day", "d" + d), d * DAY + 1000);
+            }
+            db.applyRetention();
+            assertEquals(List.of(Labels.of("__name__", "m", "day", "d2")),
+                    List.copyOf(select(db, 0, Long.MAX_VALUE, M).keySet()));
+        }
+    }
+
+    @Test
+    void idleSeriesLeaveMemoryAndComeBackIntact() throws Exception {
+        Labels other = Labels.of("__name__", "m", "job", "b");
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            TestData.appendAll(db, SERIES, 1000, 2000);
+            TestData.appendAll(db, other, 2 * Tsdb.HEAD_IDLE_MS);
+            assertEquals(2, db.stats().headSeries());
+            db.checkpoint();
+            assertEquals(1, db.stats().headSeries(), "the idle series was evicted");
+            assertEquals(List.of(Point.of(1000, 1), Point.of(2000, 2)), select(db, 0, 10_000, M).get(SERIES));
+
+            Appender app = db.appender();
+            assertThrows(AppendException.class, () -> app.append(0, SERIES, 1500, 9));
+            app.append(0, SERIES, 3000, 3);
+            app.commit();
+            assertEquals(List.of(Point.of(1000, 1), Point.of(2000, 2), Point.of(3000, 3)),
+                    select(db, 0, 10_000, M).get(SERIES));
+        }
+    }
+
+    @Test
+    void aStaleReferenceToAnEvictedSeriesStillCommits() throws Exception {
+        Labels other = Labels.of("__name__", "m", "job", "b");
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            Appender app = db.appender();
+            long ref = app.append(0, SERIES, 1000, 1);
+            app.commit();
+            TestData.appendAll(db, other, 2 * Tsdb.HEAD_IDLE_MS);
+            app.append(ref, SERIES, 2000, 2);
+            db.checkpoint();
+            app.commit();
+            assertEquals(List.of(Point.of(1000, 1), Point.of(2000, 2)), select(db, 0, 10_000, M).get(SERIES));
+        }
+    }
+
+    @Test
+    void deletingFromPersistedChunksRewritesThem() throws Exception {
+        List<Point> points;
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            points = appendRandom(db, SERIES, 0, 400, new Random(9));
+        }
+        long from = points.get(100).t();
+        long to = points.get(250).t();
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            db.deleteSeries(from, to, List.of(M));
+            List<Point> expected = points.stream().filter(p -> p.t() < from || p.t() > to).toList();
+            assertEquals(expected, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            db.close();
+            try (Tsdb reopened = Tsdb.open(TsdbOptions.defaults(dir))) {
+                assertEquals(expected, select(reopened, 0, Long.MAX_VALUE, M).get(SERIES));
+            }
+        }
+    }
+
+    @Test
+    void exportsItsOwnMetrics() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (Tsdb db = Tsdb.open(new TsdbOptions(dir, TsdbOptions.DEFAULT_RETENTION, 0, registry))) {
+            Appender app = db.appender();
+            for (int i = 1; i <= 130; i++) {
+                app.append(0, SERIES, i * 1000L, i);
+            }
+            app.commit();
+            assertThrows(AppendException.class, () -> app.append(0, SERIES, 1, 1));
+            assertThrows(AppendException.class, () -> app.append(0, SERIES, 130_000, 0));
+            assertEquals(130.0, counter(registry, "promlite_tsdb_samples_appended"));
+            assertEquals(1.0, counter(registry, "promlite_tsdb_out_of_order_samples"));
+            assertEquals(1.0, counter(registry, "promlite_tsdb_duplicate_samples"));
+            assertEquals(1.0, counter(registry, "promlite_tsdb_chunks_written"), "one full chunk was cut");
+            assertEquals(1.0, gauge(registry, "promlite_tsdb_head_series"));
+            db.checkpoint();
+            assertEquals(2.0, counter(registry, "promlite_tsdb_chunks_written"));
+            assertTrue(gauge(registry, "promlite_tsdb_storage_bytes") >= 0);
+        }
+        assertTrue(registry.scrape().stream().noneMatch(s -> s.getMetadata().getName().startsWith("promlite_tsdb")),
+                "metrics are unregistered on close");
+    }
+
+    private static MetricSnapshot find(PrometheusRegistry registry, String name) {
+        return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no metric " + name));
+    }
+
+    static double counter(PrometheusRegistry registry, String name) {
+        return ((CounterSnapshot) find(registry, name)).getDataPoints().get(0).getValue();
+    }
+
+    static double gauge(PrometheusRegistry registry, String name) {
+        return ((GaugeSnapshot) find(registry, name)).getDataPoints().get(0).getValue();
+    }
+}
