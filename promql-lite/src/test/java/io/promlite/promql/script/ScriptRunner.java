@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,7 +125,8 @@ public final class ScriptRunner {
             nhcbSection = true;
         }
         long interval = Durations.parse(parts[1]);
-        Appender app = storage.appender();
+        // A series listed twice takes the later value at a shared timestamp, as Prometheus's loader does.
+        Map<Labels, TreeMap<Long, Double>> samples = new LinkedHashMap<>();
         for (String line : body) {
             if (line.contains("{{")) {
                 SeriesNotation.Line l = SeriesNotation.parseLine(line.substring(0, line.indexOf("{{")) + " 0");
@@ -136,15 +139,20 @@ public final class ScriptRunner {
             }
             SeriesNotation.Line l = SeriesNotation.parseLine(line);
             List<Double> values = SeriesNotation.parseValues(l.values());
+            TreeMap<Long, Double> series = samples.computeIfAbsent(l.labels(), k -> new TreeMap<>());
             for (int k = 0; k < values.size(); k++) {
-                Double v = values.get(k);
-                if (v == null) {
-                    continue;
+                if (values.get(k) != null) {
+                    series.put(k * interval, values.get(k));
                 }
+            }
+        }
+        Appender app = storage.appender();
+        for (Map.Entry<Labels, TreeMap<Long, Double>> e : samples.entrySet()) {
+            for (Map.Entry<Long, Double> sample : e.getValue().entrySet()) {
                 try {
-                    app.append(0, l.labels(), k * interval, v);
-                } catch (AppendException e) {
-                    throw new IllegalStateException(fileName + ": cannot load " + line + ": " + e.getMessage(), e);
+                    app.append(0, e.getKey(), sample.getKey(), sample.getValue());
+                } catch (AppendException ex) {
+                    throw new IllegalStateException(fileName + ": cannot load " + e.getKey() + ": " + ex.getMessage(), ex);
                 }
             }
         }
