@@ -147,6 +147,9 @@ final class Evaluator {
 
     /** Instant-vector selection; with {@code timestamps} the values are the chosen samples' times in seconds. */
     EvalResult selectVector(VectorSelector vs, boolean timestamps) {
+        if (vs.mode() == Expr.SelectorMode.SMOOTHED && !timestamps) {
+            return selectSmoothed(vs);
+        }
         long[] refs = referenceTimes(vs.at(), vs.offsetMs());
         long lookback = ctx.lookbackMs;
         List<StepSeries> out = new ArrayList<>();
@@ -189,9 +192,11 @@ final class Evaluator {
     private Ranges selectRange(MatrixSelector ms) {
         VectorSelector vs = ms.selector();
         long[] ends = referenceTimes(vs.at(), vs.offsetMs());
-        long range = ms.rangeMs();
+        Ranges shape = new Ranges(List.of(), ends, ms.rangeMs(), vs.mode(), ctx.lookbackMs);
+        long mint = shape.lowerExclusive(0);
+        long maxt = shape.upperInclusive(steps - 1);
         List<RangeSeries> out = new ArrayList<>();
-        try (Querier q = ctx.storage.querier(ends[0] - range + 1, ends[steps - 1])) {
+        try (Querier q = ctx.storage.querier(mint + 1, maxt)) {
             SeriesSet set = q.select(vs.matchers());
             while (set.next()) {
                 ctx.checkDeadline();
@@ -200,8 +205,6 @@ final class Evaluator {
                 long[] ts = new long[16];
                 double[] vals = new double[16];
                 int n = 0;
-                long mint = ends[0] - range;
-                long maxt = ends[steps - 1];
                 if (it.seek(mint + 1)) {
                     do {
                         long t = it.timestamp();
@@ -227,7 +230,63 @@ final class Evaluator {
                 }
             }
         }
-        return new Ranges(out, ends, range);
+        return new Ranges(out, ends, ms.rangeMs(), vs.mode(), ctx.lookbackMs);
+    }
+
+    /**
+     * A smoothed instant selector: the value at each step is interpolated linearly between the
+     * last sample at or before it and the first one after it (both within the lookback delta).
+     */
+    private Vectors selectSmoothed(VectorSelector vs) {
+        long[] refs = referenceTimes(vs.at(), vs.offsetMs());
+        long lookback = ctx.lookbackMs;
+        List<StepSeries> out = new ArrayList<>();
+        long before = ctx.currentSamples();
+        try (Querier q = ctx.storage.querier(refs[0] - lookback + 1, refs[steps - 1] + lookback)) {
+            SeriesSet set = q.select(vs.matchers());
+            while (set.next()) {
+                ctx.checkDeadline();
+                Series series = set.at();
+                SampleIterator it = series.iterator();
+                long[] ts = new long[16];
+                double[] vals = new double[16];
+                int n = 0;
+                while (it.next()) {
+                    if (n == ts.length) {
+                        ts = Arrays.copyOf(ts, n * 2);
+                        vals = Arrays.copyOf(vals, n * 2);
+                        ctx.addSamples(n);
+                    }
+                    ts[n] = it.timestamp();
+                    vals[n++] = it.value();
+                }
+                double[] values = Absent.newArray(steps);
+                boolean any = false;
+                int next = 0;
+                for (int i = 0; i < steps; i++) {
+                    long t = refs[i];
+                    while (next < n && ts[next] <= t) {
+                        next++;
+                    }
+                    int prev = next - 1;
+                    if (prev < 0 || ts[prev] <= t - lookback || StaleNaN.is(vals[prev])) {
+                        continue;
+                    }
+                    double v = canonical(vals[prev]);
+                    if (ts[prev] < t && next < n && ts[next] < t + lookback && !StaleNaN.is(vals[next])) {
+                        double w = (double) (t - ts[prev]) / (ts[next] - ts[prev]);
+                        v = v + (canonical(vals[next]) - v) * w;
+                    }
+                    values[i] = v;
+                    any = true;
+                }
+                if (any) {
+                    out.add(new StepSeries(series.labels(), values));
+                }
+            }
+        }
+        ctx.setCurrentSamples(before);
+        return new Vectors(out);
     }
 
     private Ranges subquery(Subquery sq) {

@@ -14,6 +14,7 @@ import io.promlite.promql.parser.Expr;
 import io.promlite.promql.parser.Expr.Call;
 import io.promlite.promql.parser.Expr.MatrixSelector;
 import io.promlite.promql.parser.Expr.Paren;
+import io.promlite.promql.parser.Expr.SelectorMode;
 import io.promlite.promql.parser.Expr.VectorSelector;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
@@ -248,29 +249,52 @@ final class FunctionCalls {
             }
         }
         Ranges r = (Ranges) ev.eval(rangeArg);
+        checkSelectorMode(name, r.mode());
         boolean keepName = name.equals("last_over_time") || name.equals("first_over_time");
+        boolean extendedRate = r.mode() != SelectorMode.PLAIN
+                && (name.equals("rate") || name.equals("increase") || name.equals("delta"));
+        boolean smoothed = r.mode() == SelectorMode.SMOOTHED;
         List<StepSeries> out = new ArrayList<>(r.series().size());
         long[] ends = r.windowEnds();
         long range = r.rangeMs();
+        long[] extTs = new long[0];
+        double[] extV = new double[0];
         for (RangeSeries s : r.series()) {
             ev.ctx.checkDeadline();
             double[] v = Absent.newArray(ev.steps);
             boolean any = false;
             int lo = 0;
             int hi = 0;
+            if (r.mode() != SelectorMode.PLAIN && extTs.length < s.count + 2) {
+                extTs = new long[s.count + 2];
+                extV = new double[s.count + 2];
+            }
             for (int i = 0; i < ev.steps; i++) {
                 long end = ends[i];
-                while (hi < s.count && s.ts[hi] <= end) {
+                long upper = r.upperInclusive(i);
+                long lower = r.lowerExclusive(i);
+                while (hi < s.count && s.ts[hi] <= upper) {
                     hi++;
                 }
-                while (lo < hi && s.ts[lo] <= end - range) {
+                while (lo < hi && s.ts[lo] <= lower) {
                     lo++;
                 }
                 if (lo == hi) {
                     continue;
                 }
-                v[i] = fn.apply(s.ts, s.values, lo, hi, end, range, ev.times[i], p1 == null ? 0 : p1[i],
-                        p2 == null ? 0 : p2[i]);
+                double p1v = p1 == null ? 0 : p1[i];
+                double p2v = p2 == null ? 0 : p2[i];
+                if (extendedRate) {
+                    v[i] = RangeFunctions.extendedRate(s.ts, s.values, lo, hi, end - range, end, smoothed,
+                            !name.equals("delta"), name.equals("rate"));
+                } else if (r.mode() != SelectorMode.PLAIN) {
+                    int n = RangeFunctions.extendWindow(s.ts, s.values, lo, hi, end - range, end, smoothed, extTs, extV);
+                    if (n > 0) {
+                        v[i] = fn.apply(extTs, extV, 0, n, end, range, ev.times[i], p1v, p2v);
+                    }
+                } else {
+                    v[i] = fn.apply(s.ts, s.values, lo, hi, end, range, ev.times[i], p1v, p2v);
+                }
                 any |= !Absent.is(v[i]);
             }
             if (any) {
@@ -278,6 +302,20 @@ final class FunctionCalls {
             }
         }
         return new Vectors(keepName ? out : Evaluator.mergeSameLabels(out));
+    }
+
+    /** Prometheus allows the experimental selector modifiers only where their edge values make sense. */
+    private static void checkSelectorMode(String function, SelectorMode mode) {
+        if (mode == SelectorMode.SMOOTHED && !List.of("delta", "increase", "rate").contains(function)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "smoothed modifier can only be used with: delta, increase, rate - not with " + function);
+        }
+        if (mode == SelectorMode.ANCHORED
+                && !List.of("changes", "delta", "increase", "rate", "resets").contains(function)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with "
+                            + function);
+        }
     }
 
     private static Vectors timestamp(Evaluator ev, Expr arg) {
@@ -317,11 +355,11 @@ final class FunctionCalls {
         Arrays.fill(v, 1);
         boolean any = false;
         for (int i = 0; i < ev.steps; i++) {
-            long end = r.windowEnds()[i];
+            long upper = r.upperInclusive(i);
             for (RangeSeries s : r.series()) {
-                int idx = Arrays.binarySearch(s.ts, 0, s.count, end);
+                int idx = Arrays.binarySearch(s.ts, 0, s.count, upper);
                 int hi = idx >= 0 ? idx + 1 : -idx - 1;
-                if (hi > 0 && s.ts[hi - 1] > end - r.rangeMs()) {
+                if (hi > 0 && s.ts[hi - 1] > r.lowerExclusive(i)) {
                     v[i] = Absent.VALUE;
                     break;
                 }

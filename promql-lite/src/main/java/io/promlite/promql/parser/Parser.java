@@ -278,11 +278,41 @@ public final class Parser {
                 case LEFT_BRACKET -> e = rangeOrSubquery(e);
                 case OFFSET -> e = offset(e);
                 case AT -> e = at(e);
+                case IDENTIFIER -> {
+                    if (!isSelectorMode(t) || !(e instanceof VectorSelector || e instanceof MatrixSelector)) {
+                        return e;
+                    }
+                    e = selectorMode(e);
+                }
                 default -> {
                     return e;
                 }
             }
         }
+    }
+
+    private static boolean isSelectorMode(Token t) {
+        String w = t.text().toLowerCase(java.util.Locale.ROOT);
+        return w.equals("anchored") || w.equals("smoothed");
+    }
+
+    /** The experimental {@code anchored} / {@code smoothed} modifiers after a selector. */
+    private Expr selectorMode(Expr e) {
+        Token t = next();
+        Expr.SelectorMode mode = t.text().equalsIgnoreCase("anchored") ? Expr.SelectorMode.ANCHORED
+                : Expr.SelectorMode.SMOOTHED;
+        VectorSelector vs = e instanceof MatrixSelector ms ? ms.selector() : (VectorSelector) e;
+        if (vs.mode() != Expr.SelectorMode.PLAIN) {
+            throw error(t.pos(), "anchored and smoothed modifiers may be used only once and not together");
+        }
+        if (e instanceof VectorSelector) {
+            if (mode == Expr.SelectorMode.ANCHORED) {
+                throw error(t.pos(), "anchored modifier can only be used with range vector selectors");
+            }
+            return vs.withMode(mode);
+        }
+        MatrixSelector ms = (MatrixSelector) e;
+        return new MatrixSelector(vs.withMode(mode), ms.rangeMs(), ms.pos());
     }
 
     private Expr rangeOrSubquery(Expr e) {
@@ -311,7 +341,7 @@ public final class Parser {
         if (!(e instanceof VectorSelector vs)) {
             throw error(e.pos(), "ranges only allowed for vector selectors");
         }
-        if (vs.offsetMs() != 0 || vs.at() != null) {
+        if (vs.offsetMs() != 0 || vs.at() != null || vs.mode() != Expr.SelectorMode.PLAIN) {
             throw error(open.pos(), "no offset or @ modifiers allowed before range");
         }
         if (range <= 0) {
@@ -659,7 +689,7 @@ public final class Parser {
         if (!selective && requireSelective) {
             throw error(pos, "vector selector must contain at least one non-empty matcher");
         }
-        return new VectorSelector(name, List.copyOf(matchers), 0, null, pos);
+        return new VectorSelector(name, List.copyOf(matchers), 0, null, Expr.SelectorMode.PLAIN, pos);
     }
 
     private void commaOrEnd() {
