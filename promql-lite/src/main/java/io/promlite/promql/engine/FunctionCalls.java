@@ -9,6 +9,7 @@ import io.promlite.promql.functions.Absent;
 import io.promlite.promql.functions.ElementFunctions;
 import io.promlite.promql.functions.GoStrings;
 import io.promlite.promql.functions.Histograms;
+import io.promlite.promql.functions.MathFunctions;
 import io.promlite.promql.functions.RangeFunctions;
 import io.promlite.promql.parser.Expr;
 import io.promlite.promql.parser.Expr.Call;
@@ -164,16 +165,21 @@ final class FunctionCalls {
                 return InfoFunction.eval(ev, args);
             }
             case "histogram_quantile" -> {
-                double[] q = scalar(ev, args.get(0));
-                List<Histograms.Input> in = new ArrayList<>();
-                for (StepSeries s : vector(ev, args.get(1))) {
-                    in.add(new Histograms.Input(s.labels, s.values));
+                return new Vectors(histogramQuantile(ev, scalar(ev, args.get(0)), vector(ev, args.get(1)), null, null));
+            }
+            case "histogram_quantiles" -> {
+                List<StepSeries> in = vector(ev, args.get(0));
+                String label = string(ev, args.get(1));
+                if (!GoStrings.isValidLabelName(label)) {
+                    throw new PromqlException(PromqlException.Kind.EXECUTION,
+                            "invalid label name \"" + GoStrings.quoteBody(label) + "\"");
                 }
                 List<StepSeries> out = new ArrayList<>();
-                for (Histograms.Input h : Histograms.quantile(q, in, ev.steps)) {
-                    out.add(new StepSeries(h.labels(), h.values()));
+                for (int i = 2; i < args.size(); i++) {
+                    double[] q = scalar(ev, args.get(i));
+                    out.addAll(histogramQuantile(ev, q, in, label, MathFunctions.formatOpenMetrics(q[0])));
                 }
-                return new Vectors(out);
+                return new Vectors(Evaluator.mergeSameLabels(out));
             }
             default -> throw new PromqlException(PromqlException.Kind.BAD_DATA,
                     "function \"" + name + "\" is not supported by promlite");
@@ -184,6 +190,21 @@ final class FunctionCalls {
         double[] v = new double[ev.steps];
         Arrays.fill(v, value);
         return new Scalars(v);
+    }
+
+    /** Classic-bucket quantiles; with {@code label} set, each result also carries label=value. */
+    private static List<StepSeries> histogramQuantile(Evaluator ev, double[] q, List<StepSeries> buckets, String label,
+                                                      String value) {
+        List<Histograms.Input> in = new ArrayList<>(buckets.size());
+        for (StepSeries s : buckets) {
+            in.add(new Histograms.Input(s.labels, s.values));
+        }
+        List<StepSeries> out = new ArrayList<>();
+        for (Histograms.Input h : Histograms.quantile(q, in, ev.steps)) {
+            Labels l = label == null ? h.labels() : h.labels().toBuilder().set(label, value).build();
+            out.add(new StepSeries(l, h.values()));
+        }
+        return out;
     }
 
     private static Comparator<StepSeries> nanLast(Comparator<StepSeries> c) {

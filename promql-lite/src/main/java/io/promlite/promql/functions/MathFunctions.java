@@ -119,6 +119,13 @@ public final class MathFunctions {
         }
     }
 
+    /** A float in OpenMetrics' canonical form: integral values keep a ".0" (1 is "1.0"). */
+    public static String formatOpenMetrics(double v) {
+        String s = formatValue(v);
+        boolean plain = s.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'));
+        return plain ? s + ".0" : s;
+    }
+
     /** A float as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} spells it (used for label values). */
     public static String formatValue(double v) {
         if (Double.isNaN(v)) {
