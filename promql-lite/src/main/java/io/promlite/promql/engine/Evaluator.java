@@ -120,7 +120,7 @@ final class Evaluator {
             for (int i = 0; i < steps; i++) {
                 v[i] = Absent.is(s.values[i]) ? Absent.VALUE : -s.values[i];
             }
-            out.add(new StepSeries(s.labels.withoutMetricName(), v));
+            out.add(new StepSeries(MetricIdentity.drop(s.labels), v));
         }
         return new Vectors(mergeSameLabels(out));
     }

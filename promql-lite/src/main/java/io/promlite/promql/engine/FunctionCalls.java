@@ -247,7 +247,7 @@ final class FunctionCalls {
                 }
             }
             if (any) {
-                out.add(new StepSeries(dropName ? s.labels.withoutMetricName() : s.labels, v));
+                out.add(new StepSeries(dropName ? MetricIdentity.drop(s.labels) : s.labels, v));
             }
         }
         return new Vectors(dropName ? Evaluator.mergeSameLabels(out) : out);
@@ -319,7 +319,7 @@ final class FunctionCalls {
                 any |= !Absent.is(v[i]);
             }
             if (any) {
-                out.add(new StepSeries(keepName ? s.labels : s.labels.withoutMetricName(), v));
+                out.add(new StepSeries(keepName ? s.labels : MetricIdentity.drop(s.labels), v));
             }
         }
         return new Vectors(keepName ? out : Evaluator.mergeSameLabels(out));
@@ -348,7 +348,7 @@ final class FunctionCalls {
             List<StepSeries> in = ((Vectors) ev.selectVector(vs, true)).series();
             List<StepSeries> out = new ArrayList<>(in.size());
             for (StepSeries s : in) {
-                out.add(new StepSeries(s.labels.withoutMetricName(), s.values));
+                out.add(new StepSeries(MetricIdentity.drop(s.labels), s.values));
             }
             return new Vectors(Evaluator.mergeSameLabels(out));
         }
