@@ -201,10 +201,10 @@ final class FunctionCalls {
         }
         List<StepSeries> out = new ArrayList<>();
         for (Histograms.Input h : Histograms.quantile(q, in, ev.steps)) {
-            Labels l = label == null ? h.labels() : h.labels().toBuilder().set(label, value).build();
-            out.add(new StepSeries(l, h.values()));
+            Labels l = MetricIdentity.drop(h.labels());
+            out.add(new StepSeries(label == null ? l : l.toBuilder().set(label, value).build(), h.values()));
         }
-        return out;
+        return Evaluator.mergeSameLabels(out);
     }
 
     private static Comparator<StepSeries> nanLast(Comparator<StepSeries> c) {

@@ -4,6 +4,8 @@ import io.promlite.promql.Engine;
 import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.functions.Histograms;
+import io.promlite.promql.parser.Expr;
+import io.promlite.promql.parser.Parser;
 import io.promlite.promql.parser.Durations;
 import io.promlite.promql.value.Matrix;
 import io.promlite.promql.value.Sample;
@@ -56,7 +58,8 @@ public final class ScriptRunner {
     private final List<CaseResult> results = new ArrayList<>();
     private Storage storage;
     private Engine engine;
-    private final Set<String> nativeMetrics = new HashSet<>();
+    /** Label sets of the section's native-histogram series, which the loader cannot store. */
+    private final List<Labels> nativeSeries = new ArrayList<>();
 
     public ScriptRunner(String fileName, Supplier<Storage> storageFactory) {
         this.fileName = fileName;
@@ -114,7 +117,7 @@ public final class ScriptRunner {
         }
         storage = storageFactory.get();
         engine = new Engine(storage, new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(2), 50_000_000));
-        nativeMetrics.clear();
+        nativeSeries.clear();
     }
 
     private void load(String header, List<String> body) {
@@ -126,7 +129,7 @@ public final class ScriptRunner {
         for (String line : body) {
             if (line.contains("{{")) {
                 SeriesNotation.Line l = SeriesNotation.parseLine(line.substring(0, line.indexOf("{{")) + " 0");
-                nativeMetrics.add(l.labels().metricName());
+                nativeSeries.add(l.labels());
                 continue;
             }
             if (line.matches("^\\S*(\\{.*})?@st\\s.*")) {
@@ -137,7 +140,8 @@ public final class ScriptRunner {
             String name = l.labels().metricName();
             if (nhcb && name != null && name.matches(".*_(bucket|sum|count)$")) {
                 // The loader also derives a native histogram (custom buckets) named without the suffix.
-                nativeMetrics.add(name.substring(0, name.lastIndexOf('_')));
+                nativeSeries.add(l.labels().toBuilder().set(Labels.METRIC_NAME, name.substring(0, name.lastIndexOf('_')))
+                        .delete("le").build());
             }
             List<Double> values = SeriesNotation.parseValues(l.values());
             TreeMap<Long, Double> series = samples.computeIfAbsent(l.labels(), k -> new TreeMap<>());
@@ -245,13 +249,46 @@ public final class ScriptRunner {
                 problem == null ? "" : problem);
     }
 
+    /** Whether any selector of the query would select one of the section's native-histogram series. */
     private boolean mentionsNativeMetric(String query) {
-        for (String m : nativeMetrics) {
-            if (m != null && Pattern.compile("(?<![\\w:])" + Pattern.quote(m) + "(?![\\w:])").matcher(query).find()) {
-                return true;
+        if (nativeSeries.isEmpty()) {
+            return false;
+        }
+        List<Expr.VectorSelector> selectors = new ArrayList<>();
+        try {
+            collectSelectors(Parser.parse(query), selectors);
+        } catch (PromqlException e) {
+            return false;
+        }
+        for (Expr.VectorSelector vs : selectors) {
+            for (Labels series : nativeSeries) {
+                if (vs.matchers().stream().allMatch(m -> m.matches(series))) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    private static void collectSelectors(Expr e, List<Expr.VectorSelector> out) {
+        if (e instanceof Expr.VectorSelector vs) {
+            out.add(vs);
+        } else if (e instanceof Expr.MatrixSelector ms) {
+            out.add(ms.selector());
+        } else if (e instanceof Expr.Subquery sq) {
+            collectSelectors(sq.expr(), out);
+        } else if (e instanceof Expr.Paren p) {
+            collectSelectors(p.expr(), out);
+        } else if (e instanceof Expr.Negation n) {
+            collectSelectors(n.expr(), out);
+        } else if (e instanceof Expr.Binary b) {
+            collectSelectors(b.lhs(), out);
+            collectSelectors(b.rhs(), out);
+        } else if (e instanceof Expr.Aggregate a) {
+            collectSelectors(a.expr(), out);
+        } else if (e instanceof Expr.Call c) {
+            c.args().forEach(arg -> collectSelectors(arg, out));
+        }
     }
 
     private static long time(String s) {
