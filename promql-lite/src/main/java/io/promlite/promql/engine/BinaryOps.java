@@ -1,13 +1,13 @@
 package io.promlite.promql.engine;
 
-import io.promlite.promql.functions.Absent;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Vectors;
+import io.promlite.promql.functions.Absent;
 import io.promlite.promql.parser.BinaryOp;
 import io.promlite.promql.parser.Expr.Binary;
-import io.promlite.promql.parser.Expr.VectorMatching;
 import io.promlite.promql.parser.Expr.VectorMatching.Cardinality;
+import io.promlite.promql.parser.Expr.VectorMatching;
 import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.HashMap;

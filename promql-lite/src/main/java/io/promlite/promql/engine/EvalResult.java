@@ -5,7 +5,7 @@ import java.util.List;
 
 /** What evaluating a node over the evaluator's steps produces. */
 sealed interface EvalResult {
-    /** Number of points held, for the max-samples limit. */
+    /** Number of values held in memory, for the max-samples limit. */
     long points();
 
     record Scalars(double[] values) implements EvalResult {
@@ -15,12 +15,14 @@ sealed interface EvalResult {
         }
     }
 
+    /** Instant vectors at every step; each series holds one slot per step, present or not. */
     record Vectors(List<StepSeries> series) implements EvalResult {
+        /** Counts slots rather than present values: the dense arrays occupy memory either way. */
         @Override
         public long points() {
             long n = 0;
             for (StepSeries s : series) {
-                n += s.presentCount();
+                n += s.values.length;
             }
             return n;
         }

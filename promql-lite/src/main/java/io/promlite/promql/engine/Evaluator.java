@@ -1,12 +1,11 @@
 package io.promlite.promql.engine;
 
-import io.promlite.promql.functions.Absent;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.engine.EvalResult.Ranges;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
-import io.promlite.promql.parser.Expr;
+import io.promlite.promql.functions.Absent;
 import io.promlite.promql.parser.Expr.Aggregate;
 import io.promlite.promql.parser.Expr.At;
 import io.promlite.promql.parser.Expr.Binary;
@@ -18,6 +17,7 @@ import io.promlite.promql.parser.Expr.Paren;
 import io.promlite.promql.parser.Expr.StringLiteral;
 import io.promlite.promql.parser.Expr.Subquery;
 import io.promlite.promql.parser.Expr.VectorSelector;
+import io.promlite.promql.parser.Expr;
 import io.promlite.tsdb.Querier;
 import io.promlite.tsdb.SampleIterator;
 import io.promlite.tsdb.Series;
@@ -40,15 +40,11 @@ final class Evaluator {
     static final long DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
     final QueryContext ctx;
-    final long start;
-    final long interval;
     final int steps;
     final long[] times;
 
     Evaluator(QueryContext ctx, long start, long end, long interval) {
         this.ctx = ctx;
-        this.start = start;
-        this.interval = interval;
         long n = interval <= 0 ? 1 : (end - start) / interval + 1;
         if (n > Integer.MAX_VALUE / 2) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
@@ -59,7 +55,6 @@ final class Evaluator {
         for (int i = 0; i < steps; i++) {
             times[i] = start + i * interval;
         }
-        ctx.addSamples(0);
     }
 
     EvalResult eval(Expr e) {
@@ -165,7 +160,6 @@ final class Evaluator {
                 boolean has = it.next();
                 long lastT = Long.MIN_VALUE;
                 double lastV = 0;
-                int loaded = 0;
                 for (int i = 0; i < steps; i++) {
                     long t = refs[i];
                     while (has && it.timestamp() <= t) {
@@ -176,11 +170,10 @@ final class Evaluator {
                     if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
                         values[i] = timestamps ? lastT / 1000.0 : canonical(lastV);
                         any = true;
-                        loaded++;
                     }
                 }
                 if (any) {
-                    ctx.addSamples(loaded);
+                    ctx.addSamples(steps);
                     out.add(new StepSeries(series.labels(), values));
                 }
             }
@@ -281,6 +274,7 @@ final class Evaluator {
                     any = true;
                 }
                 if (any) {
+                    ctx.addSamples(steps);
                     out.add(new StepSeries(series.labels(), values));
                 }
             }

@@ -101,7 +101,7 @@ public final class MathFunctions {
         sortNaNFirst(v, n);
         double rank = q * (n - 1);
         int lower = (int) Math.max(0, Math.floor(rank));
-        int upper = (int) Math.min(n - 1, lower + 1);
+        int upper = Math.min(n - 1, lower + 1);
         double weight = rank - Math.floor(rank);
         return v[lower] * (1 - weight) + v[upper] * weight;
     }
