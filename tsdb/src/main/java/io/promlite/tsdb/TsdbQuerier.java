@@ -49,13 +49,22 @@ final class TsdbQuerier implements Querier {
         if (partitions.length == 0) {
             return new ListSeriesSet(List.of());
         }
+        LongList ids;
+        try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
+            ids = matchingIds(reader, partitions, matchers);
+        }
+        // Memory first, then a RocksDB iterator (a point-in-time view) created afterwards: a chunk
+        // leaves memory only once written, so every chunk is in one view or the other.
+        MemSeries.HeadChunks[] inMemory = new MemSeries.HeadChunks[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            MemSeries s = tsdb.headSeries(ids.get(i));
+            inMemory[i] = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
+        }
         List<LoadedSeries> result = new ArrayList<>();
-        try (PostingsIndex.Reader reader = tsdb.postings().reader();
-             RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
-            LongList ids = matchingIds(reader, partitions, matchers);
+        try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
             for (int i = 0; i < ids.size(); i++) {
                 long id = ids.get(i);
-                List<StoredChunk> chunks = chunks(it, partitions, id);
+                List<StoredChunk> chunks = chunks(it, partitions, id, inMemory[i]);
                 if (chunks.isEmpty() || !hasSampleInRange(chunks)) {
                     continue;
                 }
@@ -73,9 +82,7 @@ final class TsdbQuerier implements Querier {
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
      * the stored ones that memory does not hold a newer copy of (same start time).
      */
-    private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id) {
-        MemSeries inHead = tsdb.headSeries(id);
-        MemSeries.HeadChunks head = inHead == null ? MemSeries.HeadChunks.NONE : inHead.snapshot(mint, maxt);
+    private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id, MemSeries.HeadChunks head) {
         List<StoredChunk> memory = head.chunks();
         if (head.coversRange()) {
             return memory;

@@ -126,6 +126,10 @@ public final class RocksStore implements AutoCloseable {
                 .setBottommostCompressionType(compressed ? CompressionType.ZSTD_COMPRESSION
                         : CompressionType.NO_COMPRESSION)
                 .setTableFormatConfig(table);
+        if (kind == Family.POINT) {
+            // Most lookups are for new series, i.e. misses: let the memtables answer them from a filter too.
+            o.setMemtableWholeKeyFiltering(true).setMemtablePrefixBloomSizeRatio(0.05);
+        }
         familyResources.add(o);
         return o;
     }
