@@ -86,6 +86,7 @@ public final class Tsdb implements Storage {
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Readers hold the read side so that close never frees RocksDB under a running read. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
     /** Partitions a commit lists series in for the first time; reused under the commit lock. */
     private final LongList newPartitions = new LongList();
@@ -159,7 +160,7 @@ public final class Tsdb implements Storage {
     @Override
     public Appender appender() {
         ensureOpen();
-        return new TsdbAppender(this);
+        return new TsdbAppender(this, stagingPool);
     }
 
     @Override
