@@ -9,7 +9,9 @@ import io.promlite.tsdb.TestData.Point;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
+import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Partitions;
+import io.promlite.tsdb.store.RocksStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -126,6 +128,30 @@ class TsdbEngineTest {
             assertThrows(AppendException.class, () -> db.appender().append(0, SERIES, 3 * DAY - 1, 1),
                     "the retention floor survives a restart");
             assertEquals(2, select(db, 0, Long.MAX_VALUE, M).size());
+        }
+    }
+
+    @Test
+    void retentionForgetsSeriesWithoutDataLeft() throws Exception {
+        TsdbOptions opts = new TsdbOptions(dir, Duration.ofDays(1), 0, new PrometheusRegistry());
+        Labels gone = Labels.of("__name__", "m", "job", "gone");
+        Labels back = Labels.of("__name__", "m", "job", "back");
+        try (Tsdb db = Tsdb.open(opts)) {
+            TestData.appendAll(db, gone, 1000);
+            TestData.appendAll(db, back, 2000);
+            TestData.appendAll(db, SERIES, 1000, 5 * DAY);
+            db.applyRetention();
+            // A series whose data retention removed can come back; its records are written again.
+            TestData.appendAll(db, back, 5 * DAY + 1000);
+            assertEquals(List.of(SERIES, back), List.copyOf(select(db, 0, Long.MAX_VALUE, M).keySet()));
+        }
+        try (RocksStore store = RocksStore.open(dir)) {
+            assertEquals(null, store.db().get(store.labels(), LabelsCodec.encode(gone)), "forgotten");
+            assertTrue(store.db().get(store.labels(), LabelsCodec.encode(back)) != null, "written again");
+            assertTrue(store.db().get(store.labels(), LabelsCodec.encode(SERIES)) != null, "still has data");
+        }
+        try (Tsdb db = Tsdb.open(opts)) {
+            assertEquals(List.of(SERIES, back), List.copyOf(select(db, 0, Long.MAX_VALUE, M).keySet()));
         }
     }
 

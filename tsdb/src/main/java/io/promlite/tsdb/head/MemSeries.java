@@ -77,6 +77,11 @@ public final class MemSeries {
         indexedPartition = partition;
     }
 
+    /** The series' records were deleted (retention removed all its data): write them again. */
+    public void markUnstored() {
+        persisted = false;
+    }
+
     public boolean isEvicted() {
         return evicted;
     }
