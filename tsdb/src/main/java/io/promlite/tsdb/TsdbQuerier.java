@@ -80,7 +80,7 @@ final class TsdbQuerier implements Querier {
 
     /**
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
-     * the stored ones that memory does not hold a newer copy of (same start time).
+     * the stored ones older than all of those (a stored copy of an in-memory chunk is stale).
      */
     private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id, MemSeries.HeadChunks head) {
         List<StoredChunk> memory = head.chunks();
@@ -101,29 +101,19 @@ final class TsdbQuerier implements Querier {
                     break;
                 }
                 long chunkMin = ChunkCodec.minTime(k);
-                if (chunkMin > maxt) {
+                if (chunkMin > maxt || chunkMin >= head.oldestStart()) {
+                    // Beyond the range, or where memory takes over (it holds the newest chunks).
                     break;
                 }
-                if (!heldInMemory(memory, chunkMin)) {
-                    StoredChunk c = StoredChunk.of(chunkMin, it.value());
-                    if (c.maxTime() >= mint) {
-                        out.add(c);
-                    }
+                StoredChunk c = StoredChunk.of(chunkMin, it.value());
+                if (c.maxTime() >= mint) {
+                    out.add(c);
                 }
             }
         }
         out.addAll(memory);
         out.sort(Comparator.comparingLong(StoredChunk::minTime));
         return out;
-    }
-
-    private static boolean heldInMemory(List<StoredChunk> memory, long chunkMin) {
-        for (StoredChunk m : memory) {
-            if (m.minTime() == chunkMin) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether any sample lies in the range; decodes only when chunk bounds cannot tell. */
