@@ -64,6 +64,7 @@ class TsdbEngineTest {
         }
         try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
             assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            assertSeeksLikeAScan(db, points);
             long mid = points.get(350).t();
             assertEquals(between(points, mid - 100_000, mid + 100_000),
                     select(db, mid - 100_000, mid + 100_000, M).get(SERIES));
@@ -81,6 +82,41 @@ class TsdbEngineTest {
             assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
             assertEquals(points.get(0).t(), db.stats().minTime());
             assertEquals(points.get(points.size() - 1).t(), db.stats().maxTime());
+        }
+    }
+
+    /** seek() (which skips whole chunks) lands where a linear scan would, then next() goes on. */
+    private static void assertSeeksLikeAScan(Tsdb db, List<Point> points) {
+        Random rnd = new Random(4);
+        try (Querier q = db.querier(0, Long.MAX_VALUE)) {
+            for (int round = 0; round < 50; round++) {
+                SeriesSet set = q.select(List.of(M));
+                assertTrue(set.next());
+                SampleIterator it = set.at().iterator();
+                int index = -1;
+                for (int hop = 0; hop < 5; hop++) {
+                    long target = points.get(0).t() + rnd.nextInt((int) (points.get(points.size() - 1).t()
+                            - points.get(0).t()) + 10_000);
+                    int expected = index;
+                    while (expected < 0 || (expected < points.size() && points.get(expected).t() < target)) {
+                        expected++;
+                    }
+                    boolean found = it.seek(target);
+                    assertEquals(expected < points.size(), found, "seek " + target);
+                    if (!found) {
+                        break;
+                    }
+                    assertEquals(points.get(expected).t(), it.timestamp());
+                    index = expected;
+                    if (!it.next()) {
+                        assertEquals(points.size() - 1, index);
+                        assertEquals(false, it.seek(0), "an exhausted iterator stays exhausted");
+                        break;
+                    }
+                    index++;
+                    assertEquals(points.get(index).t(), it.timestamp());
+                }
+            }
         }
     }
 
