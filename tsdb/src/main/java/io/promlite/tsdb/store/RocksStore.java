@@ -175,7 +175,9 @@ public final class RocksStore implements AutoCloseable {
             return new TsdbException(TsdbException.Kind.CORRUPT,
                     "data directory " + dir + " is corrupt (" + detail + ")", e);
         }
-        if (detail != null && detail.contains("lock")) {
+        // RocksDB names its lock file LOCK: "While lock file: <dir>/LOCK: Resource temporarily
+        // unavailable" (another process) or "lock hold by current process ... <dir>/LOCK".
+        if (detail != null && detail.contains("LOCK")) {
             return new TsdbException(TsdbException.Kind.LOCKED,
                     "data directory " + dir + " is locked by another running promlite (" + detail + ")", e);
         }
