@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -39,7 +40,7 @@ final class ConfigParser {
     private static final Set<String> IGNORED_SCRAPE = Set.of(
             "track_timestamps_staleness", "scrape_protocols", "fallback_scrape_protocol",
             "scrape_classic_histograms", "always_scrape_classic_histograms",
-            "convert_classic_histograms_to_nhcb", "scrape_native_histograms", "enable_compression",
+            "convert_classic_histograms_to_nhcb", "scrape_native_histograms",
             "target_limit", "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
             "keep_dropped_targets", "metric_name_validation_scheme", "metric_name_escaping_scheme",
             "scrape_failure_log_file", "basic_auth", "authorization", "oauth2", "bearer_token",
@@ -211,9 +212,11 @@ final class ConfigParser {
             Node schemeNode;
             boolean honorLabels;
             boolean honorTimestamps = true;
+            boolean enableCompression = true;
             final Map<String, List<String>> params = new LinkedHashMap<>();
             final List<StaticConfig> staticConfigs = new ArrayList<>();
             final List<FileSdConfig> fileSdConfigs = new ArrayList<>();
+            final List<DnsSdConfig> dnsSdConfigs = new ArrayList<>();
             List<RelabelConfig> relabelConfigs = List.of();
             List<RelabelConfig> metricRelabelConfigs = List.of();
         };
@@ -233,6 +236,7 @@ final class ConfigParser {
                 }
                 case "honor_labels" -> f.honorLabels = y.bool(value, p, false);
                 case "honor_timestamps" -> f.honorTimestamps = y.bool(value, p, true);
+                case "enable_compression" -> f.enableCompression = y.bool(value, p, true);
                 case "params" -> y.fields(value, p, "url.Values", (name, values, vp) -> {
                     f.params.put(name, y.stringList(values, vp));
                     return true;
@@ -241,6 +245,12 @@ final class ConfigParser {
                     List<Node> groups = y.sequence(value, p);
                     for (int i = 0; i < groups.size(); i++) {
                         f.staticConfigs.add(parseStaticConfig(groups.get(i), p + "[" + i + "]", true));
+                    }
+                }
+                case "dns_sd_configs" -> {
+                    List<Node> entries = y.sequence(value, p);
+                    for (int i = 0; i < entries.size(); i++) {
+                        f.dnsSdConfigs.add(parseDnsSdConfig(entries.get(i), p + "[" + i + "]"));
                     }
                 }
                 case "file_sd_configs" -> {
@@ -291,7 +301,53 @@ final class ConfigParser {
                 c.labelNameLengthLimit != 0 ? c.labelNameLengthLimit : defaults.labelNameLengthLimit,
                 c.labelValueLengthLimit != 0 ? c.labelValueLengthLimit : defaults.labelValueLengthLimit,
                 c.bodySizeLimit != 0 ? c.bodySizeLimit : defaults.bodySizeLimit,
-                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs);
+                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression);
+    }
+
+    private DnsSdConfig parseDnsSdConfig(Node node, String path) throws ConfigException {
+        var f = new Object() {
+            List<String> names = List.of();
+            String type = DnsSdConfig.DEFAULT_TYPE;
+            Node typeNode = node;
+            int port;
+            Duration refresh = DnsSdConfig.DEFAULT_REFRESH_INTERVAL;
+        };
+        y.fields(node, path, "dns.SDConfig", (key, value, p) -> {
+            switch (key) {
+                case "names" -> f.names = y.stringList(value, p);
+                case "type" -> {
+                    String t = y.string(value, p);
+                    f.type = t == null || t.isEmpty() ? DnsSdConfig.DEFAULT_TYPE : t.toUpperCase(Locale.ROOT);
+                    f.typeNode = value;
+                }
+                case "port" -> f.port = (int) y.unsigned(value, p, 65535);
+                case "refresh_interval" -> {
+                    Duration d = y.duration(value, p);
+                    if (d != null && !d.isZero()) {
+                        f.refresh = d;
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        // Prometheus's dns.SDConfig validation and wording.
+        if (f.names.isEmpty()) {
+            throw y.error(node, path, "DNS-SD config must contain at least one SRV record name");
+        }
+        switch (f.type) {
+            case "SRV" -> {
+            }
+            case "A", "AAAA", "MX", "NS" -> {
+                if (f.port == 0) {
+                    throw y.error(node, path, "a port is required in DNS-SD configs for all record types except SRV");
+                }
+            }
+            default -> throw y.error(f.typeNode, path + ".type", "invalid DNS-SD records type " + f.type);
+        }
+        return new DnsSdConfig(f.names, f.type, f.port, f.refresh);
     }
 
     private FileSdConfig parseFileSdConfig(Node node, String path) throws ConfigException {

@@ -10,7 +10,8 @@ import java.util.Map;
  * One {@code scrape_configs} entry with every default resolved (from {@code global} or from
  * Prometheus's own defaults). Limits of 0 mean "no limit", as in Prometheus.
  *
- * @param params URL query parameters added to every scrape of the job (Prometheus's {@code params})
+ * @param params            URL query parameters added to every scrape of the job (Prometheus's {@code params})
+ * @param enableCompression whether to ask targets for gzip (Prometheus's {@code enable_compression}, default true)
  */
 public record ScrapeConfig(
         String jobName,
@@ -29,7 +30,9 @@ public record ScrapeConfig(
         long bodySizeLimitBytes,
         List<RelabelConfig> relabelConfigs,
         List<RelabelConfig> metricRelabelConfigs,
-        List<FileSdConfig> fileSdConfigs) {
+        List<FileSdConfig> fileSdConfigs,
+        List<DnsSdConfig> dnsSdConfigs,
+        boolean enableCompression) {
 
     public static final String DEFAULT_METRICS_PATH = "/metrics";
     public static final String DEFAULT_SCHEME = "http";
@@ -42,12 +45,16 @@ public record ScrapeConfig(
         relabelConfigs = List.copyOf(relabelConfigs);
         metricRelabelConfigs = List.copyOf(metricRelabelConfigs);
         fileSdConfigs = List.copyOf(fileSdConfigs);
+        dnsSdConfigs = List.copyOf(dnsSdConfigs);
     }
 
-    /** A job with Prometheus's defaults for everything but the basics (honor_timestamps true, no limits). */
+    /**
+     * A job with Prometheus's defaults for everything but the basics: honor_timestamps and
+     * compression on, no limits, no relabeling, no discovery beyond the static configs.
+     */
     public ScrapeConfig(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
                         String scheme, List<StaticConfig> staticConfigs) {
         this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, staticConfigs,
-                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of(), List.of());
+                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), true);
     }
 }

@@ -179,6 +179,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parsesDnsSdConfigsAndCompression() throws ConfigException {
+        ScrapeConfig sc = ConfigLoader.parse("""
+                scrape_configs:
+                  - job_name: d
+                    enable_compression: false
+                    dns_sd_configs:
+                      - names: [_node._tcp.example.org]
+                      - names: [a.example.org, b.example.org]
+                        type: a
+                        port: 9100
+                        refresh_interval: 1m
+                """, "d.yml").scrapeConfigs().get(0);
+        assertFalse(sc.enableCompression());
+        assertEquals(List.of(
+                new DnsSdConfig(List.of("_node._tcp.example.org"), "SRV", 0, Duration.ofSeconds(30)),
+                new DnsSdConfig(List.of("a.example.org", "b.example.org"), "A", 9100, Duration.ofMinutes(1))),
+                sc.dnsSdConfigs());
+        assertTrue(ConfigLoader.parse("scrape_configs:\n  - job_name: x\n", "x.yml").scrapeConfigs().get(0).enableCompression());
+    }
+
+    @Test
     void parsesTargetGroupFilesInYamlAndJson() throws ConfigException {
         assertEquals(List.of(new StaticConfig(List.of("a:1", "b"), Map.of("env", "x")), new StaticConfig(List.of("c:3"), Map.of())),
                 TargetGroupsFile.parse("[{\"targets\": [\"a:1\", \"b\"], \"labels\": {\"env\": \"x\"}}, {\"targets\": [\"c:3\"]}]", "t.json"));
@@ -242,6 +263,13 @@ class ConfigLoaderTest {
                         "scrape_configs[0].file_sd_configs[0].files[0]", "path name \"a.txt\" is not valid for file discovery"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: ['*/a.json']\n", 4,
                         "scrape_configs[0].file_sd_configs[0].files[0]", "is not valid for file discovery"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: []\n", 4,
+                        "scrape_configs[0].dns_sd_configs[0]", "DNS-SD config must contain at least one SRV record name"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: [x]\n        type: A\n", 4,
+                        "scrape_configs[0].dns_sd_configs[0]",
+                        "a port is required in DNS-SD configs for all record types except SRV"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: [x]\n        type: TXT\n", 5,
+                        "scrape_configs[0].dns_sd_configs[0].type", "invalid DNS-SD records type TXT"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - refresh_interval: 1m\n", 4,
                         "scrape_configs[0].file_sd_configs[0]", "must contain at least one path name"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: bogus\n", 4,

@@ -62,8 +62,8 @@ class ScrapeManagerTest {
 
     private static String job(String name, TestTarget target, String extra) {
         return "  - job_name: " + name + "\n"
-                + "    scrape_interval: 100ms\n"
-                + "    scrape_timeout: 80ms\n"
+                + "    scrape_interval: 300ms\n"
+                + "    scrape_timeout: 250ms\n"
                 + extra
                 + "    static_configs:\n"
                 + "      - targets: ['" + target.address() + "']\n"
@@ -103,7 +103,7 @@ class ScrapeManagerTest {
 
             assertTrue(target.lastRequestHeaders().getFirst("Accept").contains("text/plain;version=0.0.4"));
             assertTrue(target.lastRequestHeaders().getFirst("User-Agent").startsWith("promlite/"));
-            assertEquals("0.08", target.lastRequestHeaders().getFirst("X-Prometheus-Scrape-Timeout-Seconds"));
+            assertEquals("0.25", target.lastRequestHeaders().getFirst("X-Prometheus-Scrape-Timeout-Seconds"));
             assertEquals("gzip", target.lastRequestHeaders().getFirst("Accept-Encoding"));
             assertEquals("/metrics", target.lastRequestUri());
 
@@ -115,9 +115,9 @@ class ScrapeManagerTest {
             assertNotNull(status.lastScrape());
             assertEquals(Labels.of("job", "app", "instance", instance, "env", "test"), status.labels());
             assertEquals(instance, status.discoveredLabels().get("__address__"));
-            assertEquals("100ms", status.discoveredLabels().get("__scrape_interval__"));
-            assertEquals(Duration.ofMillis(100), status.scrapeInterval());
-            assertEquals(Duration.ofMillis(80), status.scrapeTimeout());
+            assertEquals("300ms", status.discoveredLabels().get("__scrape_interval__"));
+            assertEquals(Duration.ofMillis(300), status.scrapeInterval());
+            assertEquals(Duration.ofMillis(250), status.scrapeTimeout());
         }
     }
 
@@ -128,7 +128,7 @@ class ScrapeManagerTest {
             closedPort = s.getLocalPort();
         }
         try (TestTarget good = new TestTarget().body("good_metric 1\n");
-             TestTarget slow = new TestTarget().body("slow_metric 1\n").delayMs(500);
+             TestTarget slow = new TestTarget().body("slow_metric 1\n").delayMs(1500);
              TestTarget error = new TestTarget().body("error_metric 1\n").status(500);
              TestTarget malformed = new TestTarget().body("malformed_metric 1\nmalformed_metric{a=\"b\"} x\n");
              TestTarget large = new TestTarget().body("large_metric 1\n".repeat(100));
@@ -142,7 +142,7 @@ class ScrapeManagerTest {
                     + job("large", large, "    body_size_limit: 100B\n")
                     + job("limited", limited, "    sample_limit: 1\n")
                     + job("label_limited", labelLimited, "    label_limit: 4\n")
-                    + "  - job_name: refused\n    scrape_interval: 100ms\n    scrape_timeout: 80ms\n"
+                    + "  - job_name: refused\n    scrape_interval: 300ms\n    scrape_timeout: 250ms\n"
                     + "    static_configs: [{targets: ['127.0.0.1:" + closedPort + "']}]\n";
             manager.apply(config(yaml));
             await("every target scraped", () -> manager.activeTargets().stream().noneMatch(t -> t.health().equals("unknown")));
@@ -220,6 +220,15 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void compressionCanBeTurnedOff() throws Exception {
+        try (TestTarget target = new TestTarget().body("plain 1\n")) {
+            manager.apply(config("scrape_configs:\n" + job("p", target, "    enable_compression: false\n")));
+            await("a scrape", () -> !storage.samples("__name__", "plain").isEmpty());
+            assertEquals("identity", target.lastRequestHeaders().getFirst("Accept-Encoding"));
+        }
+    }
+
+    @Test
     void parsesOpenMetricsWhenTheTargetAnswersWithIt() throws Exception {
         long seconds = System.currentTimeMillis() / 1000 - 60;
         try (TestTarget target = new TestTarget()
@@ -269,9 +278,9 @@ class ScrapeManagerTest {
 
             manager.apply(config("scrape_configs:\n" + job("b", b, "")));
             assertEquals(List.of("b"), manager.activeTargets().stream().map(TargetStatus::scrapePool).toList());
-            Thread.sleep(150);
+            Thread.sleep(400);
             int requestsAfterStop = a.requests();
-            Thread.sleep(300);
+            Thread.sleep(700);
             assertEquals(requestsAfterStop, a.requests(), "a removed job is no longer scraped");
 
             manager.apply(config(""));
@@ -286,7 +295,7 @@ class ScrapeManagerTest {
             await("a scraped", () -> a.requests() > 0);
             manager.close();
             int requests = a.requests();
-            Thread.sleep(300);
+            Thread.sleep(700);
             assertEquals(requests, a.requests());
         }
     }

@@ -34,7 +34,7 @@ class StalenessAndCacheTest {
     }
 
     private static String job(String name, TestTarget target, String extra) {
-        return "scrape_configs:\n  - job_name: " + name + "\n    scrape_interval: 100ms\n    scrape_timeout: 80ms\n"
+        return "scrape_configs:\n  - job_name: " + name + "\n    scrape_interval: 300ms\n    scrape_timeout: 250ms\n"
                 + extra + "    static_configs: [{targets: ['" + target.address() + "']}]\n";
     }
 
@@ -59,7 +59,7 @@ class StalenessAndCacheTest {
             assertEquals("1", marker.labels().get("x"));
             assertTrue(stale("__name__", "a").isEmpty());
             int markers = stale("__name__", "b").size();
-            Thread.sleep(300);
+            Thread.sleep(700);
             assertEquals(markers, stale("__name__", "b").size(), "a series is marked stale once");
         }
     }
@@ -98,7 +98,7 @@ class StalenessAndCacheTest {
             await("scraped", () -> !storage.samples("__name__", "own").isEmpty());
             target.body("other 1\n");
             await("plain marked stale", () -> !stale("__name__", "plain").isEmpty());
-            Thread.sleep(250);
+            Thread.sleep(700);
             assertTrue(stale("__name__", "own").isEmpty());
         }
     }
@@ -134,8 +134,8 @@ class StalenessAndCacheTest {
             manager.apply(config("""
                     scrape_configs:
                       - job_name: files
-                        scrape_interval: 100ms
-                        scrape_timeout: 80ms
+                        scrape_interval: 300ms
+                        scrape_timeout: 250ms
                         file_sd_configs:
                           - files: ['%s']
                             refresh_interval: 50ms
@@ -162,7 +162,7 @@ class StalenessAndCacheTest {
         try (TestTarget target = new TestTarget().body("a 1\n")) {
             manager.apply(config(job("j", target, "")));
             await("a scraped", () -> !storage.samples("__name__", "a").isEmpty());
-            manager.apply(config(job("j", target, "").replace("scrape_interval: 100ms", "scrape_interval: 120ms")));
+            manager.apply(config(job("j", target, "").replace("scrape_interval: 300ms", "scrape_interval: 350ms")));
             int before = storage.samples("__name__", "a").size();
             await("scraped by the new loop", () -> storage.samples("__name__", "a").size() > before + 1);
             assertTrue(stale("__name__", "a").isEmpty(), "a restart with the same series rules writes no markers");

@@ -82,8 +82,8 @@ final class HttpScraper {
     }
 
     /** One request/response exchange and its outcome. */
-    private record Exchange(ScrapeTarget target, InetAddress address, int bodyLimit, Connection connection,
-                            CompletableFuture<ScrapeResponse> result) {
+    private record Exchange(ScrapeTarget target, InetAddress address, int bodyLimit, boolean acceptGzip,
+                            Connection connection, CompletableFuture<ScrapeResponse> result) {
         void fail(String message) {
             result.completeExceptionally(new ScrapeFailure(message));
         }
@@ -93,11 +93,17 @@ final class HttpScraper {
         }
     }
 
+    /**
+     * Scrapes {@code target} at {@code address} over {@code connection}.
+     *
+     * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
+     * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
+     */
     CompletableFuture<ScrapeResponse> fetch(ScrapeTarget target, InetAddress address, long bodyLimitBytes,
-                                            Connection connection) {
+                                            boolean acceptGzip, Connection connection) {
         int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
                 ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
-        Exchange ex = new Exchange(target, address, limit, connection, new CompletableFuture<>());
+        Exchange ex = new Exchange(target, address, limit, acceptGzip, connection, new CompletableFuture<>());
         ScheduledFuture<?> deadline = group.next().schedule(() -> {
             if (ex.result().completeExceptionally(new ScrapeFailure(ex.get() + "context deadline exceeded"))) {
                 // The connection has a request outstanding; it cannot serve the next scrape.
@@ -165,7 +171,7 @@ final class HttpScraper {
                 return;
             }
             handler.begin(ex, reused ? () -> connect(ex) : null);
-            channel.writeAndFlush(request(ex.target())).addListener(w -> {
+            channel.writeAndFlush(request(ex)).addListener(w -> {
                 if (!w.isSuccess()) {
                     channel.close();
                 }
@@ -173,13 +179,14 @@ final class HttpScraper {
         });
     }
 
-    private DefaultFullHttpRequest request(ScrapeTarget target) {
+    private DefaultFullHttpRequest request(Exchange ex) {
+        ScrapeTarget target = ex.target();
         DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                 target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery());
         HttpHeaders h = req.headers();
         h.set(HttpHeaderNames.HOST, target.address());
         h.set(HttpHeaderNames.ACCEPT, ACCEPT);
-        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP);
+        h.set(HttpHeaderNames.ACCEPT_ENCODING, ex.acceptGzip() ? HttpHeaderValues.GZIP : HttpHeaderValues.IDENTITY);
         h.set(HttpHeaderNames.USER_AGENT, userAgent);
         h.set("X-Prometheus-Scrape-Timeout-Seconds", timeoutSeconds(target.timeout()));
         return req;

@@ -156,7 +156,8 @@ public final class ScrapeLoop {
                     new ScrapeFailure("Get \"" + target.url() + "\": lookup " + target.host() + ": no such host"));
             return;
         }
-        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes(), connection);
+        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes(),
+                config.enableCompression(), connection);
         fetch.whenComplete((response, error) -> {
             try {
                 executor.execute(() -> finish(slotMs, startMs, timestamp, startNanos, response, error));

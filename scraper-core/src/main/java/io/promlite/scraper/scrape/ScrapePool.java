@@ -1,9 +1,11 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import io.promlite.config.DnsSdConfig;
 import io.promlite.config.FileSdConfig;
 import io.promlite.config.ScrapeConfig;
 import io.promlite.scraper.discovery.Discoverer;
+import io.promlite.scraper.discovery.DnsDiscovery;
 import io.promlite.scraper.discovery.FileDiscovery;
 import io.promlite.scraper.discovery.StaticDiscovery;
 import io.promlite.scraper.discovery.TargetGroup;
@@ -53,7 +55,8 @@ public final class ScrapePool {
     public synchronized void update(ScrapeConfig newConfig) {
         boolean restart = !newConfig.equals(config);
         boolean sameSeries = sameSeriesRules(config, newConfig);
-        boolean rediscover = !newConfig.fileSdConfigs().equals(config.fileSdConfigs());
+        boolean rediscover = !newConfig.fileSdConfigs().equals(config.fileSdConfigs())
+                || !newConfig.dnsSdConfigs().equals(config.dnsSdConfigs());
         config = newConfig;
         if (rediscover) {
             stopDiscovery();
@@ -67,20 +70,24 @@ public final class ScrapePool {
                 && a.metricRelabelConfigs().equals(b.metricRelabelConfigs());
     }
 
-    /** Reads every discoverer once (so targets exist right away), then refreshes each on its timer. */
+    /**
+     * Starts a refresh timer per discoverer, the first run right away. Discovery never runs under
+     * the manager's lock: a slow DNS server must not hold up applying a config.
+     */
     private void startDiscovery() {
         List<Discoverer> ds = new ArrayList<>();
         for (FileSdConfig fsd : config.fileSdConfigs()) {
             ds.add(new FileDiscovery(fsd));
         }
+        for (DnsSdConfig dsd : config.dnsSdConfigs()) {
+            ds.add(new DnsDiscovery(dsd));
+        }
         discoverers = ds;
         for (Discoverer d : ds) {
-            synchronized (d) {
-                discovered.put(d, d.refresh());
-            }
+            discovered.put(d, List.of());
             long period = d.checkInterval().toMillis();
             refreshTimers.add(context.eventLoops().next().scheduleWithFixedDelay(
-                    () -> refreshOffLoop(d), period, period, TimeUnit.MILLISECONDS));
+                    () -> refreshOffLoop(d), 0, period, TimeUnit.MILLISECONDS));
         }
     }
 
