@@ -282,8 +282,10 @@ final class Aggregations {
                 }
             }
         }
+        // Sorted so that a consumer breaking ties by input order sees the same order at every step.
         List<StepSeries> res = new ArrayList<>(out.size());
         out.forEach((l, v) -> res.add(new StepSeries(l, v)));
+        res.sort((a, b) -> a.labels.compareTo(b.labels));
         return res;
     }
 
