@@ -14,7 +14,7 @@ final class DefaultConfig {
     private DefaultConfig() {
     }
 
-    static String yaml(String selfTarget) {
+    static String yaml(String selfTarget, String metricsPath) {
         return """
                 # promlite's embedded default configuration: scrape promlite itself.
                 global:
@@ -23,14 +23,16 @@ final class DefaultConfig {
 
                 scrape_configs:
                   - job_name: promlite
+                    metrics_path: "%s"
                     static_configs:
                       - targets: ["%s"]
-                """.formatted(selfTarget);
+                """.formatted(metricsPath, selfTarget);
     }
 
-    static PromliteConfig forSelf(String selfTarget) {
+    /** @param metricsPath promlite's own {@code /metrics} below any {@code --web.route-prefix} */
+    static PromliteConfig forSelf(String selfTarget, String metricsPath) {
         try {
-            return ConfigLoader.parse(yaml(selfTarget), SOURCE);
+            return ConfigLoader.parse(yaml(selfTarget, metricsPath), SOURCE);
         } catch (ConfigException e) {
             throw new IllegalStateException("the embedded default configuration is invalid", e);
         }

@@ -2,10 +2,13 @@ package io.promlite.app;
 
 import io.promlite.config.ConfigException;
 import io.promlite.config.PromDurations;
+import io.promlite.config.PromSizes;
 import io.promlite.config.PromliteConfig;
 import io.promlite.logging.LogfmtLogger;
 import io.promlite.tsdb.TsdbException;
 import io.promlite.web.ListenAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code java -jar promlite.jar [flags]}: flags carry Prometheus's names. Exit codes: 0 after a
@@ -21,7 +25,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "promlite", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "A lightweight, Prometheus-compatible scrape server.")
+        description = "A lightweight, Prometheus-compatible scrape server.",
+        subcommands = {HealthcheckCommand.class, CheckCommand.class})
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -43,6 +48,54 @@ public final class Main implements Callable<Integer> {
             description = "How long to retain samples in storage (default: ${DEFAULT-VALUE}).")
     Duration retention;
 
+    @Option(names = "--storage.tsdb.retention.size", paramLabel = "SIZE", defaultValue = "0",
+            converter = SizeConverter.class,
+            description = "Maximum number of bytes that can be stored for blocks, e.g. 512MB; 0 disables the limit "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long retentionBytes;
+
+    @Option(names = "--web.external-url", paramLabel = "URL", converter = UrlConverter.class,
+            description = "The URL under which promlite is externally reachable. Its path becomes the route "
+                    + "prefix unless --web.route-prefix is given.")
+    URI externalUrl;
+
+    @Option(names = "--web.route-prefix", paramLabel = "PATH",
+            description = "Prefix for the internal routes of web endpoints (default: path of --web.external-url).")
+    String routePrefix;
+
+    @Option(names = "--web.enable-lifecycle",
+            description = "Enable shutdown and reload via HTTP request (/-/quit, /-/reload).")
+    boolean enableLifecycle;
+
+    @Option(names = "--web.enable-admin-api",
+            description = "Enable API endpoints for admin control actions (/api/v1/admin/tsdb/...).")
+    boolean enableAdminApi;
+
+    @Option(names = "--web.enable-remote-write-receiver",
+            description = "Enable the remote-write receiver at /api/v1/write.")
+    boolean enableRemoteWriteReceiver;
+
+    @Option(names = "--query.timeout", paramLabel = "DURATION", defaultValue = "2m",
+            converter = DurationConverter.class,
+            description = "Maximum time a query may take before being aborted (default: ${DEFAULT-VALUE}).")
+    Duration queryTimeout;
+
+    @Option(names = "--query.max-samples", paramLabel = "N", defaultValue = "50000000",
+            description = "Maximum number of samples a single query can load into memory "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long queryMaxSamples;
+
+    @Option(names = "--query.max-concurrency", paramLabel = "N", defaultValue = "20",
+            description = "Maximum number of queries executed concurrently; others wait in line "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int queryMaxConcurrency;
+
+    @Option(names = "--query.lookback-delta", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "How far back to look for a sample of each series in instant vector selectors "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration lookbackDelta;
+
     @Option(names = "--log.level", paramLabel = "LEVEL", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Only log messages with the given severity or above: debug, info, warn, error "
@@ -60,7 +113,13 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LogfmtLogger.setLevel(logLevel);
-        ServerSettings settings = new ServerSettings(configFile, storagePath, listenAddress, retention);
+        if (queryMaxConcurrency < 1 || queryMaxSamples < 1) {
+            log.error("--query.max-concurrency and --query.max-samples must be positive");
+            return 2;
+        }
+        ServerSettings settings = new ServerSettings(configFile, storagePath, listenAddress, retention,
+                retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
+                routePrefix, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
         PromliteConfig config;
         try {
             config = Promlite.loadConfig(settings);
@@ -81,8 +140,50 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        reloadOnHangup(server);
         server.awaitClosed();
         return 0;
+    }
+
+    /** SIGHUP reloads the configuration, as for Prometheus; a rejected one is logged and kept out. */
+    private static void reloadOnHangup(Promlite server) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> {
+                try {
+                    server.reload();
+                } catch (ConfigException | RuntimeException e) {
+                    // Already logged by reload(); the running configuration stays in effect.
+                }
+            });
+        } catch (IllegalArgumentException unsupported) {
+            log.warn("SIGHUP is not available on this platform; use /-/reload to reload the configuration");
+        }
+    }
+
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return PromSizes.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("not a valid size: \"" + value + "\"");
+            }
+        }
+    }
+
+    static final class UrlConverter implements CommandLine.ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            try {
+                URI u = new URI(value);
+                if (u.getScheme() == null || u.getHost() == null) {
+                    throw new URISyntaxException(value, "missing scheme or host");
+                }
+                return u;
+            } catch (URISyntaxException e) {
+                throw new CommandLine.TypeConversionException("invalid URL \"" + value + "\": " + e.getReason());
+            }
+        }
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {

@@ -3,21 +3,30 @@ package io.promlite.app;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
-import io.promlite.promql.Engine;
-import io.promlite.promql.EngineOptions;
 import io.promlite.scraper.ScrapeManager;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbException;
 import io.promlite.tsdb.TsdbOptions;
 import io.promlite.web.HttpServer;
+import io.promlite.web.Lifecycle;
 import io.promlite.web.MetricsHandler;
 import io.promlite.web.Readiness;
 import io.promlite.web.Router;
+import io.promlite.web.api.AdminApi;
 import io.promlite.web.api.ApiHandler;
+import io.promlite.web.api.MetadataApi;
 import io.promlite.web.api.QueryApi;
+import io.promlite.web.api.RemoteWriteApi;
+import io.promlite.web.api.RulesApi;
+import io.promlite.web.api.ServerStatus;
+import io.promlite.web.api.StatusApi;
+import io.promlite.web.api.TargetsApi;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,22 +38,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: opens storage, starts the HTTP API, then the scrape loops; closes them
- * in the reverse order.
+ * in the reverse order. It also owns the configuration in use and its reloads.
  */
-public final class Promlite implements AutoCloseable {
+public final class Promlite implements AutoCloseable, ServerStatus {
     private static final Logger log = LoggerFactory.getLogger(Promlite.class);
+    /** Queries waiting for one of the {@code --query.max-concurrency} slots; beyond that, 503. */
+    private static final int QUERY_QUEUE = 10_000;
 
+    private final ServerSettings settings;
     private final Tsdb tsdb;
     private final ExecutorService workers;
-    private final HttpServer http;
+    private final ExecutorService queries;
     private final ScrapeManager scrapeManager;
+    private final Instant startTime = Instant.now();
+    private final Gauge reloadSuccessful;
+    private final Gauge reloadSuccessTime;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private HttpServer http;
+    private volatile PromliteConfig config;
+    private volatile boolean lastReloadOk = true;
+    private volatile Instant lastConfigTime = startTime;
 
-    private Promlite(Tsdb tsdb, ExecutorService workers, HttpServer http, ScrapeManager scrapeManager) {
+    private Promlite(ServerSettings settings, Tsdb tsdb, PrometheusRegistry registry) {
+        this.settings = settings;
         this.tsdb = tsdb;
-        this.workers = workers;
-        this.http = http;
-        this.scrapeManager = scrapeManager;
+        this.workers = newPool("http-worker", Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
+        this.queries = newPool("query", settings.queryMaxConcurrency(), QUERY_QUEUE);
+        this.scrapeManager = new ScrapeManager(tsdb, registry);
+        this.reloadSuccessful = Gauge.builder().name("promlite_config_last_reload_successful")
+                .help("Whether the last configuration reload attempt was successful.").register(registry);
+        this.reloadSuccessTime = Gauge.builder().name("promlite_config_last_reload_success_timestamp_seconds")
+                .help("Timestamp of the last successful configuration reload.").register(registry);
     }
 
     /** Loads the configuration first, so a bad one starts nothing. */
@@ -60,52 +84,138 @@ public final class Promlite implements AutoCloseable {
     static Promlite start(ServerSettings settings, PromliteConfig config) throws TsdbException, InterruptedException {
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
-        Tsdb tsdb = Tsdb.open(new TsdbOptions(settings.storagePath(), settings.retention(), 0, registry));
-        ExecutorService workers = null;
-        HttpServer http = null;
+        Tsdb tsdb = Tsdb.open(new TsdbOptions(settings.storagePath(), settings.retention(), settings.retentionBytes(),
+                registry));
+        Promlite server = new Promlite(settings, tsdb, registry);
         try {
-            Engine engine = new Engine(tsdb, EngineOptions.defaults());
-            workers = newWorkerPool();
             Readiness readiness = new Readiness();
-            http = HttpServer.start(settings.listenAddress(), routes(engine, registry, readiness), workers);
-            log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + http.port())
+            String prefix = settings.effectiveRoutePrefix();
+            server.http = HttpServer.start(settings.listenAddress(), server.routes(registry, readiness),
+                    server.workers, prefix);
+            log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + server.http.port())
                     .log("Listening");
-            PromliteConfig effective = config != null ? config
-                    : DefaultConfig.forSelf(settings.listenAddress().localTarget(http.port()));
-            ScrapeManager scrapeManager = new ScrapeManager(tsdb, registry);
-            scrapeManager.apply(effective);
+            server.config = config != null ? config : server.defaultConfig();
+            server.scrapeManager.apply(server.config);
+            server.reloadSuccessful.set(1);
+            server.reloadSuccessTime.set(server.lastConfigTime.toEpochMilli() / 1000.0);
             readiness.markReady();
             log.info("Server is ready to receive web requests.");
-            return new Promlite(tsdb, workers, http, scrapeManager);
+            return server;
         } catch (RuntimeException | InterruptedException e) {
-            if (http != null) {
-                http.close();
-            }
-            if (workers != null) {
-                workers.shutdownNow();
-            }
-            tsdb.close();
+            server.close();
             throw e;
         }
     }
 
-    private static Router routes(Engine engine, PrometheusRegistry registry, Readiness readiness) {
-        QueryApi query = new QueryApi(engine, Clock.systemUTC());
-        return new Router()
-                .getOrPost("/api/v1/query", ApiHandler.json(query::instant))
-                .getOrPost("/api/v1/query_range", ApiHandler.json(query::range))
+    private PromliteConfig defaultConfig() {
+        return DefaultConfig.forSelf(settings.listenAddress().localTarget(http.port()),
+                settings.effectiveRoutePrefix() + "/metrics");
+    }
+
+    private Router routes(PrometheusRegistry registry, Readiness readiness) {
+        Clock clock = Clock.systemUTC();
+        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock);
+        MetadataApi metadata = new MetadataApi(tsdb);
+        StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
+        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets,
+                settings.effectiveExternalUrl(settings.listenAddress().port()), settings.listenAddress().port());
+        RulesApi rules = new RulesApi();
+        AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);
+        RemoteWriteApi remoteWrite = new RemoteWriteApi(tsdb, clock);
+        Router router = new Router()
+                .getOrPost("/api/v1/query", ApiHandler.json(query::instant), queries)
+                .getOrPost("/api/v1/query_range", ApiHandler.json(query::range), queries)
+                .getOrPost("/api/v1/query_exemplars", ApiHandler.json(query::exemplars))
+                .getOrPost("/api/v1/series", ApiHandler.json(metadata::series))
+                .getOrPost("/api/v1/labels", ApiHandler.json(metadata::labelNames))
+                .get("/api/v1/label/{name}/values", ApiHandler.json(metadata::labelValues))
+                .get("/api/v1/targets", ApiHandler.json(targets::targets))
+                .get("/api/v1/targets/metadata", ApiHandler.json(targets::targetMetadata))
+                .get("/api/v1/metadata", ApiHandler.json(targets::metricMetadata))
+                .get("/api/v1/rules", ApiHandler.json(rules::rules))
+                .get("/api/v1/alerts", ApiHandler.json(rules::alerts))
+                .get("/api/v1/alertmanagers", ApiHandler.json(rules::alertmanagers))
+                .get("/api/v1/status/buildinfo", ApiHandler.json(status::buildInfo))
+                .get("/api/v1/status/config", ApiHandler.json(status::config))
+                .get("/api/v1/status/flags", ApiHandler.json(status::flags))
+                .get("/api/v1/status/runtimeinfo", ApiHandler.json(status::runtimeInfo))
+                .get("/api/v1/status/tsdb", ApiHandler.json(status::tsdb))
+                .get("/api/v1/status/walreplay", ApiHandler.json(status::walReplay))
+                .postOrPut("/api/v1/admin/tsdb/delete_series", ApiHandler.json(admin::deleteSeries))
+                .postOrPut("/api/v1/admin/tsdb/clean_tombstones", ApiHandler.json(admin::cleanTombstones))
+                .postOrPut("/api/v1/admin/tsdb/snapshot", ApiHandler.json(admin::snapshot))
+                .post("/api/v1/write", settings.enableRemoteWriteReceiver() ? remoteWrite::write
+                        : RemoteWriteApi::disabled)
                 .get("/metrics", new MetricsHandler(registry))
                 .get("/-/healthy", readiness::healthy)
                 .get("/-/ready", readiness::ready);
+        new Lifecycle(settings.enableLifecycle(), this::reload, this::close).register(router);
+        return router;
     }
 
-    /** Handlers may block on storage and evaluation; a bounded pool keeps that off the event loops. */
-    private static ExecutorService newWorkerPool() {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /**
+     * Re-reads the configuration file and applies it. A configuration that does not load is
+     * rejected and the running one keeps going.
+     */
+    public synchronized void reload() throws ConfigException {
+        log.atInfo().addKeyValue("filename", String.valueOf(settings.configFile())).log("Loading configuration file");
+        PromliteConfig next;
+        try {
+            next = settings.configFile() == null ? defaultConfig() : ConfigLoader.load(settings.configFile());
+        } catch (ConfigException e) {
+            lastReloadOk = false;
+            reloadSuccessful.set(0);
+            log.atError().addKeyValue("filename", String.valueOf(settings.configFile()))
+                    .addKeyValue("err", e.getMessage()).log("Error reloading config");
+            throw e;
+        }
+        scrapeManager.apply(next);
+        config = next;
+        lastReloadOk = true;
+        lastConfigTime = Instant.now();
+        reloadSuccessful.set(1);
+        reloadSuccessTime.set(lastConfigTime.toEpochMilli() / 1000.0);
+        log.atInfo().addKeyValue("filename", String.valueOf(settings.configFile()))
+                .log("Completed loading of configuration file");
+    }
+
+    @Override
+    public String configYaml() {
+        PromliteConfig c = config;
+        return c == null ? "" : c.originalYaml();
+    }
+
+    @Override
+    public boolean lastReloadSuccessful() {
+        return lastReloadOk;
+    }
+
+    @Override
+    public Instant lastConfigTime() {
+        return lastConfigTime;
+    }
+
+    @Override
+    public Instant startTime() {
+        return startTime;
+    }
+
+    @Override
+    public Map<String, String> flags() {
+        return settings.flags();
+    }
+
+    @Override
+    public String storageRetention() {
+        return settings.retentionDescription();
+    }
+
+    /** A bounded pool: handlers may block on storage and evaluation, which keeps them off the event loops. */
+    private static ExecutorService newPool(String name, int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
                 r -> {
-                    Thread t = new Thread(r, "http-worker-" + n.incrementAndGet());
+                    Thread t = new Thread(r, name + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
@@ -128,12 +238,16 @@ public final class Promlite implements AutoCloseable {
         }
         log.info("Stopping scrape manager...");
         scrapeManager.close();
-        http.close();
-        workers.shutdown();
-        try {
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (http != null) {
+            http.close();
+        }
+        for (ExecutorService pool : new ExecutorService[] {queries, workers}) {
+            pool.shutdown();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         tsdb.close();
         log.info("See you next time!");

@@ -1,9 +1,109 @@
 package io.promlite.app;
 
+import io.promlite.config.PromDurations;
+import io.promlite.promql.EngineOptions;
 import io.promlite.web.ListenAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** What the command line decides about one server run. */
-record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAddress, Duration retention) {
+/**
+ * What the command line decides about one server run. The defaults are Prometheus's.
+ *
+ * @param configFile             the configuration file, or null for the embedded self-scrape
+ * @param retentionBytes         {@code --storage.tsdb.retention.size} in bytes, 0 for no limit
+ * @param externalUrl            {@code --web.external-url}, or null to derive it from the host name
+ * @param routePrefix            {@code --web.route-prefix}, or null to use the external URL's path
+ * @param queryMaxConcurrency    how many queries evaluate at once; the rest wait in line
+ */
+record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAddress, Duration retention,
+                      long retentionBytes, Duration queryTimeout, long queryMaxSamples, int queryMaxConcurrency,
+                      Duration lookbackDelta, URI externalUrl, String routePrefix, boolean enableLifecycle,
+                      boolean enableAdminApi, boolean enableRemoteWriteReceiver) {
+
+    /** Prometheus's defaults for everything but the three essentials. */
+    static ServerSettings defaults(Path configFile, Path storagePath, ListenAddress listenAddress) {
+        EngineOptions engine = EngineOptions.defaults();
+        return new ServerSettings(configFile, storagePath, listenAddress, Duration.ofDays(15), 0,
+                engine.timeout(), engine.maxSamples(), 20, engine.lookbackDelta(), null, null, false, false, false);
+    }
+
+    ServerSettings withFeatures(boolean lifecycle, boolean adminApi, boolean remoteWriteReceiver) {
+        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
+                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, lifecycle, adminApi,
+                remoteWriteReceiver);
+    }
+
+    ServerSettings withWeb(URI externalUrl, String routePrefix) {
+        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
+                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, enableLifecycle,
+                enableAdminApi, enableRemoteWriteReceiver);
+    }
+
+    EngineOptions engineOptions() {
+        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples);
+    }
+
+    /**
+     * The URL promlite is reached at: {@code --web.external-url}, or as Prometheus derives it,
+     * {@code http://<hostname>:<port>/}.
+     */
+    URI effectiveExternalUrl(int boundPort) {
+        if (externalUrl != null) {
+            return externalUrl;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return URI.create("http://" + host + ":" + boundPort + "/");
+    }
+
+    /**
+     * The prefix every path is served under, normalised to "" or {@code /a/b}: the flag, else
+     * the external URL's path, as in Prometheus.
+     */
+    String effectiveRoutePrefix() {
+        String p = routePrefix != null ? routePrefix : externalUrl != null ? externalUrl.getPath() : "";
+        if (p == null) {
+            p = "";
+        }
+        if (!p.startsWith("/")) {
+            p = "/" + p;
+        }
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    /** The flags by Prometheus name, as {@code /api/v1/status/flags} reports them. */
+    Map<String, String> flags() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("config.file", configFile == null ? "" : configFile.toString());
+        f.put("storage.tsdb.path", storagePath.toString());
+        f.put("storage.tsdb.retention.time", PromDurations.format(retention));
+        f.put("storage.tsdb.retention.size", retentionBytes + "B");
+        f.put("web.listen-address", listenAddress.host() + ":" + listenAddress.port());
+        f.put("web.external-url", externalUrl == null ? "" : externalUrl.toString());
+        f.put("web.route-prefix", routePrefix == null ? "" : routePrefix);
+        f.put("web.enable-lifecycle", String.valueOf(enableLifecycle));
+        f.put("web.enable-admin-api", String.valueOf(enableAdminApi));
+        f.put("web.enable-remote-write-receiver", String.valueOf(enableRemoteWriteReceiver));
+        f.put("query.timeout", PromDurations.format(queryTimeout));
+        f.put("query.max-samples", String.valueOf(queryMaxSamples));
+        f.put("query.max-concurrency", String.valueOf(queryMaxConcurrency));
+        f.put("query.lookback-delta", PromDurations.format(lookbackDelta));
+        return f;
+    }
+
+    /** Prometheus's runtimeinfo wording: {@code 15d}, or {@code 15d or 10GiB} with a size limit. */
+    String retentionDescription() {
+        String time = PromDurations.format(retention);
+        return retentionBytes == 0 ? time : time + " or " + retentionBytes + "B";
+    }
 }

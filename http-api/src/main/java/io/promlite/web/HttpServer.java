@@ -31,11 +31,17 @@ public final class HttpServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static HttpServer start(ListenAddress address, Router router, ExecutorService workers)
-            throws InterruptedException {
+    /**
+     * Binds the listener.
+     *
+     * @param routePrefix the path prefix every route is served under, "" for none (otherwise it
+     *                    starts with "/" and does not end with one)
+     */
+    public static HttpServer start(ListenAddress address, Router router, ExecutorService workers,
+                                   String routePrefix) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
-        RequestHandler handler = new RequestHandler(router, workers);
+        RequestHandler handler = new RequestHandler(router, workers, routePrefix);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

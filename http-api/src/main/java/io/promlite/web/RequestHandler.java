@@ -1,5 +1,6 @@
 package io.promlite.web;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,10 +38,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private final Router router;
     private final Executor workers;
+    private final String routePrefix;
 
-    RequestHandler(Router router, Executor workers) {
+    /** @param routePrefix the path prefix every route is served under ("" for none), as {@code --web.route-prefix} */
+    RequestHandler(Router router, Executor workers, String routePrefix) {
         this.router = router;
         this.workers = workers;
+        this.routePrefix = routePrefix;
     }
 
     @Override
@@ -52,10 +57,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
         HttpMethod method = msg.method();
         boolean head = method.equals(HttpMethod.HEAD);
-        Router.Match match = router.route(method, uri.path());
+        String path = withoutPrefix(uri.path());
+        Router.Match match = path == null ? new Router.NotFound() : router.route(method, path);
         if (match instanceof Router.Found found) {
-            HttpRequest request = new HttpRequest(method, uri.path(), params(uri, msg), msg.headers().copy());
-            dispatch(ctx, found.handler(), request, keepAlive, head);
+            boolean form = isForm(msg);
+            HttpRequest request = new HttpRequest(method, path, params(uri, msg, form), msg.headers().copy(),
+                    found.pathParams(), form ? new byte[0] : ByteBufUtil.getBytes(msg.content()));
+            dispatch(ctx, found.handler(), found.executor() != null ? found.executor() : workers, request,
+                    keepAlive, head);
         } else if (match instanceof Router.MethodNotAllowed na) {
             FullHttpResponse r = response(HttpResponse.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
                     "Method Not Allowed\n"), head);
@@ -67,10 +76,28 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
     }
 
-    private void dispatch(ChannelHandlerContext ctx, Handler handler, HttpRequest request, boolean keepAlive,
-                          boolean head) {
+    /** The path below the route prefix, or null when the request lies outside it. */
+    private String withoutPrefix(String path) {
+        if (routePrefix.isEmpty()) {
+            return path;
+        }
+        if (!path.startsWith(routePrefix)) {
+            return null;
+        }
+        String rest = path.substring(routePrefix.length());
+        return rest.isEmpty() ? "/" : rest.startsWith("/") ? rest : null;
+    }
+
+    private static boolean isForm(FullHttpRequest msg) {
+        String contentType = msg.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        return contentType.toLowerCase(Locale.ROOT)
+                .startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString());
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Handler handler, Executor executor, HttpRequest request,
+                          boolean keepAlive, boolean head) {
         try {
-            workers.execute(() -> {
+            executor.execute(() -> {
                 HttpResponse response;
                 try {
                     response = handler.handle(request);
@@ -87,11 +114,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     /** Merges query-string and form-body parameters; body values come first, as in Go. */
-    private static Map<String, List<String>> params(QueryStringDecoder uri, FullHttpRequest msg) {
+    private static Map<String, List<String>> params(QueryStringDecoder uri, FullHttpRequest msg, boolean form) {
         Map<String, List<String>> params = new LinkedHashMap<>();
-        String contentType = msg.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-        if (msg.method().equals(HttpMethod.POST)
-                && contentType.toLowerCase().startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString())) {
+        if (form && (msg.method().equals(HttpMethod.POST) || msg.method().equals(HttpMethod.PUT))) {
             String body = msg.content().toString(StandardCharsets.UTF_8);
             new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters()
                     .forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
@@ -107,8 +132,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static FullHttpResponse response(HttpResponse response, boolean head) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : response.body().length);
+        if (response.contentType() != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        if (!response.status().equals(HttpResponseStatus.NO_CONTENT)) {
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : response.body().length);
+        }
         return r;
     }
 

@@ -60,8 +60,7 @@ class EndToEndTest {
                       - job_name: access-log
                         static_configs: [ { targets: ["%s"], labels: { env: demo } } ]
                     """.formatted(g1.address(), g2.address(), log.address()));
-            ServerSettings settings = new ServerSettings(config, tmp.resolve("data"),
-                    ListenAddress.parse("127.0.0.1:0"), Duration.ofDays(15));
+            ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
 
             String before;
             try (Promlite server = Promlite.start(settings, Promlite.loadConfig(settings))) {

@@ -27,8 +27,7 @@ class HttpApiTest {
     static void start() throws Exception {
         Path config = tmp.resolve("prometheus.yml");
         Files.writeString(config, "scrape_configs: []\n");
-        ServerSettings settings = new ServerSettings(config, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"),
-                Duration.ofDays(15));
+        ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
         server = Promlite.start(settings, Promlite.loadConfig(settings));
         api = new ApiClient(server.port());
     }
@@ -82,8 +81,8 @@ class HttpApiTest {
     void badTimeIsBadData() throws Exception {
         HttpResponse<String> r = api.get("/api/v1/query?query=1&time=yesterday");
         assertEquals(400, r.statusCode());
-        assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":"
-                + "\"invalid parameter \\\"time\\\": cannot parse \\\"yesterday\\\" to a valid timestamp\"}", r.body());
+        assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"time\\\": "
+                + "invalid time value for 'time': cannot parse \\\"yesterday\\\" to a valid timestamp\"}", r.body());
     }
 
     @Test

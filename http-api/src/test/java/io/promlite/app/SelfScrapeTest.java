@@ -19,8 +19,7 @@ class SelfScrapeTest {
 
     @Test
     void embeddedDefaultScrapesItself() throws Exception {
-        ServerSettings settings = new ServerSettings(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"),
-                Duration.ofDays(15));
+        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
         try (Promlite server = Promlite.start(settings, Promlite.loadConfig(settings))) {
             ApiClient api = new ApiClient(server.port());
             String self = "127.0.0.1:" + server.port();

@@ -2,7 +2,9 @@ package io.promlite.web.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.promlite.promql.Engine;
+import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
+import io.promlite.promql.parser.Parser;
 import io.promlite.promql.value.Matrix;
 import io.promlite.promql.value.Sample;
 import io.promlite.promql.value.Scalar;
@@ -10,32 +12,42 @@ import io.promlite.promql.value.SeriesPoints;
 import io.promlite.promql.value.StringValue;
 import io.promlite.promql.value.Value;
 import io.promlite.promql.value.Vector;
+import io.promlite.tsdb.Queryable;
 import io.promlite.web.HttpRequest;
 import io.promlite.web.HttpResponse;
 import io.promlite.web.json.ApiJson;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 /** {@code /api/v1/query} and {@code /api/v1/query_range}. */
 public final class QueryApi {
     /** Prometheus refuses range queries that would return more points than this per series. */
     static final long MAX_POINTS_PER_SERIES = 11_000;
 
+    private final Queryable storage;
+    private final EngineOptions options;
     private final Engine engine;
     private final Clock clock;
 
-    public QueryApi(Engine engine, Clock clock) {
-        this.engine = engine;
+    public QueryApi(Queryable storage, EngineOptions options, Clock clock) {
+        this.storage = storage;
+        this.options = options;
+        this.engine = new Engine(storage, options);
         this.clock = clock;
     }
 
     public HttpResponse instant(HttpRequest req) throws ApiError {
-        String query = requireQuery(req);
+        int limit = Params.limit(req.param("limit"));
         long time = Params.time("time", req.param("time"), clock.millis());
-        return answer(() -> engine.instant(query, time));
+        Engine engine = engineFor(req);
+        String query = requireQuery(req);
+        return answer(() -> engine.instant(query, time), limit);
     }
 
     public HttpResponse range(HttpRequest req) throws ApiError {
+        int limit = Params.limit(req.param("limit"));
         String query = requireQuery(req);
         long start = Params.time("start", required(req, "start"));
         long end = Params.time("end", required(req, "end"));
@@ -51,7 +63,43 @@ public final class QueryApi {
             throw ApiError.badData("exceeded maximum resolution of 11,000 points per timeseries. "
                     + "Try decreasing the query resolution (?step=XX)");
         }
-        return answer(() -> engine.range(query, start, end, step));
+        Engine engine = engineFor(req);
+        return answer(() -> engine.range(query, start, end, step), limit);
+    }
+
+    /**
+     * {@code /api/v1/query_exemplars}: promlite stores no exemplars, so a valid request gets an
+     * empty list. Grafana probes it with millisecond timestamps passed as seconds, which parse.
+     */
+    public HttpResponse exemplars(HttpRequest req) throws ApiError {
+        long start = Params.time("start", req.param("start"), Params.MIN_TIME_MS);
+        long end = Params.time("end", req.param("end"), Params.MAX_TIME_MS);
+        if (end < start) {
+            throw ApiError.badData("end timestamp must not be before start timestamp");
+        }
+        try {
+            Parser.parse(requireQuery(req));
+        } catch (PromqlException e) {
+            throw ApiError.badData(e.getMessage());
+        }
+        return ApiJson.success(g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        });
+    }
+
+    /** The shared engine, or one bounded by the request's {@code timeout} when it is shorter. */
+    private Engine engineFor(HttpRequest req) throws ApiError {
+        String timeout = req.param("timeout");
+        if (timeout == null || timeout.isEmpty()) {
+            return engine;
+        }
+        long ms = Params.duration("timeout", timeout);
+        if (ms >= options.timeout().toMillis()) {
+            return engine;
+        }
+        return new Engine(storage, new EngineOptions(options.lookbackDelta(), Duration.ofMillis(Math.max(ms, 0)),
+                options.maxSamples()));
     }
 
     /** An absent query is parsed as the empty one, so the parser words the error as Prometheus's does. */
@@ -73,7 +121,7 @@ public final class QueryApi {
         Value run();
     }
 
-    private static HttpResponse answer(Evaluation evaluation) throws ApiError {
+    private static HttpResponse answer(Evaluation evaluation, int limit) throws ApiError {
         Value value;
         try {
             value = evaluation.run();
@@ -85,16 +133,19 @@ public final class QueryApi {
                 case CANCELED -> new ApiError(ApiError.Type.CANCELED, e.getMessage());
             };
         }
+        int shown = limit > 0 ? limit : Integer.MAX_VALUE;
+        boolean truncated = (value instanceof Vector v && v.samples().size() > shown)
+                || (value instanceof Matrix m && m.series().size() > shown);
         return ApiJson.success(g -> {
             g.writeStartObject();
             g.writeStringField("resultType", value.typeName());
             g.writeFieldName("result");
-            writeResult(g, value);
+            writeResult(g, value, shown);
             g.writeEndObject();
-        });
+        }, truncated ? List.of("results truncated due to limit") : List.of(), List.of());
     }
 
-    private static void writeResult(JsonGenerator g, Value value) throws IOException {
+    private static void writeResult(JsonGenerator g, Value value, int limit) throws IOException {
         if (value instanceof Scalar s) {
             ApiJson.writePoint(g, s.timestampMs(), s.value());
         } else if (value instanceof StringValue s) {
@@ -104,7 +155,7 @@ public final class QueryApi {
             g.writeEndArray();
         } else if (value instanceof Vector v) {
             g.writeStartArray();
-            for (Sample sample : v.samples()) {
+            for (Sample sample : v.samples().subList(0, Math.min(limit, v.samples().size()))) {
                 g.writeStartObject();
                 g.writeFieldName("metric");
                 ApiJson.writeLabels(g, sample.metric());
@@ -115,7 +166,7 @@ public final class QueryApi {
             g.writeEndArray();
         } else if (value instanceof Matrix m) {
             g.writeStartArray();
-            for (SeriesPoints series : m.series()) {
+            for (SeriesPoints series : m.series().subList(0, Math.min(limit, m.series().size()))) {
                 g.writeStartObject();
                 g.writeFieldName("metric");
                 ApiJson.writeLabels(g, series.metric());

@@ -9,6 +9,7 @@ import io.promlite.web.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -103,6 +104,24 @@ public final class ApiJson {
         writeTimestamp(g, ms);
         g.writeString(GoFloat.api(value));
         g.writeEndArray();
+    }
+
+    /** Go's {@code time.Time} JSON: RFC 3339 with the fraction's trailing zeros dropped; null is Go's zero time. */
+    public static String rfc3339(Instant instant) {
+        if (instant == null) {
+            return "0001-01-01T00:00:00Z";
+        }
+        String s = instant.toString();
+        int dot = s.indexOf('.');
+        if (dot < 0) {
+            return s;
+        }
+        int end = s.length() - 1;
+        int last = end - 1;
+        while (last > dot && s.charAt(last) == '0') {
+            last--;
+        }
+        return (last == dot ? s.substring(0, dot) : s.substring(0, last + 1)) + "Z";
     }
 
     public static void writeLabels(JsonGenerator g, Labels labels) throws IOException {

@@ -109,7 +109,23 @@ public final class GoFloat {
             while (end > lead + 1 && all.charAt(end - 1) == '0') {
                 end--;
             }
-            return new Decimal(all.substring(lead, end), point - lead);
+            Decimal d = new Decimal(all.substring(lead, end), point - lead);
+            return positive < Double.MIN_NORMAL ? d.shortestSubnormal(positive) : d;
+        }
+
+        /**
+         * Java's layout keeps two digits where one would round-trip if two are closer to the exact
+         * value; that only happens among subnormals (4.9e-324 for Go's 5e-324).
+         */
+        private Decimal shortestSubnormal(double positive) {
+            if (digits.length() != 2) {
+                return this;
+            }
+            int first = digits.charAt(0) - '0' + (digits.charAt(1) >= '5' ? 1 : 0);
+            Decimal oneDigit = first == 10 ? new Decimal("1", pointPosition + 1)
+                    : new Decimal(String.valueOf(first), pointPosition);
+            double back = Double.parseDouble("0." + oneDigit.digits + "E" + oneDigit.pointPosition);
+            return back == positive ? oneDigit : this;
         }
     }
 }

@@ -1,0 +1,8 @@
+package io.promlite.web.remotewrite;
+
+/** A remote-write payload that cannot be decoded; nothing of it may be written. */
+public final class RemoteWriteException extends Exception {
+    public RemoteWriteException(String message) {
+        super(message, null, false, false);
+    }
+}
