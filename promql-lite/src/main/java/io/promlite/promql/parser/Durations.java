@@ -45,7 +45,11 @@ public final class Durations {
             }
             pos += UNITS[unit].length();
             lastUnit = unit;
-            total = Math.addExact(total, Math.multiplyExact(n, UNIT_MS[unit]));
+            try {
+                total = Math.addExact(total, Math.multiplyExact(n, UNIT_MS[unit]));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("duration out of range: " + s, e);
+            }
         }
         return total;
     }

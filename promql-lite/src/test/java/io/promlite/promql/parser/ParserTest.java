@@ -106,6 +106,7 @@ class ParserTest {
         assertError("1:3: parse error: unexpected end of input", "1+");
         assertError("1:1: parse error: bad number or duration syntax: \"2.5.\"", "2.5.");
         assertError("1:1: parse error: bad number or duration syntax: \"0de\"", "0deadbeef");
+        assertError("1:3: parse error: bad number or duration syntax: \"99999999999y\"", "x[99999999999y]");
         assertError("1:15: parse error: unexpected identifier \"b\" in label matching, expected string",
                 "some_metric{a=b}");
         assertError("1:14: parse error: unexpected character inside braces: ':'", "some_metric{a:b=\"b\"}");
