@@ -111,6 +111,13 @@ class EngineTest {
     }
 
     @Test
+    void absurdStepCountsFailBeforeAllocating() {
+        PromqlException e = assertThrows(PromqlException.class,
+                () -> engine.range("req_total", 0, 4_000_000_000_000L, 1));
+        assertEquals(PromqlException.Kind.EXECUTION, e.kind());
+    }
+
+    @Test
     void slowQueriesTimeOut() {
         Queryable slow = (mint, maxt) -> {
             try {

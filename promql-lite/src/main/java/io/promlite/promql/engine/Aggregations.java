@@ -104,20 +104,7 @@ final class Aggregations {
     private static double reduce(AggregateOp op, double[] v, int n, double param) {
         switch (op) {
             case SUM -> {
-                double sum = 0;
-                double c = 0;
-                for (int i = 0; i < n; i++) {
-                    double t = sum + v[i];
-                    if (Double.isInfinite(t)) {
-                        c = 0;
-                    } else if (Math.abs(sum) >= Math.abs(v[i])) {
-                        c += (sum - t) + v[i];
-                    } else {
-                        c += (v[i] - t) + sum;
-                    }
-                    sum = t;
-                }
-                return sum + c;
+                return MathFunctions.sum(v, 0, n);
             }
             case AVG -> {
                 return MathFunctions.mean(v, 0, n);
@@ -282,8 +269,10 @@ final class Aggregations {
                 }
             }
         }
+        // Sorted so that a consumer breaking ties by input order sees the same order at every step.
         List<StepSeries> res = new ArrayList<>(out.size());
         out.forEach((l, v) -> res.add(new StepSeries(l, v)));
+        res.sort((a, b) -> a.labels.compareTo(b.labels));
         return res;
     }
 

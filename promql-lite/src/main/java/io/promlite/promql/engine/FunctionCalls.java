@@ -428,7 +428,8 @@ final class FunctionCalls {
         String regex = string(ev, args.get(4));
         Pattern p;
         try {
-            p = Pattern.compile("^(?s:" + regex + ")$");
+            // Go's named groups are spelled (?P<name>…); Java spells them (?<name>…).
+            p = Pattern.compile("^(?s:" + regex.replace("(?P<", "(?<") + ")$");
         } catch (PatternSyntaxException e) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
                     "invalid regular expression in label_replace(): " + regex);

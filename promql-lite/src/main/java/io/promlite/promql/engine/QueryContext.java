@@ -39,9 +39,20 @@ final class QueryContext {
     void setCurrentSamples(long n) {
         currentSamples = n;
         if (n > maxSamples) {
-            throw new PromqlException(PromqlException.Kind.EXECUTION,
-                    "query processing would load too many samples into memory in query execution");
+            throw tooManySamples();
         }
+    }
+
+    /** Fails the query if {@code n} more samples could not be held. */
+    void checkFits(long n) {
+        if (n > maxSamples - currentSamples) {
+            throw tooManySamples();
+        }
+    }
+
+    private static PromqlException tooManySamples() {
+        return new PromqlException(PromqlException.Kind.EXECUTION,
+                "query processing would load too many samples into memory in query execution");
     }
 
     void addSamples(long n) {
