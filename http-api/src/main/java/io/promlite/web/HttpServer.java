@@ -25,10 +25,12 @@ public final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final RequestHandler handler;
 
-    private HttpServer(EventLoopGroup group, Channel channel) {
+    private HttpServer(EventLoopGroup group, Channel channel, RequestHandler handler) {
         this.group = group;
         this.channel = channel;
+        this.handler = handler;
     }
 
     /**
@@ -57,11 +59,16 @@ public final class HttpServer implements AutoCloseable {
                         }
                     })
                     .bind(address.toSocketAddress()).sync().channel();
-            return new HttpServer(group, channel);
+            return new HttpServer(group, channel, handler);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** Serves every following request with {@code router}. */
+    public void routeTo(Router router) {
+        handler.routeTo(router);
     }
 
     public int port() {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
-    private final Router router;
+    /** Replaced once storage is open: until then only health, readiness and 503s are served. */
+    private volatile Router router;
     private final Executor workers;
     private final String routePrefix;
 
@@ -74,6 +75,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } else {
             send(ctx, HttpResponse.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n"), keepAlive, head);
         }
+    }
+
+    void routeTo(Router next) {
+        this.router = next;
     }
 
     /** The path below the route prefix, or null when the request lies outside it. */

@@ -18,6 +18,7 @@ import java.util.concurrent.Executor;
 public final class Router {
     private final Map<String, Route> exact = new HashMap<>();
     private final List<Route> patterns = new ArrayList<>();
+    private Handler otherwise;
 
     private static final class Route {
         final String[] segments;
@@ -83,6 +84,12 @@ public final class Router {
         return add(path, handler, null, HttpMethod.POST, HttpMethod.PUT);
     }
 
+    /** Answers every request no route matches (instead of a 404), whatever its method. */
+    public Router otherwise(Handler handler) {
+        this.otherwise = handler;
+        return this;
+    }
+
     private Router add(String path, Handler handler, Executor executor, HttpMethod... methods) {
         Route route = exact.get(path);
         if (route == null) {
@@ -137,7 +144,7 @@ public final class Router {
             }
         }
         if (route == null) {
-            return new NotFound();
+            return otherwise != null ? new Found(otherwise, null, Map.of()) : new NotFound();
         }
         Target t = route.byMethod.get(method);
         return t != null ? new Found(t.handler(), t.executor(), params) : new MethodNotAllowed(route.byMethod.keySet());
