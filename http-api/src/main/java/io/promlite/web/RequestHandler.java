@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,7 +111,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     log.error("Handler failed for {}", request.path(), e);
                     response = HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
                 }
-                send(ctx, response, keepAlive, head);
+                if (response.writer() != null && !head) {
+                    stream(ctx, request, response, keepAlive);
+                } else {
+                    send(ctx, response, keepAlive, head);
+                }
             });
         } catch (RejectedExecutionException e) {
             send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down\n"),
@@ -130,23 +135,41 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return params;
     }
 
+    private static void stream(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response,
+                               boolean keepAlive) {
+        ResponseStream out = new ResponseStream(ctx, response.status(), response.contentType(), keepAlive);
+        try {
+            response.writer().writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            log.atWarn().addKeyValue("path", request.path()).addKeyValue("err", String.valueOf(e.getMessage()))
+                    .log("Writing the response failed");
+            if (out.started()) {
+                out.abort();
+            } else {
+                send(ctx, HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n"), false, false);
+            }
+            return;
+        }
+        out.finish();
+    }
+
     private static void send(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive, boolean head) {
         write(ctx, response(response, head), keepAlive);
     }
 
     private static FullHttpResponse response(HttpResponse response, boolean head) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+                head || response.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
         if (response.contentType() != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         if (!response.status().equals(HttpResponseStatus.NO_CONTENT)) {
-            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : response.body().length);
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         }
         return r;
     }
 
-    private static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+    static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(r);
