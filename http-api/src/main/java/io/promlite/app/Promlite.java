@@ -7,6 +7,7 @@ import io.promlite.scraper.ScrapeManager;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbException;
 import io.promlite.tsdb.TsdbOptions;
+import io.promlite.web.FederateHandler;
 import io.promlite.web.HttpServer;
 import io.promlite.web.Lifecycle;
 import io.promlite.web.MetricsHandler;
@@ -162,6 +163,8 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .postOrPut("/api/v1/admin/tsdb/snapshot", ApiHandler.json(admin::snapshot))
                 .post("/api/v1/write", settings.enableRemoteWriteReceiver() ? remoteWrite::write
                         : RemoteWriteApi::disabled)
+                .get("/federate", new FederateHandler(tsdb, this::externalLabels,
+                        settings.lookbackDelta().toMillis(), clock))
                 .get("/metrics", new MetricsHandler(registry))
                 .get("/-/healthy", readiness::healthy)
                 .get("/-/ready", readiness::ready);
@@ -193,6 +196,11 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         reloadSuccessTime.set(lastConfigTime.toEpochMilli() / 1000.0);
         log.atInfo().addKeyValue("filename", String.valueOf(settings.configFile()))
                 .log("Completed loading of configuration file");
+    }
+
+    private Map<String, String> externalLabels() {
+        PromliteConfig c = config;
+        return c == null ? Map.of() : c.global().externalLabels();
     }
 
     @Override
