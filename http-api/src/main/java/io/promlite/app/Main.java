@@ -139,13 +139,16 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        reloadOnHangup(server);
+        handleSignals(server);
         server.awaitClosed();
         return 0;
     }
 
-    /** SIGHUP reloads the configuration, as for Prometheus; a rejected one is logged and kept out. */
-    private static void reloadOnHangup(Promlite server) {
+    /**
+     * As for Prometheus: SIGHUP reloads the configuration (a rejected one is logged and kept
+     * out); SIGTERM and SIGINT stop cleanly and the process exits 0.
+     */
+    private static void handleSignals(Promlite server) {
         try {
             Signal.handle(new Signal("HUP"), signal -> {
                 try {
@@ -154,8 +157,15 @@ public final class Main implements Callable<Integer> {
                     // Already logged by reload(); the running configuration stays in effect.
                 }
             });
+            for (String stop : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(stop), signal -> {
+                    log.atWarn().addKeyValue("signal", "SIG" + signal.getName())
+                            .log("Received an OS signal, exiting gracefully...");
+                    server.close();
+                });
+            }
         } catch (IllegalArgumentException unsupported) {
-            log.warn("SIGHUP is not available on this platform; use /-/reload to reload the configuration");
+            log.warn("Signals are not available on this platform; use /-/reload to reload the configuration");
         }
     }
 
