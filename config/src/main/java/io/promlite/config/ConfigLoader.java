@@ -13,7 +13,7 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Reads and parses a file; errors name the file as given. */
+    /** Reads and parses a file; errors name the file as given; relative file_sd paths resolve against its directory. */
     public static PromliteConfig load(Path file) throws ConfigException {
         byte[] bytes;
         try {
@@ -30,14 +30,15 @@ public final class ConfigLoader {
         } catch (CharacterCodingException e) {
             throw new ConfigException(file.toString(), 0, 0, null, "config file is not valid UTF-8");
         }
-        return parse(yaml, file.toString());
+        Path dir = file.toAbsolutePath().getParent();
+        return new ConfigParser(file.toString(), dir).parse(yaml);
     }
 
     /**
      * Parses YAML text; {@code sourceName} names it in errors. An empty document is a valid
-     * config without scrape configs.
+     * config without scrape configs. Relative file_sd paths stay relative to the working directory.
      */
     public static PromliteConfig parse(String yaml, String sourceName) throws ConfigException {
-        return new ConfigParser(sourceName).parse(yaml);
+        return new ConfigParser(sourceName, null).parse(yaml);
     }
 }

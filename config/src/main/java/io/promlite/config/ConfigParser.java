@@ -1,6 +1,7 @@
 package io.promlite.config;
 
 import java.io.StringReader;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,12 +49,28 @@ final class ConfigParser {
     // Prometheus's relabel target rule: a label name that may contain $1 / ${name} references.
     private static final Pattern RELABEL_TARGET = Pattern.compile("^(?:(?:[a-zA-Z_]|\\$(?:\\{\\w+\\}|\\w+))+\\w*)+$");
 
+    // Prometheus's rule for file_sd paths: a YAML or JSON file, a '*' only in the last element.
+    private static final Pattern FILE_SD_PATH = Pattern.compile("^[^*]*(\\*[^/]*)?\\.(json|yml|yaml|JSON|YML|YAML)$");
+
     private final String sourceName;
     private final YamlNodes y;
+    /** The directory relative file_sd paths are resolved against, or null to leave them as written. */
+    private final Path baseDir;
 
-    ConfigParser(String sourceName) {
+    ConfigParser(String sourceName, Path baseDir) {
         this.sourceName = sourceName;
         this.y = new YamlNodes(sourceName);
+        this.baseDir = baseDir;
+    }
+
+    List<StaticConfig> parseTargetGroups(String content) throws ConfigException {
+        Node root = compose(content);
+        List<Node> items = y.sequence(root, "");
+        List<StaticConfig> groups = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            groups.add(parseStaticConfig(items.get(i), "[" + i + "]", false));
+        }
+        return groups;
     }
 
     PromliteConfig parse(String yaml) throws ConfigException {
@@ -196,6 +213,7 @@ final class ConfigParser {
             boolean honorTimestamps = true;
             final Map<String, List<String>> params = new LinkedHashMap<>();
             final List<StaticConfig> staticConfigs = new ArrayList<>();
+            final List<FileSdConfig> fileSdConfigs = new ArrayList<>();
             List<RelabelConfig> relabelConfigs = List.of();
             List<RelabelConfig> metricRelabelConfigs = List.of();
         };
@@ -222,7 +240,13 @@ final class ConfigParser {
                 case "static_configs" -> {
                     List<Node> groups = y.sequence(value, p);
                     for (int i = 0; i < groups.size(); i++) {
-                        f.staticConfigs.add(parseStaticConfig(groups.get(i), p + "[" + i + "]"));
+                        f.staticConfigs.add(parseStaticConfig(groups.get(i), p + "[" + i + "]", true));
+                    }
+                }
+                case "file_sd_configs" -> {
+                    List<Node> entries = y.sequence(value, p);
+                    for (int i = 0; i < entries.size(); i++) {
+                        f.fileSdConfigs.add(parseFileSdConfig(entries.get(i), p + "[" + i + "]"));
                     }
                 }
                 case "relabel_configs" -> f.relabelConfigs = parseRelabelConfigs(value, p);
@@ -267,10 +291,44 @@ final class ConfigParser {
                 c.labelNameLengthLimit != 0 ? c.labelNameLengthLimit : defaults.labelNameLengthLimit,
                 c.labelValueLengthLimit != 0 ? c.labelValueLengthLimit : defaults.labelValueLengthLimit,
                 c.bodySizeLimit != 0 ? c.bodySizeLimit : defaults.bodySizeLimit,
-                f.relabelConfigs, f.metricRelabelConfigs);
+                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs);
     }
 
-    private StaticConfig parseStaticConfig(Node node, String path) throws ConfigException {
+    private FileSdConfig parseFileSdConfig(Node node, String path) throws ConfigException {
+        List<String> files = new ArrayList<>();
+        Duration[] refresh = {FileSdConfig.DEFAULT_REFRESH_INTERVAL};
+        y.fields(node, path, "file.SDConfig", (key, value, p) -> {
+            switch (key) {
+                case "files" -> {
+                    List<Node> items = y.sequence(value, p);
+                    for (int i = 0; i < items.size(); i++) {
+                        String file = y.string(items.get(i), p + "[" + i + "]");
+                        if (file == null || !FILE_SD_PATH.matcher(file).matches()) {
+                            throw y.error(items.get(i), p + "[" + i + "]",
+                                    "path name \"" + (file == null ? "" : file) + "\" is not valid for file discovery");
+                        }
+                        files.add(baseDir == null ? file : baseDir.resolve(file).toString());
+                    }
+                }
+                case "refresh_interval" -> {
+                    Duration d = y.duration(value, p);
+                    if (d != null && !d.isZero()) {
+                        refresh[0] = d;
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        if (files.isEmpty()) {
+            throw y.error(node, path, "file service discovery config must contain at least one path name");
+        }
+        return new FileSdConfig(files, refresh[0]);
+    }
+
+    private StaticConfig parseStaticConfig(Node node, String path, boolean checkAddresses) throws ConfigException {
         List<String> targets = new ArrayList<>();
         Map<String, String> labels = new LinkedHashMap<>();
         y.fields(node, path, "targetgroup.Group", (key, value, p) -> {
@@ -280,7 +338,7 @@ final class ConfigParser {
                     for (int i = 0; i < items.size(); i++) {
                         String itemPath = p + "[" + i + "]";
                         String target = y.string(items.get(i), itemPath);
-                        String problem = TargetAddresses.check(target == null ? "" : target);
+                        String problem = checkAddresses ? TargetAddresses.check(target == null ? "" : target) : null;
                         if (problem != null) {
                             throw y.error(items.get(i), itemPath, problem);
                         }

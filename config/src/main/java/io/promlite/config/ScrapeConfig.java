@@ -28,7 +28,8 @@ public record ScrapeConfig(
         int labelValueLengthLimit,
         long bodySizeLimitBytes,
         List<RelabelConfig> relabelConfigs,
-        List<RelabelConfig> metricRelabelConfigs) {
+        List<RelabelConfig> metricRelabelConfigs,
+        List<FileSdConfig> fileSdConfigs) {
 
     public static final String DEFAULT_METRICS_PATH = "/metrics";
     public static final String DEFAULT_SCHEME = "http";
@@ -40,12 +41,13 @@ public record ScrapeConfig(
         params = Collections.unmodifiableMap(copy);
         relabelConfigs = List.copyOf(relabelConfigs);
         metricRelabelConfigs = List.copyOf(metricRelabelConfigs);
+        fileSdConfigs = List.copyOf(fileSdConfigs);
     }
 
     /** A job with Prometheus's defaults for everything but the basics (honor_timestamps true, no limits). */
     public ScrapeConfig(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
                         String scheme, List<StaticConfig> staticConfigs) {
         this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, staticConfigs,
-                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of());
+                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of(), List.of());
     }
 }

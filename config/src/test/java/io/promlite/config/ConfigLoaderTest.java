@@ -160,6 +160,36 @@ class ConfigLoaderTest {
         assertEquals(4, sc.metricRelabelConfigs().get(0).modulus());
     }
 
+    @Test
+    void parsesFileSdConfigsResolvingPathsAgainstTheConfigFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prometheus.yml");
+        Files.writeString(file, """
+                scrape_configs:
+                  - job_name: f
+                    file_sd_configs:
+                      - files: [targets/*.json, /abs/b.yml]
+                        refresh_interval: 30s
+                      - files: [c.yaml]
+                """);
+        ScrapeConfig sc = ConfigLoader.load(file).scrapeConfigs().get(0);
+        assertEquals(List.of(
+                new FileSdConfig(List.of(dir.resolve("targets/*.json").toString(), "/abs/b.yml"), Duration.ofSeconds(30)),
+                new FileSdConfig(List.of(dir.resolve("c.yaml").toString()), Duration.ofMinutes(5))),
+                sc.fileSdConfigs());
+    }
+
+    @Test
+    void parsesTargetGroupFilesInYamlAndJson() throws ConfigException {
+        assertEquals(List.of(new StaticConfig(List.of("a:1", "b"), Map.of("env", "x")), new StaticConfig(List.of("c:3"), Map.of())),
+                TargetGroupsFile.parse("[{\"targets\": [\"a:1\", \"b\"], \"labels\": {\"env\": \"x\"}}, {\"targets\": [\"c:3\"]}]", "t.json"));
+        assertEquals(List.of(new StaticConfig(List.of("a:1"), Map.of())), TargetGroupsFile.parse("- targets: [a:1]\n", "t.yml"));
+        assertEquals(List.of(), TargetGroupsFile.parse("", "empty.yml"));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TargetGroupsFile.parse("- targets: [a:1]\n  labels: {bad-name: x}\n", "t.yml"));
+        assertEquals(2, e.line());
+        assertTrue(e.problem().contains("\"bad-name\" is not a valid label name"));
+    }
+
     static Stream<Arguments> invalidConfigs() {
         return Stream.of(
                 Arguments.of("scrape_configs:\n  - job_name: [a\n", 3, null, "invalid YAML"),
@@ -208,6 +238,12 @@ class ConfigLoaderTest {
                 Arguments.of("scrape_configs:\n  - job_name: a\n    job_name: b\n", 3, "scrape_configs[0].job_name",
                         "mapping key \"job_name\" already defined at line 2"),
                 Arguments.of("scrape_configs:\n  job_name: a\n", 2, "scrape_configs", "into a list"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [a.txt]\n", 4,
+                        "scrape_configs[0].file_sd_configs[0].files[0]", "path name \"a.txt\" is not valid for file discovery"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: ['*/a.json']\n", 4,
+                        "scrape_configs[0].file_sd_configs[0].files[0]", "is not valid for file discovery"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - refresh_interval: 1m\n", 4,
+                        "scrape_configs[0].file_sd_configs[0]", "must contain at least one path name"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: bogus\n", 4,
                         "scrape_configs[0].relabel_configs[0].action", "unknown relabel action \"bogus\""),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - regex: '(a'\n", 4,

@@ -25,7 +25,8 @@ import sun.misc.Signal;
  */
 @Command(name = "promlite", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "A lightweight, Prometheus-compatible scrape server.")
+        description = "A lightweight, Prometheus-compatible scrape server.",
+        subcommands = {HealthcheckCommand.class, CheckCommand.class})
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 

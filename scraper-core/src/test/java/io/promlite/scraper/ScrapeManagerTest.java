@@ -11,25 +11,35 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
-import io.promlite.scraper.RecordingStorage.Sample;
+import io.promlite.scraper.StoredSamples.Sample;
 import io.promlite.tsdb.model.Labels;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ScrapeManagerTest {
-    private final RecordingStorage storage = new RecordingStorage();
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final ScrapeManager manager = new ScrapeManager(storage, registry);
+    private StoredSamples storage;
+    private ScrapeManager manager;
+
+    @BeforeEach
+    void open(@TempDir Path dir) throws Exception {
+        storage = new StoredSamples(dir);
+        manager = new ScrapeManager(storage.tsdb, registry);
+    }
 
     @AfterEach
     void close() {
         manager.close();
+        storage.close();
     }
 
     static PromliteConfig config(String yaml) throws ConfigException {
@@ -62,12 +72,13 @@ class ScrapeManagerTest {
 
     @Test
     void scrapesTargetLabelsAndReportSeries() throws Exception {
+        long ownTimestamp = System.currentTimeMillis() - 60_000;
         try (TestTarget target = new TestTarget().body("""
                 # HELP http_requests_total Requests.
                 # TYPE http_requests_total counter
                 http_requests_total{code="200",job="exporter",instance="x"} 5
-                temperature 21.5 1000
-                """)) {
+                temperature 21.5 %d
+                """.formatted(ownTimestamp))) {
             manager.apply(config("scrape_configs:\n" + job("app", target, "")));
             await("a successful scrape", () -> !storage.samples("__name__", "up", "job", "app").isEmpty());
 
@@ -78,7 +89,7 @@ class ScrapeManagerTest {
                     requests.labels());
             assertEquals(5, requests.value());
             Sample temperature = storage.samples("__name__", "temperature").get(0);
-            assertEquals(1000, temperature.timestamp());
+            assertEquals(ownTimestamp, temperature.timestamp());
 
             Sample up = storage.samples("__name__", "up").get(0);
             assertEquals(Labels.of("__name__", "up", "job", "app", "instance", instance, "env", "test"), up.labels());
@@ -181,10 +192,11 @@ class ScrapeManagerTest {
 
     @Test
     void rejectedSamplesAreCountedWithoutFailingTheScrape() throws Exception {
-        try (TestTarget target = new TestTarget().body("m 1 100000\n")) {
+        long t = System.currentTimeMillis() - 60_000;
+        try (TestTarget target = new TestTarget().body("m 1 " + t + "\n")) {
             manager.apply(config("scrape_configs:\n" + job("ooo", target, "")));
             await("first sample", () -> !storage.samples("__name__", "m").isEmpty());
-            target.body("m 2 50000\nfresh 1\n");
+            target.body("m 2 " + (t - 30_000) + "\nfresh 1\n");
             await("the out-of-order sample counted", () -> counter("prometheus_target_scrapes_sample_out_of_order") >= 1);
             await("the fresh sample", () -> !storage.samples("__name__", "fresh").isEmpty());
             assertEquals("up", manager.activeTargets().get(0).health());
@@ -204,6 +216,42 @@ class ScrapeManagerTest {
             assertFalse(s.labels().has("exported_job"));
             assertTrue(s.timestamp() > 5000, "honor_timestamps false uses the scrape time");
             assertEquals("/probe?module=http_2xx", target.lastRequestUri());
+        }
+    }
+
+    @Test
+    void parsesOpenMetricsWhenTheTargetAnswersWithIt() throws Exception {
+        long seconds = System.currentTimeMillis() / 1000 - 60;
+        try (TestTarget target = new TestTarget()
+                .contentType("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                .body("# TYPE om counter\nom_total 4 " + seconds + ".5 # {trace_id=\"x\"} 1\n# EOF\n")) {
+            manager.apply(config("scrape_configs:\n" + job("om", target, "")));
+            await("an OpenMetrics scrape", () -> !storage.samples("__name__", "om_total").isEmpty());
+            Sample s = storage.samples("__name__", "om_total").get(0);
+            assertEquals(4, s.value());
+            assertEquals(seconds * 1000 + 500, s.timestamp());
+            assertTrue(target.lastRequestHeaders().getFirst("Accept")
+                    .startsWith("application/openmetrics-text;version=1.0.0"));
+
+            target.body("om_total 5\n");
+            await("a body without # EOF fails", () -> manager.activeTargets().get(0).health().equals("down"));
+            assertTrue(manager.activeTargets().get(0).lastError().contains("data does not end with # EOF"));
+        }
+    }
+
+    @Test
+    void keepsTheConnectionOpenBetweenScrapesAndReconnectsWhenTheTargetClosesIt() throws Exception {
+        try (TestTarget target = new TestTarget().body("k 1\n")) {
+            manager.apply(config("scrape_configs:\n" + job("k", target, "")));
+            await("several scrapes", () -> target.requests() >= 4);
+            assertEquals(1, target.connections(), "one kept connection serves every scrape");
+
+            target.closeConnections(true);
+            int before = target.requests();
+            await("scrapes over fresh connections", () -> target.requests() >= before + 3);
+            assertTrue(target.connections() >= 3);
+            assertEquals("up", manager.activeTargets().get(0).health());
+            assertEquals("", manager.activeTargets().get(0).lastError());
         }
     }
 

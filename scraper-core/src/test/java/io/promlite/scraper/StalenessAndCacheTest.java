@@ -7,19 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.promlite.scraper.RecordingStorage.Sample;
+import io.promlite.scraper.StoredSamples.Sample;
 import io.promlite.tsdb.model.StaleNaN;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StalenessAndCacheTest {
-    private final RecordingStorage storage = new RecordingStorage();
-    private final ScrapeManager manager = new ScrapeManager(storage, new PrometheusRegistry());
+    private StoredSamples storage;
+    private ScrapeManager manager;
+
+    @BeforeEach
+    void open(@TempDir Path dir) throws Exception {
+        storage = new StoredSamples(dir);
+        manager = new ScrapeManager(storage.tsdb, new PrometheusRegistry());
+    }
 
     @AfterEach
     void close() {
         manager.close();
+        storage.close();
     }
 
     private static String job(String name, TestTarget target, String extra) {
@@ -112,6 +123,37 @@ class StalenessAndCacheTest {
             assertEquals(1, storage.samples("__name__", "scrape_samples_post_metric_relabeling").get(0).value());
             assertTrue(storage.samples("__name__", "drop_me").isEmpty());
             assertEquals("a", storage.samples("__name__", "keep").get(0).labels().get("l"));
+        }
+    }
+
+    @Test
+    void fileDiscoveredTargetsComeAndGo(@TempDir Path dir) throws Exception {
+        try (TestTarget a = new TestTarget().body("from_a 1\n"); TestTarget b = new TestTarget().body("from_b 1\n")) {
+            Path file = dir.resolve("targets.json");
+            Files.writeString(file, "[{\"targets\": [\"" + a.address() + "\"], \"labels\": {\"team\": \"x\"}}]");
+            manager.apply(config("""
+                    scrape_configs:
+                      - job_name: files
+                        scrape_interval: 100ms
+                        scrape_timeout: 80ms
+                        file_sd_configs:
+                          - files: ['%s']
+                            refresh_interval: 50ms
+                        relabel_configs:
+                          - source_labels: [__meta_filepath]
+                            regex: '.*/(.*)'
+                            target_label: source
+                    """.formatted(dir.resolve("*.json"))));
+            await("a scraped", () -> !storage.samples("__name__", "from_a").isEmpty());
+            assertEquals("x", storage.samples("__name__", "from_a").get(0).labels().get("team"));
+            assertEquals("targets.json", storage.samples("__name__", "from_a").get(0).labels().get("source"));
+
+            Files.writeString(dir.resolve("more.json"), "[{\"targets\": [\"" + b.address() + "\"]}]");
+            await("b discovered and scraped", () -> !storage.samples("__name__", "from_b").isEmpty());
+            Files.delete(file);
+            await("a's series marked stale", () -> !stale("__name__", "from_a").isEmpty());
+            assertEquals(List.of(b.address()), manager.activeTargets().stream()
+                    .map(t -> t.labels().get("instance")).toList());
         }
     }
 

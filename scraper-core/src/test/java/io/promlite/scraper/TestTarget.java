@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +26,8 @@ public final class TestTarget implements AutoCloseable {
     private volatile String contentType = "text/plain; version=0.0.4; charset=utf-8";
     private volatile Headers lastRequestHeaders;
     private volatile String lastRequestUri;
+    private volatile boolean closeConnections;
+    private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private final AtomicInteger requests = new AtomicInteger();
 
     public TestTarget() {
@@ -35,6 +39,7 @@ public final class TestTarget implements AutoCloseable {
         server.createContext("/", exchange -> {
             lastRequestHeaders = exchange.getRequestHeaders();
             lastRequestUri = exchange.getRequestURI().toString();
+            clientPorts.add(exchange.getRemoteAddress().getPort());
             requests.incrementAndGet();
             try {
                 if (delayMs > 0) {
@@ -50,6 +55,9 @@ public final class TestTarget implements AutoCloseable {
                     exchange.getResponseHeaders().set("Content-Encoding", "gzip");
                 }
                 exchange.getResponseHeaders().set("Content-Type", contentType);
+                if (closeConnections) {
+                    exchange.getResponseHeaders().set("Connection", "close");
+                }
                 exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
                 try (OutputStream os = exchange.getResponseBody()) {
                     os.write(bytes);
@@ -91,6 +99,17 @@ public final class TestTarget implements AutoCloseable {
     public TestTarget contentType(String contentType) {
         this.contentType = contentType;
         return this;
+    }
+
+    /** Answers with {@code Connection: close}, so every scrape needs a new connection. */
+    public TestTarget closeConnections(boolean close) {
+        this.closeConnections = close;
+        return this;
+    }
+
+    /** How many distinct client connections (by source port) have sent requests. */
+    public int connections() {
+        return clientPorts.size();
     }
 
     public Headers lastRequestHeaders() {

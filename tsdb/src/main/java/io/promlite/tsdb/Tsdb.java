@@ -99,7 +99,7 @@ public final class Tsdb implements Storage {
     private volatile boolean checkpointRequested;
     private volatile boolean closed;
 
-    private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException {
+    private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException, TsdbException {
         this.options = options;
         this.store = store;
         this.postings = new PostingsIndex(store.db(), store.postings());
@@ -120,6 +120,11 @@ public final class Tsdb implements Storage {
             }
             replayLog();
             checkpoint();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // Thrown by the decoders on malformed records.
+            metrics.unregister();
+            throw new TsdbException(TsdbException.Kind.CORRUPT,
+                    "data directory " + options.dir() + " is corrupt (" + e.getMessage() + ")", e);
         } catch (RocksDBException | RuntimeException e) {
             metrics.unregister();
             throw e;
@@ -145,10 +150,9 @@ public final class Tsdb implements Storage {
             TsdbException t = store.translate(e);
             store.close();
             throw t;
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (TsdbException | RuntimeException e) {
             store.close();
-            throw new TsdbException(TsdbException.Kind.CORRUPT,
-                    "data directory " + options.dir() + " is corrupt (" + e.getMessage() + ")", e);
+            throw e;
         }
     }
 
@@ -226,10 +230,9 @@ public final class Tsdb implements Storage {
     /** Brings a stored series into the head, reopening its last chunk if it has room. */
     private MemSeries load(long id, Labels labels) throws RocksDBException {
         MemSeries s = head.add(id, labels, true);
-        if (maxTime == Long.MIN_VALUE) {
-            return s;
-        }
-        int[] stored = partitions.between(Partitions.of(Math.max(minTime, minValidTime)), Partitions.of(maxTime));
+        // Every partition listing data, not just up to maxTime: while the log is replayed, chunks
+        // cut after the last checkpoint may lie beyond the time range replayed so far.
+        int[] stored = partitions.between(Partitions.of(minValidTime), Integer.MAX_VALUE - 1);
         try (RocksIterator it = store.db().newIterator(store.chunks())) {
             for (int i = stored.length - 1; i >= 0; i--) {
                 int p = stored[i];
@@ -266,10 +269,6 @@ public final class Tsdb implements Storage {
 
     long minValidTime() {
         return minValidTime;
-    }
-
-    TsdbMetrics metrics() {
-        return metrics;
     }
 
     // ---- writes -------------------------------------------------------------------------
@@ -474,6 +473,19 @@ public final class Tsdb implements Storage {
      * write, then lets series idle for {@link #HEAD_IDLE_MS} leave memory.
      */
     void checkpoint() throws RocksDBException {
+        persistHead();
+        // Reclaim the truncated records' space now; left to compaction they would linger for long.
+        lifecycle.readLock().lock();
+        try {
+            if (!closed) {
+                store.db().compactRange(store.log());
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void persistHead() throws RocksDBException {
         commitLock.lock();
         try {
             if (closed) {
@@ -492,7 +504,7 @@ public final class Tsdb implements Storage {
                 s.markPersisted(true);
             }
             metrics.chunksWritten.inc(written);
-            if (maxTime == Long.MIN_VALUE) {
+            if (maxTime < Long.MIN_VALUE + HEAD_IDLE_MS) {
                 return;
             }
             long idleBefore = maxTime - HEAD_IDLE_MS;
@@ -523,7 +535,8 @@ public final class Tsdb implements Storage {
             }
             first = Partitions.of(minTime);
             int last = Partitions.of(maxTime);
-            long cutoff = maxTime - options.retention().toMillis();
+            long retentionMs = options.retention().toMillis();
+            long cutoff = maxTime >= Long.MIN_VALUE + retentionMs ? maxTime - retentionMs : Long.MIN_VALUE;
             keepFrom = Math.max(first, Math.min(last, Partitions.of(cutoff)));
             if (options.retentionBytes() > 0) {
                 keepFrom = Math.max(keepFrom, firstPartitionWithinSize(keepFrom, last, options.retentionBytes()));
@@ -534,8 +547,8 @@ public final class Tsdb implements Storage {
             long newMin = firstSampleTimeFrom(keepFrom);
             long floor = Partitions.start(keepFrom);
             try (WriteBatch batch = new WriteBatch()) {
-                batch.deleteRange(store.chunks(), ChunkCodec.partitionKey(Integer.MIN_VALUE),
-                        ChunkCodec.partitionKey(keepFrom));
+                batch.deleteRange(store.chunks(), Partitions.key(Integer.MIN_VALUE),
+                        Partitions.key(keepFrom));
                 postings.deletePartitions(batch, Integer.MIN_VALUE, keepFrom);
                 meta.putRetentionFloor(batch, floor);
                 meta.putTimeRange(batch, newMin, maxTime);
@@ -556,10 +569,10 @@ public final class Tsdb implements Storage {
         lifecycle.readLock().lock();
         try {
             if (!closed) {
-                store.db().compactRange(store.chunks(), ChunkCodec.partitionKey(first),
-                        ChunkCodec.partitionKey(keepFrom));
-                store.db().compactRange(store.postings(), ChunkCodec.partitionKey(first),
-                        ChunkCodec.partitionKey(keepFrom));
+                store.db().compactRange(store.chunks(), Partitions.key(first),
+                        Partitions.key(keepFrom));
+                store.db().compactRange(store.postings(), Partitions.key(first),
+                        Partitions.key(keepFrom));
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -573,8 +586,8 @@ public final class Tsdb implements Storage {
         int[] stored = partitions.between(from, last);
         try {
             for (int p : stored) {
-                Slice start = new Slice(ChunkCodec.partitionKey(p));
-                Slice end = new Slice(ChunkCodec.partitionKey(p + 1));
+                Slice start = new Slice(Partitions.key(p));
+                Slice end = new Slice(Partitions.key(p + 1));
                 slices.add(start);
                 slices.add(end);
                 ranges.add(new Range(start, end));
@@ -601,7 +614,7 @@ public final class Tsdb implements Storage {
     private long firstSampleTimeFrom(int partition) {
         long min = Long.MAX_VALUE;
         try (RocksIterator it = store.db().newIterator(store.chunks())) {
-            it.seek(ChunkCodec.partitionKey(partition));
+            it.seek(Partitions.key(partition));
             if (it.isValid()) {
                 int p = ChunkCodec.partition(it.key());
                 for (; it.isValid() && ChunkCodec.partition(it.key()) == p; it.next()) {
@@ -695,6 +708,25 @@ public final class Tsdb implements Storage {
         } catch (RocksDBException e) {
             throw new TsdbException(TsdbException.Kind.IO,
                     "cannot write snapshot to " + target + " (" + e.getMessage() + ")", e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * Compacts every column family, reclaiming at once the space of deleted series, dropped
+     * partitions and superseded chunk versions (Prometheus's {@code clean_tombstones} admin
+     * action plays a similar role).
+     */
+    public void compact() {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            for (var cf : store.families()) {
+                store.db().compactRange(cf);
+            }
+        } catch (RocksDBException e) {
+            throw failure("compacting", e);
         } finally {
             lifecycle.readLock().unlock();
         }

@@ -24,6 +24,11 @@ public record TsdbOptions(Path dir, Duration retention, long retentionBytes, Pro
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("retention must be positive, got " + retention);
         }
+        try {
+            retention.toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("retention is too long: " + retention);
+        }
         if (retentionBytes < 0) {
             throw new IllegalArgumentException("retentionBytes must be >= 0, got " + retentionBytes);
         }

@@ -8,7 +8,6 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
-import io.promlite.tsdb.store.Partitions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -76,7 +75,11 @@ final class TsdbQuerier implements Querier {
      */
     private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id) {
         MemSeries inHead = tsdb.headSeries(id);
-        List<StoredChunk> memory = inHead == null ? List.of() : inHead.snapshot(mint, maxt);
+        MemSeries.HeadChunks head = inHead == null ? MemSeries.HeadChunks.NONE : inHead.snapshot(mint, maxt);
+        List<StoredChunk> memory = head.chunks();
+        if (head.coversRange()) {
+            return memory;
+        }
         List<StoredChunk> out = new ArrayList<>();
         for (int p : partitions) {
             byte[] prefix = ChunkCodec.key(p, id, 0);

@@ -68,6 +68,12 @@ class TsdbEngineTest {
             // Appending continues in the reopened last chunk.
             points.addAll(appendRandom(db, SERIES, points.get(points.size() - 1).t(), 50, rnd));
             assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            // Recent ranges are answered from memory alone; older ones combine memory and disk.
+            for (int back : new int[] {5, 40, 130, 260}) {
+                long from = points.get(points.size() - back).t() - 1;
+                assertEquals(between(points, from, Long.MAX_VALUE), select(db, from, Long.MAX_VALUE, M).get(SERIES),
+                        "last " + back);
+            }
         }
         try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
             assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));

@@ -11,9 +11,12 @@ import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.tsdb.store.Partitions;
+import io.promlite.tsdb.store.RocksStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,15 +119,18 @@ class TsdbTest {
 
     @Test
     void extremeTimestampsAreStoredAndQueriedQuickly() throws Exception {
+        db.close();
+        // Retention long enough to keep all of it; the outer timestamps fall in saturated partitions.
+        db = Tsdb.open(new TsdbOptions(dir, Duration.ofMillis(Long.MAX_VALUE), 0, new PrometheusRegistry()));
         Appender app = db.appender();
-        app.append(0, UP_A, -1_000_000_000_000_000L, 1);
+        app.append(0, UP_A, -300_000_000_000_000_000L, 1);
         app.append(0, UP_A, -1, 2);
-        app.append(0, UP_A, Long.MAX_VALUE, 3);
+        app.append(0, UP_A, 300_000_000_000_000_000L, 3);
         app.commit();
-        List<Point> expected = List.of(Point.of(-1_000_000_000_000_000L, 1), Point.of(-1, 2),
-                Point.of(Long.MAX_VALUE, 3));
+        List<Point> expected = List.of(Point.of(-300_000_000_000_000_000L, 1), Point.of(-1, 2),
+                Point.of(300_000_000_000_000_000L, 3));
         assertEquals(expected, select(db, Long.MIN_VALUE, Long.MAX_VALUE, ANY_UP).get(UP_A));
-        reopen();
+        db.applyRetention();
         assertEquals(expected, select(db, Long.MIN_VALUE, Long.MAX_VALUE, ANY_UP).get(UP_A));
         try (Querier q = db.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
             assertEquals(List.of("a"), q.labelValues("job", List.of()));
@@ -295,6 +301,18 @@ class TsdbTest {
         assertEquals(TsdbException.Kind.LOCKED, e.kind());
         assertTrue(e.getMessage().startsWith("data directory " + dir + " is locked by another running promlite"),
                 e.getMessage());
+    }
+
+    @Test
+    void aMalformedLogRecordIsReportedAsCorrupt() throws Exception {
+        TestData.appendAll(db, UP_A, 1000);
+        db.close();
+        try (RocksStore store = RocksStore.open(dir)) {
+            store.db().put(store.log(), new byte[8], new byte[] {(byte) 0x80});
+        }
+        TsdbException e = assertThrows(TsdbException.class, () -> Tsdb.open(TsdbOptions.defaults(dir)));
+        assertEquals(TsdbException.Kind.CORRUPT, e.kind(), e.getMessage());
+        db = Tsdb.open(TsdbOptions.defaults(dir.resolve("fresh")));
     }
 
     @Test

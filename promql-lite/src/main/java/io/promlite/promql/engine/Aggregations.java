@@ -1,10 +1,10 @@
 package io.promlite.promql.engine;
 
-import io.promlite.promql.functions.Absent;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
+import io.promlite.promql.functions.Absent;
 import io.promlite.promql.functions.GoStrings;
 import io.promlite.promql.functions.MathFunctions;
 import io.promlite.promql.parser.AggregateOp;
@@ -273,7 +273,11 @@ final class Aggregations {
                         continue;
                     }
                     Labels key = g.getKey().toBuilder().set(label, MathFunctions.formatValue(v)).build();
-                    double[] arr = out.computeIfAbsent(key, k -> Absent.newArray(ev.steps));
+                    double[] arr = out.computeIfAbsent(key, k -> {
+                        // Every distinct value is a new series: account for it before it can exhaust memory.
+                        ev.ctx.addSamples(ev.steps);
+                        return Absent.newArray(ev.steps);
+                    });
                     arr[i] = Absent.is(arr[i]) ? 1 : arr[i] + 1;
                 }
             }

@@ -1,13 +1,13 @@
 package io.promlite.promql.engine;
 
-import io.promlite.promql.functions.Absent;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Vectors;
+import io.promlite.promql.functions.Absent;
 import io.promlite.promql.parser.BinaryOp;
 import io.promlite.promql.parser.Expr.Binary;
-import io.promlite.promql.parser.Expr.VectorMatching;
 import io.promlite.promql.parser.Expr.VectorMatching.Cardinality;
+import io.promlite.promql.parser.Expr.VectorMatching;
 import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,7 +83,7 @@ final class BinaryOps {
                 any = true;
             }
             if (any) {
-                out.add(new StepSeries(dropsName(op, b.returnBool()) ? s.labels.withoutMetricName() : s.labels, v));
+                out.add(new StepSeries(dropsName(op, b.returnBool()) ? MetricIdentity.drop(s.labels) : s.labels, v));
             }
         }
         return new Vectors(dropsName(op, b.returnBool()) ? Evaluator.mergeSameLabels(out) : out);
@@ -97,10 +97,14 @@ final class BinaryOps {
                 b.set(name, l.get(name));
             }
         } else {
+            // Without an explicit ignoring list the metric identity (name, type, unit) never takes
+            // part; an explicit ignoring(...) leaves __type__/__unit__ in, as Prometheus does.
             Set<String> ignored = new HashSet<>(m.labels());
+            boolean implicit = ignored.isEmpty();
             for (int i = 0; i < l.size(); i++) {
                 String name = l.name(i);
-                if (!ignored.contains(name) && !name.equals(Labels.METRIC_NAME)) {
+                boolean identity = implicit ? MetricIdentity.isIdentityLabel(name) : name.equals(Labels.METRIC_NAME);
+                if (!ignored.contains(name) && !identity) {
                     b.set(name, l.value(i));
                 }
             }
@@ -322,7 +326,7 @@ final class BinaryOps {
     private static Labels resultMetric(Labels lhs, Labels rhs, VectorMatching m, boolean dropName) {
         Labels.Builder b = lhs.toBuilder();
         if (dropName) {
-            b.delete(Labels.METRIC_NAME);
+            MetricIdentity.drop(b);
         }
         if (m.card() == Cardinality.ONE_TO_ONE) {
             if (m.on()) {

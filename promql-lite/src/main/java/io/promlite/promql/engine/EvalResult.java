@@ -1,10 +1,11 @@
 package io.promlite.promql.engine;
 
+import io.promlite.promql.parser.Expr.SelectorMode;
 import java.util.List;
 
 /** What evaluating a node over the evaluator's steps produces. */
 sealed interface EvalResult {
-    /** Number of points held, for the max-samples limit. */
+    /** Number of values held in memory, for the max-samples limit. */
     long points();
 
     record Scalars(double[] values) implements EvalResult {
@@ -14,22 +15,31 @@ sealed interface EvalResult {
         }
     }
 
+    /** Instant vectors at every step; each series holds one slot per step, present or not. */
     record Vectors(List<StepSeries> series) implements EvalResult {
+        /** Counts slots rather than present values: the dense arrays occupy memory either way. */
         @Override
         public long points() {
             long n = 0;
             for (StepSeries s : series) {
-                n += s.presentCount();
+                n += s.values.length;
             }
             return n;
         }
     }
 
     /**
-     * A range vector: raw samples per series, and for step j the window
-     * {@code (windowEnds[j] - rangeMs, windowEnds[j]]}.
+     * A range vector: raw samples per series; step j reads the window ending at
+     * {@code windowEnds[j]}, {@code rangeMs} long. With an anchored or smoothed selector the
+     * samples also reach {@code lookbackMs} before the window (and, smoothed, after it), which
+     * the functions need to find or interpolate the values at the edges.
      */
-    record Ranges(List<RangeSeries> series, long[] windowEnds, long rangeMs) implements EvalResult {
+    record Ranges(List<RangeSeries> series, long[] windowEnds, long rangeMs, SelectorMode mode, long lookbackMs)
+            implements EvalResult {
+        Ranges(List<RangeSeries> series, long[] windowEnds, long rangeMs) {
+            this(series, windowEnds, rangeMs, SelectorMode.PLAIN, 0);
+        }
+
         @Override
         public long points() {
             long n = 0;
@@ -37,6 +47,17 @@ sealed interface EvalResult {
                 n += s.count;
             }
             return n;
+        }
+
+        /** Samples of step j have timestamps greater than this. */
+        long lowerExclusive(int step) {
+            long start = windowEnds[step] - rangeMs;
+            return mode == SelectorMode.PLAIN ? start : start - lookbackMs;
+        }
+
+        /** Samples of step j have timestamps at most this. */
+        long upperInclusive(int step) {
+            return mode == SelectorMode.SMOOTHED ? windowEnds[step] + lookbackMs : windowEnds[step];
         }
     }
 

@@ -1,12 +1,11 @@
 package io.promlite.promql.engine;
 
-import io.promlite.promql.functions.Absent;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.engine.EvalResult.Ranges;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
-import io.promlite.promql.parser.Expr;
+import io.promlite.promql.functions.Absent;
 import io.promlite.promql.parser.Expr.Aggregate;
 import io.promlite.promql.parser.Expr.At;
 import io.promlite.promql.parser.Expr.Binary;
@@ -18,6 +17,7 @@ import io.promlite.promql.parser.Expr.Paren;
 import io.promlite.promql.parser.Expr.StringLiteral;
 import io.promlite.promql.parser.Expr.Subquery;
 import io.promlite.promql.parser.Expr.VectorSelector;
+import io.promlite.promql.parser.Expr;
 import io.promlite.tsdb.Querier;
 import io.promlite.tsdb.SampleIterator;
 import io.promlite.tsdb.Series;
@@ -40,15 +40,11 @@ final class Evaluator {
     static final long DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
     final QueryContext ctx;
-    final long start;
-    final long interval;
     final int steps;
     final long[] times;
 
     Evaluator(QueryContext ctx, long start, long end, long interval) {
         this.ctx = ctx;
-        this.start = start;
-        this.interval = interval;
         long n = interval <= 0 ? 1 : (end - start) / interval + 1;
         if (n > Integer.MAX_VALUE / 2) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
@@ -59,7 +55,6 @@ final class Evaluator {
         for (int i = 0; i < steps; i++) {
             times[i] = start + i * interval;
         }
-        ctx.addSamples(0);
     }
 
     EvalResult eval(Expr e) {
@@ -120,7 +115,7 @@ final class Evaluator {
             for (int i = 0; i < steps; i++) {
                 v[i] = Absent.is(s.values[i]) ? Absent.VALUE : -s.values[i];
             }
-            out.add(new StepSeries(s.labels.withoutMetricName(), v));
+            out.add(new StepSeries(MetricIdentity.drop(s.labels), v));
         }
         return new Vectors(mergeSameLabels(out));
     }
@@ -147,6 +142,9 @@ final class Evaluator {
 
     /** Instant-vector selection; with {@code timestamps} the values are the chosen samples' times in seconds. */
     EvalResult selectVector(VectorSelector vs, boolean timestamps) {
+        if (vs.mode() == Expr.SelectorMode.SMOOTHED && !timestamps) {
+            return selectSmoothed(vs);
+        }
         long[] refs = referenceTimes(vs.at(), vs.offsetMs());
         long lookback = ctx.lookbackMs;
         List<StepSeries> out = new ArrayList<>();
@@ -162,7 +160,6 @@ final class Evaluator {
                 boolean has = it.next();
                 long lastT = Long.MIN_VALUE;
                 double lastV = 0;
-                int loaded = 0;
                 for (int i = 0; i < steps; i++) {
                     long t = refs[i];
                     while (has && it.timestamp() <= t) {
@@ -173,11 +170,10 @@ final class Evaluator {
                     if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
                         values[i] = timestamps ? lastT / 1000.0 : canonical(lastV);
                         any = true;
-                        loaded++;
                     }
                 }
                 if (any) {
-                    ctx.addSamples(loaded);
+                    ctx.addSamples(steps);
                     out.add(new StepSeries(series.labels(), values));
                 }
             }
@@ -189,9 +185,11 @@ final class Evaluator {
     private Ranges selectRange(MatrixSelector ms) {
         VectorSelector vs = ms.selector();
         long[] ends = referenceTimes(vs.at(), vs.offsetMs());
-        long range = ms.rangeMs();
+        Ranges shape = new Ranges(List.of(), ends, ms.rangeMs(), vs.mode(), ctx.lookbackMs);
+        long mint = shape.lowerExclusive(0);
+        long maxt = shape.upperInclusive(steps - 1);
         List<RangeSeries> out = new ArrayList<>();
-        try (Querier q = ctx.storage.querier(ends[0] - range + 1, ends[steps - 1])) {
+        try (Querier q = ctx.storage.querier(mint + 1, maxt)) {
             SeriesSet set = q.select(vs.matchers());
             while (set.next()) {
                 ctx.checkDeadline();
@@ -200,8 +198,6 @@ final class Evaluator {
                 long[] ts = new long[16];
                 double[] vals = new double[16];
                 int n = 0;
-                long mint = ends[0] - range;
-                long maxt = ends[steps - 1];
                 if (it.seek(mint + 1)) {
                     do {
                         long t = it.timestamp();
@@ -227,7 +223,64 @@ final class Evaluator {
                 }
             }
         }
-        return new Ranges(out, ends, range);
+        return new Ranges(out, ends, ms.rangeMs(), vs.mode(), ctx.lookbackMs);
+    }
+
+    /**
+     * A smoothed instant selector: the value at each step is interpolated linearly between the
+     * last sample at or before it and the first one after it (both within the lookback delta).
+     */
+    private Vectors selectSmoothed(VectorSelector vs) {
+        long[] refs = referenceTimes(vs.at(), vs.offsetMs());
+        long lookback = ctx.lookbackMs;
+        List<StepSeries> out = new ArrayList<>();
+        long before = ctx.currentSamples();
+        try (Querier q = ctx.storage.querier(refs[0] - lookback + 1, refs[steps - 1] + lookback)) {
+            SeriesSet set = q.select(vs.matchers());
+            while (set.next()) {
+                ctx.checkDeadline();
+                Series series = set.at();
+                SampleIterator it = series.iterator();
+                long[] ts = new long[16];
+                double[] vals = new double[16];
+                int n = 0;
+                while (it.next()) {
+                    if (n == ts.length) {
+                        ts = Arrays.copyOf(ts, n * 2);
+                        vals = Arrays.copyOf(vals, n * 2);
+                        ctx.addSamples(n);
+                    }
+                    ts[n] = it.timestamp();
+                    vals[n++] = it.value();
+                }
+                double[] values = Absent.newArray(steps);
+                boolean any = false;
+                int next = 0;
+                for (int i = 0; i < steps; i++) {
+                    long t = refs[i];
+                    while (next < n && ts[next] <= t) {
+                        next++;
+                    }
+                    int prev = next - 1;
+                    if (prev < 0 || ts[prev] <= t - lookback || StaleNaN.is(vals[prev])) {
+                        continue;
+                    }
+                    double v = canonical(vals[prev]);
+                    if (ts[prev] < t && next < n && ts[next] < t + lookback && !StaleNaN.is(vals[next])) {
+                        double w = (double) (t - ts[prev]) / (ts[next] - ts[prev]);
+                        v = v + (canonical(vals[next]) - v) * w;
+                    }
+                    values[i] = v;
+                    any = true;
+                }
+                if (any) {
+                    ctx.addSamples(steps);
+                    out.add(new StepSeries(series.labels(), values));
+                }
+            }
+        }
+        ctx.setCurrentSamples(before);
+        return new Vectors(out);
     }
 
     private Ranges subquery(Subquery sq) {

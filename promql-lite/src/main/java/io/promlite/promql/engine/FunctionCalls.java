@@ -9,12 +9,14 @@ import io.promlite.promql.functions.Absent;
 import io.promlite.promql.functions.ElementFunctions;
 import io.promlite.promql.functions.GoStrings;
 import io.promlite.promql.functions.Histograms;
+import io.promlite.promql.functions.MathFunctions;
 import io.promlite.promql.functions.RangeFunctions;
-import io.promlite.promql.parser.Expr;
 import io.promlite.promql.parser.Expr.Call;
 import io.promlite.promql.parser.Expr.MatrixSelector;
 import io.promlite.promql.parser.Expr.Paren;
+import io.promlite.promql.parser.Expr.SelectorMode;
 import io.promlite.promql.parser.Expr.VectorSelector;
+import io.promlite.promql.parser.Expr;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import java.util.ArrayList;
@@ -159,17 +161,25 @@ final class FunctionCalls {
             case "label_join" -> {
                 return labelJoin(ev, args);
             }
+            case "info" -> {
+                return InfoFunction.eval(ev, args);
+            }
             case "histogram_quantile" -> {
-                double[] q = scalar(ev, args.get(0));
-                List<Histograms.Input> in = new ArrayList<>();
-                for (StepSeries s : vector(ev, args.get(1))) {
-                    in.add(new Histograms.Input(s.labels, s.values));
+                return new Vectors(histogramQuantile(ev, scalar(ev, args.get(0)), vector(ev, args.get(1)), null, null));
+            }
+            case "histogram_quantiles" -> {
+                List<StepSeries> in = vector(ev, args.get(0));
+                String label = string(ev, args.get(1));
+                if (!GoStrings.isValidLabelName(label)) {
+                    throw new PromqlException(PromqlException.Kind.EXECUTION,
+                            "invalid label name \"" + GoStrings.quoteBody(label) + "\"");
                 }
                 List<StepSeries> out = new ArrayList<>();
-                for (Histograms.Input h : Histograms.quantile(q, in, ev.steps)) {
-                    out.add(new StepSeries(h.labels(), h.values()));
+                for (int i = 2; i < args.size(); i++) {
+                    double[] q = scalar(ev, args.get(i));
+                    out.addAll(histogramQuantile(ev, q, in, label, MathFunctions.formatOpenMetrics(q[0])));
                 }
-                return new Vectors(out);
+                return new Vectors(Evaluator.mergeSameLabels(out));
             }
             default -> throw new PromqlException(PromqlException.Kind.BAD_DATA,
                     "function \"" + name + "\" is not supported by promlite");
@@ -180,6 +190,21 @@ final class FunctionCalls {
         double[] v = new double[ev.steps];
         Arrays.fill(v, value);
         return new Scalars(v);
+    }
+
+    /** Classic-bucket quantiles; with {@code label} set, each result also carries label=value. */
+    private static List<StepSeries> histogramQuantile(Evaluator ev, double[] q, List<StepSeries> buckets, String label,
+                                                      String value) {
+        List<Histograms.Input> in = new ArrayList<>(buckets.size());
+        for (StepSeries s : buckets) {
+            in.add(new Histograms.Input(s.labels, s.values));
+        }
+        List<StepSeries> out = new ArrayList<>();
+        for (Histograms.Input h : Histograms.quantile(q, in, ev.steps)) {
+            Labels l = MetricIdentity.drop(h.labels());
+            out.add(new StepSeries(label == null ? l : l.toBuilder().set(label, value).build(), h.values()));
+        }
+        return Evaluator.mergeSameLabels(out);
     }
 
     private static Comparator<StepSeries> nanLast(Comparator<StepSeries> c) {
@@ -222,7 +247,7 @@ final class FunctionCalls {
                 }
             }
             if (any) {
-                out.add(new StepSeries(dropName ? s.labels.withoutMetricName() : s.labels, v));
+                out.add(new StepSeries(dropName ? MetricIdentity.drop(s.labels) : s.labels, v));
             }
         }
         return new Vectors(dropName ? Evaluator.mergeSameLabels(out) : out);
@@ -245,36 +270,73 @@ final class FunctionCalls {
             }
         }
         Ranges r = (Ranges) ev.eval(rangeArg);
+        checkSelectorMode(name, r.mode());
         boolean keepName = name.equals("last_over_time") || name.equals("first_over_time");
+        boolean extendedRate = r.mode() != SelectorMode.PLAIN
+                && (name.equals("rate") || name.equals("increase") || name.equals("delta"));
+        boolean smoothed = r.mode() == SelectorMode.SMOOTHED;
         List<StepSeries> out = new ArrayList<>(r.series().size());
         long[] ends = r.windowEnds();
         long range = r.rangeMs();
+        long[] extTs = new long[0];
+        double[] extV = new double[0];
         for (RangeSeries s : r.series()) {
             ev.ctx.checkDeadline();
             double[] v = Absent.newArray(ev.steps);
             boolean any = false;
             int lo = 0;
             int hi = 0;
+            if (r.mode() != SelectorMode.PLAIN && extTs.length < s.count + 2) {
+                extTs = new long[s.count + 2];
+                extV = new double[s.count + 2];
+            }
             for (int i = 0; i < ev.steps; i++) {
                 long end = ends[i];
-                while (hi < s.count && s.ts[hi] <= end) {
+                long upper = r.upperInclusive(i);
+                long lower = r.lowerExclusive(i);
+                while (hi < s.count && s.ts[hi] <= upper) {
                     hi++;
                 }
-                while (lo < hi && s.ts[lo] <= end - range) {
+                while (lo < hi && s.ts[lo] <= lower) {
                     lo++;
                 }
                 if (lo == hi) {
                     continue;
                 }
-                v[i] = fn.apply(s.ts, s.values, lo, hi, end, range, ev.times[i], p1 == null ? 0 : p1[i],
-                        p2 == null ? 0 : p2[i]);
+                double p1v = p1 == null ? 0 : p1[i];
+                double p2v = p2 == null ? 0 : p2[i];
+                if (extendedRate) {
+                    v[i] = RangeFunctions.extendedRate(s.ts, s.values, lo, hi, end - range, end, smoothed,
+                            !name.equals("delta"), name.equals("rate"));
+                } else if (r.mode() != SelectorMode.PLAIN) {
+                    int n = RangeFunctions.extendWindow(s.ts, s.values, lo, hi, end - range, end, smoothed, extTs, extV);
+                    if (n > 0) {
+                        v[i] = fn.apply(extTs, extV, 0, n, end, range, ev.times[i], p1v, p2v);
+                    }
+                } else {
+                    v[i] = fn.apply(s.ts, s.values, lo, hi, end, range, ev.times[i], p1v, p2v);
+                }
                 any |= !Absent.is(v[i]);
             }
             if (any) {
-                out.add(new StepSeries(keepName ? s.labels : s.labels.withoutMetricName(), v));
+                out.add(new StepSeries(keepName ? s.labels : MetricIdentity.drop(s.labels), v));
             }
         }
         return new Vectors(keepName ? out : Evaluator.mergeSameLabels(out));
+    }
+
+    /** Prometheus allows the experimental selector modifiers only where their edge values make sense. */
+    private static void checkSelectorMode(String function, SelectorMode mode) {
+        if (mode == SelectorMode.SMOOTHED && !List.of("delta", "increase", "rate").contains(function)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "smoothed modifier can only be used with: delta, increase, rate - not with " + function);
+        }
+        if (mode == SelectorMode.ANCHORED
+                && !List.of("changes", "delta", "increase", "rate", "resets").contains(function)) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION,
+                    "anchored modifier can only be used with: changes, delta, increase, rate, resets - not with "
+                            + function);
+        }
     }
 
     private static Vectors timestamp(Evaluator ev, Expr arg) {
@@ -286,7 +348,7 @@ final class FunctionCalls {
             List<StepSeries> in = ((Vectors) ev.selectVector(vs, true)).series();
             List<StepSeries> out = new ArrayList<>(in.size());
             for (StepSeries s : in) {
-                out.add(new StepSeries(s.labels.withoutMetricName(), s.values));
+                out.add(new StepSeries(MetricIdentity.drop(s.labels), s.values));
             }
             return new Vectors(Evaluator.mergeSameLabels(out));
         }
@@ -314,11 +376,11 @@ final class FunctionCalls {
         Arrays.fill(v, 1);
         boolean any = false;
         for (int i = 0; i < ev.steps; i++) {
-            long end = r.windowEnds()[i];
+            long upper = r.upperInclusive(i);
             for (RangeSeries s : r.series()) {
-                int idx = Arrays.binarySearch(s.ts, 0, s.count, end);
+                int idx = Arrays.binarySearch(s.ts, 0, s.count, upper);
                 int hi = idx >= 0 ? idx + 1 : -idx - 1;
-                if (hi > 0 && s.ts[hi - 1] > end - r.rangeMs()) {
+                if (hi > 0 && s.ts[hi - 1] > r.lowerExclusive(i)) {
                     v[i] = Absent.VALUE;
                     break;
                 }

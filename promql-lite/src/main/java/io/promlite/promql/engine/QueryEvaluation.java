@@ -54,14 +54,13 @@ public final class QueryEvaluation {
         }
         Ranges m = (Ranges) r;
         List<SeriesPoints> out = new ArrayList<>(m.series().size());
-        long end = m.windowEnds()[0];
         for (RangeSeries s : m.series()) {
             int lo = 0;
-            while (lo < s.count && s.ts[lo] <= end - m.rangeMs()) {
+            while (lo < s.count && s.ts[lo] <= m.lowerExclusive(0)) {
                 lo++;
             }
             int hi = lo;
-            while (hi < s.count && s.ts[hi] <= end) {
+            while (hi < s.count && s.ts[hi] <= m.upperInclusive(0)) {
                 hi++;
             }
             if (hi > lo) {

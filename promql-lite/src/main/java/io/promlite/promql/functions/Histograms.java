@@ -19,8 +19,9 @@ public final class Histograms {
     }
 
     /**
-     * Groups {@code series} by their labels without {@code le} and {@code __name__} and computes the
-     * q-quantile of each group at each step. Series without a parseable {@code le} are ignored.
+     * Groups {@code series} by their labels without {@code le} and computes the q-quantile of each
+     * group at each step. The result keeps the metric name (the caller drops it and reports
+     * histograms that then collide). Series without a parseable {@code le} are ignored.
      */
     public static List<Input> quantile(double[] q, List<Input> series, int steps) {
         Map<Labels, List<double[]>> groups = new LinkedHashMap<>();
@@ -35,7 +36,7 @@ public final class Histograms {
             } catch (NumberFormatException e) {
                 continue;
             }
-            Labels key = s.labels().without("le", Labels.METRIC_NAME);
+            Labels key = s.labels().without("le");
             double[] withBound = new double[steps + 1];
             withBound[0] = upper;
             System.arraycopy(s.values(), 0, withBound, 1, steps);

@@ -101,7 +101,7 @@ public final class MathFunctions {
         sortNaNFirst(v, n);
         double rank = q * (n - 1);
         int lower = (int) Math.max(0, Math.floor(rank));
-        int upper = (int) Math.min(n - 1, lower + 1);
+        int upper = Math.min(n - 1, lower + 1);
         double weight = rank - Math.floor(rank);
         return v[lower] * (1 - weight) + v[upper] * weight;
     }
@@ -117,6 +117,13 @@ public final class MathFunctions {
             System.arraycopy(v, 0, v, nans, n - nans);
             Arrays.fill(v, 0, nans, Double.NaN);
         }
+    }
+
+    /** A float in OpenMetrics' canonical form: integral values keep a ".0" (1 is "1.0"). */
+    public static String formatOpenMetrics(double v) {
+        String s = formatValue(v);
+        boolean plain = s.chars().allMatch(c -> c == '-' || (c >= '0' && c <= '9'));
+        return plain ? s + ".0" : s;
     }
 
     /** A float as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} spells it (used for label values). */

@@ -146,6 +146,115 @@ public final class RangeFunctions {
         return result * factor;
     }
 
+    /** The first index in {@code [from, to)} whose timestamp satisfies the bound, or {@code to}. */
+    private static int firstAfter(long[] ts, int from, int to, long bound, boolean inclusive) {
+        int lo = from;
+        int hi = to;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (inclusive ? ts[mid] >= bound : ts[mid] > bound) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * rate, increase and delta over an anchored or smoothed window: the change between the values
+     * at the window's edges, taken from the last sample at or before the start (anchored) or
+     * interpolated at the start and end (smoothed), with counter resets corrected in between.
+     * No extrapolation. The window {@code [lo, hi)} includes the samples around the range.
+     */
+    public static double extendedRate(long[] ts, double[] v, int lo, int hi, long rangeStart, long rangeEnd,
+                                      boolean smoothed, boolean counter, boolean perSecond) {
+        if (hi == lo) {
+            return Absent.VALUE;
+        }
+        int last = hi - 1;
+        int first = Math.max(lo, firstAfter(ts, lo, last, rangeStart, false) - 1);
+        if (smoothed) {
+            last = firstAfter(ts, lo, last, rangeEnd, true);
+        }
+        if (ts[last] <= rangeStart || ts[first] > rangeEnd) {
+            return Absent.VALUE;
+        }
+        double left = smoothed && ts[first] < rangeStart
+                ? interpolate(ts, v, first, first + 1, rangeStart, counter) : v[first];
+        double right = smoothed && last > lo && ts[last] > rangeEnd
+                ? interpolate(ts, v, last - 1, last, rangeEnd, counter) : v[last];
+        double result = right - left;
+        if (counter) {
+            int innerFirst = ts[first] <= rangeStart ? first + 1 : first;
+            int innerLast = ts[last] >= rangeEnd ? last - 1 : last;
+            double prev = left;
+            for (int i = innerFirst; i <= innerLast; i++) {
+                if (v[i] < prev) {
+                    result += prev;
+                }
+                prev = v[i];
+            }
+            if (right < prev) {
+                result += prev;
+            }
+        }
+        return perSecond ? result / ((rangeEnd - rangeStart) / 1000.0) : result;
+    }
+
+    /**
+     * Rewrites an anchored or smoothed window as points at exactly the range's start and end (picked
+     * or interpolated) around the samples strictly inside it, into {@code outTs}/{@code outV}
+     * (sized at least {@code hi - lo + 2}). Returns the number of points, 0 when there are none.
+     */
+    public static int extendWindow(long[] ts, double[] v, int lo, int hi, long rangeStart, long rangeEnd,
+                                   boolean smoothed, long[] outTs, double[] outV) {
+        if (hi == lo) {
+            return 0;
+        }
+        int last = hi - 1;
+        int first = Math.max(lo, firstAfter(ts, lo, last, rangeStart, false) - 1);
+        if (smoothed) {
+            last = firstAfter(ts, lo, last, rangeEnd, true);
+        }
+        if (ts[last] <= rangeStart || ts[first] > rangeEnd) {
+            return 0;
+        }
+        double left = smoothed && ts[first] < rangeStart
+                ? interpolate(ts, v, first, first + 1, rangeStart, false) : v[first];
+        double right = smoothed && last > lo && ts[last] > rangeEnd
+                ? interpolate(ts, v, last - 1, last, rangeEnd, false) : v[last];
+        if (ts[first] <= rangeStart) {
+            first++;
+        }
+        if (ts[last] >= rangeEnd) {
+            last--;
+        }
+        int n = 0;
+        outTs[n] = rangeStart;
+        outV[n++] = left;
+        for (int i = first; i <= last; i++) {
+            outTs[n] = ts[i];
+            outV[n++] = v[i];
+        }
+        outTs[n] = rangeEnd;
+        outV[n++] = right;
+        return n;
+    }
+
+    /**
+     * Linear interpolation at {@code t} between samples a and b. For a counter that reset between
+     * them, the counter restarted from zero, so the interpolation runs from 0 to the later value.
+     */
+    private static double interpolate(long[] ts, double[] v, int a, int b, long t, boolean counter) {
+        double y1 = v[a];
+        double y2 = v[b];
+        if (counter && y2 < y1) {
+            y1 = 0;
+        }
+        return y1 + (y2 - y1) * (t - ts[a]) / (ts[b] - ts[a]);
+    }
+
     private static double instant(long[] ts, double[] v, int lo, int hi, boolean perSecond) {
         if (hi - lo < 2) {
             return Absent.VALUE;

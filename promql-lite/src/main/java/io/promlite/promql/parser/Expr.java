@@ -28,21 +28,35 @@ public sealed interface Expr {
         }
     }
 
-    /** {@code name{matchers} offset o @ t}; {@code matchers} include the {@code __name__} matcher when named. */
-    record VectorSelector(String name, List<Matcher> matchers, long offsetMs, At at, int pos) implements Expr {
+    /**
+     * {@code name{matchers} offset o @ t}; {@code matchers} include the {@code __name__} matcher when
+     * named. {@code mode} is Prometheus 3's experimental anchored/smoothed range-selector modifier.
+     */
+    record VectorSelector(String name, List<Matcher> matchers, long offsetMs, At at, SelectorMode mode, int pos)
+            implements Expr {
         @Override
         public ValueType type() {
             return ValueType.VECTOR;
         }
 
         VectorSelector withOffset(long o) {
-            return new VectorSelector(name, matchers, o, at, pos);
+            return new VectorSelector(name, matchers, o, at, mode, pos);
         }
 
         VectorSelector withAt(At a) {
-            return new VectorSelector(name, matchers, offsetMs, a, pos);
+            return new VectorSelector(name, matchers, offsetMs, a, mode, pos);
+        }
+
+        VectorSelector withMode(SelectorMode m) {
+            return new VectorSelector(name, matchers, offsetMs, at, m, pos);
         }
     }
+
+    /**
+     * How a selector reads around its window: PLAIN is standard PromQL; ANCHORED also takes the
+     * last sample before a range's start; SMOOTHED interpolates values at the window's edges.
+     */
+    enum SelectorMode { PLAIN, ANCHORED, SMOOTHED }
 
     /** {@code selector[range]}; offset and {@code @} live on the inner selector. */
     record MatrixSelector(VectorSelector selector, long rangeMs, int pos) implements Expr {

@@ -52,9 +52,12 @@ public record FunctionSignature(String name, List<ValueType> argTypes, int varia
         add("scalar", List.of(VECTOR), 0, SCALAR);
         add("vector", List.of(SCALAR), 0, VECTOR);
         add("histogram_quantile", List.of(SCALAR, VECTOR), 0, VECTOR);
+        add("histogram_quantiles", List.of(VECTOR, STRING, SCALAR), -1, VECTOR);
         add("label_replace", List.of(VECTOR, STRING, STRING, STRING, STRING), 0, VECTOR);
         add("label_join", List.of(VECTOR, STRING, STRING, STRING), -1, VECTOR);
         add("sort_by_label", List.of(VECTOR, STRING), -1, VECTOR);
+        // Its optional second argument is a label selector, parsed specially (see Parser).
+        add("info", List.of(VECTOR, VECTOR), 1, VECTOR);
         add("sort_by_label_desc", List.of(VECTOR, STRING), -1, VECTOR);
     }
 

@@ -278,11 +278,41 @@ public final class Parser {
                 case LEFT_BRACKET -> e = rangeOrSubquery(e);
                 case OFFSET -> e = offset(e);
                 case AT -> e = at(e);
+                case IDENTIFIER -> {
+                    if (!isSelectorMode(t) || !(e instanceof VectorSelector || e instanceof MatrixSelector)) {
+                        return e;
+                    }
+                    e = selectorMode(e);
+                }
                 default -> {
                     return e;
                 }
             }
         }
+    }
+
+    private static boolean isSelectorMode(Token t) {
+        String w = t.text().toLowerCase(java.util.Locale.ROOT);
+        return w.equals("anchored") || w.equals("smoothed");
+    }
+
+    /** The experimental {@code anchored} / {@code smoothed} modifiers after a selector. */
+    private Expr selectorMode(Expr e) {
+        Token t = next();
+        Expr.SelectorMode mode = t.text().equalsIgnoreCase("anchored") ? Expr.SelectorMode.ANCHORED
+                : Expr.SelectorMode.SMOOTHED;
+        VectorSelector vs = e instanceof MatrixSelector ms ? ms.selector() : (VectorSelector) e;
+        if (vs.mode() != Expr.SelectorMode.PLAIN) {
+            throw error(t.pos(), "anchored and smoothed modifiers may be used only once and not together");
+        }
+        if (e instanceof VectorSelector) {
+            if (mode == Expr.SelectorMode.ANCHORED) {
+                throw error(t.pos(), "anchored modifier can only be used with range vector selectors");
+            }
+            return vs.withMode(mode);
+        }
+        MatrixSelector ms = (MatrixSelector) e;
+        return new MatrixSelector(vs.withMode(mode), ms.rangeMs(), ms.pos());
     }
 
     private Expr rangeOrSubquery(Expr e) {
@@ -311,7 +341,7 @@ public final class Parser {
         if (!(e instanceof VectorSelector vs)) {
             throw error(e.pos(), "ranges only allowed for vector selectors");
         }
-        if (vs.offsetMs() != 0 || vs.at() != null) {
+        if (vs.offsetMs() != 0 || vs.at() != null || vs.mode() != Expr.SelectorMode.PLAIN) {
             throw error(open.pos(), "no offset or @ modifiers allowed before range");
         }
         if (range <= 0) {
@@ -540,14 +570,14 @@ public final class Parser {
                 return new Paren(inner, t.pos());
             }
             case LEFT_BRACE -> {
-                return vectorSelector(null, t.pos());
+                return vectorSelector(null, t.pos(), true);
             }
             case IDENTIFIER, METRIC_IDENTIFIER -> {
                 next();
                 if (t.type() == TokenType.IDENTIFIER && peek().type() == TokenType.LEFT_PAREN) {
                     return call(t);
                 }
-                return vectorSelector(t.text(), t.pos());
+                return vectorSelector(t.text(), t.pos(), true);
             }
             case AGGREGATOR -> {
                 return aggregate();
@@ -589,7 +619,7 @@ public final class Parser {
 
     // ---- selectors
 
-    private VectorSelector vectorSelector(String name, int pos) {
+    private VectorSelector vectorSelector(String name, int pos, boolean requireSelective) {
         List<Matcher> matchers = new ArrayList<>();
         if (peek().type() == TokenType.LEFT_BRACE) {
             next();
@@ -656,10 +686,10 @@ public final class Parser {
                 break;
             }
         }
-        if (!selective) {
+        if (!selective && requireSelective) {
             throw error(pos, "vector selector must contain at least one non-empty matcher");
         }
-        return new VectorSelector(name, List.copyOf(matchers), 0, null, pos);
+        return new VectorSelector(name, List.copyOf(matchers), 0, null, Expr.SelectorMode.PLAIN, pos);
     }
 
     private void commaOrEnd() {
@@ -765,13 +795,41 @@ public final class Parser {
         }
     }
 
+    /**
+     * info(v [, {selector}]): the second argument selects info series and data labels, so unlike a
+     * normal selector it may consist only of matchers that accept the empty string.
+     */
+    private List<Expr> infoArguments() {
+        String context = "call to function \"info\"";
+        expect(TokenType.LEFT_PAREN, context);
+        List<Expr> args = new ArrayList<>();
+        args.add(expr());
+        if (peek().type() == TokenType.COMMA) {
+            next();
+            Token t = peek();
+            if (t.type() == TokenType.LEFT_BRACE) {
+                args.add(vectorSelector(null, t.pos(), false));
+            } else if (t.type() == TokenType.IDENTIFIER || t.type() == TokenType.METRIC_IDENTIFIER) {
+                next();
+                args.add(vectorSelector(t.text(), t.pos(), false));
+            } else {
+                throw error(t.pos(), "expected label selectors only, got " + describe(t) + " instead");
+            }
+        }
+        if (peek().type() == TokenType.EOF) {
+            throw error(peek().pos(), "unclosed left parenthesis");
+        }
+        expect(TokenType.RIGHT_PAREN, "in " + context + ", expected \",\" or \")\"");
+        return args;
+    }
+
     private Expr call(Token nameTok) {
         String fname = nameTok.type() == TokenType.IDENTIFIER ? nameTok.text() : nameTok.type().description();
         FunctionSignature f = FunctionSignature.byName(fname);
         if (f == null) {
             throw error(nameTok.pos(), "unknown function with name \"" + nameTok.text() + "\"");
         }
-        List<Expr> args = arguments("call to function \"" + f.name() + "\"");
+        List<Expr> args = f.name().equals("info") ? infoArguments() : arguments("call to function \"" + f.name() + "\"");
         int nargs = f.argTypes().size();
         if (f.variadic() == 0) {
             if (nargs != args.size()) {

@@ -1,5 +1,5 @@
 package io.promlite.promql.parser;
 
 /** One lexed token: its type, its raw text and its offset in the query. */
-public record Token(TokenType type, String text, int pos) {
+record Token(TokenType type, String text, int pos) {
 }

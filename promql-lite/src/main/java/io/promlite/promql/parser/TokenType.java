@@ -1,7 +1,7 @@
 package io.promlite.promql.parser;
 
 /** The lexical categories of PromQL, named after the descriptions Prometheus prints in errors. */
-public enum TokenType {
+enum TokenType {
     EOF("end of input"),
     /** A lexical error; its text is the message. */
     ERROR("error"),

@@ -4,6 +4,8 @@ import io.promlite.promql.Engine;
 import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.functions.Histograms;
+import io.promlite.promql.parser.Expr;
+import io.promlite.promql.parser.Parser;
 import io.promlite.promql.parser.Durations;
 import io.promlite.promql.value.Matrix;
 import io.promlite.promql.value.Sample;
@@ -20,9 +22,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,8 +58,8 @@ public final class ScriptRunner {
     private final List<CaseResult> results = new ArrayList<>();
     private Storage storage;
     private Engine engine;
-    private boolean nhcbSection;
-    private final Set<String> nativeMetrics = new HashSet<>();
+    /** Label sets of the section's native-histogram series, which the loader cannot store. */
+    private final List<Labels> nativeSeries = new ArrayList<>();
 
     public ScriptRunner(String fileName, Supplier<Storage> storageFactory) {
         this.fileName = fileName;
@@ -113,21 +117,19 @@ public final class ScriptRunner {
         }
         storage = storageFactory.get();
         engine = new Engine(storage, new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(2), 50_000_000));
-        nhcbSection = false;
-        nativeMetrics.clear();
+        nativeSeries.clear();
     }
 
     private void load(String header, List<String> body) {
         String[] parts = header.split("\\s+");
-        if (parts[0].equals("load_with_nhcb")) {
-            nhcbSection = true;
-        }
+        boolean nhcb = parts[0].equals("load_with_nhcb");
         long interval = Durations.parse(parts[1]);
-        Appender app = storage.appender();
+        // A series listed twice takes the later value at a shared timestamp, as Prometheus's loader does.
+        Map<Labels, TreeMap<Long, Double>> samples = new LinkedHashMap<>();
         for (String line : body) {
             if (line.contains("{{")) {
                 SeriesNotation.Line l = SeriesNotation.parseLine(line.substring(0, line.indexOf("{{")) + " 0");
-                nativeMetrics.add(l.labels().metricName());
+                nativeSeries.add(l.labels());
                 continue;
             }
             if (line.matches("^\\S*(\\{.*})?@st\\s.*")) {
@@ -135,16 +137,27 @@ public final class ScriptRunner {
                 continue;
             }
             SeriesNotation.Line l = SeriesNotation.parseLine(line);
+            String name = l.labels().metricName();
+            if (nhcb && name != null && name.matches(".*_(bucket|sum|count)$")) {
+                // The loader also derives a native histogram (custom buckets) named without the suffix.
+                nativeSeries.add(l.labels().toBuilder().set(Labels.METRIC_NAME, name.substring(0, name.lastIndexOf('_')))
+                        .delete("le").build());
+            }
             List<Double> values = SeriesNotation.parseValues(l.values());
+            TreeMap<Long, Double> series = samples.computeIfAbsent(l.labels(), k -> new TreeMap<>());
             for (int k = 0; k < values.size(); k++) {
-                Double v = values.get(k);
-                if (v == null) {
-                    continue;
+                if (values.get(k) != null) {
+                    series.put(k * interval, values.get(k));
                 }
+            }
+        }
+        Appender app = storage.appender();
+        for (Map.Entry<Labels, TreeMap<Long, Double>> e : samples.entrySet()) {
+            for (Map.Entry<Long, Double> sample : e.getValue().entrySet()) {
                 try {
-                    app.append(0, l.labels(), k * interval, v);
-                } catch (AppendException e) {
-                    throw new IllegalStateException(fileName + ": cannot load " + line + ": " + e.getMessage(), e);
+                    app.append(0, e.getKey(), sample.getKey(), sample.getValue());
+                } catch (AppendException ex) {
+                    throw new IllegalStateException(fileName + ": cannot load " + e.getKey() + ": " + ex.getMessage(), ex);
                 }
             }
         }
@@ -184,7 +197,7 @@ public final class ScriptRunner {
         } catch (RuntimeException e) {
             return new CaseResult(lineNo, query, Status.FAILED, "bad expectation: " + e);
         }
-        if (exp.nativeHistogram || nhcbSection || NATIVE_HISTOGRAM_FUNCTION.matcher(query).find()) {
+        if (exp.nativeHistogram || NATIVE_HISTOGRAM_FUNCTION.matcher(query).find()) {
             return new CaseResult(lineNo, query, Status.UNSUPPORTED, "native histograms");
         }
         CaseResult r = check(lineNo, query, exp, instant, range);
@@ -236,13 +249,46 @@ public final class ScriptRunner {
                 problem == null ? "" : problem);
     }
 
+    /** Whether any selector of the query would select one of the section's native-histogram series. */
     private boolean mentionsNativeMetric(String query) {
-        for (String m : nativeMetrics) {
-            if (m != null && Pattern.compile("(?<![\\w:])" + Pattern.quote(m) + "(?![\\w:])").matcher(query).find()) {
-                return true;
+        if (nativeSeries.isEmpty()) {
+            return false;
+        }
+        List<Expr.VectorSelector> selectors = new ArrayList<>();
+        try {
+            collectSelectors(Parser.parse(query), selectors);
+        } catch (PromqlException e) {
+            return false;
+        }
+        for (Expr.VectorSelector vs : selectors) {
+            for (Labels series : nativeSeries) {
+                if (vs.matchers().stream().allMatch(m -> m.matches(series))) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    private static void collectSelectors(Expr e, List<Expr.VectorSelector> out) {
+        if (e instanceof Expr.VectorSelector vs) {
+            out.add(vs);
+        } else if (e instanceof Expr.MatrixSelector ms) {
+            out.add(ms.selector());
+        } else if (e instanceof Expr.Subquery sq) {
+            collectSelectors(sq.expr(), out);
+        } else if (e instanceof Expr.Paren p) {
+            collectSelectors(p.expr(), out);
+        } else if (e instanceof Expr.Negation n) {
+            collectSelectors(n.expr(), out);
+        } else if (e instanceof Expr.Binary b) {
+            collectSelectors(b.lhs(), out);
+            collectSelectors(b.rhs(), out);
+        } else if (e instanceof Expr.Aggregate a) {
+            collectSelectors(a.expr(), out);
+        } else if (e instanceof Expr.Call c) {
+            c.args().forEach(arg -> collectSelectors(arg, out));
+        }
     }
 
     private static long time(String s) {

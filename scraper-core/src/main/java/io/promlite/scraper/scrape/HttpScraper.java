@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslContext;
@@ -35,13 +36,19 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * Fetches one scrape over Netty's HTTP client: a connection per scrape, the whole response
- * aggregated up to the body size limit (after gzip decoding), a deadline covering connect,
- * request and response. Futures complete on an event-loop thread, so callers hand the work on.
+ * Fetches scrapes over Netty's HTTP client. Each target keeps its connection open between scrapes
+ * (as Prometheus's Go client does), so a scrape normally costs one request on an idle socket. The
+ * whole response is aggregated up to the body size limit (after gzip decoding), and one deadline
+ * covers connect, request and response. Futures complete on an event-loop thread, so callers hand
+ * the work on.
  */
 final class HttpScraper {
-    /** The formats promlite parses, preferred first, in Prometheus's Accept syntax. */
-    static final String ACCEPT = "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /**
+     * The formats promlite parses, preferred in Prometheus's default order (OpenMetrics first),
+     * weighted the way Prometheus weights its scrape protocols.
+     */
+    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.4,"
+            + "application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
     /** Used when a job sets no body_size_limit, so one runaway target cannot exhaust the heap. */
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
 
@@ -54,16 +61,69 @@ final class HttpScraper {
         this.userAgent = userAgent;
     }
 
-    CompletableFuture<ScrapeResponse> fetch(ScrapeTarget target, InetAddress address, long bodyLimitBytes) {
-        CompletableFuture<ScrapeResponse> result = new CompletableFuture<>();
+    /** A target's connection, reused by its successive scrapes (which never overlap). */
+    static final class Connection {
+        private volatile Channel channel;
+
+        /** Closes the kept connection, if any; the next scrape connects afresh. */
+        void close() {
+            Channel c = channel;
+            channel = null;
+            if (c != null) {
+                c.close();
+            }
+        }
+
+        private void forget(Channel c) {
+            if (channel == c) {
+                channel = null;
+            }
+        }
+    }
+
+    /** One request/response exchange and its outcome. */
+    private record Exchange(ScrapeTarget target, InetAddress address, int bodyLimit, Connection connection,
+                            CompletableFuture<ScrapeResponse> result) {
+        void fail(String message) {
+            result.completeExceptionally(new ScrapeFailure(message));
+        }
+
+        String get() {
+            return "Get \"" + target.url() + "\": ";
+        }
+    }
+
+    CompletableFuture<ScrapeResponse> fetch(ScrapeTarget target, InetAddress address, long bodyLimitBytes,
+                                            Connection connection) {
         int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
                 ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
-        long timeoutMs = target.timeout().toMillis();
+        Exchange ex = new Exchange(target, address, limit, connection, new CompletableFuture<>());
+        ScheduledFuture<?> deadline = group.next().schedule(() -> {
+            if (ex.result().completeExceptionally(new ScrapeFailure(ex.get() + "context deadline exceeded"))) {
+                // The connection has a request outstanding; it cannot serve the next scrape.
+                connection.close();
+            }
+        }, target.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        ex.result().whenComplete((r, e) -> deadline.cancel(false));
+        Channel kept = connection.channel;
+        if (kept != null && kept.isActive()) {
+            send(kept, ex, true);
+        } else {
+            connect(ex);
+        }
+        return ex.result();
+    }
+
+    private void connect(Exchange ex) {
+        if (ex.result().isDone()) {
+            return;
+        }
+        ScrapeTarget target = ex.target();
         SslContext ssl = target.scheme().equals("https") ? sslContext() : null;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeoutMs, Integer.MAX_VALUE))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(target.timeout().toMillis(), Integer.MAX_VALUE))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -74,32 +134,43 @@ final class HttpScraper {
                         }
                         p.addLast(new HttpClientCodec());
                         p.addLast(new HttpContentDecompressor(0));
-                        p.addLast(new HttpObjectAggregator(limit));
-                        p.addLast(new ResponseHandler(target, result));
+                        p.addLast(new HttpObjectAggregator(ex.bodyLimit()));
+                        p.addLast(new ResponseHandler(ex.connection()));
                     }
                 });
-        ChannelFuture connect = bootstrap.connect(new InetSocketAddress(address, target.port()));
+        ChannelFuture connect = bootstrap.connect(new InetSocketAddress(ex.address(), target.port()));
         Channel channel = connect.channel();
-        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
-            result.completeExceptionally(new ScrapeFailure(
-                    "Get \"" + target.url() + "\": context deadline exceeded"));
-            channel.close();
-        }, timeoutMs, TimeUnit.MILLISECONDS);
-        result.whenComplete((r, e) -> deadline.cancel(false));
+        ex.connection().channel = channel;
         connect.addListener(f -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(new ScrapeFailure("Get \"" + target.url() + "\": " + describe(f.cause())));
+            if (f.isSuccess()) {
+                send(channel, ex, false);
+            } else {
+                ex.connection().forget(channel);
+                ex.fail(ex.get() + describe(f.cause()));
+            }
+        });
+    }
+
+    /** Sends the request; on a reused connection that the target closed meanwhile, retries once on a new one. */
+    private void send(Channel channel, Exchange ex, boolean reused) {
+        channel.eventLoop().execute(() -> {
+            ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
+            if (handler == null || !channel.isActive()) {
+                ex.connection().forget(channel);
+                if (reused) {
+                    connect(ex);
+                } else {
+                    ex.fail(ex.get() + "connection closed before the request was sent");
+                }
                 return;
             }
-            channel.writeAndFlush(request(target)).addListener(w -> {
+            handler.begin(ex, reused ? () -> connect(ex) : null);
+            channel.writeAndFlush(request(ex.target())).addListener(w -> {
                 if (!w.isSuccess()) {
-                    result.completeExceptionally(new ScrapeFailure(
-                            "Get \"" + target.url() + "\": " + describe(w.cause())));
                     channel.close();
                 }
             });
         });
-        return result;
     }
 
     private DefaultFullHttpRequest request(ScrapeTarget target) {
@@ -110,7 +181,6 @@ final class HttpScraper {
         h.set(HttpHeaderNames.ACCEPT, ACCEPT);
         h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP);
         h.set(HttpHeaderNames.USER_AGENT, userAgent);
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         h.set("X-Prometheus-Scrape-Timeout-Seconds", timeoutSeconds(target.timeout()));
         return req;
     }
@@ -145,51 +215,75 @@ final class HttpScraper {
         return m == null ? t.getClass().getSimpleName() : m;
     }
 
+    /** Completes the channel's current exchange; lives as long as the connection. Event-loop confined. */
     private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
-        private final ScrapeTarget target;
-        private final CompletableFuture<ScrapeResponse> result;
+        private final Connection connection;
+        private Exchange current;
+        private Runnable retry;
+        private Throwable cause;
 
-        ResponseHandler(ScrapeTarget target, CompletableFuture<ScrapeResponse> result) {
-            this.target = target;
-            this.result = result;
+        ResponseHandler(Connection connection) {
+            this.connection = connection;
+        }
+
+        void begin(Exchange ex, Runnable retryOnEarlyClose) {
+            current = ex;
+            retry = retryOnEarlyClose;
+            cause = null;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-            ctx.close();
+            Exchange ex = current;
+            current = null;
+            if (!response.decoderResult().isSuccess() || !HttpUtil.isKeepAlive(response)) {
+                connection.forget(ctx.channel());
+                ctx.close();
+            }
+            if (ex == null) {
+                return;
+            }
             if (!response.decoderResult().isSuccess()) {
-                fail("Get \"" + target.url() + "\": malformed HTTP response: " + describe(response.decoderResult().cause()));
+                ex.fail(ex.get() + "malformed HTTP response: " + describe(response.decoderResult().cause()));
                 return;
             }
             int code = response.status().code();
             if (code < 200 || code > 299) {
-                fail("server returned HTTP status " + response.status());
+                ex.fail("server returned HTTP status " + response.status());
                 return;
             }
             ScrapeResponse r = new ScrapeResponse(response.headers().get(HttpHeaderNames.CONTENT_TYPE),
                     response.content().retain(), System.nanoTime());
-            if (!result.complete(r)) {
+            if (!ex.result().complete(r)) {
                 r.release();
             }
         }
 
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-            if (cause instanceof TooLongHttpContentException) {
-                fail("body size limit exceeded");
-            } else {
-                fail("Get \"" + target.url() + "\": " + describe(cause));
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
+            connection.forget(ctx.channel());
+            if (t instanceof TooLongHttpContentException && current != null) {
+                current.fail("body size limit exceeded");
+                current = null;
             }
+            cause = t;
+            ctx.close();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            fail("Get \"" + target.url() + "\": connection closed before the response was complete");
-        }
-
-        private void fail(String message) {
-            result.completeExceptionally(new ScrapeFailure(message));
+            connection.forget(ctx.channel());
+            Exchange ex = current;
+            current = null;
+            if (ex == null || ex.result().isDone()) {
+                return;
+            }
+            if (retry != null) {
+                // The target closed an idle kept connection as we reused it: try once on a fresh one.
+                retry.run();
+            } else {
+                ex.fail(ex.get() + (cause != null ? describe(cause) : "connection closed before the response was complete"));
+            }
         }
     }
 }

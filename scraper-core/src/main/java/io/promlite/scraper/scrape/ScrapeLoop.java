@@ -7,7 +7,7 @@ import io.promlite.config.ScrapeConfig;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.scraper.textparse.EntryType;
 import io.promlite.scraper.textparse.ExpositionParser;
-import io.promlite.scraper.textparse.PromTextParser;
+import io.promlite.scraper.textparse.TextParser;
 import io.promlite.scraper.textparse.TextParseException;
 import io.promlite.tsdb.AppendException;
 import io.promlite.tsdb.Appender;
@@ -38,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScrapeLoop {
     private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
-    /** Prometheus aligns a scrape's timestamp to its schedule when it started this close to it. */
-    private static final long TIMESTAMP_TOLERANCE_MS = 2;
     private static final ThreadLocal<byte[]> BODY_BUFFERS = ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
     private final ScrapeTarget target;
@@ -51,8 +49,8 @@ public final class ScrapeLoop {
     private final ScrapeMetrics metrics;
     private final SampleLabeler labeler;
     private final ReportSeries report;
-    private final long intervalMs;
-    private final long offsetMs;
+    private final ScrapeSchedule schedule;
+    private final HttpScraper.Connection connection = new HttpScraper.Connection();
     /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
     private ScrapeLoop predecessor;
     private SeriesCache cache;
@@ -76,8 +74,7 @@ public final class ScrapeLoop {
         this.metrics = context.metrics();
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
-        this.intervalMs = target.interval().toMillis();
-        this.offsetMs = Math.floorMod(ScheduleOffsets.hash(target), intervalMs);
+        this.schedule = ScrapeSchedule.of(target);
         this.predecessor = predecessor;
         if (predecessor != null) {
             this.lastReport = predecessor.lastReport;
@@ -95,12 +92,7 @@ public final class ScrapeLoop {
 
     /** Schedules the first scrape at this target's slot: a stable offset within the interval. */
     void start() {
-        long now = System.currentTimeMillis();
-        long slot = now - Math.floorMod(now, intervalMs) + offsetMs;
-        if (slot <= now) {
-            slot += intervalMs;
-        }
-        schedule(slot);
+        scheduleAt(schedule.firstSlot(System.currentTimeMillis()));
     }
 
     /**
@@ -127,7 +119,7 @@ public final class ScrapeLoop {
         }
     }
 
-    private void schedule(long slotMs) {
+    private void scheduleAt(long slotMs) {
         synchronized (lock) {
             if (stopped) {
                 return;
@@ -155,7 +147,7 @@ public final class ScrapeLoop {
         }
         long startMs = System.currentTimeMillis();
         long startNanos = System.nanoTime();
-        long timestamp = alignedTimestamp(startMs, slotMs);
+        long timestamp = schedule.timestamp(startMs, slotMs);
         InetAddress address;
         try {
             address = InetAddress.getByName(target.host());
@@ -164,7 +156,7 @@ public final class ScrapeLoop {
                     new ScrapeFailure("Get \"" + target.url() + "\": lookup " + target.host() + ": no such host"));
             return;
         }
-        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes());
+        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes(), connection);
         fetch.whenComplete((response, error) -> {
             try {
                 executor.execute(() -> finish(slotMs, startMs, timestamp, startNanos, response, error));
@@ -175,13 +167,6 @@ public final class ScrapeLoop {
                 retiredCache.complete(null);
             }
         });
-    }
-
-    /** The slot time when the scrape started within Prometheus's tolerance of it, else the start. */
-    private long alignedTimestamp(long startMs, long slotMs) {
-        long tolerance = Math.min(intervalMs / 100, TIMESTAMP_TOLERANCE_MS);
-        long lateness = startMs - slotMs;
-        return lateness >= 0 && lateness <= tolerance ? slotMs : startMs;
     }
 
     private void finish(long slotMs, long startMs, long timestamp, long startNanos, ScrapeResponse response,
@@ -212,19 +197,9 @@ public final class ScrapeLoop {
             if (retire) {
                 retire();
             } else {
-                schedule(nextSlot(slotMs));
+                scheduleAt(schedule.nextSlot(slotMs, System.currentTimeMillis()));
             }
         }
-    }
-
-    private long nextSlot(long slotMs) {
-        long next = slotMs + intervalMs;
-        long now = System.currentTimeMillis();
-        if (next <= now) {
-            // Missed slots (a slow store) are skipped, not caught up.
-            next += ((now - next) / intervalMs + 1) * intervalMs;
-        }
-        return next;
     }
 
     /** Continues the predecessor's series (refs, staleness) when it has finished; else starts afresh. */
@@ -239,6 +214,7 @@ public final class ScrapeLoop {
 
     /** Runs once after the loop stopped and no scrape is running. */
     private void retire() {
+        connection.close();
         boolean markStale;
         boolean scraped;
         synchronized (lock) {
@@ -287,7 +263,7 @@ public final class ScrapeLoop {
             body.getBytes(body.readerIndex(), bytes, 0, length);
             offset = 0;
         }
-        ExpositionParser parser = new PromTextParser(bytes, offset, length);
+        ExpositionParser parser = new TextParser(TextParser.formatOf(response.contentType()), bytes, offset, length);
         Appender app = storage.appender();
         int scraped = 0;
         int added = 0;

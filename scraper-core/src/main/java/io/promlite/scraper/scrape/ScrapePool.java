@@ -1,22 +1,44 @@
 package io.promlite.scraper.scrape;
 
+import io.netty.util.concurrent.ScheduledFuture;
+import io.promlite.config.FileSdConfig;
 import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.discovery.Discoverer;
+import io.promlite.scraper.discovery.FileDiscovery;
 import io.promlite.scraper.discovery.StaticDiscovery;
+import io.promlite.scraper.discovery.TargetGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The scrape loops of one job, kept in step with its config. Not thread-safe: the manager serializes calls. */
+/**
+ * The scrape loops of one job, kept in step with its config and its discovered targets. Config
+ * changes come from the manager, target changes from the job's discoverers, each refreshed on its
+ * own timer off the event loop; the pool serializes both.
+ */
 public final class ScrapePool {
+    private static final Logger log = LoggerFactory.getLogger(ScrapePool.class);
+
     private final ScrapeContext context;
-    private ScrapeConfig config;
+    private volatile ScrapeConfig config;
     private final Map<ScrapeTarget, ScrapeLoop> loops = new LinkedHashMap<>();
+    private List<Discoverer> discoverers = List.of();
+    private final Map<Discoverer, List<TargetGroup>> discovered = new LinkedHashMap<>();
+    private final List<ScheduledFuture<?>> refreshTimers = new ArrayList<>();
+    private boolean stopped;
 
     public ScrapePool(ScrapeContext context, ScrapeConfig config) {
         this.context = context;
         this.config = config;
-        sync(false, false);
+        synchronized (this) {
+            startDiscovery();
+            sync(false, false);
+        }
     }
 
     public String jobName() {
@@ -28,10 +50,15 @@ public final class ScrapePool {
      * settings changed every loop restarts with them; a target that stays continues its series
      * (no staleness markers) unless the rules that shape series labels changed.
      */
-    public void update(ScrapeConfig newConfig) {
+    public synchronized void update(ScrapeConfig newConfig) {
         boolean restart = !newConfig.equals(config);
         boolean sameSeries = sameSeriesRules(config, newConfig);
+        boolean rediscover = !newConfig.fileSdConfigs().equals(config.fileSdConfigs());
         config = newConfig;
+        if (rediscover) {
+            stopDiscovery();
+            startDiscovery();
+        }
         sync(restart, sameSeries);
     }
 
@@ -40,14 +67,68 @@ public final class ScrapePool {
                 && a.metricRelabelConfigs().equals(b.metricRelabelConfigs());
     }
 
+    /** Reads every discoverer once (so targets exist right away), then refreshes each on its timer. */
+    private void startDiscovery() {
+        List<Discoverer> ds = new ArrayList<>();
+        for (FileSdConfig fsd : config.fileSdConfigs()) {
+            ds.add(new FileDiscovery(fsd));
+        }
+        discoverers = ds;
+        for (Discoverer d : ds) {
+            synchronized (d) {
+                discovered.put(d, d.refresh());
+            }
+            long period = d.checkInterval().toMillis();
+            refreshTimers.add(context.eventLoops().next().scheduleWithFixedDelay(
+                    () -> refreshOffLoop(d), period, period, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void stopDiscovery() {
+        refreshTimers.forEach(t -> t.cancel(false));
+        refreshTimers.clear();
+        discovered.clear();
+        discoverers = List.of();
+    }
+
+    private void refreshOffLoop(Discoverer d) {
+        try {
+            context.executor().execute(() -> refresh(d));
+        } catch (RejectedExecutionException e) {
+            // Shutting down.
+        }
+    }
+
+    /** Re-reads one discoverer (I/O outside the pool's lock) and resyncs when its groups changed. */
+    private void refresh(Discoverer d) {
+        List<TargetGroup> groups;
+        synchronized (d) {
+            try {
+                groups = d.refresh();
+            } catch (RuntimeException e) {
+                log.error("job {}: target discovery failed", jobName(), e);
+                return;
+            }
+        }
+        synchronized (this) {
+            if (stopped || !discovered.containsKey(d) || groups.equals(discovered.get(d))) {
+                return;
+            }
+            discovered.put(d, groups);
+            sync(false, false);
+        }
+    }
+
     /**
-     * Matches the loops to the config's targets; loops of vanished targets mark their series stale.
+     * Matches the loops to the current targets; loops of vanished targets mark their series stale.
      *
      * @param restartAll restart every loop with the current config
      * @param handOver   when restarting, let a target's new loop continue the old loop's series
      */
     private void sync(boolean restartAll, boolean handOver) {
-        List<ScrapeTarget> targets = TargetBuilder.targets(config, StaticDiscovery.groups(config));
+        List<TargetGroup> groups = new ArrayList<>(StaticDiscovery.groups(config));
+        discovered.values().forEach(groups::addAll);
+        List<ScrapeTarget> targets = TargetBuilder.targets(config, groups);
         Map<ScrapeTarget, ScrapeLoop> unchanged = new LinkedHashMap<>(loops);
         Map<List<Object>, ScrapeLoop> byIdentity = new LinkedHashMap<>();
         loops.values().forEach(l -> byIdentity.put(identity(l.target()), l));
@@ -75,16 +156,18 @@ public final class ScrapePool {
         return List.of(t.labels(), t.url());
     }
 
-    public List<ScrapeLoop> loops() {
+    public synchronized List<ScrapeLoop> loops() {
         return new ArrayList<>(loops.values());
     }
 
     /**
-     * Stops every loop.
+     * Stops discovery and every loop.
      *
      * @param markStale true when the job was removed, false at shutdown (a restart continues the series)
      */
-    public void stop(boolean markStale) {
+    public synchronized void stop(boolean markStale) {
+        stopped = true;
+        stopDiscovery();
         loops.values().forEach(l -> l.stop(markStale));
         loops.clear();
     }

@@ -8,7 +8,9 @@ public enum EntryType {
     HELP,
     /** {@code # TYPE name type}. */
     TYPE,
-    /** Any other {@code #} line. */
+    /** {@code # UNIT name unit} (OpenMetrics). */
+    UNIT,
+    /** Any other {@code #} line (Prometheus text only). */
     COMMENT,
     /** The end of the body. */
     EOF

@@ -62,11 +62,6 @@ public final class XorChunk {
         return count == 0;
     }
 
-    /** Whether the chunk can take no more samples (a hard format limit, far above the target). */
-    public boolean isFull() {
-        return count == MAX_SAMPLES;
-    }
-
     public long minTime() {
         return firstT;
     }

@@ -106,7 +106,7 @@ public final class MemSeries {
         int p = Partitions.of(t);
         boolean cut = false;
         int sizeHint = 32;
-        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition || open.isFull())) {
+        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition)) {
             sizeHint = open.length() + 8;
             if (openDirty) {
                 if (frozen == null) {
@@ -128,20 +128,34 @@ public final class MemSeries {
         return cut;
     }
 
-    /** Copies of the in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader. */
-    public synchronized List<StoredChunk> snapshot(long mint, long maxt) {
+    /**
+     * Copies of the in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader,
+     * and whether memory alone answers the range: chunks never overlap, so when the oldest
+     * in-memory chunk starts at or before {@code mint}, every stored chunk ends before it.
+     */
+    public synchronized HeadChunks snapshot(long mint, long maxt) {
         List<StoredChunk> out = new ArrayList<>(frozen == null ? 1 : frozen.size() + 1);
+        long oldest = Long.MAX_VALUE;
         if (frozen != null) {
             for (XorChunk c : frozen) {
+                oldest = Math.min(oldest, c.minTime());
                 if (c.minTime() <= maxt && c.maxTime() >= mint) {
                     out.add(StoredChunk.of(c));
                 }
             }
         }
-        if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
-            out.add(StoredChunk.of(open));
+        if (open != null) {
+            oldest = Math.min(oldest, open.minTime());
+            if (open.minTime() <= maxt && open.maxTime() >= mint) {
+                out.add(StoredChunk.of(open));
+            }
         }
-        return out;
+        return new HeadChunks(out, oldest <= mint);
+    }
+
+    /** The in-memory chunks a reader needs, and whether stored chunks can be skipped. */
+    public record HeadChunks(List<StoredChunk> chunks, boolean coversRange) {
+        public static final HeadChunks NONE = new HeadChunks(List.of(), false);
     }
 
     /** Feeds the chunks that must be written: cut ones, and the open one when asked and dirty. */

@@ -16,14 +16,6 @@ public final class LongList {
         a = new long[Math.max(1, capacity)];
     }
 
-    public static LongList of(long... values) {
-        LongList l = new LongList(values.length);
-        for (long v : values) {
-            l.add(v);
-        }
-        return l;
-    }
-
     public void add(long v) {
         if (size == a.length) {
             a = Arrays.copyOf(a, size * 2);
@@ -53,10 +45,6 @@ public final class LongList {
 
     public boolean isEmpty() {
         return size == 0;
-    }
-
-    public long[] toArray() {
-        return Arrays.copyOf(a, size);
     }
 
     /** Sorts and removes duplicates in place. */

@@ -26,8 +26,4 @@ public final class PartitionList {
         }
         return partitions.subSet(from, true, to, true).stream().mapToInt(Integer::intValue).toArray();
     }
-
-    public boolean isEmpty() {
-        return partitions.isEmpty();
-    }
 }

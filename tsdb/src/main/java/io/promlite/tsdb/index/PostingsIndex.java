@@ -5,6 +5,7 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ByteReader;
 import io.promlite.tsdb.store.ByteWriter;
+import io.promlite.tsdb.store.Partitions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,7 +50,7 @@ public final class PostingsIndex {
 
     /** Drops the partitions in {@code [from, toExclusive)}. */
     public void deletePartitions(WriteBatch batch, int from, int toExclusive) throws RocksDBException {
-        batch.deleteRange(cf, partitionKey(from), partitionKey(toExclusive));
+        batch.deleteRange(cf, Partitions.key(from), Partitions.key(toExclusive));
     }
 
     public Reader reader() {
@@ -61,12 +62,6 @@ public final class PostingsIndex {
         w.lengthPrefixed(name.getBytes(StandardCharsets.UTF_8));
         w.lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
         return w.fixedLong(id).toArray();
-    }
-
-    private static byte[] partitionKey(int partition) {
-        byte[] k = new byte[4];
-        ByteCodec.putSortableInt(k, 0, partition);
-        return k;
     }
 
     /** Reads one partition at a time through a single RocksDB iterator; not thread-safe. */
@@ -117,7 +112,7 @@ public final class PostingsIndex {
 
         /** Sorted distinct label names in the partition. */
         public List<String> names(int partition) {
-            byte[] p = partitionKey(partition);
+            byte[] p = Partitions.key(partition);
             List<String> names = new ArrayList<>();
             it.seek(p);
             while (it.isValid()) {

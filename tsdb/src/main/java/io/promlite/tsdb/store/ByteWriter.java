@@ -20,10 +20,6 @@ public final class ByteWriter {
         return len;
     }
 
-    public byte[] array() {
-        return buf;
-    }
-
     public byte[] toArray() {
         return Arrays.copyOf(buf, len);
     }
@@ -47,13 +43,6 @@ public final class ByteWriter {
     public ByteWriter fixedLong(long v) {
         ensure(8);
         ByteCodec.putLong(buf, len, v);
-        len += 8;
-        return this;
-    }
-
-    public ByteWriter sortableLong(long v) {
-        ensure(8);
-        ByteCodec.putSortableLong(buf, len, v);
         len += 8;
         return this;
     }

@@ -24,12 +24,6 @@ public final class ChunkCodec {
         return k;
     }
 
-    public static byte[] partitionKey(int partition) {
-        byte[] k = new byte[4];
-        ByteCodec.putSortableInt(k, 0, partition);
-        return k;
-    }
-
     public static int partition(byte[] key) {
         return ByteCodec.getSortableInt(key, 0);
     }

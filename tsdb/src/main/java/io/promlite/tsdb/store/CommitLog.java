@@ -52,10 +52,6 @@ public final class CommitLog {
         samples++;
     }
 
-    public boolean isEmpty() {
-        return samples == 0;
-    }
-
     /** Adds the record to the batch under the next sequence number. */
     public void put(WriteBatch batch) throws RocksDBException {
         batch.put(cf, seqKey(nextSeq++), record.toArray());

@@ -23,6 +23,13 @@ public final class Partitions {
         return partition * PARTITION_MS;
     }
 
+    /** The 4-byte key prefix of a partition: keys of column families partitioned by day start with it. */
+    public static byte[] key(int partition) {
+        byte[] k = new byte[4];
+        ByteCodec.putSortableInt(k, 0, partition);
+        return k;
+    }
+
     /** The last millisecond of the partition. */
     public static long end(int partition) {
         return start(partition) + PARTITION_MS - 1;

@@ -1,6 +1,7 @@
 package io.promlite.tsdb.store;
 
 import io.promlite.tsdb.TsdbException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,9 +14,11 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBufferManager;
 
 /**
  * The RocksDB database under the data directory and its column families.
@@ -29,20 +32,29 @@ import org.rocksdb.Status;
  *   <li>{@code log}: see {@link CommitLog}</li>
  * </ul>
  * Blocks are LZ4-compressed, and ZSTD-compressed in the bottommost level where most data
- * settles; the commit log is short-lived and left uncompressed.
+ * settles; the commit log is short-lived and left uncompressed. Memory is bounded on purpose:
+ * one shared block cache, with memtables charged against a fixed budget.
  */
 public final class RocksStore implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
 
-    private static final String[] FAMILIES = {"series", "labels", "postings", "chunks", "log"};
 
     private final Path dir;
+    private final LRUCache cache;
+    private final WriteBufferManager writeBufferManager;
     private final DBOptions dbOptions;
     private final List<AbstractNativeReference> familyResources = new ArrayList<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
+
+    /** Block cache shared by all column families; memtables are charged to it too. */
+    static final long CACHE_BYTES = 32L << 20;
+    /** Total memtable memory across column families, so memory stays bounded as writes grow. */
+    static final long MEMTABLE_BYTES = 16L << 20;
+    /** Bounds WAL files kept alive by rarely written families (each forces a flush when exceeded). */
+    static final long MAX_TOTAL_WAL_BYTES = 32L << 20;
 
     private RocksStore(Path dir) throws TsdbException {
         this.dir = dir;
@@ -52,13 +64,23 @@ public final class RocksStore implements AutoCloseable {
             throw new TsdbException(TsdbException.Kind.IO,
                     "cannot create data directory " + dir + ": " + e.getMessage(), e);
         }
-        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+        cache = new LRUCache(CACHE_BYTES);
+        writeBufferManager = new WriteBufferManager(MEMTABLE_BYTES, cache);
+        dbOptions = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setWriteBufferManager(writeBufferManager)
+                .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
+                .setMaxBackgroundJobs(2)
+                .setKeepLogFileNum(2)
+                .setMaxLogFileSize(4L << 20);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(true)));
-        for (String name : FAMILIES) {
-            descriptors.add(new ColumnFamilyDescriptor(name.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    familyOptions(!name.equals("log"))));
-        }
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(Family.POINT)));
+        descriptors.add(family("series", Family.POINT));
+        descriptors.add(family("labels", Family.POINT));
+        descriptors.add(family("postings", Family.SCAN));
+        descriptors.add(family("chunks", Family.BULK));
+        descriptors.add(family("log", Family.LOG));
         try {
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException e) {
@@ -71,13 +93,35 @@ public final class RocksStore implements AutoCloseable {
         return new RocksStore(dir);
     }
 
-    private ColumnFamilyOptions familyOptions(boolean compressed) {
-        BloomFilter bloom = new BloomFilter(10, false);
-        familyResources.add(bloom);
+    /** How a column family is read and written, which decides its tuning. */
+    private enum Family {
+        /** Point lookups by whole key: a Bloom filter saves disk reads. */
+        POINT,
+        /** Prefix scans and seeks: whole-key Bloom filters would not help. */
+        SCAN,
+        /** The bulk of the data (chunks): larger blocks compress better. */
+        BULK,
+        /** Short-lived commit records, deleted at every checkpoint: no compression. */
+        LOG
+    }
+
+    private ColumnFamilyDescriptor family(String name, Family kind) {
+        return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), familyOptions(kind));
+    }
+
+    private ColumnFamilyOptions familyOptions(Family kind) {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
-                .setFilterPolicy(bloom)
-                .setBlockSize(16 * 1024);
+                .setBlockCache(cache)
+                .setCacheIndexAndFilterBlocks(true)
+                .setBlockSize(kind == Family.BULK ? 16 * 1024 : 4 * 1024);
+        if (kind == Family.POINT) {
+            BloomFilter bloom = new BloomFilter(10, false);
+            familyResources.add(bloom);
+            table.setFilterPolicy(bloom);
+        }
+        boolean compressed = kind != Family.LOG;
         ColumnFamilyOptions o = new ColumnFamilyOptions()
+                .setWriteBufferSize(kind == Family.BULK || kind == Family.LOG ? 8L << 20 : 2L << 20)
                 .setCompressionType(compressed ? CompressionType.LZ4_COMPRESSION : CompressionType.NO_COMPRESSION)
                 .setBottommostCompressionType(compressed ? CompressionType.ZSTD_COMPRESSION
                         : CompressionType.NO_COMPRESSION)
@@ -100,6 +144,10 @@ public final class RocksStore implements AutoCloseable {
 
     public ColumnFamilyHandle postings() {
         return handles.get(3);
+    }
+
+    public List<ColumnFamilyHandle> families() {
+        return List.copyOf(handles);
     }
 
     public ColumnFamilyHandle meta() {
@@ -134,6 +182,8 @@ public final class RocksStore implements AutoCloseable {
     private void closeOptions() {
         familyResources.forEach(AbstractNativeReference::close);
         dbOptions.close();
+        writeBufferManager.close();
+        cache.close();
     }
 
     @Override

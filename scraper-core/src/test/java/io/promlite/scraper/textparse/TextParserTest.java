@@ -15,12 +15,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class PromTextParserTest {
+class TextParserTest {
     record Parsed(String rawSeries, Labels labels, double value, Long timestamp) {
     }
 
+    private static TextParser prom(byte[] body) {
+        return new TextParser(TextParser.Format.PROMETHEUS_0_0_4, body);
+    }
+
+    private static TextParser prom(byte[] body, int offset, int length) {
+        return new TextParser(TextParser.Format.PROMETHEUS_0_0_4, body, offset, length);
+    }
+
     private static List<Parsed> parseAll(String body) throws TextParseException {
-        PromTextParser p = new PromTextParser(body.getBytes(StandardCharsets.UTF_8));
+        TextParser p = prom(body.getBytes(StandardCharsets.UTF_8));
         List<Parsed> out = new ArrayList<>();
         for (EntryType t = p.next(); t != EntryType.EOF; t = p.next()) {
             if (t == EntryType.SERIES) {
@@ -79,7 +87,7 @@ class PromTextParserTest {
 
     @Test
     void reportsMetadataAndComments() throws TextParseException {
-        PromTextParser p = new PromTextParser(
+        TextParser p = prom(
                 "# HELP m Some \\\\ help\\nsecond line\n# TYPE m gauge\n#comment\n# TYPE h histogram\nm 1\n"
                         .getBytes(StandardCharsets.UTF_8));
         assertEquals(EntryType.HELP, p.next());
@@ -99,7 +107,7 @@ class PromTextParserTest {
     @Test
     void respectsOffsetAndLengthAndCrlf() throws TextParseException {
         byte[] buf = "xxxa 1\r\nb{c=\"d\"} 2\nzzz".getBytes(StandardCharsets.UTF_8);
-        PromTextParser p = new PromTextParser(buf, 3, buf.length - 6);
+        TextParser p = prom(buf, 3, buf.length - 6);
         assertEquals(EntryType.SERIES, p.next());
         assertEquals(1, p.value());
         assertFalse(p.hasTimestamp());
@@ -186,22 +194,22 @@ class PromTextParserTest {
     void rejectsInvalidUtf8InLabelValue() {
         byte[] body = {'m', '{', 'a', '=', '"', (byte) 0xc3, (byte) 0x28, '"', '}', ' ', '1', '\n'};
         TextParseException e = assertThrows(TextParseException.class, () -> {
-            PromTextParser p = new PromTextParser(body);
+            TextParser p = prom(body);
             p.next();
         });
         assertTrue(e.getMessage().startsWith("line 1: invalid UTF-8 in value of label \"a\""), e.getMessage());
         byte[] overlong = {'m', '{', 'a', '=', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', ' ', '1'};
-        assertThrows(TextParseException.class, () -> new PromTextParser(overlong).next());
+        assertThrows(TextParseException.class, () -> prom(overlong).next());
         byte[] surrogate = {'m', '{', 'a', '=', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}', ' ', '1'};
-        assertThrows(TextParseException.class, () -> new PromTextParser(surrogate).next());
+        assertThrows(TextParseException.class, () -> prom(surrogate).next());
         byte[] truncated = {'m', '{', 'a', '=', '"', (byte) 0xe2, (byte) 0x9c, '"', '}', ' ', '1'};
-        assertThrows(TextParseException.class, () -> new PromTextParser(truncated).next());
+        assertThrows(TextParseException.class, () -> prom(truncated).next());
     }
 
     @Test
     void rejectsDuplicateLabelNamesWhenBuildingLabels() throws TextParseException {
         for (String body : new String[] {"m{a=\"1\",a=\"2\"} 1\n", "m{__name__=\"x\"} 1\n"}) {
-            PromTextParser p = new PromTextParser(body.getBytes(StandardCharsets.UTF_8));
+            TextParser p = prom(body.getBytes(StandardCharsets.UTF_8));
             assertEquals(EntryType.SERIES, p.next());
             TextParseException e = assertThrows(TextParseException.class, p::labels);
             assertTrue(e.getMessage().contains("is not unique"), e.getMessage());

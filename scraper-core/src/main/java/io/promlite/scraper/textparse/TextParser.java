@@ -6,19 +6,29 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Parses the Prometheus text exposition format 0.0.4 line by line over a byte array.
+ * Parses the two text exposition formats line by line over a byte array: Prometheus text 0.0.4
+ * and OpenMetrics 1.0 text, which share the series syntax and differ in comments ({@code # UNIT},
+ * a mandatory {@code # EOF}, no free comments), metric types, timestamps (float seconds instead of
+ * integer milliseconds) and exemplars (validated and skipped: promlite does not store them).
  *
  * <p>{@link #next()} validates the whole line (names, label syntax and escapes, UTF-8 of label
  * values, value, timestamp) and records label positions in reusable arrays; strings are built
  * only by {@link #labels()}, which the scrape loop calls for series it has not seen before.
  */
-public final class PromTextParser implements ExpositionParser {
+public final class TextParser implements ExpositionParser {
+    /** The exposition format a body is written in. */
+    public enum Format {
+        PROMETHEUS_0_0_4, OPENMETRICS_1_0
+    }
+
     private static final int SNIPPET_CHARS = 120;
     private static final byte[] NAME_LABEL = Labels.METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] b;
     private final int limit;
+    private final boolean openMetrics;
     private int pos;
+    private boolean sawEof;
 
     private int lineNumber;
     private int lineStart;
@@ -43,14 +53,26 @@ public final class PromTextParser implements ExpositionParser {
     private int helpEnd;
     private MetricType type;
 
-    public PromTextParser(byte[] body, int offset, int length) {
+    public TextParser(Format format, byte[] body, int offset, int length) {
         this.b = body;
         this.pos = offset;
         this.limit = offset + length;
+        this.openMetrics = format == Format.OPENMETRICS_1_0;
     }
 
-    public PromTextParser(byte[] body) {
-        this(body, 0, body.length);
+    public TextParser(Format format, byte[] body) {
+        this(format, body, 0, body.length);
+    }
+
+    /**
+     * The format a response's Content-Type announces: OpenMetrics for
+     * {@code application/openmetrics-text}, else (including none) Prometheus text.
+     */
+    public static Format formatOf(String contentType) {
+        if (contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith("application/openmetrics-text")) {
+            return Format.OPENMETRICS_1_0;
+        }
+        return Format.PROMETHEUS_0_0_4;
     }
 
     @Override
@@ -69,7 +91,13 @@ public final class PromTextParser implements ExpositionParser {
             if (i == lineEnd) {
                 continue;
             }
+            if (sawEof) {
+                throw error("unexpected data after # EOF");
+            }
             return b[i] == '#' ? parseComment(i + 1) : parseSeries(i);
+        }
+        if (openMetrics && !sawEof) {
+            throw new TextParseException(lineNumber, "data does not end with # EOF");
         }
         return EntryType.EOF;
     }
@@ -77,42 +105,70 @@ public final class PromTextParser implements ExpositionParser {
     private EntryType parseComment(int i) throws TextParseException {
         i = skipBlanks(i);
         int wordEnd = skipNonBlanks(i);
-        boolean help = isWord(i, wordEnd, "HELP");
-        if (!help && !isWord(i, wordEnd, "TYPE")) {
+        String keyword;
+        if (isWord(i, wordEnd, "HELP") || isWord(i, wordEnd, "TYPE")
+                || (openMetrics && (isWord(i, wordEnd, "UNIT") || isWord(i, wordEnd, "EOF")))) {
+            keyword = ascii(i, wordEnd);
+        } else if (openMetrics) {
+            throw error("expected HELP, TYPE, UNIT or EOF after \"#\"");
+        } else {
             return EntryType.COMMENT;
+        }
+        if (keyword.equals("EOF")) {
+            if (skipBlanks(wordEnd) != lineEnd) {
+                throw error("unexpected text after # EOF");
+            }
+            sawEof = true;
+            return next();
         }
         i = skipBlanks(wordEnd);
         metadataStart = i;
         i = scanMetricName(i);
         if (i == metadataStart) {
-            throw error("expected metric name after " + (help ? "HELP" : "TYPE"));
+            throw error("expected metric name after " + keyword);
         }
         metadataEnd = i;
         if (i < lineEnd && !isBlank(b[i])) {
-            throw error("invalid metric name in " + (help ? "HELP" : "TYPE") + " line");
+            throw error("invalid metric name in " + keyword + " line");
         }
         i = skipBlanks(i);
-        if (help) {
-            helpStart = i;
-            helpEnd = lineEnd;
-            return EntryType.HELP;
+        switch (keyword) {
+            case "HELP" -> {
+                helpStart = i;
+                helpEnd = lineEnd;
+                return EntryType.HELP;
+            }
+            case "UNIT" -> {
+                helpStart = i;
+                helpEnd = lineEnd;
+                return EntryType.UNIT;
+            }
+            default -> {
+                int typeEnd = skipNonBlanks(i);
+                if (skipBlanks(typeEnd) != lineEnd) {
+                    throw error("unexpected text after metric type");
+                }
+                type = metricType(i, typeEnd);
+                return EntryType.TYPE;
+            }
         }
-        int typeEnd = skipNonBlanks(i);
-        if (skipBlanks(typeEnd) != lineEnd) {
-            throw error("unexpected text after metric type");
-        }
-        type = metricType(i, typeEnd);
-        return EntryType.TYPE;
     }
 
     private MetricType metricType(int start, int end) throws TextParseException {
         String word = ascii(start, end);
-        switch (word) {
-            case "counter", "gauge", "histogram", "summary", "untyped" -> {
-                return MetricType.valueOf(word.toUpperCase(Locale.ROOT));
-            }
-            default -> throw error("invalid metric type \"" + word + "\"");
+        boolean valid = openMetrics
+                ? switch (word) {
+                    case "counter", "gauge", "histogram", "gaugehistogram", "stateset", "info", "summary", "unknown" -> true;
+                    default -> false;
+                }
+                : switch (word) {
+                    case "counter", "gauge", "histogram", "summary", "untyped" -> true;
+                    default -> false;
+                };
+        if (!valid) {
+            throw error("invalid metric type \"" + word + "\"");
         }
+        return MetricType.valueOf(word.toUpperCase(Locale.ROOT));
     }
 
     private EntryType parseSeries(int i) throws TextParseException {
@@ -142,19 +198,63 @@ public final class PromTextParser implements ExpositionParser {
             throw error("invalid float \"" + utf8(i, valueEnd) + "\"");
         }
         i = skipBlanks(valueEnd);
-        hasTimestamp = i < lineEnd;
+        hasTimestamp = i < lineEnd && !(openMetrics && b[i] == '#');
         if (hasTimestamp) {
             int tsEnd = skipNonBlanks(i);
-            try {
-                timestampMs = Numbers.parseLong(b, i, tsEnd);
-            } catch (NumberFormatException e) {
-                throw error("invalid timestamp \"" + utf8(i, tsEnd) + "\"");
-            }
-            if (skipBlanks(tsEnd) != lineEnd) {
-                throw error("unexpected text after timestamp");
-            }
+            timestampMs = timestamp(i, tsEnd);
+            i = skipBlanks(tsEnd);
+        }
+        if (openMetrics && i < lineEnd && b[i] == '#') {
+            skipExemplar(i + 1);
+        } else if (i != lineEnd) {
+            throw error("unexpected text after timestamp");
         }
         return EntryType.SERIES;
+    }
+
+    /** Prometheus text: integer milliseconds. OpenMetrics: float seconds, truncated to milliseconds as Prometheus does. */
+    private long timestamp(int start, int end) throws TextParseException {
+        try {
+            if (!openMetrics) {
+                return Numbers.parseLong(b, start, end);
+            }
+            double seconds = Numbers.parseDouble(b, start, end);
+            if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+                throw new NumberFormatException();
+            }
+            return (long) (seconds * 1000);
+        } catch (NumberFormatException e) {
+            throw error("invalid timestamp \"" + utf8(start, end) + "\"");
+        }
+    }
+
+    /** Validates an OpenMetrics exemplar ({@code # {labels} value [timestamp]}) without keeping it. */
+    private void skipExemplar(int i) throws TextParseException {
+        i = skipBlanks(i);
+        if (i == lineEnd || b[i] != '{') {
+            throw error("expected exemplar labels after \"#\", got " + describe(i));
+        }
+        int seriesLabels = labelCount;
+        i = parseLabels(i + 1);
+        labelCount = seriesLabels;
+        i = skipBlanks(i);
+        if (i == lineEnd) {
+            throw error("expected exemplar value, got end of line");
+        }
+        int valueEnd = skipNonBlanks(i);
+        try {
+            Numbers.parseDouble(b, i, valueEnd);
+        } catch (NumberFormatException e) {
+            throw error("invalid exemplar value \"" + utf8(i, valueEnd) + "\"");
+        }
+        i = skipBlanks(valueEnd);
+        if (i < lineEnd) {
+            int tsEnd = skipNonBlanks(i);
+            timestamp(i, tsEnd);
+            if (skipBlanks(tsEnd) != lineEnd) {
+                throw error("unexpected text after exemplar");
+            }
+        }
     }
 
     /** Parses {@code name="value", …}; returns the index after the closing brace. */
@@ -305,6 +405,11 @@ public final class PromTextParser implements ExpositionParser {
             sb.append(c);
         }
         return sb.toString();
+    }
+
+    /** The unit of a UNIT entry (OpenMetrics). */
+    public String unit() {
+        return utf8(helpStart, helpEnd).strip();
     }
 
     @Override

@@ -1,0 +1,85 @@
+package io.promlite.tsdb.bench;
+
+import io.promlite.tsdb.Appender;
+import io.promlite.tsdb.Tsdb;
+import io.promlite.tsdb.TsdbOptions;
+import io.promlite.tsdb.model.Labels;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Heap and disk per series/sample for a bench-like workload (targets × series scraped every 5s),
+ * plus CPU time per appended sample. Run by hand, not part of the test suite:
+ * {@code java -cp <test classpath> io.promlite.tsdb.bench.HeadBench [targets] [seriesPerTarget] [scrapes]}.
+ */
+public final class HeadBench {
+    private HeadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int targets = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int perTarget = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int scrapes = args.length > 2 ? Integer.parseInt(args[2]) : 240;
+        Path dir = Files.createTempDirectory("headbench");
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        long baseline = usedAfterGc(mem);
+        int series = targets * perTarget;
+        long samples = 0;
+        long cpuStart;
+        long cpu;
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            Labels[] labels = new Labels[series];
+            long[] refs = new long[series];
+            for (int t = 0; t < targets; t++) {
+                for (int s = 0; s < perTarget; s++) {
+                    labels[t * perTarget + s] = Labels.of("__name__", "bench_metric_" + (s % 50),
+                            "job", "bench", "instance", "target-" + t + ":9100", "series", Integer.toString(s / 50),
+                            "code", s % 3 == 0 ? "200" : "500");
+                }
+            }
+            long t0 = 1_700_000_000_000L;
+            cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            double v = 0;
+            long firstScrapeCpu = 0;
+            for (int scrape = 0; scrape < scrapes; scrape++) {
+                if (scrape == 1) {
+                    firstScrapeCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+                }
+                for (int t = 0; t < targets; t++) {
+                    Appender app = db.appender();
+                    for (int s = 0; s < perTarget; s++) {
+                        int i = t * perTarget + s;
+                        v += (i % 7 == 0) ? 1.5 : 0;
+                        refs[i] = app.append(refs[i], labels[i], t0 + scrape * 5000L + t, (i % 3 == 0) ? v : i);
+                        samples++;
+                    }
+                    app.commit();
+                }
+            }
+            cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+            labels = null;
+            refs = null;
+            long heap = usedAfterGc(mem) - baseline;
+            System.out.printf("series=%d samples=%d heap/series=%.0f B; cpu: %.2f us per new series,"
+                    + " %.2f us per sample of known series%n", series, samples, (double) heap / series,
+                    firstScrapeCpu / 1000.0 / series, (cpu - firstScrapeCpu) / 1000.0 / (samples - series));
+            db.compact();
+        }
+        long bytes;
+        try (Stream<Path> files = Files.walk(dir)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf("disk after compaction and close=%d B, %.2f B/sample%n", bytes, (double) bytes / samples);
+    }
+
+    private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return mem.getHeapMemoryUsage().getUsed();
+    }
+}

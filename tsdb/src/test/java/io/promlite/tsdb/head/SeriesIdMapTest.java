@@ -1,0 +1,44 @@
+package io.promlite.tsdb.head;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.promlite.tsdb.model.Labels;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SeriesIdMapTest {
+    @Test
+    void behavesLikeAHashMapUnderRandomPutsAndRemoves() {
+        SeriesIdMap map = new SeriesIdMap();
+        Map<Long, MemSeries> reference = new HashMap<>();
+        Random rnd = new Random(1);
+        for (int op = 0; op < 200_000; op++) {
+            // A small id space makes removals hit long probe runs and re-insertions.
+            long id = 1 + rnd.nextInt(5_000);
+            if (rnd.nextInt(3) == 0) {
+                map.remove(id);
+                reference.remove(id);
+            } else if (!reference.containsKey(id)) {
+                MemSeries s = new MemSeries(id, Labels.of("id", Long.toString(id)), false);
+                map.put(s);
+                reference.put(id, s);
+            }
+            long probe = 1 + rnd.nextInt(5_000);
+            MemSeries expected = reference.get(probe);
+            if (expected == null) {
+                assertNull(map.get(probe), "id " + probe);
+            } else {
+                assertSame(expected, map.get(probe), "id " + probe);
+            }
+        }
+        List<MemSeries> all = new ArrayList<>();
+        map.collect(all);
+        assertEquals(reference.size(), all.size());
+    }
+}
