@@ -12,6 +12,7 @@ import io.promlite.web.HttpServer;
 import io.promlite.web.Lifecycle;
 import io.promlite.web.MetricsHandler;
 import io.promlite.web.Readiness;
+import io.promlite.web.RequestMetrics;
 import io.promlite.web.Router;
 import io.promlite.web.api.AdminApi;
 import io.promlite.web.api.ApiHandler;
@@ -93,7 +94,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         HttpServer http;
         try {
             http = HttpServer.start(settings.listenAddress(), readiness.startupRoutes(), workers,
-                    settings.effectiveRoutePrefix());
+                    settings.effectiveRoutePrefix(), new RequestMetrics(registry));
         } catch (RuntimeException | InterruptedException e) {
             workers.shutdownNow();
             throw e;

@@ -40,10 +40,10 @@ public final class HttpServer implements AutoCloseable {
      *                    starts with "/" and does not end with one)
      */
     public static HttpServer start(ListenAddress address, Router router, ExecutorService workers,
-                                   String routePrefix) throws InterruptedException {
+                                   String routePrefix, RequestMetrics metrics) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
-        RequestHandler handler = new RequestHandler(router, workers, routePrefix);
+        RequestHandler handler = new RequestHandler(router, workers, routePrefix, metrics);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

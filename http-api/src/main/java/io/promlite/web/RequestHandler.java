@@ -41,10 +41,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private volatile Router router;
     private final Executor workers;
     private final String routePrefix;
+    private final RequestMetrics metrics;
 
     /** @param routePrefix the path prefix every route is served under ("" for none), as {@code --web.route-prefix} */
-    RequestHandler(Router router, Executor workers, String routePrefix) {
+    RequestHandler(Router router, Executor workers, String routePrefix, RequestMetrics metrics) {
         this.router = router;
+        this.metrics = metrics;
         this.workers = workers;
         this.routePrefix = routePrefix;
     }
@@ -65,8 +67,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             boolean form = isForm(msg);
             HttpRequest request = new HttpRequest(method, path, params(uri, msg, form), msg.headers().copy(),
                     found.pathParams(), form ? new byte[0] : ByteBufUtil.getBytes(msg.content()));
-            dispatch(ctx, found.handler(), found.executor() != null ? found.executor() : workers, request,
-                    keepAlive, head);
+            dispatch(ctx, found, found.executor() != null ? found.executor() : workers, request, keepAlive, head);
         } else if (match instanceof Router.MethodNotAllowed na) {
             FullHttpResponse r = response(HttpResponse.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
                     "Method Not Allowed\n"), head);
@@ -100,13 +101,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 .startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString());
     }
 
-    private void dispatch(ChannelHandlerContext ctx, Handler handler, Executor executor, HttpRequest request,
+    private void dispatch(ChannelHandlerContext ctx, Router.Found found, Executor executor, HttpRequest request,
                           boolean keepAlive, boolean head) {
+        long start = System.nanoTime();
         try {
             executor.execute(() -> {
                 HttpResponse response;
                 try {
-                    response = handler.handle(request);
+                    response = found.handler().handle(request);
                 } catch (Exception | StackOverflowError e) {
                     log.error("Handler failed for {}", request.path(), e);
                     response = HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
@@ -116,6 +118,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 } else {
                     send(ctx, response, keepAlive, head);
                 }
+                metrics.observe(found.route(), response.status().code(), start);
             });
         } catch (RejectedExecutionException e) {
             send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down\n"),

@@ -3,6 +3,7 @@ package io.promlite.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +19,11 @@ class HttpServerTest {
     private final ExecutorService workers = Executors.newFixedThreadPool(2);
     private final HttpClient client = HttpClient.newHttpClient();
     private HttpServer server;
+
+    private HttpServer start(Router router, ExecutorService pool, String prefix) throws InterruptedException {
+        return HttpServer.start(ListenAddress.parse("127.0.0.1:0"), router, pool, prefix,
+                new RequestMetrics(new PrometheusRegistry()));
+    }
 
     @AfterEach
     void stop() {
@@ -36,7 +42,7 @@ class HttpServerTest {
     @Test
     void answers503UntilReadyThenServesTheFullRoutes() throws Exception {
         Readiness readiness = new Readiness();
-        server = HttpServer.start(ListenAddress.parse("127.0.0.1:0"), readiness.startupRoutes(), workers, "");
+        server = start(readiness.startupRoutes(), workers, "");
         assertEquals(200, send("GET", "/-/healthy", null).statusCode());
         assertEquals(503, send("GET", "/-/ready", null).statusCode());
         assertEquals(503, send("POST", "/api/v1/query", null).statusCode());
@@ -54,7 +60,7 @@ class HttpServerTest {
         Router router = new Router()
                 .get("/api/v1/label/{name}/values", r -> Responses.text(HttpResponseStatus.OK, r.pathParam("name")))
                 .postOrPut("/admin", r -> Responses.text(HttpResponseStatus.OK, r.method().name()));
-        server = HttpServer.start(ListenAddress.parse("127.0.0.1:0"), router, workers, "");
+        server = start(router, workers, "");
         assertEquals("job", send("GET", "/api/v1/label/job/values", null).body());
         assertEquals(404, send("GET", "/api/v1/label/job/other", null).statusCode());
         assertEquals(405, send("POST", "/api/v1/label/job/values", null).statusCode());
@@ -67,7 +73,7 @@ class HttpServerTest {
     @Test
     void routePrefixIsRequiredAndStripped() throws Exception {
         Router router = new Router().get("/-/healthy", r -> Responses.text(HttpResponseStatus.OK, r.path()));
-        server = HttpServer.start(ListenAddress.parse("127.0.0.1:0"), router, workers, "/a/b");
+        server = start(router, workers, "/a/b");
         assertEquals("/-/healthy", send("GET", "/a/b/-/healthy", null).body());
         assertEquals(404, send("GET", "/-/healthy", null).statusCode());
         assertEquals(404, send("GET", "/a/b-/healthy", null).statusCode());
@@ -76,7 +82,7 @@ class HttpServerTest {
     @Test
     void oversizedBodiesAreRefusedWithoutReachingAHandler() throws Exception {
         Router router = new Router().post("/api/v1/write", r -> Responses.text(HttpResponseStatus.OK, "took it"));
-        server = HttpServer.start(ListenAddress.parse("127.0.0.1:0"), router, workers, "");
+        server = start(router, workers, "");
         assertEquals("took it", send("POST", "/api/v1/write", new byte[1000]).body());
         assertEquals(413, send("POST", "/api/v1/write", new byte[HttpServer.MAX_BODY_BYTES + 1]).statusCode());
     }
