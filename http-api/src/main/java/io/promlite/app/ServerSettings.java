@@ -42,6 +42,12 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
                 enableAdminApi, enableRemoteWriteReceiver);
     }
 
+    ServerSettings withQueryLimits(Duration timeout, long maxSamples, int maxConcurrency) {
+        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, timeout,
+                maxSamples, maxConcurrency, lookbackDelta, externalUrl, routePrefix, enableLifecycle, enableAdminApi,
+                enableRemoteWriteReceiver);
+    }
+
     EngineOptions engineOptions() {
         return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples);
     }
