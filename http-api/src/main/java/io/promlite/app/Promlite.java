@@ -94,7 +94,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         HttpServer http;
         try {
             http = HttpServer.start(settings.listenAddress(), readiness.startupRoutes(), workers,
-                    settings.effectiveRoutePrefix(), new RequestMetrics(registry));
+                    settings.serverOptions(), new RequestMetrics(registry));
         } catch (RuntimeException | InterruptedException e) {
             workers.shutdownNow();
             throw e;

@@ -1,13 +1,16 @@
 package io.promlite.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +24,11 @@ class HttpServerTest {
     private HttpServer server;
 
     private HttpServer start(Router router, ExecutorService pool, String prefix) throws InterruptedException {
-        return HttpServer.start(ListenAddress.parse("127.0.0.1:0"), router, pool, prefix,
+        return start(router, pool, new ServerOptions(prefix, 512, Duration.ofMinutes(5)));
+    }
+
+    private HttpServer start(Router router, ExecutorService pool, ServerOptions options) throws InterruptedException {
+        return HttpServer.start(ListenAddress.parse("127.0.0.1:0"), router, pool, options,
                 new RequestMetrics(new PrometheusRegistry()));
     }
 
@@ -85,6 +92,28 @@ class HttpServerTest {
         server = start(router, workers, "");
         assertEquals("took it", send("POST", "/api/v1/write", new byte[1000]).body());
         assertEquals(413, send("POST", "/api/v1/write", new byte[HttpServer.MAX_BODY_BYTES + 1]).statusCode());
+    }
+
+    @Test
+    void silentConnectionsAreClosedAfterTheReadTimeout() throws Exception {
+        Router router = new Router().get("/x", r -> Responses.text(HttpResponseStatus.OK, "x"));
+        server = start(router, workers, new ServerOptions("", 512, Duration.ofMillis(300)));
+        try (Socket silent = new Socket("127.0.0.1", server.port())) {
+            silent.setSoTimeout(5000);
+            assertEquals(-1, silent.getInputStream().read());
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+        Router router = new Router().get("/x", r -> Responses.text(HttpResponseStatus.OK, "x"));
+        server = start(router, workers, new ServerOptions("", 1, Duration.ofMinutes(5)));
+        try (Socket holder = new Socket("127.0.0.1", server.port());
+             Socket second = new Socket("127.0.0.1", server.port())) {
+            second.setSoTimeout(5000);
+            assertEquals(-1, second.getInputStream().read());
+            assertTrue(holder.isConnected());
+        }
     }
 
     /** promlite's response type, named apart from the JDK client's {@code HttpResponse}. */
