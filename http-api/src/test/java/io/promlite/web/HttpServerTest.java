@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -108,11 +109,16 @@ class HttpServerTest {
     void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
         Router router = new Router().get("/x", r -> Responses.text(HttpResponseStatus.OK, "x"));
         server = start(router, workers, new ServerOptions("", 1, Duration.ofMinutes(5)));
-        try (Socket holder = new Socket("127.0.0.1", server.port());
-             Socket second = new Socket("127.0.0.1", server.port())) {
+        try (Socket holder = new Socket("127.0.0.1", server.port())) {
+            // An answered request proves the first connection is open and counted.
+            holder.setSoTimeout(5000);
+            holder.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(new String(holder.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)
+                    .startsWith("HTTP/1.1 200"));
+            Socket second = new Socket("127.0.0.1", server.port());
             second.setSoTimeout(5000);
             assertEquals(-1, second.getInputStream().read());
-            assertTrue(holder.isConnected());
+            second.close();
         }
     }
 
