@@ -135,8 +135,8 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock);
         MetadataApi metadata = new MetadataApi(tsdb);
         StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
-        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets,
-                settings.effectiveExternalUrl(settings.listenAddress().port()), settings.listenAddress().port());
+        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, settings.effectiveExternalUrl(http.port()),
+                http.port());
         RulesApi rules = new RulesApi();
         AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);
         RemoteWriteApi remoteWrite = new RemoteWriteApi(tsdb, clock);
