@@ -121,8 +121,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 metrics.observe(found.route(), response.status().code(), start);
             });
         } catch (RejectedExecutionException e) {
-            send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down\n"),
-                    false, head);
+            // The pool's queue is full (or it is stopping): refuse rather than queue without bound.
+            send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "too many requests waiting, or shutting down\n"), false, head);
         }
     }
 
