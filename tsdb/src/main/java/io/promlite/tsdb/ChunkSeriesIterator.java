@@ -75,6 +75,16 @@ final class ChunkSeriesIterator implements SampleIterator {
         if (positioned && t >= target) {
             return !done;
         }
+        if (done) {
+            return false;
+        }
+        // Skip whole chunks ending before the target without decoding them.
+        if (inChunk && chunks.get(chunk).maxTime() < target) {
+            inChunk = false;
+        }
+        while (!inChunk && chunk + 1 < chunks.size() && chunks.get(chunk + 1).maxTime() < target) {
+            chunk++;
+        }
         while (next()) {
             if (t >= target) {
                 return true;

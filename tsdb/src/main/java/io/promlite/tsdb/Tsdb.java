@@ -86,6 +86,7 @@ public final class Tsdb implements Storage {
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Readers hold the read side so that close never frees RocksDB under a running read. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
     /** Partitions a commit lists series in for the first time; reused under the commit lock. */
     private final LongList newPartitions = new LongList();
@@ -159,7 +160,7 @@ public final class Tsdb implements Storage {
     @Override
     public Appender appender() {
         ensureOpen();
-        return new TsdbAppender(this);
+        return new TsdbAppender(this, stagingPool);
     }
 
     @Override
@@ -546,13 +547,22 @@ public final class Tsdb implements Storage {
             }
             long newMin = firstSampleTimeFrom(keepFrom);
             long floor = Partitions.start(keepFrom);
+            LongList forgotten;
             try (WriteBatch batch = new WriteBatch()) {
                 batch.deleteRange(store.chunks(), Partitions.key(Integer.MIN_VALUE),
                         Partitions.key(keepFrom));
+                forgotten = deleteSeriesRecordsOnlyIn(batch, keepFrom);
                 postings.deletePartitions(batch, Integer.MIN_VALUE, keepFrom);
                 meta.putRetentionFloor(batch, floor);
                 meta.putTimeRange(batch, newMin, maxTime);
                 store.db().write(writeOptions, batch);
+            }
+            for (int i = 0; i < forgotten.size(); i++) {
+                MemSeries s = head.get(forgotten.get(i));
+                if (s != null) {
+                    // Its records are gone; its next commit writes them again.
+                    s.markUnstored();
+                }
             }
             minValidTime = floor;
             minTime = newMin;
@@ -577,6 +587,30 @@ public final class Tsdb implements Storage {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /**
+     * Deletes the series and labels records of series listed only in partitions before
+     * {@code keepFrom}, so that series churn does not grow the store forever. Returns their ids.
+     */
+    private LongList deleteSeriesRecordsOnlyIn(WriteBatch batch, int keepFrom) throws RocksDBException {
+        List<LongList> dropped = new ArrayList<>();
+        List<LongList> kept = new ArrayList<>();
+        try (PostingsIndex.Reader reader = postings.reader()) {
+            for (int p : partitions.between(Integer.MIN_VALUE + 1, Integer.MAX_VALUE - 1)) {
+                (p < keepFrom ? dropped : kept).add(reader.all(p));
+            }
+        }
+        LongList gone = LongList.subtract(LongList.union(dropped), LongList.union(kept));
+        for (int i = 0; i < gone.size(); i++) {
+            byte[] key = seriesKey(gone.get(i));
+            byte[] labels = store.db().get(store.series(), key);
+            if (labels != null) {
+                batch.delete(store.labels(), labels);
+            }
+            batch.delete(store.series(), key);
+        }
+        return gone;
     }
 
     /** The oldest partition such that it and all newer ones fit in {@code limit} bytes. */

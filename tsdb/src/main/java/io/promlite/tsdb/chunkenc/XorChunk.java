@@ -1,5 +1,8 @@
 package io.promlite.tsdb.chunkenc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -21,6 +24,8 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 public final class XorChunk {
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     /** Samples per chunk before the head cuts a new one, as in Prometheus. */
     public static final int TARGET_SAMPLES = 120;
     static final int HEADER_BYTES = 2;
@@ -41,7 +46,7 @@ public final class XorChunk {
     }
 
     public XorChunk(int initialBytes) {
-        buf = new byte[Math.max(HEADER_BYTES + 8, initialBytes)];
+        buf = new byte[Math.max(HEADER_BYTES + 16, initialBytes)];
     }
 
     /** A chunk holding the samples of an encoded one, ready for further appends. */
@@ -162,23 +167,29 @@ public final class XorChunk {
         writeBits(xor >>> trail, significant);
     }
 
+    /** Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. */
     private void ensureBits(int extra) {
-        int needed = (bitPos + extra + 7) >>> 3;
+        int needed = ((bitPos + extra + 7) >>> 3) + 8;
         if (needed > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 1)));
         }
     }
 
-    /** Writes the low {@code n} bits of {@code v}, most significant first. */
+    /**
+     * Writes the low {@code n} (1..64) bits of {@code v}, most significant first, with one 8-byte
+     * read-modify-write (and a ninth byte when the field straddles it). Bytes past the written
+     * bits are always zero, so OR-ing is enough.
+     */
     private void writeBits(long v, int n) {
-        while (n > 0) {
-            int free = 8 - (bitPos & 7);
-            int take = Math.min(free, n);
-            int chunk = (int) (v >>> (n - take)) & ((1 << take) - 1);
-            buf[bitPos >>> 3] |= (byte) (chunk << (free - take));
-            bitPos += take;
-            n -= take;
+        int byteIdx = bitPos >>> 3;
+        int bitOff = bitPos & 7;
+        long aligned = v << (64 - n);
+        long window = (long) BIG_ENDIAN_LONG.get(buf, byteIdx);
+        BIG_ENDIAN_LONG.set(buf, byteIdx, window | (aligned >>> bitOff));
+        if (bitOff + n > 64) {
+            buf[byteIdx + 8] |= (byte) ((aligned << (64 - bitOff)) >>> 56);
         }
+        bitPos += n;
     }
 
     private void writeUvarint(long v) {

@@ -1,10 +1,17 @@
 package io.promlite.tsdb.chunkenc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Decodes an {@link XorChunk}'s bytes sample by sample; reusable via {@link #reset}. Never
  * allocates.
  */
 public final class XorIterator {
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private byte[] buf;
     private int bitPos;
     private int endBit;
@@ -99,19 +106,31 @@ public final class XorIterator {
         return (v << (64 - bits)) >> (64 - bits);
     }
 
+    /** Reads {@code n} (1..64) bits, most significant first, with at most two memory loads. */
     private long readBits(int n) {
         if (bitPos + n > endBit) {
             throw new IllegalStateException("chunk truncated");
         }
+        int byteIdx = bitPos >>> 3;
+        int bitOff = bitPos & 7;
+        bitPos += n;
+        long window = load64(byteIdx) << bitOff;
+        if (n <= 64 - bitOff) {
+            return window >>> (64 - n);
+        }
+        // The field extends into a ninth byte: its top (n - (64 - bitOff)) bits complete it.
+        int rest = n - (64 - bitOff);
+        return (window >>> (64 - n)) | ((buf[byteIdx + 8] & 0xffL) >>> (8 - rest));
+    }
+
+    /** Eight bytes big-endian from {@code i}, zero-padded past the array's end. */
+    private long load64(int i) {
+        if (i + 8 <= buf.length) {
+            return (long) BIG_ENDIAN_LONG.get(buf, i);
+        }
         long v = 0;
-        while (n > 0) {
-            int avail = 8 - (bitPos & 7);
-            int take = Math.min(avail, n);
-            int b = buf[bitPos >>> 3] & 0xff;
-            int bits = (b >>> (avail - take)) & ((1 << take) - 1);
-            v = (v << take) | bits;
-            bitPos += take;
-            n -= take;
+        for (int k = 0; k < 8; k++) {
+            v = (v << 8) | (i + k < buf.length ? buf[i + k] & 0xffL : 0);
         }
         return v;
     }

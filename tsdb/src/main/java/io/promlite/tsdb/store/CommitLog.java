@@ -1,5 +1,6 @@
 package io.promlite.tsdb.store;
 
+import java.nio.ByteBuffer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -20,6 +21,8 @@ public final class CommitLog {
     private final RocksDB db;
     private final ColumnFamilyHandle cf;
     private final ByteWriter record = new ByteWriter(4096);
+    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(8);
+    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private long nextSeq;
     private long baseT;
     private long prevId;
@@ -52,9 +55,20 @@ public final class CommitLog {
         samples++;
     }
 
-    /** Adds the record to the batch under the next sequence number. */
+    /**
+     * Adds the record to the batch under the next sequence number. Goes through reused direct
+     * buffers: copying the record into a fresh array would be the commit path's largest allocation.
+     */
     public void put(WriteBatch batch) throws RocksDBException {
-        batch.put(cf, seqKey(nextSeq++), record.toArray());
+        if (valueBuffer.capacity() < record.length()) {
+            valueBuffer = ByteBuffer.allocateDirect(Math.max(record.length(), 2 * valueBuffer.capacity()));
+        }
+        keyBuffer.clear();
+        keyBuffer.putLong(nextSeq++).flip();
+        valueBuffer.clear();
+        record.writeTo(valueBuffer);
+        valueBuffer.flip();
+        batch.put(cf, keyBuffer, valueBuffer);
         bytesSinceTruncate += record.length();
     }
 

@@ -126,6 +126,10 @@ public final class RocksStore implements AutoCloseable {
                 .setBottommostCompressionType(compressed ? CompressionType.ZSTD_COMPRESSION
                         : CompressionType.NO_COMPRESSION)
                 .setTableFormatConfig(table);
+        if (kind == Family.POINT) {
+            // Most lookups are for new series, i.e. misses: let the memtables answer them from a filter too.
+            o.setMemtableWholeKeyFiltering(true).setMemtablePrefixBloomSizeRatio(0.05);
+        }
         familyResources.add(o);
         return o;
     }
@@ -171,7 +175,9 @@ public final class RocksStore implements AutoCloseable {
             return new TsdbException(TsdbException.Kind.CORRUPT,
                     "data directory " + dir + " is corrupt (" + detail + ")", e);
         }
-        if (detail != null && detail.contains("lock")) {
+        // RocksDB names its lock file LOCK: "While lock file: <dir>/LOCK: Resource temporarily
+        // unavailable" (another process) or "lock hold by current process ... <dir>/LOCK".
+        if (detail != null && detail.contains("LOCK")) {
             return new TsdbException(TsdbException.Kind.LOCKED,
                     "data directory " + dir + " is locked by another running promlite (" + detail + ")", e);
         }
