@@ -63,6 +63,16 @@ public final class Main implements Callable<Integer> {
             description = "Prefix for the internal routes of web endpoints (default: path of --web.external-url).")
     String routePrefix;
 
+    @Option(names = "--web.max-connections", paramLabel = "N", defaultValue = "512",
+            description = "Maximum number of simultaneous connections (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--web.read-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "Maximum duration before timing out read of the request, and closing idle connections "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration readTimeout;
+
     @Option(names = "--web.enable-lifecycle",
             description = "Enable shutdown and reload via HTTP request (/-/quit, /-/reload).")
     boolean enableLifecycle;
@@ -113,13 +123,13 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LogfmtLogger.setLevel(logLevel);
-        if (queryMaxConcurrency < 1 || queryMaxSamples < 1) {
-            log.error("--query.max-concurrency and --query.max-samples must be positive");
+        if (queryMaxConcurrency < 1 || queryMaxSamples < 1 || maxConnections < 1) {
+            log.error("--query.max-concurrency, --query.max-samples and --web.max-connections must be positive");
             return 2;
         }
         ServerSettings settings = new ServerSettings(configFile, storagePath, listenAddress, retention,
                 retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
-                routePrefix, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+                routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
         PromliteConfig config;
         try {
             config = Promlite.loadConfig(settings);
@@ -140,13 +150,16 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        reloadOnHangup(server);
+        handleSignals(server);
         server.awaitClosed();
         return 0;
     }
 
-    /** SIGHUP reloads the configuration, as for Prometheus; a rejected one is logged and kept out. */
-    private static void reloadOnHangup(Promlite server) {
+    /**
+     * As for Prometheus: SIGHUP reloads the configuration (a rejected one is logged and kept
+     * out); SIGTERM and SIGINT stop cleanly and the process exits 0.
+     */
+    private static void handleSignals(Promlite server) {
         try {
             Signal.handle(new Signal("HUP"), signal -> {
                 try {
@@ -155,8 +168,15 @@ public final class Main implements Callable<Integer> {
                     // Already logged by reload(); the running configuration stays in effect.
                 }
             });
+            for (String stop : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(stop), signal -> {
+                    log.atWarn().addKeyValue("signal", "SIG" + signal.getName())
+                            .log("Received an OS signal, exiting gracefully...");
+                    server.close();
+                });
+            }
         } catch (IllegalArgumentException unsupported) {
-            log.warn("SIGHUP is not available on this platform; use /-/reload to reload the configuration");
+            log.warn("Signals are not available on this platform; use /-/reload to reload the configuration");
         }
     }
 

@@ -7,10 +7,12 @@ import io.promlite.scraper.ScrapeManager;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbException;
 import io.promlite.tsdb.TsdbOptions;
+import io.promlite.web.FederateHandler;
 import io.promlite.web.HttpServer;
 import io.promlite.web.Lifecycle;
 import io.promlite.web.MetricsHandler;
 import io.promlite.web.Readiness;
+import io.promlite.web.RequestMetrics;
 import io.promlite.web.Router;
 import io.promlite.web.api.AdminApi;
 import io.promlite.web.api.ApiHandler;
@@ -49,20 +51,22 @@ public final class Promlite implements AutoCloseable, ServerStatus {
     private final Tsdb tsdb;
     private final ExecutorService workers;
     private final ExecutorService queries;
+    private final HttpServer http;
     private final ScrapeManager scrapeManager;
     private final Instant startTime = Instant.now();
     private final Gauge reloadSuccessful;
     private final Gauge reloadSuccessTime;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private HttpServer http;
     private volatile PromliteConfig config;
     private volatile boolean lastReloadOk = true;
     private volatile Instant lastConfigTime = startTime;
 
-    private Promlite(ServerSettings settings, Tsdb tsdb, PrometheusRegistry registry) {
+    private Promlite(ServerSettings settings, Tsdb tsdb, PrometheusRegistry registry, ExecutorService workers,
+                     HttpServer http) {
         this.settings = settings;
         this.tsdb = tsdb;
-        this.workers = newPool("http-worker", Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
+        this.workers = workers;
+        this.http = http;
         this.queries = newPool("query", settings.queryMaxConcurrency(), QUERY_QUEUE);
         this.scrapeManager = new ScrapeManager(tsdb, registry);
         this.reloadSuccessful = Gauge.builder().name("promlite_config_last_reload_successful")
@@ -84,16 +88,30 @@ public final class Promlite implements AutoCloseable, ServerStatus {
     static Promlite start(ServerSettings settings, PromliteConfig config) throws TsdbException, InterruptedException {
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
-        Tsdb tsdb = Tsdb.open(new TsdbOptions(settings.storagePath(), settings.retention(), settings.retentionBytes(),
-                registry));
-        Promlite server = new Promlite(settings, tsdb, registry);
+        // Listening starts first, so health and readiness answer (503) while storage replays.
+        Readiness readiness = new Readiness();
+        ExecutorService workers = newPool("http-worker", Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
+        HttpServer http;
         try {
-            Readiness readiness = new Readiness();
-            String prefix = settings.effectiveRoutePrefix();
-            server.http = HttpServer.start(settings.listenAddress(), server.routes(registry, readiness),
-                    server.workers, prefix);
-            log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + server.http.port())
-                    .log("Listening");
+            http = HttpServer.start(settings.listenAddress(), readiness.startupRoutes(), workers,
+                    settings.serverOptions(), new RequestMetrics(registry));
+        } catch (RuntimeException | InterruptedException e) {
+            workers.shutdownNow();
+            throw e;
+        }
+        log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + http.port()).log("Listening");
+        Tsdb tsdb;
+        try {
+            tsdb = Tsdb.open(new TsdbOptions(settings.storagePath(), settings.retention(), settings.retentionBytes(),
+                    registry));
+        } catch (TsdbException | RuntimeException e) {
+            http.close();
+            workers.shutdownNow();
+            throw e;
+        }
+        Promlite server = new Promlite(settings, tsdb, registry, workers, http);
+        try {
+            http.routeTo(server.routes(registry, readiness));
             server.config = config != null ? config : server.defaultConfig();
             server.scrapeManager.apply(server.config);
             server.reloadSuccessful.set(1);
@@ -101,7 +119,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
             readiness.markReady();
             log.info("Server is ready to receive web requests.");
             return server;
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException e) {
             server.close();
             throw e;
         }
@@ -117,8 +135,8 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock);
         MetadataApi metadata = new MetadataApi(tsdb);
         StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
-        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets,
-                settings.effectiveExternalUrl(settings.listenAddress().port()), settings.listenAddress().port());
+        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, settings.effectiveExternalUrl(http.port()),
+                http.port());
         RulesApi rules = new RulesApi();
         AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);
         RemoteWriteApi remoteWrite = new RemoteWriteApi(tsdb, clock);
@@ -146,6 +164,8 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .postOrPut("/api/v1/admin/tsdb/snapshot", ApiHandler.json(admin::snapshot))
                 .post("/api/v1/write", settings.enableRemoteWriteReceiver() ? remoteWrite::write
                         : RemoteWriteApi::disabled)
+                .get("/federate", new FederateHandler(tsdb, this::externalLabels,
+                        settings.lookbackDelta().toMillis(), clock))
                 .get("/metrics", new MetricsHandler(registry))
                 .get("/-/healthy", readiness::healthy)
                 .get("/-/ready", readiness::ready);
@@ -177,6 +197,11 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         reloadSuccessTime.set(lastConfigTime.toEpochMilli() / 1000.0);
         log.atInfo().addKeyValue("filename", String.valueOf(settings.configFile()))
                 .log("Completed loading of configuration file");
+    }
+
+    private Map<String, String> externalLabels() {
+        PromliteConfig c = config;
+        return c == null ? Map.of() : c.global().externalLabels();
     }
 
     @Override
@@ -238,9 +263,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         }
         log.info("Stopping scrape manager...");
         scrapeManager.close();
-        if (http != null) {
-            http.close();
-        }
+        http.close();
         for (ExecutorService pool : new ExecutorService[] {queries, workers}) {
             pool.shutdown();
             try {

@@ -105,6 +105,24 @@ class RemoteWriteReceiverTest {
         assertTrue(r.body().startsWith("out of bounds: timestamp is too far in the future for series"), r.body());
     }
 
+    @Test
+    void largeResultsAreStreamedInChunks() throws Exception {
+        WriteRequests many = new WriteRequests();
+        for (int i = 0; i < 3000; i++) {
+            many.series(new String[] {"__name__", "wide", "id", String.format("%05d", i), "pad", "x".repeat(40)}, t, i);
+        }
+        assertEquals(204, api.remoteWrite(many.snappy()).statusCode());
+        HttpResponse<String> r = api.get("/api/v1/series?match[]=wide");
+        assertEquals(200, r.statusCode());
+        assertEquals("chunked", r.headers().firstValue("Transfer-Encoding").orElse(""));
+        List<Object> series = Json.array(Json.object(Json.parse(r.body())).get("data"));
+        assertEquals(3000, series.size());
+        assertEquals("02999", Json.object(series.get(2999)).get("id"));
+        // A small answer still carries its length.
+        HttpResponse<String> small = api.get("/api/v1/label/id/values?limit=1");
+        assertTrue(small.headers().firstValue("Content-Length").isPresent());
+    }
+
     private static void assertRejected(HttpResponse<String> r, String expected) {
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains(expected), r.body());
