@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.promlite.app.ApiClient.Element;
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
