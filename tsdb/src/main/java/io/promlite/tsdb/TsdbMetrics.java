@@ -13,6 +13,7 @@ final class TsdbMetrics {
     final Counter outOfBounds;
     final Counter chunksWritten;
     final Counter retentionDeletions;
+    final Counter logRecordsDropped;
     private final GaugeWithCallback headSeries;
     private final GaugeWithCallback storageBytes;
     private final PrometheusRegistry registry;
@@ -29,6 +30,8 @@ final class TsdbMetrics {
         chunksWritten = counter("promlite_tsdb_chunks_written_total", "Chunks written to disk.");
         retentionDeletions = counter("promlite_tsdb_retention_deletions_total",
                 "Day partitions removed by time or size retention.");
+        logRecordsDropped = counter("promlite_tsdb_log_records_dropped_total",
+                "Commit-log records deleted before every remote-write queue read them (log cap or retention).");
         headSeries = GaugeWithCallback.builder()
                 .name("promlite_tsdb_head_series")
                 .help("Series held in memory.")
@@ -47,7 +50,7 @@ final class TsdbMetrics {
 
     void unregister() {
         for (var c : new io.prometheus.metrics.model.registry.Collector[] {samplesAppended, outOfOrder, duplicate,
-            outOfBounds, chunksWritten, retentionDeletions, headSeries, storageBytes}) {
+            outOfBounds, chunksWritten, retentionDeletions, logRecordsDropped, headSeries, storageBytes}) {
             registry.unregister(c);
         }
     }

@@ -308,7 +308,10 @@ class TsdbTest {
         TestData.appendAll(db, UP_A, 1000);
         db.close();
         try (RocksStore store = RocksStore.open(dir)) {
-            store.db().put(store.log(), new byte[8], new byte[] {(byte) 0x80});
+            // Past the last checkpoint, where replay reads.
+            byte[] key = new byte[8];
+            io.promlite.tsdb.store.ByteCodec.putLong(key, 0, 1L << 40);
+            store.db().put(store.log(), key, new byte[] {(byte) 0x80});
         }
         TsdbException e = assertThrows(TsdbException.class, () -> Tsdb.open(TsdbOptions.defaults(dir)));
         assertEquals(TsdbException.Kind.CORRUPT, e.kind(), e.getMessage());

@@ -102,6 +102,12 @@ public final class MemSeries {
         }
     }
 
+    /** Agent mode: remembers a committed sample as the series' last one, without chunks. */
+    public void recordLast(long t, long bits) {
+        lastBits = bits;
+        lastT = t;
+    }
+
     /**
      * Appends a committed sample to the open chunk, first cutting it when it holds
      * {@link XorChunk#TARGET_SAMPLES} or the sample starts a new partition (chunks never span
