@@ -106,6 +106,21 @@ public final class Main implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration lookbackDelta;
 
+    @Option(names = "--agent",
+            description = "Run in agent mode: scrape and remote-write only, with no local queries or chunk storage.")
+    boolean agent;
+
+    @Option(names = "--storage.agent.path", paramLabel = "DIR", defaultValue = "data-agent/",
+            description = "Base path for the agent's forward log (default: ${DEFAULT-VALUE}).")
+    Path agentStoragePath;
+
+    @Option(names = "--storage.agent.max-log-size", paramLabel = "SIZE", defaultValue = AgentMode.DEFAULT_MAX_LOG_SIZE,
+            converter = SizeConverter.class,
+            description = "Agent mode: the most forward-log bytes kept for remote-write queues that cannot send "
+                    + "(a receiver outage); beyond it the oldest unsent samples are dropped. 0 disables the cap "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long agentMaxLogBytes;
+
     @Option(names = "--log.level", paramLabel = "LEVEL", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Only log messages with the given severity or above: debug, info, warn, error "
@@ -127,7 +142,8 @@ public final class Main implements Callable<Integer> {
             log.error("--query.max-concurrency, --query.max-samples and --web.max-connections must be positive");
             return 2;
         }
-        ServerSettings settings = new ServerSettings(configFile, storagePath, listenAddress, retention,
+        ServerSettings settings = new ServerSettings(configFile, agent ? agentStoragePath : storagePath,
+                listenAddress, retention,
                 retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
                 routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
         PromliteConfig config;
@@ -141,7 +157,7 @@ public final class Main implements Callable<Integer> {
         log.atInfo().addKeyValue("version", BuildInfo.VERSION).log("Starting promlite");
         Promlite server;
         try {
-            server = Promlite.start(settings, config);
+            server = Promlite.start(settings, config, new AgentMode(agent, agentMaxLogBytes));
         } catch (TsdbException e) {
             log.atError().addKeyValue("err", e.getMessage()).log("Opening storage failed");
             return 1;

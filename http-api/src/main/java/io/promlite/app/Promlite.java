@@ -3,6 +3,7 @@ package io.promlite.app;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
+import io.promlite.remote.RemoteWriteManager;
 import io.promlite.scraper.ScrapeManager;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbException;
@@ -15,6 +16,7 @@ import io.promlite.web.Readiness;
 import io.promlite.web.RequestMetrics;
 import io.promlite.web.Router;
 import io.promlite.web.api.AdminApi;
+import io.promlite.web.api.ApiError;
 import io.promlite.web.api.ApiHandler;
 import io.promlite.web.api.MetadataApi;
 import io.promlite.web.api.QueryApi;
@@ -53,6 +55,8 @@ public final class Promlite implements AutoCloseable, ServerStatus {
     private final ExecutorService queries;
     private final HttpServer http;
     private final ScrapeManager scrapeManager;
+    private final AgentMode agent;
+    private final RemoteWriteManager remoteWrite;
     private final Instant startTime = Instant.now();
     private final Gauge reloadSuccessful;
     private final Gauge reloadSuccessTime;
@@ -61,9 +65,11 @@ public final class Promlite implements AutoCloseable, ServerStatus {
     private volatile boolean lastReloadOk = true;
     private volatile Instant lastConfigTime = startTime;
 
-    private Promlite(ServerSettings settings, Tsdb tsdb, PrometheusRegistry registry, ExecutorService workers,
-                     HttpServer http) {
+    private Promlite(ServerSettings settings, AgentMode agent, Tsdb tsdb, PrometheusRegistry registry,
+                     ExecutorService workers, HttpServer http) {
         this.settings = settings;
+        this.agent = agent;
+        this.remoteWrite = new RemoteWriteManager(tsdb, registry, "promlite/" + BuildInfo.VERSION);
         this.tsdb = tsdb;
         this.workers = workers;
         this.http = http;
@@ -86,6 +92,15 @@ public final class Promlite implements AutoCloseable, ServerStatus {
      * @param config the loaded configuration, or null for the embedded self-scraping default
      */
     static Promlite start(ServerSettings settings, PromliteConfig config) throws TsdbException, InterruptedException {
+        return start(settings, config, AgentMode.OFF);
+    }
+
+    /** Starts a server, in agent mode when {@code agent} says so. */
+    static Promlite start(ServerSettings settings, PromliteConfig config, AgentMode agent)
+            throws TsdbException, InterruptedException {
+        if (agent.enabled()) {
+            checkAgentConfig(config);
+        }
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
         // Listening starts first, so health and readiness answer (503) while storage replays.
@@ -102,27 +117,47 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + http.port()).log("Listening");
         Tsdb tsdb;
         try {
-            tsdb = Tsdb.open(new TsdbOptions(settings.storagePath(), settings.retention(), settings.retentionBytes(),
-                    registry));
+            TsdbOptions options = new TsdbOptions(settings.storagePath(), settings.retention(),
+                    settings.retentionBytes(), registry);
+            tsdb = Tsdb.open(agent.enabled() ? options.agent(agent.maxLogBytes()) : options);
         } catch (TsdbException | RuntimeException e) {
             http.close();
             workers.shutdownNow();
             throw e;
         }
-        Promlite server = new Promlite(settings, tsdb, registry, workers, http);
+        Promlite server = new Promlite(settings, agent, tsdb, registry, workers, http);
         try {
             http.routeTo(server.routes(registry, readiness));
             server.config = config != null ? config : server.defaultConfig();
+            // Queues first: a queue seen for the first time forwards what is committed after it starts.
+            server.remoteWrite.apply(server.config);
             server.scrapeManager.apply(server.config);
             server.reloadSuccessful.set(1);
             server.reloadSuccessTime.set(server.lastConfigTime.toEpochMilli() / 1000.0);
             readiness.markReady();
             log.info("Server is ready to receive web requests.");
             return server;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
         }
+    }
+
+    /** Agent mode only forwards: a configuration with nowhere to forward to is an error. */
+    private static void checkAgentConfig(PromliteConfig config) {
+        if (config == null || config.remoteWriteConfigs().isEmpty()) {
+            throw new IllegalArgumentException("agent mode needs at least one remote_write configuration");
+        }
+    }
+
+    /** Endpoints reading stored data answer, in agent mode, as Prometheus's agent mode does. */
+    private ApiHandler stored(ApiHandler handler) {
+        if (!agent.enabled()) {
+            return handler;
+        }
+        return request -> {
+            throw new ApiError(ApiError.Type.EXECUTION, AgentMode.UNAVAILABLE);
+        };
     }
 
     private PromliteConfig defaultConfig() {
@@ -141,12 +176,12 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);
         RemoteWriteApi remoteWrite = new RemoteWriteApi(tsdb, clock);
         Router router = new Router()
-                .getOrPost("/api/v1/query", ApiHandler.json(query::instant), queries)
-                .getOrPost("/api/v1/query_range", ApiHandler.json(query::range), queries)
-                .getOrPost("/api/v1/query_exemplars", ApiHandler.json(query::exemplars))
-                .getOrPost("/api/v1/series", ApiHandler.json(metadata::series))
-                .getOrPost("/api/v1/labels", ApiHandler.json(metadata::labelNames))
-                .get("/api/v1/label/{name}/values", ApiHandler.json(metadata::labelValues))
+                .getOrPost("/api/v1/query", ApiHandler.json(stored(query::instant)), queries)
+                .getOrPost("/api/v1/query_range", ApiHandler.json(stored(query::range)), queries)
+                .getOrPost("/api/v1/query_exemplars", ApiHandler.json(stored(query::exemplars)))
+                .getOrPost("/api/v1/series", ApiHandler.json(stored(metadata::series)))
+                .getOrPost("/api/v1/labels", ApiHandler.json(stored(metadata::labelNames)))
+                .get("/api/v1/label/{name}/values", ApiHandler.json(stored(metadata::labelValues)))
                 .get("/api/v1/targets", ApiHandler.json(targets::targets))
                 .get("/api/v1/targets/metadata", ApiHandler.json(targets::targetMetadata))
                 .get("/api/v1/metadata", ApiHandler.json(targets::metricMetadata))
@@ -188,6 +223,21 @@ public final class Promlite implements AutoCloseable, ServerStatus {
             log.atError().addKeyValue("filename", String.valueOf(settings.configFile()))
                     .addKeyValue("err", e.getMessage()).log("Error reloading config");
             throw e;
+        }
+        if (agent.enabled()) {
+            try {
+                checkAgentConfig(next);
+            } catch (IllegalArgumentException e) {
+                lastReloadOk = false;
+                reloadSuccessful.set(0);
+                throw new ConfigException(String.valueOf(settings.configFile()), 0, 0, null, e.getMessage());
+            }
+        }
+        try {
+            remoteWrite.apply(next);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying remote_write", e);
         }
         scrapeManager.apply(next);
         config = next;
@@ -263,6 +313,11 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         }
         log.info("Stopping scrape manager...");
         scrapeManager.close();
+        try {
+            remoteWrite.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         http.close();
         for (ExecutorService pool : new ExecutorService[] {queries, workers}) {
             pool.shutdown();

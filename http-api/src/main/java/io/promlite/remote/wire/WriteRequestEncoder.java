@@ -23,21 +23,22 @@ public final class WriteRequestEncoder {
     private byte[] buf = new byte[64 * 1024];
     private int pos;
 
-    /**
-     * The encoded {@code Label} fields of a series: its labels plus the external labels it does
-     * not have itself (a series' own label wins, as in Prometheus), sorted by name.
-     */
-    public static byte[] labels(Labels series, Map<String, String> externalLabels) {
-        Labels all = series;
-        if (!externalLabels.isEmpty()) {
-            Labels.Builder b = series.toBuilder();
-            externalLabels.forEach((name, value) -> {
-                if (!series.has(name)) {
-                    b.set(name, value);
-                }
-            });
-            all = b.build();
+    /** A series' labels plus the external labels it does not have itself: its own win, as in Prometheus. */
+    public static Labels withExternalLabels(Labels series, Map<String, String> externalLabels) {
+        if (externalLabels.isEmpty()) {
+            return series;
         }
+        Labels.Builder b = series.toBuilder();
+        externalLabels.forEach((name, value) -> {
+            if (!series.has(name)) {
+                b.set(name, value);
+            }
+        });
+        return b.build();
+    }
+
+    /** The encoded {@code Label} fields of a series, sorted by name as remote write requires. */
+    public static byte[] labels(Labels all) {
         WriteRequestEncoder e = new WriteRequestEncoder();
         for (int i = 0; i < all.size(); i++) {
             byte[] name = all.name(i).getBytes(StandardCharsets.UTF_8);

@@ -12,9 +12,10 @@ class WriteRequestEncoderTest {
 
     @Test
     void decoderReadsEncodedSeriesWithExternalLabelsMerged() throws RemoteWriteException {
-        byte[] a = WriteRequestEncoder.labels(Labels.of("__name__", "up", "job", "node", "instance", "h:1"),
-                Map.of("replica", "r1", "job", "external-loses"));
-        byte[] b = WriteRequestEncoder.labels(Labels.of("__name__", "x"), Map.of());
+        byte[] a = WriteRequestEncoder.labels(WriteRequestEncoder.withExternalLabels(
+                Labels.of("__name__", "up", "job", "node", "instance", "h:1"),
+                Map.of("replica", "r1", "job", "external-loses")));
+        byte[] b = WriteRequestEncoder.labels(Labels.of("__name__", "x"));
         WriteRequestEncoder e = new WriteRequestEncoder();
         long[] ts = {-5, 0, 1_700_000_000_123L};
         double[] vs = {Double.NaN, 1.5, -0.0};
@@ -47,7 +48,7 @@ class WriteRequestEncoderTest {
             vs[i] = i * 0.25;
         }
         for (int s = 0; s < 500; s++) {
-            e.series(WriteRequestEncoder.labels(Labels.of("__name__", "m", "series", "s" + s), Map.of()), ts, vs, 0, 100);
+            e.series(WriteRequestEncoder.labels(Labels.of("__name__", "m", "series", "s" + s)), ts, vs, 0, 100);
         }
         SnappyEncoder snappy = new SnappyEncoder();
         snappy.encode(e.buffer(), e.length());
