@@ -19,7 +19,7 @@ import java.util.function.IntSupplier;
  * A remote-write receiver on loopback that answers whatever status the test tells it to, and
  * records (decoded with promlite's own decoder) the samples of the requests it accepts.
  */
-final class TestReceiver implements AutoCloseable {
+public final class TestReceiver implements AutoCloseable {
     private final HttpServer server;
     private volatile IntSupplier status = () -> 204;
     private final Map<Labels, List<long[]>> accepted = new LinkedHashMap<>();
@@ -27,7 +27,7 @@ final class TestReceiver implements AutoCloseable {
     volatile String lastAuthorization;
     volatile String lastUserAgent;
 
-    TestReceiver() throws IOException {
+    public TestReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/write", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -57,16 +57,16 @@ final class TestReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write";
     }
 
-    void answer(IntSupplier status) {
+    public void answer(IntSupplier status) {
         this.status = status;
     }
 
     /** Accepted samples per series: {timestamp, value bits}, in arrival order. */
-    Map<Labels, List<long[]>> accepted() {
+    public Map<Labels, List<long[]>> accepted() {
         synchronized (accepted) {
             Map<Labels, List<long[]>> copy = new LinkedHashMap<>();
             accepted.forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
@@ -74,7 +74,7 @@ final class TestReceiver implements AutoCloseable {
         }
     }
 
-    int acceptedSamples() {
+    public int acceptedSamples() {
         synchronized (accepted) {
             return accepted.values().stream().mapToInt(List::size).sum();
         }

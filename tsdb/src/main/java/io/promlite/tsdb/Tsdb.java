@@ -110,6 +110,7 @@ public final class Tsdb implements Storage {
     private volatile long minValidTime;
     private volatile long samplesAppended;
     private volatile boolean checkpointRequested;
+    private volatile boolean truncationRequested;
     private volatile boolean closed;
 
     private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException, TsdbException {
@@ -120,7 +121,7 @@ public final class Tsdb implements Storage {
         this.checkpointedSeq = meta.logCheckpoint();
         this.commitLog = new CommitLog(store.db(), store.log(), checkpointedSeq);
         this.logCursors.putAll(meta.logCursors());
-        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes);
+        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes, commitLog::retainedBytes);
         try {
             try (RocksIterator it = store.db().newIterator(store.series())) {
                 it.seekToLast();
@@ -435,6 +436,12 @@ public final class Tsdb implements Storage {
                 synchronized (logSignal) {
                     logSignal.notifyAll();
                 }
+            }
+            if (options.agentMode() && options.maxLogBytes() > 0 && commitLog.retainedBytes() > options.maxLogBytes()
+                    && !truncationRequested) {
+                // Enforce the cap now rather than at the next periodic truncation.
+                truncationRequested = true;
+                maintenance.execute(() -> background("truncating the log", this::truncateLog));
             }
             if (commitLog.bytesSinceCheckpoint() > CHECKPOINT_LOG_BYTES && !checkpointRequested) {
                 checkpointRequested = true;
@@ -921,6 +928,7 @@ public final class Tsdb implements Storage {
     private void truncateLog() throws RocksDBException {
         commitLock.lock();
         try {
+            truncationRequested = false;
             if (!closed) {
                 truncateLogLocked();
             }
