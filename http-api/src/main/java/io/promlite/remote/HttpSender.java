@@ -13,11 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -128,16 +134,41 @@ final class HttpSender {
                 f.init(store);
                 trust = f.getTrustManagers();
             }
-            if (!tls.certFile().isEmpty()) {
-                throw new IllegalArgumentException("tls_config.cert_file: client certificates are not supported by "
-                        + "promlite's remote write yet");
-            }
+            KeyManager[] keys = tls.certFile().isEmpty() ? null : clientKeys(tls);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust, null);
+            context.init(keys, trust, null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("tls_config: " + e.getMessage(), e);
         }
+    }
+
+    /** The client certificate chain and its PKCS#8 PEM key ({@code BEGIN PRIVATE KEY}), RSA or EC. */
+    private static KeyManager[] clientKeys(TlsConfig tls) throws IOException, GeneralSecurityException {
+        Certificate[] chain;
+        try (InputStream in = Files.newInputStream(Path.of(tls.certFile()))) {
+            chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(new Certificate[0]);
+        }
+        String pem = Files.readString(Path.of(tls.keyFile()), StandardCharsets.US_ASCII);
+        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+        int end = pem.indexOf("-----END PRIVATE KEY-----");
+        if (begin < 0 || end < begin) {
+            throw new GeneralSecurityException(tls.keyFile() + " is not an unencrypted PKCS#8 PEM key "
+                    + "(BEGIN PRIVATE KEY); convert it with: openssl pkcs8 -topk8 -nocrypt");
+        }
+        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
+        PrivateKey key;
+        try {
+            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (InvalidKeySpecException notRsa) {
+            key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+        }
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setKeyEntry("client", key, new char[0], chain);
+        KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        f.init(store, new char[0]);
+        return f.getKeyManagers();
     }
 
     /** {@code insecure_skip_verify}: accepts any certificate and any host name. */
