@@ -53,6 +53,27 @@ class TsdbTest {
         db = Tsdb.open(TsdbOptions.defaults(dir));
     }
 
+    /** A stopped store is fully in table files: nothing left in RocksDB's write-ahead log. */
+    @Test
+    void cleanCloseLeavesNoWriteAheadLog() throws Exception {
+        TestData.appendAll(db, UP_A, 1000, 2000, 3000);
+        TestData.appendAll(db, LOAD, 1000, 2000, 3000);
+        db.close();
+        try (var files = Files.list(dir)) {
+            List<String> wal = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log"))
+                    .filter(n -> {
+                        try {
+                            return Files.size(dir.resolve(n)) > 0;
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).toList();
+            assertEquals(List.of(), wal, "write-ahead log files left after a clean close");
+        }
+        db = Tsdb.open(TsdbOptions.defaults(dir));
+        assertEquals(3, select(db, 0, 3000, ANY_UP).get(UP_A).size());
+    }
+
     @Test
     void selectsByEveryMatcherTypeSortedByLabels() throws Exception {
         TestData.appendAll(db, UP_B, 1000);
