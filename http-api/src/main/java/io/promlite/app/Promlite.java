@@ -18,6 +18,7 @@ import io.promlite.web.api.AdminApi;
 import io.promlite.web.api.ApiHandler;
 import io.promlite.web.api.MetadataApi;
 import io.promlite.web.api.QueryApi;
+import io.promlite.web.api.QueryMetrics;
 import io.promlite.web.api.RemoteWriteApi;
 import io.promlite.web.api.RulesApi;
 import io.promlite.web.api.ServerStatus;
@@ -132,7 +133,8 @@ public final class Promlite implements AutoCloseable, ServerStatus {
 
     private Router routes(PrometheusRegistry registry, Readiness readiness) {
         Clock clock = Clock.systemUTC();
-        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock);
+        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock,
+                new QueryMetrics(registry, settings.queryMaxConcurrency()));
         MetadataApi metadata = new MetadataApi(tsdb);
         StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
         TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, settings.effectiveExternalUrl(http.port()),
