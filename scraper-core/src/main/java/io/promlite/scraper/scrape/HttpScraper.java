@@ -1,6 +1,7 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,19 +13,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -33,17 +28,18 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * Fetches scrapes over Netty's HTTP client. Each target keeps its connection open between scrapes
- * (as Prometheus's Go client does), so a scrape normally costs one request on an idle socket. The
- * whole response is aggregated up to the body size limit (after gzip decoding), and one deadline
- * covers connect, request and response. Futures complete on an event-loop thread, so callers hand
- * the work on.
+ * Fetches scrapes over Netty. Each target keeps its connection open between scrapes (as
+ * Prometheus's Go client does), so a scrape normally costs one write of the target's pre-encoded
+ * request on an idle socket; responses go through Netty's HTTP response decoder, gzip decoding and
+ * aggregation up to the body size limit. One deadline covers connect, request and response.
+ * Futures complete on an event-loop thread, so callers hand the work on.
  */
 final class HttpScraper {
     /**
@@ -99,19 +95,19 @@ final class HttpScraper {
     }
 
     /**
-     * A target's scrape request, built once: every scrape of the target sends the same bytes.
-     * Netty only reads a request's headers when encoding it, and its content is the shared empty
-     * buffer, so one instance can be written again and again.
+     * A target's scrape request, encoded once: every scrape of the target sends the same bytes,
+     * written straight to the socket (only responses go through Netty's HTTP codec).
      */
     static final class Request {
         private final ScrapeTarget target;
         private final int bodyLimit;
-        private final FullHttpRequest http;
+        /** Direct, never released; each write sends a duplicate. */
+        private final ByteBuf encoded;
 
-        private Request(ScrapeTarget target, int bodyLimit, FullHttpRequest http) {
+        private Request(ScrapeTarget target, int bodyLimit, ByteBuf encoded) {
             this.target = target;
             this.bodyLimit = bodyLimit;
-            this.http = http;
+            this.encoded = encoded;
         }
     }
 
@@ -124,15 +120,18 @@ final class HttpScraper {
     Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip) {
         int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
                 ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery(), Unpooled.EMPTY_BUFFER);
-        HttpHeaders h = req.headers();
-        h.set(HttpHeaderNames.HOST, target.address());
-        h.set(HttpHeaderNames.ACCEPT, ACCEPT);
-        h.set(HttpHeaderNames.ACCEPT_ENCODING, acceptGzip ? HttpHeaderValues.GZIP : HttpHeaderValues.IDENTITY);
-        h.set(HttpHeaderNames.USER_AGENT, userAgent);
-        h.set("X-Prometheus-Scrape-Timeout-Seconds", timeoutSeconds(target.timeout()));
-        return new Request(target, limit, req);
+        String text = "GET " + (target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery()) + " HTTP/1.1\r\n"
+                + "Host: " + target.address() + "\r\n"
+                + "Accept: " + ACCEPT + "\r\n"
+                + "Accept-Encoding: " + (acceptGzip ? "gzip" : "identity") + "\r\n"
+                + "User-Agent: " + userAgent + "\r\n"
+                + "X-Prometheus-Scrape-Timeout-Seconds: " + timeoutSeconds(target.timeout()) + "\r\n"
+                + "\r\n";
+        // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
+        // character is sent as UTF-8 rather than mangled.
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        return new Request(target, limit, encoded);
     }
 
     /** One request/response exchange and its outcome. */
@@ -192,7 +191,7 @@ final class HttpScraper {
                         if (ssl != null) {
                             p.addLast(ssl.newHandler(ch.alloc(), target.host(), target.port()));
                         }
-                        p.addLast(new HttpClientCodec(DECODER_CONFIG, false, false));
+                        p.addLast(new HttpResponseDecoder(DECODER_CONFIG));
                         p.addLast(new HttpContentDecompressor(0));
                         p.addLast(new HttpObjectAggregator(ex.request().bodyLimit));
                         p.addLast(new ResponseHandler(ex.connection()));
@@ -225,7 +224,7 @@ final class HttpScraper {
                 return;
             }
             handler.begin(ex, reused ? () -> connect(ex) : null);
-            channel.writeAndFlush(ex.request().http).addListener(w -> {
+            channel.writeAndFlush(ex.request().encoded.duplicate()).addListener(w -> {
                 if (!w.isSuccess()) {
                     channel.close();
                 }
