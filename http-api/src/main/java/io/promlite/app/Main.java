@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
  * {@code java -jar promlite.jar [flags]}: flags carry Prometheus's names. Exit codes: 0 after a
@@ -166,34 +165,9 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        handleSignals(server);
+        OsSignals.install(server);
         server.awaitClosed();
         return 0;
-    }
-
-    /**
-     * As for Prometheus: SIGHUP reloads the configuration (a rejected one is logged and kept
-     * out); SIGTERM and SIGINT stop cleanly and the process exits 0.
-     */
-    private static void handleSignals(Promlite server) {
-        try {
-            Signal.handle(new Signal("HUP"), signal -> {
-                try {
-                    server.reload();
-                } catch (ConfigException | RuntimeException e) {
-                    // Already logged by reload(); the running configuration stays in effect.
-                }
-            });
-            for (String stop : new String[] {"TERM", "INT"}) {
-                Signal.handle(new Signal(stop), signal -> {
-                    log.atWarn().addKeyValue("signal", "SIG" + signal.getName())
-                            .log("Received an OS signal, exiting gracefully...");
-                    server.close();
-                });
-            }
-        } catch (IllegalArgumentException unsupported) {
-            log.warn("Signals are not available on this platform; use /-/reload to reload the configuration");
-        }
     }
 
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {

@@ -3,6 +3,7 @@ package io.promlite.app;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
+import io.promlite.config.ScrapeConfig;
 import io.promlite.remote.RemoteWriteManager;
 import io.promlite.scraper.ScrapeManager;
 import io.promlite.tsdb.Tsdb;
@@ -20,6 +21,7 @@ import io.promlite.web.api.ApiError;
 import io.promlite.web.api.ApiHandler;
 import io.promlite.web.api.MetadataApi;
 import io.promlite.web.api.QueryApi;
+import io.promlite.web.api.QueryMetrics;
 import io.promlite.web.api.RemoteWriteApi;
 import io.promlite.web.api.RulesApi;
 import io.promlite.web.api.ServerStatus;
@@ -30,6 +32,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -167,11 +170,12 @@ public final class Promlite implements AutoCloseable, ServerStatus {
 
     private Router routes(PrometheusRegistry registry, Readiness readiness) {
         Clock clock = Clock.systemUTC();
-        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock);
+        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock,
+                new QueryMetrics(registry, settings.queryMaxConcurrency()));
         MetadataApi metadata = new MetadataApi(tsdb);
         StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
-        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, settings.effectiveExternalUrl(http.port()),
-                http.port());
+        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, this::scrapePools,
+                settings.effectiveExternalUrl(http.port()), http.port());
         RulesApi rules = new RulesApi();
         AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);
         RemoteWriteApi remoteWrite = new RemoteWriteApi(tsdb, clock);
@@ -184,6 +188,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .get("/api/v1/label/{name}/values", ApiHandler.json(stored(metadata::labelValues)))
                 .get("/api/v1/targets", ApiHandler.json(targets::targets))
                 .get("/api/v1/targets/metadata", ApiHandler.json(targets::targetMetadata))
+                .get("/api/v1/scrape_pools", ApiHandler.json(targets::scrapePools))
                 .get("/api/v1/metadata", ApiHandler.json(targets::metricMetadata))
                 .get("/api/v1/rules", ApiHandler.json(rules::rules))
                 .get("/api/v1/alerts", ApiHandler.json(rules::alerts))
@@ -194,6 +199,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .get("/api/v1/status/runtimeinfo", ApiHandler.json(status::runtimeInfo))
                 .get("/api/v1/status/tsdb", ApiHandler.json(status::tsdb))
                 .get("/api/v1/status/walreplay", ApiHandler.json(status::walReplay))
+                .get("/api/v1/notifications", ApiHandler.json(status::notifications))
                 .postOrPut("/api/v1/admin/tsdb/delete_series", ApiHandler.json(admin::deleteSeries))
                 .postOrPut("/api/v1/admin/tsdb/clean_tombstones", ApiHandler.json(admin::cleanTombstones))
                 .postOrPut("/api/v1/admin/tsdb/snapshot", ApiHandler.json(admin::snapshot))
@@ -247,6 +253,11 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         reloadSuccessTime.set(lastConfigTime.toEpochMilli() / 1000.0);
         log.atInfo().addKeyValue("filename", String.valueOf(settings.configFile()))
                 .log("Completed loading of configuration file");
+    }
+
+    private List<String> scrapePools() {
+        PromliteConfig c = config;
+        return c == null ? List.of() : c.scrapeConfigs().stream().map(ScrapeConfig::jobName).toList();
     }
 
     private Map<String, String> externalLabels() {

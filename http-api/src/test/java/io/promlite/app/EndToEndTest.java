@@ -128,6 +128,8 @@ class EndToEndTest {
         Map<String, Object> dropped = Json.object(Json.object(Json.parse(
                 api.get("/api/v1/targets?state=dropped").body())).get("data"));
         assertEquals(List.of(), dropped.get("activeTargets"));
+        assertEquals("{\"status\":\"success\",\"data\":{\"scrapePools\":[\"access-log\",\"image-gallery\"]}}",
+                api.get("/api/v1/scrape_pools").body());
     }
 
     private record Sample(Map<String, String> metric, String value) {

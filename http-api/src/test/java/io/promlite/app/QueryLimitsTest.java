@@ -54,6 +54,10 @@ class QueryLimitsTest {
             assertEquals(422, heavy.statusCode(), heavy.body());
             assertEquals("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing would load too "
                     + "many samples into memory in query execution\"}", heavy.body());
+            String metrics = api.get("/metrics").body();
+            assertTrue(metrics.contains("promlite_engine_query_duration_seconds_count{type=\"instant\"} 9"), metrics);
+            assertTrue(metrics.contains("promlite_engine_queries 0.0"), metrics);
+            assertTrue(metrics.contains("promlite_engine_queries_concurrent_max 1.0"), metrics);
         }
     }
 }

@@ -1023,6 +1023,7 @@ public final class Tsdb implements Storage {
             }
             try {
                 checkpoint();
+                store.flushForShutdown();
             } catch (RocksDBException e) {
                 log.error("tsdb: final checkpoint failed; the log will be replayed on next open", e);
             }

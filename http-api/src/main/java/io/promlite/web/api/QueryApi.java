@@ -30,9 +30,11 @@ public final class QueryApi {
     private final EngineOptions options;
     private final Engine engine;
     private final Clock clock;
+    private final QueryMetrics metrics;
 
-    public QueryApi(Queryable storage, EngineOptions options, Clock clock) {
+    public QueryApi(Queryable storage, EngineOptions options, Clock clock, QueryMetrics metrics) {
         this.storage = storage;
+        this.metrics = metrics;
         this.options = options;
         this.engine = new Engine(storage, options);
         this.clock = clock;
@@ -43,7 +45,7 @@ public final class QueryApi {
         long time = Params.time("time", req.param("time"), clock.millis());
         Engine engine = engineFor(req);
         String query = requireQuery(req);
-        return answer(() -> engine.instant(query, time), limit);
+        return answer(() -> engine.instant(query, time), "instant", limit);
     }
 
     public HttpResponse range(HttpRequest req) throws ApiError {
@@ -64,7 +66,7 @@ public final class QueryApi {
                     + "Try decreasing the query resolution (?step=XX)");
         }
         Engine engine = engineFor(req);
-        return answer(() -> engine.range(query, start, end, step), limit);
+        return answer(() -> engine.range(query, start, end, step), "range", limit);
     }
 
     /**
@@ -121,8 +123,9 @@ public final class QueryApi {
         Value run();
     }
 
-    private static HttpResponse answer(Evaluation evaluation, int limit) throws ApiError {
+    private HttpResponse answer(Evaluation evaluation, String type, int limit) throws ApiError {
         Value value;
+        QueryMetrics.Timer timer = metrics.start(type);
         try {
             value = evaluation.run();
         } catch (PromqlException e) {
@@ -132,6 +135,8 @@ public final class QueryApi {
                 case TIMEOUT -> new ApiError(ApiError.Type.TIMEOUT, e.getMessage());
                 case CANCELED -> new ApiError(ApiError.Type.CANCELED, e.getMessage());
             };
+        } finally {
+            timer.stop();
         }
         int shown = limit > 0 ? limit : Integer.MAX_VALUE;
         boolean truncated = (value instanceof Vector v && v.samples().size() > shown)

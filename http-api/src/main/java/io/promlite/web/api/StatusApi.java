@@ -98,6 +98,14 @@ public final class StatusApi {
         });
     }
 
+    /** {@code /api/v1/notifications}: promlite raises no server notifications; the list is empty. */
+    public HttpResponse notifications(HttpRequest req) {
+        return ApiJson.success(g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        });
+    }
+
     /** Replay finishes before the API starts serving, so the status is always complete. */
     public HttpResponse walReplay(HttpRequest req) {
         return ApiJson.success(g -> {

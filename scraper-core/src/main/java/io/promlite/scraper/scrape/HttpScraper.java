@@ -1,6 +1,8 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,17 +13,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -30,17 +28,18 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * Fetches scrapes over Netty's HTTP client. Each target keeps its connection open between scrapes
- * (as Prometheus's Go client does), so a scrape normally costs one request on an idle socket. The
- * whole response is aggregated up to the body size limit (after gzip decoding), and one deadline
- * covers connect, request and response. Futures complete on an event-loop thread, so callers hand
- * the work on.
+ * Fetches scrapes over Netty. Each target keeps its connection open between scrapes (as
+ * Prometheus's Go client does), so a scrape normally costs one write of the target's pre-encoded
+ * request on an idle socket; responses go through Netty's HTTP response decoder, gzip decoding and
+ * aggregation up to the body size limit. One deadline covers connect, request and response.
+ * Futures complete on an event-loop thread, so callers hand the work on.
  */
 final class HttpScraper {
     /**
@@ -51,6 +50,14 @@ final class HttpScraper {
             + "application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
     /** Used when a job sets no body_size_limit, so one runaway target cannot exhaust the heap. */
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
+    /**
+     * Body chunks as large as a socket read (not Netty's default 8 KiB), so a body passes the
+     * decoder, decompressor and aggregator in a few pieces. Response headers come from the
+     * target and are only read, so validating them would be wasted work.
+     */
+    private static final HttpDecoderConfig DECODER_CONFIG = new HttpDecoderConfig()
+            .setMaxChunkSize(1 << 16)
+            .setValidateHeaders(false);
 
     private final EventLoopGroup group;
     private final String userAgent;
@@ -74,6 +81,12 @@ final class HttpScraper {
             }
         }
 
+        /** Whether a kept connection is ready for the next request. */
+        boolean isOpen() {
+            Channel c = channel;
+            return c != null && c.isActive();
+        }
+
         private void forget(Channel c) {
             if (channel == c) {
                 channel = null;
@@ -81,29 +94,69 @@ final class HttpScraper {
         }
     }
 
+    /**
+     * A target's scrape request, encoded once: every scrape of the target sends the same bytes,
+     * written straight to the socket (only responses go through Netty's HTTP codec).
+     */
+    static final class Request {
+        private final ScrapeTarget target;
+        private final int bodyLimit;
+        /** Direct, never released; each write sends a duplicate. */
+        private final ByteBuf encoded;
+
+        private Request(ScrapeTarget target, int bodyLimit, ByteBuf encoded) {
+            this.target = target;
+            this.bodyLimit = bodyLimit;
+            this.encoded = encoded;
+        }
+    }
+
+    /**
+     * The request for scraping {@code target}.
+     *
+     * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
+     * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
+     */
+    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip) {
+        int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
+                ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
+        String text = "GET " + (target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery()) + " HTTP/1.1\r\n"
+                + "Host: " + target.address() + "\r\n"
+                + "Accept: " + ACCEPT + "\r\n"
+                + "Accept-Encoding: " + (acceptGzip ? "gzip" : "identity") + "\r\n"
+                + "User-Agent: " + userAgent + "\r\n"
+                + "X-Prometheus-Scrape-Timeout-Seconds: " + timeoutSeconds(target.timeout()) + "\r\n"
+                + "\r\n";
+        // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
+        // character is sent as UTF-8 rather than mangled.
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        return new Request(target, limit, encoded);
+    }
+
     /** One request/response exchange and its outcome. */
-    private record Exchange(ScrapeTarget target, InetAddress address, int bodyLimit, boolean acceptGzip,
-                            Connection connection, CompletableFuture<ScrapeResponse> result) {
+    private record Exchange(Request request, InetAddress address, Connection connection,
+                            CompletableFuture<ScrapeResponse> result) {
+        ScrapeTarget target() {
+            return request.target;
+        }
+
         void fail(String message) {
             result.completeExceptionally(new ScrapeFailure(message));
         }
 
         String get() {
-            return "Get \"" + target.url() + "\": ";
+            return "Get \"" + target().url() + "\": ";
         }
     }
 
     /**
-     * Scrapes {@code target} at {@code address} over {@code connection}.
-     *
-     * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
-     * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
+     * Scrapes over {@code connection}, opening it to {@code address} when it is not open.
+     * The future completes on an event loop.
      */
-    CompletableFuture<ScrapeResponse> fetch(ScrapeTarget target, InetAddress address, long bodyLimitBytes,
-                                            boolean acceptGzip, Connection connection) {
-        int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
-                ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
-        Exchange ex = new Exchange(target, address, limit, acceptGzip, connection, new CompletableFuture<>());
+    CompletableFuture<ScrapeResponse> fetch(Request request, InetAddress address, Connection connection) {
+        ScrapeTarget target = request.target;
+        Exchange ex = new Exchange(request, address, connection, new CompletableFuture<>());
         ScheduledFuture<?> deadline = group.next().schedule(() -> {
             if (ex.result().completeExceptionally(new ScrapeFailure(ex.get() + "context deadline exceeded"))) {
                 // The connection has a request outstanding; it cannot serve the next scrape.
@@ -138,9 +191,9 @@ final class HttpScraper {
                         if (ssl != null) {
                             p.addLast(ssl.newHandler(ch.alloc(), target.host(), target.port()));
                         }
-                        p.addLast(new HttpClientCodec());
+                        p.addLast(new HttpResponseDecoder(DECODER_CONFIG));
                         p.addLast(new HttpContentDecompressor(0));
-                        p.addLast(new HttpObjectAggregator(ex.bodyLimit()));
+                        p.addLast(new HttpObjectAggregator(ex.request().bodyLimit));
                         p.addLast(new ResponseHandler(ex.connection()));
                     }
                 });
@@ -171,25 +224,12 @@ final class HttpScraper {
                 return;
             }
             handler.begin(ex, reused ? () -> connect(ex) : null);
-            channel.writeAndFlush(request(ex)).addListener(w -> {
+            channel.writeAndFlush(ex.request().encoded.duplicate()).addListener(w -> {
                 if (!w.isSuccess()) {
                     channel.close();
                 }
             });
         });
-    }
-
-    private DefaultFullHttpRequest request(Exchange ex) {
-        ScrapeTarget target = ex.target();
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery());
-        HttpHeaders h = req.headers();
-        h.set(HttpHeaderNames.HOST, target.address());
-        h.set(HttpHeaderNames.ACCEPT, ACCEPT);
-        h.set(HttpHeaderNames.ACCEPT_ENCODING, ex.acceptGzip() ? HttpHeaderValues.GZIP : HttpHeaderValues.IDENTITY);
-        h.set(HttpHeaderNames.USER_AGENT, userAgent);
-        h.set("X-Prometheus-Scrape-Timeout-Seconds", timeoutSeconds(target.timeout()));
-        return req;
     }
 
     /** Seconds as Go's FormatFloat(s, 'f', -1, 64) prints them: {@code 10}, {@code 0.5}. */

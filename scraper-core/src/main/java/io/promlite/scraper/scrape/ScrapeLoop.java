@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Scrapes one target on its interval. The timer and the HTTP exchange run on a Netty event loop;
  * parsing and appending run on the scrape executor, so a slow store never stalls network I/O.
- * Scrapes of one target never overlap: the next is scheduled when the previous is appended.
+ * Scrapes of one target never overlap: a tick that finds the previous scrape still running is
+ * skipped, as Prometheus drops ticks of a slow scrape.
  *
  * <p>A scrape's samples go into one appender committed once, together with staleness markers for
  * series that vanished since the previous scrape and the report series. A failed scrape
@@ -51,6 +52,11 @@ public final class ScrapeLoop {
     private final ReportSeries report;
     private final ScrapeSchedule schedule;
     private final HttpScraper.Connection connection = new HttpScraper.Connection();
+    private final HttpScraper.Request request;
+    /** The target's address as last resolved; reconnecting resolves again. */
+    private volatile InetAddress resolved;
+    /** The slot of the latest tick; confined to the timer's event loop. */
+    private long lastSlotMs = Long.MIN_VALUE;
     /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
     private ScrapeLoop predecessor;
     private SeriesCache cache;
@@ -75,6 +81,7 @@ public final class ScrapeLoop {
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
         this.schedule = ScrapeSchedule.of(target);
+        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression());
         this.predecessor = predecessor;
         if (predecessor != null) {
             this.lastReport = predecessor.lastReport;
@@ -90,9 +97,19 @@ public final class ScrapeLoop {
         return lastReport;
     }
 
-    /** Schedules the first scrape at this target's slot: a stable offset within the interval. */
+    /**
+     * Starts the fixed-rate timer at this target's slot: a stable offset within the interval.
+     * Ticks run on the event loop, and a scrape over the kept connection starts right there; only
+     * (re)connecting, which may resolve a name, hops to the executor first.
+     */
     void start() {
-        scheduleAt(schedule.firstSlot(System.currentTimeMillis()));
+        long now = System.currentTimeMillis();
+        long delay = schedule.firstSlot(now) - now;
+        synchronized (lock) {
+            if (!stopped) {
+                pendingTick = timer.scheduleAtFixedRate(this::tick, delay, schedule.intervalMs(), TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     /**
@@ -119,16 +136,6 @@ public final class ScrapeLoop {
         }
     }
 
-    private void scheduleAt(long slotMs) {
-        synchronized (lock) {
-            if (stopped) {
-                return;
-            }
-            long delay = Math.max(0, slotMs - System.currentTimeMillis());
-            pendingTick = timer.schedule(() -> runOffLoop(() -> scrape(slotMs)), delay, TimeUnit.MILLISECONDS);
-        }
-    }
-
     private void runOffLoop(Runnable task) {
         try {
             executor.execute(task);
@@ -138,29 +145,45 @@ public final class ScrapeLoop {
         }
     }
 
-    private void scrape(long slotMs) {
+    /** On the timer's event loop. A tick while the previous scrape is still being appended is skipped. */
+    private void tick() {
+        long startMs = System.currentTimeMillis();
+        long slot = schedule.slotOf(startMs);
+        if (slot == lastSlotMs) {
+            // A delayed timer catching up on a slot already scraped.
+            return;
+        }
+        lastSlotMs = slot;
         synchronized (lock) {
-            if (stopped) {
+            if (stopped || scraping) {
                 return;
             }
             scraping = true;
         }
-        long startMs = System.currentTimeMillis();
         long startNanos = System.nanoTime();
-        long timestamp = schedule.timestamp(startMs, slotMs);
-        InetAddress address;
+        long timestamp = schedule.timestamp(startMs, slot);
+        if (connection.isOpen()) {
+            fetch(resolved, startMs, timestamp, startNanos);
+        } else {
+            runOffLoop(() -> resolveAndFetch(startMs, timestamp, startNanos));
+        }
+    }
+
+    private void resolveAndFetch(long startMs, long timestamp, long startNanos) {
         try {
-            address = InetAddress.getByName(target.host());
+            resolved = InetAddress.getByName(target.host());
         } catch (UnknownHostException e) {
-            finish(slotMs, startMs, timestamp, startNanos, null,
+            finish(startMs, timestamp, startNanos, null,
                     new ScrapeFailure("Get \"" + target.url() + "\": lookup " + target.host() + ": no such host"));
             return;
         }
-        CompletableFuture<ScrapeResponse> fetch = http.fetch(target, address, config.bodySizeLimitBytes(),
-                config.enableCompression(), connection);
-        fetch.whenComplete((response, error) -> {
+        fetch(resolved, startMs, timestamp, startNanos);
+    }
+
+    private void fetch(InetAddress address, long startMs, long timestamp, long startNanos) {
+        http.fetch(request, address, connection).whenComplete((response, error) -> {
             try {
-                executor.execute(() -> finish(slotMs, startMs, timestamp, startNanos, response, error));
+                executor.execute(() -> finish(startMs, timestamp, startNanos, response, error));
             } catch (RejectedExecutionException e) {
                 if (response != null) {
                     response.release();
@@ -170,8 +193,7 @@ public final class ScrapeLoop {
         });
     }
 
-    private void finish(long slotMs, long startMs, long timestamp, long startNanos, ScrapeResponse response,
-                        Throwable error) {
+    private void finish(long startMs, long timestamp, long startNanos, ScrapeResponse response, Throwable error) {
         try {
             takeOverCache();
             cache.beginIteration();
@@ -197,8 +219,6 @@ public final class ScrapeLoop {
             }
             if (retire) {
                 retire();
-            } else {
-                scheduleAt(schedule.nextSlot(slotMs, System.currentTimeMillis()));
             }
         }
     }

@@ -26,19 +26,23 @@ final class ScrapeSchedule {
         return new ScrapeSchedule(target.interval().toMillis(), hash(target));
     }
 
+    long intervalMs() {
+        return intervalMs;
+    }
+
     /** The first slot after {@code nowMs}. */
     long firstSlot(long nowMs) {
         long slot = nowMs - Math.floorMod(nowMs, intervalMs) + offsetMs;
         return slot <= nowMs ? slot + intervalMs : slot;
     }
 
-    /** The slot after {@code slotMs}, skipping (not catching up) slots already past. */
-    long nextSlot(long slotMs, long nowMs) {
-        long next = slotMs + intervalMs;
-        if (next <= nowMs) {
-            next += ((nowMs - next) / intervalMs + 1) * intervalMs;
-        }
-        return next;
+    /**
+     * The slot a timer tick at {@code nowMs} belongs to: the nearest one, so a tick that fires a
+     * little early or late (timer granularity, wall clock against the monotonic timer) maps to it.
+     */
+    long slotOf(long nowMs) {
+        long slot = nowMs - Math.floorMod(nowMs - offsetMs, intervalMs);
+        return nowMs - slot > intervalMs / 2 ? slot + intervalMs : slot;
     }
 
     /** The slot when the scrape started at most the tolerance (capped at 1% of the interval) after it. */

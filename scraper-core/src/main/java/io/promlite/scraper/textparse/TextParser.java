@@ -1,6 +1,9 @@
 package io.promlite.scraper.textparse;
 
 import io.promlite.tsdb.model.Labels;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -23,6 +26,23 @@ public final class TextParser implements ExpositionParser {
 
     private static final int SNIPPET_CHARS = 120;
     private static final byte[] NAME_LABEL = Labels.METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final byte[] HELP = ascii("HELP");
+    private static final byte[] TYPE = ascii("TYPE");
+    private static final byte[] UNIT = ascii("UNIT");
+    private static final byte[] EOF = ascii("EOF");
+    private static final MetricType[] PROMETHEUS_TYPES = {
+        MetricType.COUNTER, MetricType.GAUGE, MetricType.HISTOGRAM, MetricType.SUMMARY, MetricType.UNTYPED,
+    };
+    private static final MetricType[] OPENMETRICS_TYPES = {
+        MetricType.COUNTER, MetricType.GAUGE, MetricType.HISTOGRAM, MetricType.GAUGEHISTOGRAM,
+        MetricType.STATESET, MetricType.INFO, MetricType.SUMMARY, MetricType.UNKNOWN,
+    };
+    private static final byte[][] PROMETHEUS_TYPE_NAMES = typeNames(PROMETHEUS_TYPES);
+    private static final byte[][] OPENMETRICS_TYPE_NAMES = typeNames(OPENMETRICS_TYPES);
 
     private final byte[] b;
     private final int limit;
@@ -80,10 +100,7 @@ public final class TextParser implements ExpositionParser {
         while (pos < limit) {
             lineNumber++;
             lineStart = pos;
-            int nl = pos;
-            while (nl < limit && b[nl] != '\n') {
-                nl++;
-            }
+            int nl = indexOfNewline(pos);
             pos = nl + 1;
             // Tolerate CRLF line ends from exporters on Windows.
             lineEnd = nl > lineStart && b[nl - 1] == '\r' ? nl - 1 : nl;
@@ -105,21 +122,23 @@ public final class TextParser implements ExpositionParser {
     private EntryType parseComment(int i) throws TextParseException {
         i = skipBlanks(i);
         int wordEnd = skipNonBlanks(i);
-        String keyword;
-        if (isWord(i, wordEnd, "HELP") || isWord(i, wordEnd, "TYPE")
-                || (openMetrics && (isWord(i, wordEnd, "UNIT") || isWord(i, wordEnd, "EOF")))) {
-            keyword = ascii(i, wordEnd);
-        } else if (openMetrics) {
-            throw error("expected HELP, TYPE, UNIT or EOF after \"#\"");
-        } else {
-            return EntryType.COMMENT;
-        }
-        if (keyword.equals("EOF")) {
+        EntryType keyword;
+        if (isWord(i, wordEnd, HELP)) {
+            keyword = EntryType.HELP;
+        } else if (isWord(i, wordEnd, TYPE)) {
+            keyword = EntryType.TYPE;
+        } else if (openMetrics && isWord(i, wordEnd, UNIT)) {
+            keyword = EntryType.UNIT;
+        } else if (openMetrics && isWord(i, wordEnd, EOF)) {
             if (skipBlanks(wordEnd) != lineEnd) {
                 throw error("unexpected text after # EOF");
             }
             sawEof = true;
             return next();
+        } else if (openMetrics) {
+            throw error("expected HELP, TYPE, UNIT or EOF after \"#\"");
+        } else {
+            return EntryType.COMMENT;
         }
         i = skipBlanks(wordEnd);
         metadataStart = i;
@@ -132,43 +151,29 @@ public final class TextParser implements ExpositionParser {
             throw error("invalid metric name in " + keyword + " line");
         }
         i = skipBlanks(i);
-        switch (keyword) {
-            case "HELP" -> {
-                helpStart = i;
-                helpEnd = lineEnd;
-                return EntryType.HELP;
-            }
-            case "UNIT" -> {
-                helpStart = i;
-                helpEnd = lineEnd;
-                return EntryType.UNIT;
-            }
-            default -> {
-                int typeEnd = skipNonBlanks(i);
-                if (skipBlanks(typeEnd) != lineEnd) {
-                    throw error("unexpected text after metric type");
-                }
-                type = metricType(i, typeEnd);
-                return EntryType.TYPE;
-            }
+        if (keyword != EntryType.TYPE) {
+            helpStart = i;
+            helpEnd = lineEnd;
+            return keyword;
         }
+        int typeEnd = skipNonBlanks(i);
+        if (skipBlanks(typeEnd) != lineEnd) {
+            throw error("unexpected text after metric type");
+        }
+        type = metricType(i, typeEnd);
+        return EntryType.TYPE;
     }
 
+    /** The declared type, matched on bytes: TYPE lines are frequent and need no strings. */
     private MetricType metricType(int start, int end) throws TextParseException {
-        String word = ascii(start, end);
-        boolean valid = openMetrics
-                ? switch (word) {
-                    case "counter", "gauge", "histogram", "gaugehistogram", "stateset", "info", "summary", "unknown" -> true;
-                    default -> false;
-                }
-                : switch (word) {
-                    case "counter", "gauge", "histogram", "summary", "untyped" -> true;
-                    default -> false;
-                };
-        if (!valid) {
-            throw error("invalid metric type \"" + word + "\"");
+        MetricType[] allowed = openMetrics ? OPENMETRICS_TYPES : PROMETHEUS_TYPES;
+        byte[][] names = openMetrics ? OPENMETRICS_TYPE_NAMES : PROMETHEUS_TYPE_NAMES;
+        for (int t = 0; t < allowed.length; t++) {
+            if (isWord(start, end, names[t])) {
+                return allowed[t];
+            }
         }
-        return MetricType.valueOf(word.toUpperCase(Locale.ROOT));
+        throw error("invalid metric type \"" + utf8(start, end) + "\"");
     }
 
     private EntryType parseSeries(int i) throws TextParseException {
@@ -457,6 +462,23 @@ public final class TextParser implements ExpositionParser {
         return lineNumber;
     }
 
+    /** The next '\n' at or after {@code from}, or the limit: eight bytes per step (SWAR). */
+    private int indexOfNewline(int from) {
+        int i = from;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+            // Sets the high bit of the lowest byte of x that is zero (bytes above it may be false hits).
+            long zeros = (x - ONES) & ~x & HIGH_BITS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        while (i < limit && b[i] != '\n') {
+            i++;
+        }
+        return i;
+    }
+
     private int scanMetricName(int i) {
         if (i >= lineEnd || !isMetricNameStart(b[i])) {
             return i;
@@ -498,8 +520,20 @@ public final class TextParser implements ExpositionParser {
         return i;
     }
 
-    private boolean isWord(int start, int end, String word) {
-        return end - start == word.length() && ascii(start, end).equals(word);
+    private boolean isWord(int start, int end, byte[] word) {
+        return Arrays.equals(b, start, end, word, 0, word.length);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[][] typeNames(MetricType[] types) {
+        byte[][] names = new byte[types.length][];
+        for (int i = 0; i < types.length; i++) {
+            names[i] = ascii(types[i].name().toLowerCase(Locale.ROOT));
+        }
+        return names;
     }
 
     private String ascii(int start, int end) {

@@ -20,9 +20,11 @@ class ScrapeScheduleTest {
     }
 
     @Test
-    void missedSlotsAreSkipped() {
-        assertEquals(BASE + 19_000, every15s.nextSlot(BASE + 4_000, BASE + 10_000));
-        assertEquals(BASE + 49_000, every15s.nextSlot(BASE + 4_000, BASE + 40_000));
+    void aTickBelongsToTheNearestSlot() {
+        assertEquals(BASE + 4_000, every15s.slotOf(BASE + 4_000));
+        assertEquals(BASE + 4_000, every15s.slotOf(BASE + 4_003), "a late tick");
+        assertEquals(BASE + 4_000, every15s.slotOf(BASE + 3_999), "an early tick");
+        assertEquals(BASE + 19_000, every15s.slotOf(BASE + 12_000));
     }
 
     @Test

@@ -217,6 +217,25 @@ class TextParserTest {
     }
 
     @Test
+    void findsLineEndsAtEveryOffsetAndPastMultiByteCharacters() throws TextParseException {
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder body = new StringBuilder();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            // U+010A is encoded C4 8A: a byte that differs from '\n' only in its high bit.
+            String value = "Ċ".repeat(random.nextInt(5)) + "x".repeat(random.nextInt(17));
+            values.add(value);
+            body.append("m{v=\"").append(value).append("\"} ").append(i).append('\n');
+        }
+        List<Parsed> parsed = parseAll(body.toString());
+        assertEquals(values.size(), parsed.size());
+        for (int i = 0; i < values.size(); i++) {
+            assertEquals(values.get(i), parsed.get(i).labels().getOrEmpty("v"));
+            assertEquals(i, parsed.get(i).value());
+        }
+    }
+
+    @Test
     void emptyBodyHasNoEntries() throws TextParseException {
         assertEquals(List.of(), parseAll(""));
         assertEquals(List.of(), parseAll("\n\n  \n"));
