@@ -38,6 +38,8 @@ final class QueueManager {
     private static final long COMMIT_INTERVAL_MS = 200;
     /** Marks a series removed by write_relabel_configs in the labels cache. */
     private static final byte[] DROPPED = new byte[0];
+    /** Series not seen for one to two of these periods leave the labels cache (bounded under churn). */
+    private static final long LABELS_CACHE_PERIOD_MS = 10 * 60_000L;
 
     private final RemoteWriteConfig config;
     private final QueueConfig queueConfig;
@@ -46,7 +48,8 @@ final class QueueManager {
     private final HttpSender sender;
     private final RemoteWriteMetrics.Queue metrics;
     private final Thread reader;
-    private final LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
+    private LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
+    private LongObjectHashMap<byte[]> previousSeriesLabels = new LongObjectHashMap<>();
     private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean stopped;
@@ -105,6 +108,7 @@ final class QueueManager {
 
     private void readLoop() {
         long nextReshard = System.currentTimeMillis() + RESHARD_INTERVAL_MS;
+        long nextCacheRotation = System.currentTimeMillis() + LABELS_CACHE_PERIOD_MS;
         long nextCommit = 0;
         try {
             while (!stopped) {
@@ -112,6 +116,11 @@ final class QueueManager {
                 if (now >= nextCommit) {
                     commitCompleted(false);
                     nextCommit = now + COMMIT_INTERVAL_MS;
+                }
+                if (now >= nextCacheRotation) {
+                    previousSeriesLabels = seriesLabels;
+                    seriesLabels = new LongObjectHashMap<>();
+                    nextCacheRotation = now + LABELS_CACHE_PERIOD_MS;
                 }
                 if (now >= nextReshard) {
                     reshardIfNeeded();
@@ -183,10 +192,15 @@ final class QueueManager {
         return (int) Long.remainderUnsigned(seriesId * 0x9E3779B97F4A7C15L >>> 16, shards.size());
     }
 
-    /** The series' encoded labels as sent, or {@link #DROPPED}; computed once per series. */
+    /** The series' encoded labels as sent, or {@link #DROPPED}; computed once while the series is active. */
     private byte[] labelsOf(long id) {
         byte[] encoded = seriesLabels.get(id);
         if (encoded != null) {
+            return encoded;
+        }
+        encoded = previousSeriesLabels.get(id);
+        if (encoded != null) {
+            seriesLabels.put(id, encoded);
             return encoded;
         }
         Labels labels = cursor.labels(id);
