@@ -62,6 +62,7 @@ final class QueueManager {
     private long[] stagedIds = new long[1024];
     private long[] stagedTimestamps = new long[1024];
     private long[] stagedBits = new long[1024];
+    private byte[][] stagedLabels = new byte[1024][];
     private int staged;
 
     QueueManager(RemoteWriteConfig config, Map<String, String> externalLabels, LogCursor cursor, HttpSender sender,
@@ -153,25 +154,29 @@ final class QueueManager {
         synchronized (inFlight) {
             inFlight.add(segment);
         }
+        // Labels first, so the read's counters are set once rather than per sample.
         int dropped = 0;
         for (int i = 0; i < staged; i++) {
             byte[] labels = labelsOf(stagedIds[i]);
+            stagedLabels[i] = labels;
             if (labels == DROPPED) {
                 dropped++;
-                continue;
-            }
-            Shard shard = shards.get(shardOf(stagedIds[i]));
-            segment.add();
-            pending.incrementAndGet();
-            if (!shard.enqueue(labels, stagedTimestamps[i], Double.longBitsToDouble(stagedBits[i]), segment)) {
-                return true;
             }
         }
         if (dropped > 0) {
             metrics.dropped.inc(dropped);
         }
+        segment.add(staged - dropped);
+        metrics.pending.set(pending.addAndGet(staged - dropped));
         segment.done(1);
-        metrics.pending.set(pending.get());
+        for (int i = 0; i < staged; i++) {
+            byte[] labels = stagedLabels[i];
+            stagedLabels[i] = null;
+            if (labels != DROPPED && !shards.get(shardOf(stagedIds[i]))
+                    .enqueue(labels, stagedTimestamps[i], Double.longBitsToDouble(stagedBits[i]), segment)) {
+                return true;
+            }
+        }
         return true;
     }
 
@@ -181,6 +186,7 @@ final class QueueManager {
             stagedIds = Arrays.copyOf(stagedIds, size);
             stagedTimestamps = Arrays.copyOf(stagedTimestamps, size);
             stagedBits = Arrays.copyOf(stagedBits, size);
+            stagedLabels = Arrays.copyOf(stagedLabels, size);
         }
         stagedIds[staged] = id;
         stagedTimestamps[staged] = t;
@@ -334,8 +340,8 @@ final class QueueManager {
             this.endSeq = endSeq;
         }
 
-        void add() {
-            outstanding.incrementAndGet();
+        void add(int n) {
+            outstanding.addAndGet(n);
         }
 
         void done(int n) {
