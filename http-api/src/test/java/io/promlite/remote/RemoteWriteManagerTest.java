@@ -226,6 +226,21 @@ class RemoteWriteManagerTest {
     }
 
     @Test
+    void aChangedQueueRestartsFromItsPersistedPosition() throws Exception {
+        receiver.answer(() -> 503);
+        manager.apply(config(""));
+        commit(2, 0, 10);
+        eventually(() -> metric("promlite_remote_storage_samples_retried_total") > 0, "retries");
+        manager.apply(config("""
+                    remote_timeout: 5s
+                """));
+        commit(2, 10, 20);
+        receiver.answer(() -> 204);
+        eventually(() -> receiver.acceptedSamples() == 40, "40 samples");
+        receiver.accepted().values().forEach(samples -> assertEquals(20, samples.size(), "once each"));
+    }
+
+    @Test
     void removedQueuesReleaseTheirLogPosition() throws Exception {
         manager.apply(config(""));
         assertEquals(java.util.Set.of("q"), tsdb.logCursorNames());
