@@ -1,0 +1,102 @@
+package io.promlite.tsdb.chunkenc;
+
+/** Decodes a {@link DecimalChunk}; reusable via {@link #reset}, never allocates. */
+final class DecimalIterator {
+    private final BitReader in = new BitReader();
+    private final int[] tWidths = new int[3];
+    private final int[] vWidths = new int[3];
+    private int total;
+    private int read;
+    private boolean dod;
+    private double divisor;
+    private long g;
+    private long t;
+    private long tDelta;
+    private long n;
+    private long nDelta;
+    private long vBits;
+
+    DecimalIterator reset(byte[] b, int off, int len) {
+        int tag = b[off] & 0xff;
+        dod = (tag & DecimalChunk.MODE_DOD) != 0;
+        int scale = tag & 0x0f;
+        if (scale > DecimalChunk.MAX_SCALE) {
+            throw new IllegalStateException("bad decimal chunk scale " + scale);
+        }
+        divisor = DecimalChunk.POW10[scale];
+        in.reset(b, off + 1, off + len);
+        long count = in.readUvarint();
+        if (count > Integer.MAX_VALUE) {
+            throw new IllegalStateException("bad decimal chunk sample count " + count);
+        }
+        total = (int) count;
+        t = BitReader.unzigzag(in.readUvarint());
+        tDelta = BitReader.unzigzag(in.readUvarint());
+        n = BitReader.unzigzag(in.readUvarint());
+        g = in.readUvarint();
+        nDelta = BitReader.unzigzag(in.readUvarint());
+        readWidths(tWidths);
+        readWidths(vWidths);
+        read = 0;
+        return this;
+    }
+
+    private void readWidths(int[] widths) {
+        widths[2] = readWidth();
+        widths[0] = widths[2] == 0 ? 0 : readWidth();
+        widths[1] = widths[2] == 0 ? 0 : readWidth();
+    }
+
+    private int readWidth() {
+        int w = (int) in.readBits(7);
+        if (w > 64) {
+            throw new IllegalStateException("bad decimal chunk field width " + w);
+        }
+        return w;
+    }
+
+    int numSamples() {
+        return total;
+    }
+
+    boolean next() {
+        if (read >= total) {
+            return false;
+        }
+        if (read > 1) {
+            tDelta += readField(tWidths);
+            long x = readField(vWidths);
+            nDelta = dod ? nDelta + x : x;
+        }
+        if (read > 0) {
+            t += tDelta;
+            n += nDelta * g;
+        }
+        vBits = Double.doubleToRawLongBits(n / divisor);
+        read++;
+        return true;
+    }
+
+    long timestamp() {
+        return t;
+    }
+
+    long valueBits() {
+        return vBits;
+    }
+
+    private long readField(int[] widths) {
+        if (widths[2] == 0) {
+            return 0;
+        }
+        int w;
+        if (in.readBits(1) == 0) {
+            w = widths[0];
+        } else if (in.readBits(1) == 0) {
+            w = widths[1];
+        } else {
+            w = widths[2];
+        }
+        return w == 0 ? 0 : in.readSigned(w);
+    }
+}
