@@ -42,6 +42,39 @@ final class BitReader {
         return (readBits(n) << (64 - n)) >> (64 - n);
     }
 
+    /**
+     * A signed field after its width prefix: {@code 0} selects width w0, {@code 10} w1, {@code 11}
+     * w2; a width of 0 is the value 0. Usually one memory load for prefix and field together.
+     */
+    long readPrefixed(int w0, int w1, int w2) {
+        int byteIdx = bitPos >>> 3;
+        int bitOff = bitPos & 7;
+        long window = load64(byteIdx) << bitOff;
+        int prefix;
+        int w;
+        if (window >= 0) {
+            prefix = 1;
+            w = w0;
+        } else {
+            prefix = 2;
+            w = (window << 1) >= 0 ? w1 : w2;
+        }
+        int n = prefix + w;
+        if (bitPos + n > endBit) {
+            throw new IllegalStateException("chunk truncated");
+        }
+        if (w == 0) {
+            bitPos += prefix;
+            return 0;
+        }
+        if (n <= 64 - bitOff) {
+            bitPos += n;
+            return (window << prefix) >> (64 - w);
+        }
+        bitPos += prefix;
+        return readSigned(w);
+    }
+
     long readUvarint() {
         long v = 0;
         for (int shift = 0; shift < 70; shift += 7) {

@@ -9,6 +9,7 @@ final class DecimalIterator {
     private int read;
     private boolean dod;
     private double divisor;
+    private boolean integers;
     private long g;
     private long t;
     private long tDelta;
@@ -24,6 +25,7 @@ final class DecimalIterator {
             throw new IllegalStateException("bad decimal chunk scale " + scale);
         }
         divisor = DecimalChunk.POW10[scale];
+        integers = scale == 0;
         in.reset(b, off + 1, off + len);
         long count = in.readUvarint();
         if (count > Integer.MAX_VALUE) {
@@ -72,7 +74,8 @@ final class DecimalIterator {
             t += tDelta;
             n += nDelta * g;
         }
-        vBits = Double.doubleToRawLongBits(n / divisor);
+        // n / 1.0 is (double) n: integer chunks skip the division.
+        vBits = Double.doubleToRawLongBits(integers ? (double) n : n / divisor);
         read++;
         return true;
     }
@@ -86,17 +89,6 @@ final class DecimalIterator {
     }
 
     private long readField(int[] widths) {
-        if (widths[2] == 0) {
-            return 0;
-        }
-        int w;
-        if (in.readBits(1) == 0) {
-            w = widths[0];
-        } else if (in.readBits(1) == 0) {
-            w = widths[1];
-        } else {
-            w = widths[2];
-        }
-        return w == 0 ? 0 : in.readSigned(w);
+        return widths[2] == 0 ? 0 : in.readPrefixed(widths[0], widths[1], widths[2]);
     }
 }
