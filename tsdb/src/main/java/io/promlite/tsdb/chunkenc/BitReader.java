@@ -43,10 +43,10 @@ final class BitReader {
     }
 
     /**
-     * A signed field after its width prefix: {@code 0} selects width w0, {@code 10} w1, {@code 11}
-     * w2; a width of 0 is the value 0. Usually one memory load for prefix and field together.
+     * A field after its width prefix: {@code 0} selects width w0, {@code 10} w1, {@code 11} w2; a
+     * width of 0 is the value 0. Usually one memory load for prefix and field together.
      */
-    long readPrefixed(int w0, int w1, int w2) {
+    long readPrefixed(int w0, int w1, int w2, boolean signed) {
         int byteIdx = bitPos >>> 3;
         int bitOff = bitPos & 7;
         long window = load64(byteIdx) << bitOff;
@@ -69,10 +69,10 @@ final class BitReader {
         }
         if (n <= 64 - bitOff) {
             bitPos += n;
-            return (window << prefix) >> (64 - w);
+            return signed ? (window << prefix) >> (64 - w) : (window << prefix) >>> (64 - w);
         }
         bitPos += prefix;
-        return readSigned(w);
+        return signed ? readSigned(w) : readBits(w);
     }
 
     long readUvarint() {

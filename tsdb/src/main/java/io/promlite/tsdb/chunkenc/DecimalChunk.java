@@ -1,13 +1,11 @@
 package io.promlite.tsdb.chunkenc;
 
-import java.util.Arrays;
-
 /**
  * A compact, immutable encoding for chunks whose values are all exact decimals: integers after
  * scaling by 10<sup>k</sup> (k = 0..{@value #MAX_SCALE}), which is most of what exporters
- * expose (counts, bytes, CPU seconds at 0.01 s resolution, temperatures at 0.1). A counter with a
- * steady rate then costs about a bit per sample, and so does a constant, instead of the
- * leading/trailing-zero XOR windows such values produce.
+ * expose (counts, bytes, CPU seconds at 0.01 s resolution, temperatures at 0.1). Constants and
+ * steady counters at regular intervals then cost only the chunk header, and other counters a
+ * few bits per sample, instead of the leading/trailing-zero XOR windows such values produce.
  *
  * <p>Layout:
  * <ul>
@@ -17,18 +15,13 @@ import java.util.Arrays;
  *   <li>varints (signed ones zigzag): sample count, first timestamp, first timestamp delta, first
  *       scaled value n, g (the greatest common divisor of the deltas of n: memory sizes move in
  *       pages), and the first delta of n divided by g;</li>
- *   <li>a bit stream: the timestamp and the value field widths (7-bit w2, then w0 and w1 unless
- *       w2 is 0), then from the third sample on a timestamp field (delta-of-delta) and a value
- *       field (delta or delta-of-delta of n/g).</li>
+ *   <li>a bit stream: the timestamp column's and the value column's {@link FieldCoding} header,
+ *       then from the third sample on a timestamp field (delta-of-delta) and a value field
+ *       (delta or delta-of-delta of n/g, whichever makes the chunk smaller).</li>
  * </ul>
- * A field is {@code 0}+w0 bits, {@code 10}+w1 bits or {@code 11}+w2 bits, two's complement; a
- * width of 0 stands for the value 0, and a column whose w2 is 0 (all zeros: regular timestamps,
- * constants, steady counters) writes no fields at all. The widths are chosen per chunk to
- * minimise its size, so zero-heavy columns get a 1-bit zero and jittery ones a narrow first
- * bucket. Arithmetic wraps,
- * so any timestamps round-trip. A value decodes as {@code n / 10^k}, which is the double the
- * encoder checked, bit for bit; a chunk holding NaN (including stale markers), infinities, -0 or
- * anything else that does not round-trip exactly is left as XOR.
+ * Arithmetic wraps, so any timestamps round-trip. A value decodes as {@code n / 10^k}, which is
+ * the double the encoder checked, bit for bit; a chunk holding NaN (including stale markers),
+ * infinities, -0 or anything else that does not round-trip exactly is left as XOR.
  *
  * <p>An instance is a reusable encoder (scratch arrays, no allocation per chunk once warm); not
  * thread-safe.
@@ -40,13 +33,11 @@ final class DecimalChunk {
     static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     /** Scaled values stay within the doubles' exact-integer range, so deltas never overflow. */
     private static final double MAX_SCALED = 0x1p53;
-    private static final int WIDTH_BITS = 7;
 
     private final BitWriter out = new BitWriter(256, 1);
-    private final int[] tWidths = new int[3];
-    private final int[] deltaWidths = new int[3];
-    private final int[] dodWidths = new int[3];
-    private final long[] widthCounts = new long[65];
+    private final FieldCoding tColumn = new FieldCoding();
+    private final FieldCoding deltaColumn = new FieldCoding();
+    private final FieldCoding dodColumn = new FieldCoding();
     private long[] n = new long[0];
     private long[] deltas = new long[0];
     private long[] dods = new long[0];
@@ -99,33 +90,33 @@ final class DecimalChunk {
             tdods[i - 2] = td - prevTDelta;
             prevTDelta = td;
         }
-        long tBits = chooseWidths(tdods, fields, tWidths);
-        long deltaBits = chooseWidths(deltas, fields, deltaWidths);
-        long dodBits = chooseWidths(dods, fields, dodWidths);
+        long tBits = tColumn.choose(tdods, fields);
+        long deltaBits = deltaColumn.choose(deltas, fields);
+        long dodBits = dodColumn.choose(dods, fields);
         boolean dod = dodBits < deltaBits;
         long[] values = dod ? dods : deltas;
-        int[] vWidths = dod ? dodWidths : deltaWidths;
+        FieldCoding vColumn = dod ? dodColumn : deltaColumn;
 
-        long streamBits = 6L * WIDTH_BITS + tBits + Math.min(deltaBits, dodBits);
+        long streamBits = tBits + Math.min(deltaBits, dodBits);
         if (1 + (streamBits + 7) / 8 >= limitBytes) {
             // Larger even before the varint header: skip building it.
             return -1;
         }
         out.reset();
         out.buffer()[0] = (byte) (TAG | (dod ? MODE_DOD : 0) | scale);
-        out.ensureBits(6 * 80 + 6 * WIDTH_BITS);
+        out.ensureBits(6 * 80);
         out.writeUvarint(count);
         out.writeUvarint(BitWriter.zigzag(ts[0]));
         out.writeUvarint(BitWriter.zigzag(firstTDelta));
         out.writeUvarint(BitWriter.zigzag(n[0]));
         out.writeUvarint(g);
         out.writeUvarint(BitWriter.zigzag(firstDelta));
-        writeWidths(tWidths);
-        writeWidths(vWidths);
+        tColumn.writeHeader(out);
+        vColumn.writeHeader(out);
         for (int i = 0; i < fields; i++) {
             out.ensureBits(2 * (2 + 64));
-            writeField(tdods[i], tWidths);
-            writeField(values[i], vWidths);
+            tColumn.write(out, tdods[i]);
+            vColumn.write(out, values[i]);
         }
         return out.length() < limitBytes ? out.length() : -1;
     }
@@ -180,75 +171,5 @@ final class DecimalChunk {
             b = r;
         }
         return a;
-    }
-
-    /** The widest bucket first: when it is 0 the column is all zeros and nothing else is written. */
-    private void writeWidths(int[] widths) {
-        out.writeBits(widths[2], WIDTH_BITS);
-        if (widths[2] > 0) {
-            out.writeBits(widths[0], WIDTH_BITS);
-            out.writeBits(widths[1], WIDTH_BITS);
-        }
-    }
-
-    private void writeField(long x, int[] widths) {
-        if (widths[2] == 0) {
-            return;
-        }
-        int w = widthOf(x);
-        if (w <= widths[0]) {
-            out.writeBits(0, 1);
-            if (widths[0] > 0) {
-                out.writeBits(x, widths[0]);
-            }
-        } else if (w <= widths[1]) {
-            out.writeBits(0b10, 2);
-            out.writeBits(x, widths[1]);
-        } else {
-            out.writeBits(0b11, 2);
-            out.writeBits(x, widths[2]);
-        }
-    }
-
-    /** Two's-complement bits needed for {@code x}; 0 for 0. */
-    static int widthOf(long x) {
-        return x == 0 ? 0 : 65 - Long.numberOfLeadingZeros(x ^ (x >> 63));
-    }
-
-    /**
-     * Fills {@code widths} with the bucket widths w0 <= w1 <= w2 that minimise the bits of the
-     * first {@code len} values of {@code column}, and returns those bits.
-     */
-    long chooseWidths(long[] column, int len, int[] widths) {
-        long[] atMost = widthCounts;
-        Arrays.fill(atMost, 0);
-        int max = 0;
-        for (int i = 0; i < len; i++) {
-            int w = widthOf(column[i]);
-            atMost[w]++;
-            max = Math.max(max, w);
-        }
-        if (max == 0) {
-            Arrays.fill(widths, 0);
-            return 0;
-        }
-        for (int w = 1; w <= max; w++) {
-            atMost[w] += atMost[w - 1];
-        }
-        long best = Long.MAX_VALUE;
-        for (int w0 = 0; w0 <= max; w0++) {
-            for (int w1 = w0; w1 <= max; w1++) {
-                long bitsUsed = (1 + w0) * atMost[w0]
-                        + (2 + w1) * (atMost[w1] - atMost[w0])
-                        + (2 + max) * (len - atMost[w1]);
-                if (bitsUsed < best) {
-                    best = bitsUsed;
-                    widths[0] = w0;
-                    widths[1] = w1;
-                    widths[2] = max;
-                }
-            }
-        }
-        return best;
     }
 }

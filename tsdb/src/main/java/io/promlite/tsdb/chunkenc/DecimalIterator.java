@@ -3,8 +3,8 @@ package io.promlite.tsdb.chunkenc;
 /** Decodes a {@link DecimalChunk}; reusable via {@link #reset}, never allocates. */
 final class DecimalIterator {
     private final BitReader in = new BitReader();
-    private final int[] tWidths = new int[3];
-    private final int[] vWidths = new int[3];
+    private final FieldCoding tColumn = new FieldCoding();
+    private final FieldCoding vColumn = new FieldCoding();
     private int total;
     private int read;
     private boolean dod;
@@ -37,24 +37,10 @@ final class DecimalIterator {
         n = BitReader.unzigzag(in.readUvarint());
         g = in.readUvarint();
         nDelta = BitReader.unzigzag(in.readUvarint());
-        readWidths(tWidths);
-        readWidths(vWidths);
+        tColumn.readHeader(in);
+        vColumn.readHeader(in);
         read = 0;
         return this;
-    }
-
-    private void readWidths(int[] widths) {
-        widths[2] = readWidth();
-        widths[0] = widths[2] == 0 ? 0 : readWidth();
-        widths[1] = widths[2] == 0 ? 0 : readWidth();
-    }
-
-    private int readWidth() {
-        int w = (int) in.readBits(7);
-        if (w > 64) {
-            throw new IllegalStateException("bad decimal chunk field width " + w);
-        }
-        return w;
     }
 
     int numSamples() {
@@ -66,8 +52,8 @@ final class DecimalIterator {
             return false;
         }
         if (read > 1) {
-            tDelta += readField(tWidths);
-            long x = readField(vWidths);
+            tDelta += tColumn.read(in);
+            long x = vColumn.read(in);
             nDelta = dod ? nDelta + x : x;
         }
         if (read > 0) {
@@ -86,9 +72,5 @@ final class DecimalIterator {
 
     long valueBits() {
         return vBits;
-    }
-
-    private long readField(int[] widths) {
-        return widths[2] == 0 ? 0 : in.readPrefixed(widths[0], widths[1], widths[2]);
     }
 }

@@ -261,21 +261,65 @@ class DecimalChunkTest {
     }
 
     @Test
-    void fieldWidthChoiceIsOptimalForSimpleColumns() {
-        int[] w = new int[3];
-        DecimalChunk enc = new DecimalChunk();
-        assertEquals(0, enc.chooseWidths(new long[] {0, 0, 0, 0}, 4, w));
-        assertEquals(0, w[2]);
-        // Three 1-bit zeros and "10" + 4 bits for the 5 (whose signed width is 4).
-        assertEquals(9, enc.chooseWidths(new long[] {0, 0, 0, 5}, 4, w));
-        assertEquals(0, w[0]);
-        assertEquals(4, w[2]);
-        // Every value needs 3 bits: one "0"-prefixed bucket of width 3 is cheapest.
-        assertEquals(16, enc.chooseWidths(new long[] {3, -4, 2, -3}, 4, w));
-        assertEquals(3, w[0]);
-        assertEquals(2, DecimalChunk.widthOf(1));
-        assertEquals(1, DecimalChunk.widthOf(-1));
-        assertEquals(64, DecimalChunk.widthOf(Long.MIN_VALUE));
-        assertEquals(0, DecimalChunk.widthOf(0));
+    void columnCodingPicksTheCheapestFields() {
+        FieldCoding c = new FieldCoding();
+        // All equal: no fields, just the header (offset flag, base 7 as one varint byte, w2).
+        assertEquals(1 + 8 + 7, c.choose(new long[] {7, 7, 7, 7}, 4));
+        assertEquals(0, c.w2);
+        assertTrue(c.offset);
+        assertEquals(7, c.base);
+        // All zero: signed, no base.
+        assertEquals(1 + 7, c.choose(new long[] {0, 0, 0, 0}, 4));
+        assertFalse(c.offset);
+        // Mostly zero: a 1-bit zero bucket and "10" + 4 bits for the 5 (signed width 4).
+        assertEquals(1 + 21 + 3 + 6, c.choose(new long[] {0, 0, 0, 5}, 4));
+        assertFalse(c.offset);
+        assertEquals(0, c.w0);
+        assertEquals(4, c.w2);
+        // Counter deltas 8..15: unsigned offsets from 8 need 3 bits, signed values 5.
+        long[] deltas = new long[100];
+        for (int i = 0; i < deltas.length; i++) {
+            deltas[i] = 8 + i % 8;
+        }
+        long bits = c.choose(deltas, deltas.length);
+        assertTrue(c.offset);
+        assertEquals(8, c.base);
+        assertEquals(3, c.w2);
+        assertTrue(bits <= 100 * 4 + 1 + 8 + 21, "bits " + bits);
+        assertEquals(2, FieldCoding.signedWidth(1));
+        assertEquals(1, FieldCoding.signedWidth(-1));
+        assertEquals(64, FieldCoding.signedWidth(Long.MIN_VALUE));
+        assertEquals(0, FieldCoding.signedWidth(0));
+        assertEquals(64, FieldCoding.unsignedWidth(-1));
+    }
+
+    @Test
+    void columnsRoundTripThroughTheirCoding() {
+        Random rnd = new Random(13);
+        FieldCoding enc = new FieldCoding();
+        FieldCoding dec = new FieldCoding();
+        BitReader in = new BitReader();
+        for (int round = 0; round < 200; round++) {
+            int len = rnd.nextInt(150);
+            long[] col = new long[len];
+            long center = rnd.nextInt(3) == 0 ? rnd.nextLong() : rnd.nextInt(100);
+            int spread = rnd.nextInt(64);
+            for (int i = 0; i < len; i++) {
+                col[i] = rnd.nextInt(5) == 0 ? rnd.nextLong() : center + (spread == 0 ? 0 : rnd.nextLong() >> (64 - spread));
+            }
+            long bits = enc.choose(col, len);
+            BitWriter out = new BitWriter(16, 0);
+            enc.writeHeader(out);
+            for (long x : col) {
+                out.ensureBits(66);
+                enc.write(out, x);
+            }
+            assertTrue((out.length() - 1) * 8L < bits && bits <= out.length() * 8L, "size estimate " + bits);
+            in.reset(out.buffer(), 0, out.length());
+            dec.readHeader(in);
+            for (int i = 0; i < len; i++) {
+                assertEquals(col[i], dec.read(in), "round " + round + " value " + i);
+            }
+        }
     }
 }
