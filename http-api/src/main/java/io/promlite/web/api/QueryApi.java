@@ -5,6 +5,7 @@ import io.promlite.promql.Engine;
 import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.QueryResult;
+import io.promlite.promql.parser.ExprPrinter;
 import io.promlite.promql.parser.Parser;
 import io.promlite.promql.value.Matrix;
 import io.promlite.promql.value.Sample;
@@ -92,6 +93,20 @@ public final class QueryApi {
             g.writeStartArray();
             g.writeEndArray();
         });
+    }
+
+    /**
+     * {@code /api/v1/format_query}: the query laid out as Prometheus's prettier does. Parsing
+     * is quick and bounded by the request size, so it runs without the query-concurrency gate.
+     */
+    public HttpResponse formatQuery(HttpRequest req) throws ApiError {
+        String formatted;
+        try {
+            formatted = ExprPrinter.format(requireQuery(req));
+        } catch (PromqlException e) {
+            throw ApiError.invalidParam("query", e.getMessage());
+        }
+        return ApiJson.success(g -> g.writeString(formatted));
     }
 
     /** The shared engine, or one bounded by the request's {@code timeout} when it is shorter. */
