@@ -41,6 +41,11 @@ final class Aggregations {
             groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
         }
         AggregateOp op = a.op();
+        if (op == AggregateOp.QUANTILE) {
+            warnOutOfRange(ev, a, param, 0, 1, Aggregations::quantileWarning);
+        } else if (op == AggregateOp.LIMIT_RATIO) {
+            warnOutOfRange(ev, a, param, -1, 1, Aggregations::ratioWarning);
+        }
         switch (op) {
             case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> {
                 return new Vectors(select(ev, op, param, groups));
@@ -143,6 +148,48 @@ final class Aggregations {
                 return MathFunctions.quantile(param, v, n);
             }
             default -> throw new IllegalStateException(op.symbol());
+        }
+    }
+
+    private interface OutOfRangeWarning {
+        String text(double value, double cappedTo);
+    }
+
+    private static String quantileWarning(double q, double cappedTo) {
+        return FunctionCalls.invalidQuantile(q);
+    }
+
+    private static String ratioWarning(double ratio, double cappedTo) {
+        return "ratio value should be between -1 and 1, got " + MathFunctions.formatG(ratio) + ", capping to "
+                + MathFunctions.formatG(cappedTo);
+    }
+
+    /**
+     * Like Prometheus, warns once for a NaN parameter (quantile only: limit_ratio fails on NaN),
+     * once for the largest value above the range and once for the smallest below it.
+     */
+    private static void warnOutOfRange(Evaluator ev, Aggregate a, double[] param, double min, double max,
+                                       OutOfRangeWarning warning) {
+        boolean nan = false;
+        double hi = Double.NEGATIVE_INFINITY;
+        double lo = Double.POSITIVE_INFINITY;
+        for (double p : param) {
+            if (Double.isNaN(p)) {
+                nan = true;
+            } else {
+                hi = Math.max(hi, p);
+                lo = Math.min(lo, p);
+            }
+        }
+        int pos = a.param().pos();
+        if (nan && a.op() == AggregateOp.QUANTILE) {
+            ev.ctx.annotations.warning(warning.text(Double.NaN, Double.NaN), pos);
+        }
+        if (hi > max) {
+            ev.ctx.annotations.warning(warning.text(hi, max), pos);
+        }
+        if (lo < min) {
+            ev.ctx.annotations.warning(warning.text(lo, min), pos);
         }
     }
 

@@ -120,4 +120,28 @@ public final class MathFunctions {
         }
         return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
+
+    /** A float as Go's {@code %g} prints it (shortest digits; exponent form below 1e-4 or from 1e6). */
+    public static String formatG(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0" : "0";
+        }
+        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        int exp = d.precision() - d.scale() - 1;
+        if (exp < -4 || exp >= 6) {
+            String digits = d.unscaledValue().abs().toString();
+            StringBuilder sb = new StringBuilder(v < 0 ? "-" : "").append(digits.charAt(0));
+            if (digits.length() > 1) {
+                sb.append('.').append(digits, 1, digits.length());
+            }
+            return sb.append(exp < 0 ? "e-" : "e+").append(String.format("%02d", Math.abs(exp))).toString();
+        }
+        return d.toPlainString();
+    }
 }

@@ -1,0 +1,137 @@
+package io.promlite.scraper.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promlite.config.ConfigLoader;
+import io.promlite.scraper.ScrapeManager;
+import io.promlite.tsdb.Appender;
+import io.promlite.tsdb.Querier;
+import io.promlite.tsdb.Storage;
+import io.promlite.tsdb.Tsdb;
+import io.promlite.tsdb.TsdbOptions;
+import io.promlite.tsdb.model.Labels;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+/**
+ * CPU the scraper's own threads spend per scraped sample, with in-process HTTP targets.
+ * Not a test: run it by hand from the repository root:
+ * <pre>
+ * mvn -q -pl scraper-core -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp "$(cat /tmp/cp.txt):scraper-core/target/classes:scraper-core/target/test-classes" \
+ *     io.promlite.scraper.bench.ScrapeCpuBench [targets=20] [series=1000] [warmupSeconds=40] [seconds=20] [store=tsdb|none]
+ * </pre>
+ * {@code store=none} appends into a store that keeps nothing, isolating fetching and parsing.
+ * Long warm-ups matter: at a few scrapes per second the JIT needs tens of seconds for Netty's paths.
+ */
+public final class ScrapeCpuBench {
+    private ScrapeCpuBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int targets = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int series = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        boolean realStore = args.length <= 4 || args[4].equals("tsdb");
+
+        byte[] body = exposition(series);
+        List<HttpServer> servers = new ArrayList<>();
+        StringBuilder config = new StringBuilder("scrape_configs:\n  - job_name: bench\n    scrape_interval: 1s\n"
+                + "    static_configs:\n      - targets:\n");
+        for (int t = 0; t < targets; t++) {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.setExecutor(Executors.newSingleThreadExecutor());
+            server.start();
+            servers.add(server);
+            config.append("          - 127.0.0.1:").append(server.getAddress().getPort()).append('\n');
+        }
+
+        Storage storage = realStore ? Tsdb.open(TsdbOptions.defaults(Files.createTempDirectory("scrape-bench"))) : new NullStorage();
+        ScrapeManager manager = new ScrapeManager(storage, new PrometheusRegistry());
+        manager.apply(ConfigLoader.parse(config.toString(), "bench.yml"));
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Thread.sleep(warmup * 1000L);
+        long io0 = cpuNanos(threads, "promlite-scrape-io");
+        long all0 = cpuNanos(threads, "promlite-scrape");
+        Thread.sleep(seconds * 1000L);
+        long io1 = cpuNanos(threads, "promlite-scrape-io");
+        long all1 = cpuNanos(threads, "promlite-scrape");
+        double samples = (double) targets * (series + 5) * seconds;
+        System.out.printf("%d targets x %d series, store=%s: %.3f us CPU/sample in scrape threads (network %.3f)%n",
+                targets, series, realStore ? "tsdb" : "none", (all1 - all0) / 1e3 / samples, (io1 - io0) / 1e3 / samples);
+        manager.close();
+        storage.close();
+        servers.forEach(s -> s.stop(0));
+        System.exit(0);
+    }
+
+    /** Node-exporter-like lines: ten series per metric family, three labels each. */
+    private static byte[] exposition(int series) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < series; i++) {
+            if (i % 10 == 0) {
+                sb.append("# HELP bench_metric_").append(i / 10).append(" A metric.\n")
+                        .append("# TYPE bench_metric_").append(i / 10).append(" gauge\n");
+            }
+            sb.append("bench_metric_").append(i / 10).append("{instance_id=\"").append(i)
+                    .append("\",region=\"eu-west-1\",kind=\"cpu\"} ").append(i * 1.5 + 0.25).append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long cpuNanos(ThreadMXBean threads, String namePrefix) {
+        long sum = 0;
+        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith(namePrefix)) {
+                sum += threads.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        return sum;
+    }
+
+    /** Hands out refs and keeps nothing. */
+    private static final class NullStorage implements Storage {
+        @Override
+        public Appender appender() {
+            return new Appender() {
+                private long next;
+
+                @Override
+                public long append(long ref, Labels labels, long timestampMs, double value) {
+                    return ref != 0 ? ref : ++next;
+                }
+
+                @Override
+                public void commit() {
+                }
+
+                @Override
+                public void rollback() {
+                }
+            };
+        }
+
+        @Override
+        public Querier querier(long mint, long maxt) {
+            throw new UnsupportedOperationException("the bench store keeps nothing");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
