@@ -103,7 +103,7 @@ final class QueueManager {
         for (Shard s : shards) {
             s.stop();
         }
-        commitCompleted(true);
+        commitCompleted();
         metrics.remove();
     }
 
@@ -111,11 +111,11 @@ final class QueueManager {
         long nextReshard = System.currentTimeMillis() + RESHARD_INTERVAL_MS;
         long nextCacheRotation = System.currentTimeMillis() + LABELS_CACHE_PERIOD_MS;
         long nextCommit = 0;
-        try {
-            while (!stopped) {
+        while (!stopped) {
+            try {
                 long now = System.currentTimeMillis();
                 if (now >= nextCommit) {
-                    commitCompleted(false);
+                    commitCompleted();
                     nextCommit = now + COMMIT_INTERVAL_MS;
                 }
                 if (now >= nextCacheRotation) {
@@ -130,12 +130,19 @@ final class QueueManager {
                 if (!forwardOneRead()) {
                     cursor.awaitRecords(COMMIT_INTERVAL_MS);
                 }
-            }
-        } catch (InterruptedException e) {
-            // Stopping.
-        } catch (RuntimeException e) {
-            if (!stopped) {
-                log.atError().addKeyValue("remote_name", name()).setCause(e).log("remote write reader failed");
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    return;
+                }
+                // A storage read failed: retry the read later rather than stop forwarding for good.
+                log.atError().addKeyValue("remote_name", name()).setCause(e).log("remote write reader failed; retrying");
+                try {
+                    Thread.sleep(RESHARD_INTERVAL_MS);
+                } catch (InterruptedException stopping) {
+                    return;
+                }
             }
         }
     }
@@ -150,18 +157,24 @@ final class QueueManager {
         }
         long records = Math.max(1, cursor.readPosition() - start);
         samplesPerRecord = 0.8 * samplesPerRecord + 0.2 * ((double) n / records);
+        // Labels first, so the read's counters are set once rather than per sample.
+        int dropped = 0;
+        try {
+            for (int i = 0; i < staged; i++) {
+                byte[] labels = labelsOf(stagedIds[i]);
+                stagedLabels[i] = labels;
+                if (labels == DROPPED) {
+                    dropped++;
+                }
+            }
+        } catch (RuntimeException e) {
+            // Nothing of this read was handed on: read it again next time.
+            cursor.seek(start);
+            throw e;
+        }
         Segment segment = new Segment(cursor.readPosition());
         synchronized (inFlight) {
             inFlight.add(segment);
-        }
-        // Labels first, so the read's counters are set once rather than per sample.
-        int dropped = 0;
-        for (int i = 0; i < staged; i++) {
-            byte[] labels = labelsOf(stagedIds[i]);
-            stagedLabels[i] = labels;
-            if (labels == DROPPED) {
-                dropped++;
-            }
         }
         if (dropped > 0) {
             metrics.dropped.inc(dropped);
@@ -220,15 +233,12 @@ final class QueueManager {
     }
 
     /** Persists the position past the oldest run of fully handled reads. */
-    private void commitCompleted(boolean force) {
+    private void commitCompleted() {
         long position = -1;
         synchronized (inFlight) {
             while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
                 position = inFlight.poll().endSeq;
             }
-        }
-        if (position < 0 && inFlight.isEmpty() && !force) {
-            return;
         }
         if (position >= 0 && position != lastCommitted) {
             cursor.commit(position);
