@@ -145,6 +145,28 @@ class RemoteWriteManagerTest {
     }
 
     @Test
+    void aRetryAfterFromTheReceiverWinsOverTheBackoff() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        long[] callTimes = new long[2];
+        receiver.retryAfter = "1";
+        receiver.answer(() -> {
+            int call = calls.incrementAndGet();
+            if (call <= 2) {
+                callTimes[call - 1] = System.nanoTime();
+            }
+            return call == 1 ? 429 : 204;
+        });
+        manager.apply(config(""));
+        commit(1, 0, 3);
+        eventually(() -> receiver.acceptedSamples() == 3, "3 samples");
+        long waitedMs = (callTimes[1] - callTimes[0]) / 1_000_000;
+        assertTrue(waitedMs >= 900, "waited " + waitedMs + "ms, not the receiver's 1s");
+        assertEquals(0, HttpSender.retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT"), "a date in the past");
+        assertEquals(120_000, HttpSender.retryAfterMs("120"));
+        assertEquals(0, HttpSender.retryAfterMs("soon"));
+    }
+
+    @Test
     void clientErrorsAreDroppedAndCounted() throws Exception {
         receiver.answer(() -> 400);
         manager.apply(config("""
