@@ -135,6 +135,16 @@ final class DecimalChunk {
         }
     }
 
+    /** Whether the value is an exact decimal with at most {@value #MAX_SCALE} fraction digits. */
+    static boolean isExactDecimal(long bits) {
+        for (int scale = 0; scale <= MAX_SCALE; scale++) {
+            if (exactAt(bits, scale)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The smallest scale at which every value round-trips exactly, or -1. */
     private static int scaleOf(long[] bits, int count) {
         int scale = 0;
