@@ -285,7 +285,9 @@ class DecimalChunkTest {
         assertTrue(c.offset);
         assertEquals(8, c.base);
         assertEquals(3, c.w2);
-        assertTrue(bits <= 100 * 4 + 1 + 8 + 21, "bits " + bits);
+        // Uniform: one width, no prefixes.
+        assertEquals(3, c.w0);
+        assertEquals(100 * 3 + 1 + 8 + 21, bits);
         assertEquals(2, FieldCoding.signedWidth(1));
         assertEquals(1, FieldCoding.signedWidth(-1));
         assertEquals(64, FieldCoding.signedWidth(Long.MIN_VALUE));
