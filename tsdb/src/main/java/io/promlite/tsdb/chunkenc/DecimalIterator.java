@@ -28,7 +28,9 @@ final class DecimalIterator {
         integers = scale == 0;
         in.reset(b, off + 1, off + len);
         long count = in.readUvarint();
-        if (count > Integer.MAX_VALUE) {
+        // Chunks are compacted from XOR chunks. The bound also matters because samples of
+        // all-equal columns read no bits: a damaged count must not yield billions of samples.
+        if (count < 2 || count > XorChunk.MAX_SAMPLES) {
             throw new IllegalStateException("bad decimal chunk sample count " + count);
         }
         total = (int) count;

@@ -26,7 +26,7 @@ public final class XorChunk {
     /** Samples per chunk before the head cuts a new one, as in Prometheus. */
     public static final int TARGET_SAMPLES = 120;
     static final int HEADER_BYTES = 2;
-    private static final int MAX_SAMPLES = 0x7fff;
+    static final int MAX_SAMPLES = 0x7fff;
 
     private final BitWriter out;
     private int count;
