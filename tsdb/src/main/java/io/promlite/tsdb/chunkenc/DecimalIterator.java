@@ -19,6 +19,9 @@ final class DecimalIterator {
 
     DecimalIterator reset(byte[] b, int off, int len) {
         int tag = b[off] & 0xff;
+        if ((tag & ~(DecimalChunk.TAG | DecimalChunk.MODE_DOD | 0x0f)) != 0) {
+            throw new IllegalStateException("unknown chunk encoding 0x" + Integer.toHexString(tag));
+        }
         dod = (tag & DecimalChunk.MODE_DOD) != 0;
         int scale = tag & 0x0f;
         if (scale > DecimalChunk.MAX_SCALE) {
