@@ -102,7 +102,7 @@ final class DecimalChunk {
             // Larger even before the varint header: skip building it.
             return -1;
         }
-        out.reset();
+        out.reset(1);
         out.buffer()[0] = (byte) (TAG | (dod ? MODE_DOD : 0) | scale);
         out.ensureBits(6 * 80);
         out.writeUvarint(count);
