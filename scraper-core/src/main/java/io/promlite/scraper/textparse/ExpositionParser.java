@@ -28,7 +28,11 @@ public interface ExpositionParser {
     /** The sample's own timestamp in milliseconds, valid when {@link #hasTimestamp()}. */
     long timestampMs();
 
-    /** The current series' labels including {@code __name__}, escapes resolved. */
+    /**
+     * The current series' labels including {@code __name__}, escapes resolved. This is where the
+     * label block is checked: malformed labels are reported here, not by {@link #next()}, so a
+     * caller that skips this call must only do so for series text that passed it before.
+     */
     Labels labels() throws TextParseException;
 
     /** The metric a HELP or TYPE entry is about. */
