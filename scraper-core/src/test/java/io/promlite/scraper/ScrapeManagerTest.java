@@ -220,6 +220,23 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void chunkedGzipBodiesAndEmptyBodies() throws Exception {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            big.append("chunked_metric{i=\"").append(i).append("\"} ").append(i).append('\n');
+        }
+        try (TestTarget chunked = new TestTarget().body(big.toString()).gzip(true).chunked(true);
+             TestTarget empty = new TestTarget().body("")) {
+            manager.apply(config("scrape_configs:\n" + job("chunked", chunked, "") + job("empty", empty, "")));
+            await("both scraped", () -> storage.samples("__name__", "scrape_samples_scraped").size() >= 2);
+            await("all chunked series", () -> storage.samples("__name__", "chunked_metric").size() >= 3000);
+            assertEquals(3000, storage.samples("__name__", "scrape_samples_scraped", "job", "chunked").get(0).value());
+            assertEquals(0, storage.samples("__name__", "scrape_samples_scraped", "job", "empty").get(0).value());
+            assertEquals(1, storage.samples("__name__", "up", "job", "empty").get(0).value());
+        }
+    }
+
+    @Test
     void compressionCanBeTurnedOff() throws Exception {
         try (TestTarget target = new TestTarget().body("plain 1\n")) {
             manager.apply(config("scrape_configs:\n" + job("p", target, "    enable_compression: false\n")));
