@@ -31,7 +31,7 @@ final class ConfigParser {
 
     private static final Set<String> IGNORED_TOP_LEVEL = Set.of(
             "runtime", "alerting", "rule_files", "scrape_config_files", "storage", "tracing",
-            "remote_write", "remote_read", "otlp");
+            "remote_read", "otlp");
     private static final Set<String> IGNORED_GLOBAL = Set.of(
             "evaluation_interval", "rule_query_offset", "query_log_file", "scrape_failure_log_file",
             "scrape_protocols", "target_limit", "keep_dropped_targets", "metric_name_validation_scheme",
@@ -78,10 +78,12 @@ final class ConfigParser {
         Node root = compose(yaml);
         Node[] globalNode = {null};
         Node[] scrapeNode = {null};
+        Node[] remoteWriteNode = {null};
         y.fields(root, "", "config.Config", (key, value, path) -> {
             switch (key) {
                 case "global" -> globalNode[0] = value;
                 case "scrape_configs" -> scrapeNode[0] = value;
+                case "remote_write" -> remoteWriteNode[0] = value;
                 default -> {
                     return ignoredField(IGNORED_TOP_LEVEL, key, path);
                 }
@@ -101,7 +103,9 @@ final class ConfigParser {
             ScrapeConfig sc = parseScrapeConfig(item, path, defaults, jobNames);
             scrapeConfigs.add(sc);
         }
-        return new PromliteConfig(defaults.global, scrapeConfigs, yaml);
+        List<RemoteWriteConfig> remoteWrite = new RemoteWriteParser(y, baseDir, this::parseRelabelConfigs,
+                this::ignoredField).parse(remoteWriteNode[0]);
+        return new PromliteConfig(defaults.global, scrapeConfigs, remoteWrite, yaml);
     }
 
     private Node compose(String yaml) throws ConfigException {

@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
  * {@code java -jar promlite.jar [flags]}: flags carry Prometheus's names. Exit codes: 0 after a
@@ -63,6 +62,16 @@ public final class Main implements Callable<Integer> {
             description = "Prefix for the internal routes of web endpoints (default: path of --web.external-url).")
     String routePrefix;
 
+    @Option(names = "--web.max-connections", paramLabel = "N", defaultValue = "512",
+            description = "Maximum number of simultaneous connections (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--web.read-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            converter = DurationConverter.class,
+            description = "Maximum duration before timing out read of the request, and closing idle connections "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration readTimeout;
+
     @Option(names = "--web.enable-lifecycle",
             description = "Enable shutdown and reload via HTTP request (/-/quit, /-/reload).")
     boolean enableLifecycle;
@@ -96,6 +105,21 @@ public final class Main implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration lookbackDelta;
 
+    @Option(names = "--agent",
+            description = "Run in agent mode: scrape and remote-write only, with no local queries or chunk storage.")
+    boolean agent;
+
+    @Option(names = "--storage.agent.path", paramLabel = "DIR", defaultValue = "data-agent/",
+            description = "Base path for the agent's forward log (default: ${DEFAULT-VALUE}).")
+    Path agentStoragePath;
+
+    @Option(names = "--storage.agent.max-log-size", paramLabel = "SIZE", defaultValue = AgentMode.DEFAULT_MAX_LOG_SIZE,
+            converter = SizeConverter.class,
+            description = "Agent mode: the most forward-log bytes kept for remote-write queues that cannot send "
+                    + "(a receiver outage); beyond it the oldest unsent samples are dropped. 0 disables the cap "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long agentMaxLogBytes;
+
     @Option(names = "--log.level", paramLabel = "LEVEL", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Only log messages with the given severity or above: debug, info, warn, error "
@@ -113,13 +137,14 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LogfmtLogger.setLevel(logLevel);
-        if (queryMaxConcurrency < 1 || queryMaxSamples < 1) {
-            log.error("--query.max-concurrency and --query.max-samples must be positive");
+        if (queryMaxConcurrency < 1 || queryMaxSamples < 1 || maxConnections < 1) {
+            log.error("--query.max-concurrency, --query.max-samples and --web.max-connections must be positive");
             return 2;
         }
-        ServerSettings settings = new ServerSettings(configFile, storagePath, listenAddress, retention,
+        ServerSettings settings = new ServerSettings(configFile, agent ? agentStoragePath : storagePath,
+                listenAddress, retention,
                 retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
-                routePrefix, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+                routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
         PromliteConfig config;
         try {
             config = Promlite.loadConfig(settings);
@@ -131,7 +156,7 @@ public final class Main implements Callable<Integer> {
         log.atInfo().addKeyValue("version", BuildInfo.VERSION).log("Starting promlite");
         Promlite server;
         try {
-            server = Promlite.start(settings, config);
+            server = Promlite.start(settings, config, new AgentMode(agent, agentMaxLogBytes));
         } catch (TsdbException e) {
             log.atError().addKeyValue("err", e.getMessage()).log("Opening storage failed");
             return 1;
@@ -140,24 +165,9 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-        reloadOnHangup(server);
+        OsSignals.install(server);
         server.awaitClosed();
         return 0;
-    }
-
-    /** SIGHUP reloads the configuration, as for Prometheus; a rejected one is logged and kept out. */
-    private static void reloadOnHangup(Promlite server) {
-        try {
-            Signal.handle(new Signal("HUP"), signal -> {
-                try {
-                    server.reload();
-                } catch (ConfigException | RuntimeException e) {
-                    // Already logged by reload(); the running configuration stays in effect.
-                }
-            });
-        } catch (IllegalArgumentException unsupported) {
-            log.warn("SIGHUP is not available on this platform; use /-/reload to reload the configuration");
-        }
     }
 
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {

@@ -3,19 +3,25 @@ package io.promlite.app;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
+import io.promlite.config.ScrapeConfig;
+import io.promlite.remote.RemoteWriteManager;
 import io.promlite.scraper.ScrapeManager;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbException;
 import io.promlite.tsdb.TsdbOptions;
+import io.promlite.web.FederateHandler;
 import io.promlite.web.HttpServer;
 import io.promlite.web.Lifecycle;
 import io.promlite.web.MetricsHandler;
 import io.promlite.web.Readiness;
+import io.promlite.web.RequestMetrics;
 import io.promlite.web.Router;
 import io.promlite.web.api.AdminApi;
+import io.promlite.web.api.ApiError;
 import io.promlite.web.api.ApiHandler;
 import io.promlite.web.api.MetadataApi;
 import io.promlite.web.api.QueryApi;
+import io.promlite.web.api.QueryMetrics;
 import io.promlite.web.api.RemoteWriteApi;
 import io.promlite.web.api.RulesApi;
 import io.promlite.web.api.ServerStatus;
@@ -26,6 +32,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -49,20 +56,26 @@ public final class Promlite implements AutoCloseable, ServerStatus {
     private final Tsdb tsdb;
     private final ExecutorService workers;
     private final ExecutorService queries;
+    private final HttpServer http;
     private final ScrapeManager scrapeManager;
+    private final AgentMode agent;
+    private final RemoteWriteManager remoteWrite;
     private final Instant startTime = Instant.now();
     private final Gauge reloadSuccessful;
     private final Gauge reloadSuccessTime;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private HttpServer http;
     private volatile PromliteConfig config;
     private volatile boolean lastReloadOk = true;
     private volatile Instant lastConfigTime = startTime;
 
-    private Promlite(ServerSettings settings, Tsdb tsdb, PrometheusRegistry registry) {
+    private Promlite(ServerSettings settings, AgentMode agent, Tsdb tsdb, PrometheusRegistry registry,
+                     ExecutorService workers, HttpServer http) {
         this.settings = settings;
+        this.agent = agent;
+        this.remoteWrite = new RemoteWriteManager(tsdb, registry, "promlite/" + BuildInfo.VERSION);
         this.tsdb = tsdb;
-        this.workers = newPool("http-worker", Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
+        this.workers = workers;
+        this.http = http;
         this.queries = newPool("query", settings.queryMaxConcurrency(), QUERY_QUEUE);
         this.scrapeManager = new ScrapeManager(tsdb, registry);
         this.reloadSuccessful = Gauge.builder().name("promlite_config_last_reload_successful")
@@ -82,19 +95,45 @@ public final class Promlite implements AutoCloseable, ServerStatus {
      * @param config the loaded configuration, or null for the embedded self-scraping default
      */
     static Promlite start(ServerSettings settings, PromliteConfig config) throws TsdbException, InterruptedException {
+        return start(settings, config, AgentMode.OFF);
+    }
+
+    /** Starts a server, in agent mode when {@code agent} says so. */
+    static Promlite start(ServerSettings settings, PromliteConfig config, AgentMode agent)
+            throws TsdbException, InterruptedException {
+        if (agent.enabled()) {
+            checkAgentConfig(config);
+        }
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
-        Tsdb tsdb = Tsdb.open(new TsdbOptions(settings.storagePath(), settings.retention(), settings.retentionBytes(),
-                registry));
-        Promlite server = new Promlite(settings, tsdb, registry);
+        // Listening starts first, so health and readiness answer (503) while storage replays.
+        Readiness readiness = new Readiness();
+        ExecutorService workers = newPool("http-worker", Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
+        HttpServer http;
         try {
-            Readiness readiness = new Readiness();
-            String prefix = settings.effectiveRoutePrefix();
-            server.http = HttpServer.start(settings.listenAddress(), server.routes(registry, readiness),
-                    server.workers, prefix);
-            log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + server.http.port())
-                    .log("Listening");
+            http = HttpServer.start(settings.listenAddress(), readiness.startupRoutes(), workers,
+                    settings.serverOptions(), new RequestMetrics(registry));
+        } catch (RuntimeException | InterruptedException e) {
+            workers.shutdownNow();
+            throw e;
+        }
+        log.atInfo().addKeyValue("address", settings.listenAddress().host() + ":" + http.port()).log("Listening");
+        Tsdb tsdb;
+        try {
+            TsdbOptions options = new TsdbOptions(settings.storagePath(), settings.retention(),
+                    settings.retentionBytes(), registry);
+            tsdb = Tsdb.open(agent.enabled() ? options.agent(agent.maxLogBytes()) : options);
+        } catch (TsdbException | RuntimeException e) {
+            http.close();
+            workers.shutdownNow();
+            throw e;
+        }
+        Promlite server = new Promlite(settings, agent, tsdb, registry, workers, http);
+        try {
+            http.routeTo(server.routes(registry, readiness));
             server.config = config != null ? config : server.defaultConfig();
+            // Queues first: a queue seen for the first time forwards what is committed after it starts.
+            server.remoteWrite.apply(server.config);
             server.scrapeManager.apply(server.config);
             server.reloadSuccessful.set(1);
             server.reloadSuccessTime.set(server.lastConfigTime.toEpochMilli() / 1000.0);
@@ -107,6 +146,23 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         }
     }
 
+    /** Agent mode only forwards: a configuration with nowhere to forward to is an error. */
+    private static void checkAgentConfig(PromliteConfig config) {
+        if (config == null || config.remoteWriteConfigs().isEmpty()) {
+            throw new IllegalArgumentException("agent mode needs at least one remote_write configuration");
+        }
+    }
+
+    /** Endpoints reading stored data answer, in agent mode, as Prometheus's agent mode does. */
+    private ApiHandler stored(ApiHandler handler) {
+        if (!agent.enabled()) {
+            return handler;
+        }
+        return request -> {
+            throw new ApiError(ApiError.Type.EXECUTION, AgentMode.UNAVAILABLE);
+        };
+    }
+
     private PromliteConfig defaultConfig() {
         return DefaultConfig.forSelf(settings.listenAddress().localTarget(http.port()),
                 settings.effectiveRoutePrefix() + "/metrics");
@@ -114,23 +170,26 @@ public final class Promlite implements AutoCloseable, ServerStatus {
 
     private Router routes(PrometheusRegistry registry, Readiness readiness) {
         Clock clock = Clock.systemUTC();
-        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock);
+        QueryApi query = new QueryApi(tsdb, settings.engineOptions(), clock,
+                new QueryMetrics(registry, settings.queryMaxConcurrency()));
         MetadataApi metadata = new MetadataApi(tsdb);
         StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
-        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets,
-                settings.effectiveExternalUrl(settings.listenAddress().port()), settings.listenAddress().port());
+        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, this::scrapePools,
+                settings.effectiveExternalUrl(http.port()), http.port());
         RulesApi rules = new RulesApi();
         AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);
         RemoteWriteApi remoteWrite = new RemoteWriteApi(tsdb, clock);
         Router router = new Router()
-                .getOrPost("/api/v1/query", ApiHandler.json(query::instant), queries)
-                .getOrPost("/api/v1/query_range", ApiHandler.json(query::range), queries)
-                .getOrPost("/api/v1/query_exemplars", ApiHandler.json(query::exemplars))
-                .getOrPost("/api/v1/series", ApiHandler.json(metadata::series))
-                .getOrPost("/api/v1/labels", ApiHandler.json(metadata::labelNames))
-                .get("/api/v1/label/{name}/values", ApiHandler.json(metadata::labelValues))
+                .getOrPost("/api/v1/query", ApiHandler.json(stored(query::instant)), queries)
+                .getOrPost("/api/v1/query_range", ApiHandler.json(stored(query::range)), queries)
+                .getOrPost("/api/v1/query_exemplars", ApiHandler.json(stored(query::exemplars)))
+                .getOrPost("/api/v1/format_query", ApiHandler.json(query::formatQuery))
+                .getOrPost("/api/v1/series", ApiHandler.json(stored(metadata::series)))
+                .getOrPost("/api/v1/labels", ApiHandler.json(stored(metadata::labelNames)))
+                .get("/api/v1/label/{name}/values", ApiHandler.json(stored(metadata::labelValues)))
                 .get("/api/v1/targets", ApiHandler.json(targets::targets))
                 .get("/api/v1/targets/metadata", ApiHandler.json(targets::targetMetadata))
+                .get("/api/v1/scrape_pools", ApiHandler.json(targets::scrapePools))
                 .get("/api/v1/metadata", ApiHandler.json(targets::metricMetadata))
                 .get("/api/v1/rules", ApiHandler.json(rules::rules))
                 .get("/api/v1/alerts", ApiHandler.json(rules::alerts))
@@ -141,11 +200,14 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .get("/api/v1/status/runtimeinfo", ApiHandler.json(status::runtimeInfo))
                 .get("/api/v1/status/tsdb", ApiHandler.json(status::tsdb))
                 .get("/api/v1/status/walreplay", ApiHandler.json(status::walReplay))
+                .get("/api/v1/notifications", ApiHandler.json(status::notifications))
                 .postOrPut("/api/v1/admin/tsdb/delete_series", ApiHandler.json(admin::deleteSeries))
                 .postOrPut("/api/v1/admin/tsdb/clean_tombstones", ApiHandler.json(admin::cleanTombstones))
                 .postOrPut("/api/v1/admin/tsdb/snapshot", ApiHandler.json(admin::snapshot))
                 .post("/api/v1/write", settings.enableRemoteWriteReceiver() ? remoteWrite::write
                         : RemoteWriteApi::disabled)
+                .get("/federate", new FederateHandler(tsdb, this::externalLabels,
+                        settings.lookbackDelta().toMillis(), clock))
                 .get("/metrics", new MetricsHandler(registry))
                 .get("/-/healthy", readiness::healthy)
                 .get("/-/ready", readiness::ready);
@@ -169,6 +231,21 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                     .addKeyValue("err", e.getMessage()).log("Error reloading config");
             throw e;
         }
+        if (agent.enabled()) {
+            try {
+                checkAgentConfig(next);
+            } catch (IllegalArgumentException e) {
+                lastReloadOk = false;
+                reloadSuccessful.set(0);
+                throw new ConfigException(String.valueOf(settings.configFile()), 0, 0, null, e.getMessage());
+            }
+        }
+        try {
+            remoteWrite.apply(next);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying remote_write", e);
+        }
         scrapeManager.apply(next);
         config = next;
         lastReloadOk = true;
@@ -177,6 +254,16 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         reloadSuccessTime.set(lastConfigTime.toEpochMilli() / 1000.0);
         log.atInfo().addKeyValue("filename", String.valueOf(settings.configFile()))
                 .log("Completed loading of configuration file");
+    }
+
+    private List<String> scrapePools() {
+        PromliteConfig c = config;
+        return c == null ? List.of() : c.scrapeConfigs().stream().map(ScrapeConfig::jobName).toList();
+    }
+
+    private Map<String, String> externalLabels() {
+        PromliteConfig c = config;
+        return c == null ? Map.of() : c.global().externalLabels();
     }
 
     @Override
@@ -238,9 +325,12 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         }
         log.info("Stopping scrape manager...");
         scrapeManager.close();
-        if (http != null) {
-            http.close();
+        try {
+            remoteWrite.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        http.close();
         for (ExecutorService pool : new ExecutorService[] {queries, workers}) {
             pool.shutdown();
             try {

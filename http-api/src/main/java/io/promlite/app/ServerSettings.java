@@ -3,6 +3,7 @@ package io.promlite.app;
 import io.promlite.config.PromDurations;
 import io.promlite.promql.EngineOptions;
 import io.promlite.web.ListenAddress;
+import io.promlite.web.ServerOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,26 +21,39 @@ import java.util.Map;
  */
 record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAddress, Duration retention,
                       long retentionBytes, Duration queryTimeout, long queryMaxSamples, int queryMaxConcurrency,
-                      Duration lookbackDelta, URI externalUrl, String routePrefix, boolean enableLifecycle,
-                      boolean enableAdminApi, boolean enableRemoteWriteReceiver) {
+                      Duration lookbackDelta, URI externalUrl, String routePrefix, int maxConnections,
+                      Duration readTimeout, boolean enableLifecycle, boolean enableAdminApi,
+                      boolean enableRemoteWriteReceiver) {
 
     /** Prometheus's defaults for everything but the three essentials. */
     static ServerSettings defaults(Path configFile, Path storagePath, ListenAddress listenAddress) {
         EngineOptions engine = EngineOptions.defaults();
+        ServerOptions web = ServerOptions.defaults();
         return new ServerSettings(configFile, storagePath, listenAddress, Duration.ofDays(15), 0,
-                engine.timeout(), engine.maxSamples(), 20, engine.lookbackDelta(), null, null, false, false, false);
+                engine.timeout(), engine.maxSamples(), 20, engine.lookbackDelta(), null, null, web.maxConnections(),
+                web.readTimeout(), false, false, false);
     }
 
     ServerSettings withFeatures(boolean lifecycle, boolean adminApi, boolean remoteWriteReceiver) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
-                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, lifecycle, adminApi,
-                remoteWriteReceiver);
+                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
+                lifecycle, adminApi, remoteWriteReceiver);
     }
 
     ServerSettings withWeb(URI externalUrl, String routePrefix) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
-                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, enableLifecycle,
-                enableAdminApi, enableRemoteWriteReceiver);
+                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
+                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+    }
+
+    ServerSettings withQueryLimits(Duration timeout, long maxSamples, int maxConcurrency) {
+        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, timeout,
+                maxSamples, maxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
+                enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+    }
+
+    ServerOptions serverOptions() {
+        return new ServerOptions(effectiveRoutePrefix(), maxConnections, readTimeout);
     }
 
     EngineOptions engineOptions() {
@@ -91,6 +105,8 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
         f.put("web.listen-address", listenAddress.host() + ":" + listenAddress.port());
         f.put("web.external-url", externalUrl == null ? "" : externalUrl.toString());
         f.put("web.route-prefix", routePrefix == null ? "" : routePrefix);
+        f.put("web.max-connections", String.valueOf(maxConnections));
+        f.put("web.read-timeout", PromDurations.format(readTimeout));
         f.put("web.enable-lifecycle", String.valueOf(enableLifecycle));
         f.put("web.enable-admin-api", String.valueOf(enableAdminApi));
         f.put("web.enable-remote-write-receiver", String.valueOf(enableRemoteWriteReceiver));

@@ -1,10 +1,31 @@
 package io.promlite.web;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** A complete response body with its status and content type (null for an empty 204). */
-public record HttpResponse(HttpResponseStatus status, String contentType, byte[] body) {
+/**
+ * A response: its status, content type (null for an empty 204) and either a complete body or a
+ * writer that produces it. A written body is sent with a Content-Length when it is small and
+ * streamed in chunks as it is produced when it is not, so a large result never sits in memory
+ * whole.
+ */
+public record HttpResponse(HttpResponseStatus status, String contentType, byte[] body, BodyWriter writer) {
+    /** Produces a body; runs on the handler's worker thread. */
+    @FunctionalInterface
+    public interface BodyWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    public HttpResponse(HttpResponseStatus status, String contentType, byte[] body) {
+        this(status, contentType, body, null);
+    }
+
+    public static HttpResponse streamed(HttpResponseStatus status, String contentType, BodyWriter writer) {
+        return new HttpResponse(status, contentType, null, writer);
+    }
+
     public static HttpResponse text(HttpResponseStatus status, String text) {
         return new HttpResponse(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }

@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,23 +26,22 @@ public final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final RequestHandler handler;
 
-    private HttpServer(EventLoopGroup group, Channel channel) {
+    private HttpServer(EventLoopGroup group, Channel channel, RequestHandler handler) {
         this.group = group;
         this.channel = channel;
+        this.handler = handler;
     }
 
-    /**
-     * Binds the listener.
-     *
-     * @param routePrefix the path prefix every route is served under, "" for none (otherwise it
-     *                    starts with "/" and does not end with one)
-     */
+    /** Binds the listener. */
     public static HttpServer start(ListenAddress address, Router router, ExecutorService workers,
-                                   String routePrefix) throws InterruptedException {
+                                   ServerOptions options, RequestMetrics metrics) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
-        RequestHandler handler = new RequestHandler(router, workers, routePrefix);
+        RequestHandler handler = new RequestHandler(router, workers, options.routePrefix(), metrics);
+        ConnectionGuard guard = new ConnectionGuard(options.maxConnections());
+        long readTimeoutMs = options.readTimeout().toMillis();
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
@@ -50,6 +50,8 @@ public final class HttpServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
+                                    .addLast(new IdleStateHandler(readTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
+                                    .addLast(guard)
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpContentCompressor())
                                     .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
@@ -57,11 +59,16 @@ public final class HttpServer implements AutoCloseable {
                         }
                     })
                     .bind(address.toSocketAddress()).sync().channel();
-            return new HttpServer(group, channel);
+            return new HttpServer(group, channel, handler);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** Serves every following request with {@code router}. */
+    public void routeTo(Router router) {
+        handler.routeTo(router);
     }
 
     public int port() {

@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /** promlite's own {@code /metrics}, in the text format the client's {@code Accept} header asks for. */
 public final class MetricsHandler implements Handler {
@@ -17,10 +17,9 @@ public final class MetricsHandler implements Handler {
     }
 
     @Override
-    public HttpResponse handle(HttpRequest request) throws Exception {
+    public HttpResponse handle(HttpRequest request) {
         ExpositionFormatWriter writer = formats.findWriter(request.headers().get(HttpHeaderNames.ACCEPT));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 << 10);
-        writer.write(out, registry.scrape());
-        return new HttpResponse(HttpResponseStatus.OK, writer.getContentType(), out.toByteArray());
+        MetricSnapshots snapshots = registry.scrape();
+        return HttpResponse.streamed(HttpResponseStatus.OK, writer.getContentType(), out -> writer.write(out, snapshots));
     }
 }

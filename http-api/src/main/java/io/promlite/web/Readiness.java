@@ -18,6 +18,12 @@ public final class Readiness {
         return HttpResponse.text(HttpResponseStatus.OK, "Promlite Server is Healthy.\n");
     }
 
+    /** While starting, every other path is answered 503, as Prometheus answers before it is ready. */
+    public Router startupRoutes() {
+        return new Router().get("/-/healthy", this::healthy).get("/-/ready", this::ready)
+                .otherwise(r -> HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "Service Unavailable\n"));
+    }
+
     public HttpResponse ready(HttpRequest request) {
         return ready
                 ? HttpResponse.text(HttpResponseStatus.OK, "Promlite Server is Ready.\n")

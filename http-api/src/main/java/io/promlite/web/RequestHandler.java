@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,13 +37,16 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
-    private final Router router;
+    /** Replaced once storage is open: until then only health, readiness and 503s are served. */
+    private volatile Router router;
     private final Executor workers;
     private final String routePrefix;
+    private final RequestMetrics metrics;
 
     /** @param routePrefix the path prefix every route is served under ("" for none), as {@code --web.route-prefix} */
-    RequestHandler(Router router, Executor workers, String routePrefix) {
+    RequestHandler(Router router, Executor workers, String routePrefix, RequestMetrics metrics) {
         this.router = router;
+        this.metrics = metrics;
         this.workers = workers;
         this.routePrefix = routePrefix;
     }
@@ -63,8 +67,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             boolean form = isForm(msg);
             HttpRequest request = new HttpRequest(method, path, params(uri, msg, form), msg.headers().copy(),
                     found.pathParams(), form ? new byte[0] : ByteBufUtil.getBytes(msg.content()));
-            dispatch(ctx, found.handler(), found.executor() != null ? found.executor() : workers, request,
-                    keepAlive, head);
+            dispatch(ctx, found, found.executor() != null ? found.executor() : workers, request, keepAlive, head);
         } else if (match instanceof Router.MethodNotAllowed na) {
             FullHttpResponse r = response(HttpResponse.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
                     "Method Not Allowed\n"), head);
@@ -74,6 +77,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         } else {
             send(ctx, HttpResponse.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n"), keepAlive, head);
         }
+    }
+
+    void routeTo(Router next) {
+        this.router = next;
     }
 
     /** The path below the route prefix, or null when the request lies outside it. */
@@ -94,22 +101,29 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 .startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString());
     }
 
-    private void dispatch(ChannelHandlerContext ctx, Handler handler, Executor executor, HttpRequest request,
+    private void dispatch(ChannelHandlerContext ctx, Router.Found found, Executor executor, HttpRequest request,
                           boolean keepAlive, boolean head) {
+        long start = System.nanoTime();
         try {
             executor.execute(() -> {
                 HttpResponse response;
                 try {
-                    response = handler.handle(request);
+                    response = found.handler().handle(request);
                 } catch (Exception | StackOverflowError e) {
                     log.error("Handler failed for {}", request.path(), e);
                     response = HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
                 }
-                send(ctx, response, keepAlive, head);
+                if (response.writer() != null && !head) {
+                    stream(ctx, request, response, keepAlive);
+                } else {
+                    send(ctx, response, keepAlive, head);
+                }
+                metrics.observe(found.route(), response.status().code(), start);
             });
         } catch (RejectedExecutionException e) {
-            send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down\n"),
-                    false, head);
+            // The pool's queue is full (or it is stopping): refuse rather than queue without bound.
+            send(ctx, HttpResponse.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "too many requests waiting, or shutting down\n"), false, head);
         }
     }
 
@@ -125,23 +139,41 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return params;
     }
 
+    private static void stream(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response,
+                               boolean keepAlive) {
+        ResponseStream out = new ResponseStream(ctx, response.status(), response.contentType(), keepAlive);
+        try {
+            response.writer().writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            log.atWarn().addKeyValue("path", request.path()).addKeyValue("err", String.valueOf(e.getMessage()))
+                    .log("Writing the response failed");
+            if (out.started()) {
+                out.abort();
+            } else {
+                send(ctx, HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n"), false, false);
+            }
+            return;
+        }
+        out.finish();
+    }
+
     private static void send(ChannelHandlerContext ctx, HttpResponse response, boolean keepAlive, boolean head) {
         write(ctx, response(response, head), keepAlive);
     }
 
     private static FullHttpResponse response(HttpResponse response, boolean head) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+                head || response.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
         if (response.contentType() != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         if (!response.status().equals(HttpResponseStatus.NO_CONTENT)) {
-            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : response.body().length);
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         }
         return r;
     }
 
-    private static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+    static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(r);

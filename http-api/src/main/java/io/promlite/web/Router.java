@@ -18,12 +18,15 @@ import java.util.concurrent.Executor;
 public final class Router {
     private final Map<String, Route> exact = new HashMap<>();
     private final List<Route> patterns = new ArrayList<>();
+    private Handler otherwise;
 
     private static final class Route {
+        final String path;
         final String[] segments;
         final Map<HttpMethod, Target> byMethod = new HashMap<>();
 
         Route(String path) {
+            this.path = path;
             this.segments = path.split("/", -1);
         }
 
@@ -83,10 +86,16 @@ public final class Router {
         return add(path, handler, null, HttpMethod.POST, HttpMethod.PUT);
     }
 
+    /** Answers every request no route matches (instead of a 404), whatever its method. */
+    public Router otherwise(Handler handler) {
+        this.otherwise = handler;
+        return this;
+    }
+
     private Router add(String path, Handler handler, Executor executor, HttpMethod... methods) {
         Route route = exact.get(path);
         if (route == null) {
-            route = patterns.stream().filter(r -> String.join("/", r.segments).equals(path)).findFirst().orElse(null);
+            route = patterns.stream().filter(r -> r.path.equals(path)).findFirst().orElse(null);
         }
         if (route == null) {
             route = new Route(path);
@@ -110,10 +119,13 @@ public final class Router {
     }
 
     /**
+     * @param route      the route's path as registered (with its {@code {name}} segments), or
+     *                   "other" for the fallback
      * @param executor   where the handler runs, or null for the server's default pool
      * @param pathParams the values of the route's {@code {name}} segments
      */
-    public record Found(Handler handler, Executor executor, Map<String, String> pathParams) implements Match {
+    public record Found(String route, Handler handler, Executor executor, Map<String, String> pathParams)
+            implements Match {
     }
 
     public record NotFound() implements Match {
@@ -137,9 +149,9 @@ public final class Router {
             }
         }
         if (route == null) {
-            return new NotFound();
+            return otherwise != null ? new Found("other", otherwise, null, Map.of()) : new NotFound();
         }
         Target t = route.byMethod.get(method);
-        return t != null ? new Found(t.handler(), t.executor(), params) : new MethodNotAllowed(route.byMethod.keySet());
+        return t != null ? new Found(route.path, t.handler(), t.executor(), params) : new MethodNotAllowed(route.byMethod.keySet());
     }
 }

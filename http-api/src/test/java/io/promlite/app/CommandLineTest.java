@@ -71,6 +71,54 @@ class CommandLineTest {
     }
 
     @Test
+    void badSizeAndUrlFlagsExitTwo() throws Exception {
+        Run size = run("--storage.tsdb.retention.size=lots");
+        assertEquals(2, size.exitCode());
+        assertTrue(size.stderr().contains("not a valid size: \"lots\""), size.stderr());
+        Run url = run("--web.external-url=not a url");
+        assertEquals(2, url.exitCode());
+        assertTrue(url.stderr().contains("invalid URL"), url.stderr());
+    }
+
+    /** SIGHUP reloads the configuration file, as for Prometheus; a bad file is logged and not applied. */
+    @Test
+    void hangupReloadsTheConfiguration() throws Exception {
+        Path config = tmp.resolve("prometheus.yml");
+        Files.writeString(config, "scrape_configs: []\n");
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "--config.file=" + config, "--storage.tsdb.path=" + tmp.resolve("data"),
+                "--web.listen-address=127.0.0.1:0");
+        Path err = tmp.resolve("hup.err");
+        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(tmp.resolve("hup.out").toFile())
+                .redirectError(err.toFile()).start();
+        try {
+            awaitLog(err, "Server is ready to receive web requests.");
+            Files.writeString(config, "scrape_configs:\n  - job_name: x\n    bogus: 1\n");
+            new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+            awaitLog(err, "Error reloading config");
+            Files.writeString(config, "scrape_configs: []\n");
+            new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+            awaitLog(err, "Completed loading of configuration file");
+            assertTrue(p.isAlive(), "a reload must not stop the server");
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+        assertEquals(0, p.exitValue(), Files.readString(err));
+    }
+
+    private static void awaitLog(Path log, String line) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log, StandardCharsets.UTF_8).contains(line)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + line + "\" in the log:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void versionAndHelp() throws Exception {
         Run version = run("--version");
         assertEquals(0, version.exitCode());
@@ -78,7 +126,10 @@ class CommandLineTest {
         Run help = run("--help");
         assertEquals(0, help.exitCode());
         for (String flag : List.of("--config.file", "--storage.tsdb.path", "--web.listen-address",
-                "--storage.tsdb.retention.time")) {
+                "--storage.tsdb.retention.time", "--storage.tsdb.retention.size", "--web.external-url",
+                "--web.route-prefix", "--web.enable-lifecycle", "--web.enable-admin-api",
+                "--web.enable-remote-write-receiver", "--query.timeout", "--query.max-samples",
+                "--query.max-concurrency", "--query.lookback-delta")) {
             assertTrue(help.stdout().contains(flag), flag + " in " + help.stdout());
         }
     }

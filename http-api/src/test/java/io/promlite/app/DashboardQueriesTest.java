@@ -11,7 +11,7 @@ import io.promlite.promql.value.SeriesPoints;
 import io.promlite.promql.value.Value;
 import io.promlite.promql.value.Vector;
 import io.promlite.scraper.textparse.EntryType;
-import io.promlite.scraper.textparse.PromTextParser;
+import io.promlite.scraper.textparse.TextParser;
 import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbOptions;
@@ -66,7 +66,7 @@ class DashboardQueriesTest {
 
     /** One scrape as the scrape loop stores it: the body parsed, target labels added, up and duration. */
     private static void scrape(Appender app, long t, Map<String, String> target, String body) throws Exception {
-        PromTextParser parser = new PromTextParser(body.getBytes(StandardCharsets.UTF_8));
+        TextParser parser = new TextParser(TextParser.Format.PROMETHEUS_0_0_4, body.getBytes(StandardCharsets.UTF_8));
         EntryType entry;
         while ((entry = parser.next()) != EntryType.EOF) {
             if (entry == EntryType.SERIES) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promlite.scraper.textparse.EntryType;
-import io.promlite.scraper.textparse.PromTextParser;
+import io.promlite.scraper.textparse.TextParser;
 import io.promlite.tsdb.model.Labels;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -138,7 +138,7 @@ class DemoAppsTest {
     }
 
     private static Scraped parse(String body) throws Exception {
-        PromTextParser parser = new PromTextParser(body.getBytes(StandardCharsets.UTF_8));
+        TextParser parser = new TextParser(TextParser.Format.PROMETHEUS_0_0_4, body.getBytes(StandardCharsets.UTF_8));
         Set<String> names = new TreeSet<>();
         List<Labels> series = new ArrayList<>();
         EntryType entry;

@@ -66,6 +66,7 @@ class EndToEndTest {
             try (Promlite server = Promlite.start(settings, Promlite.loadConfig(settings))) {
                 ApiClient api = new ApiClient(server.port());
                 eventually(() -> api.vector("up").size() == 3);
+                assertTargets(api, g1.address());
 
                 assertEquals(List.of(new Sample(Map.of("code", "200", "job", "image-gallery", "method", "GET"), "150")),
                         samples(api.vector("sum(image_gallery_requests_total{code=\"200\"}) without(instance)")));
@@ -104,6 +105,31 @@ class EndToEndTest {
                 assertEquals("655360", old.get(0).value());
             }
         }
+    }
+
+    /** /api/v1/targets has Prometheus's fields for every live target, and honours ?state=. */
+    private static void assertTargets(ApiClient api, String instance) throws Exception {
+        Map<String, Object> data = Json.object(Json.object(Json.parse(api.get("/api/v1/targets").body())).get("data"));
+        List<Object> active = Json.array(data.get("activeTargets"));
+        assertEquals(3, active.size());
+        Map<String, Object> t = active.stream().map(Json::object)
+                .filter(o -> instance.equals(Json.object(o.get("labels")).get("instance"))).findFirst().orElseThrow();
+        assertEquals(List.of("discoveredLabels", "labels", "scrapePool", "scrapeUrl", "globalUrl", "lastError",
+                "lastScrape", "lastScrapeDuration", "health", "scrapeInterval", "scrapeTimeout"),
+                List.copyOf(t.keySet()));
+        assertEquals("image-gallery", t.get("scrapePool"));
+        assertEquals("http://" + instance + "/metrics", t.get("scrapeUrl"));
+        assertEquals("up", t.get("health"));
+        assertEquals("", t.get("lastError"));
+        assertEquals("1s", t.get("scrapeInterval"));
+        assertTrue(((String) t.get("lastScrape")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"),
+                t.toString());
+        assertEquals("image-gallery", Json.object(t.get("discoveredLabels")).get("job"));
+        Map<String, Object> dropped = Json.object(Json.object(Json.parse(
+                api.get("/api/v1/targets?state=dropped").body())).get("data"));
+        assertEquals(List.of(), dropped.get("activeTargets"));
+        assertEquals("{\"status\":\"success\",\"data\":{\"scrapePools\":[\"access-log\",\"image-gallery\"]}}",
+                api.get("/api/v1/scrape_pools").body());
     }
 
     private record Sample(Map<String, String> metric, String value) {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.net.URI;

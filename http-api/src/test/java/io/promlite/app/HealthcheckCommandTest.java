@@ -19,8 +19,7 @@ class HealthcheckCommandTest {
     Path tmp;
 
     private Promlite startServer() throws Exception {
-        ServerSettings settings = new ServerSettings(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"),
-                Duration.ofDays(15));
+        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
         return Promlite.start(settings, null);
     }
 

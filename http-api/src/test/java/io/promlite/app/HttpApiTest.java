@@ -102,6 +102,10 @@ class HttpApiTest {
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         assertTrue(metrics.body().contains("# TYPE jvm_memory_used_bytes gauge"), metrics.body());
+        assertTrue(metrics.body().contains("promlite_http_requests_total{code=\"200\",handler=\"/-/healthy\"} 1.0"),
+                metrics.body());
+        assertTrue(metrics.body().contains(
+                "promlite_http_request_duration_seconds_bucket{handler=\"/-/ready\",le=\"0.1\"}"), metrics.body());
     }
 
     @Test

@@ -109,6 +109,8 @@ class LifecycleTest {
             String targets = api.get("/prom/api/v1/targets").body();
             assertTrue(targets.contains("\"scrapeUrl\":\"http://127.0.0.1:" + server.port() + "/prom/metrics\""),
                     targets);
+            // Seen from outside, promlite scraping itself is reached at the external URL.
+            assertTrue(targets.contains("\"globalUrl\":\"http://promlite.example:9090/prom/metrics\""), targets);
         }
         ServerSettings explicit = settings(null).withWeb(URI.create("http://x:1/ignored"), "/custom/");
         try (Promlite server = Promlite.start(explicit, null)) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,6 +153,9 @@ class MetadataEndpointsTest {
     void rulesAlertsExemplarsAndTargetsAreValidAndEmpty() throws Exception {
         assertEquals("{\"groups\":[]}", data(api.get("/api/v1/rules")));
         assertEquals("{\"alerts\":[]}", data(api.get("/api/v1/alerts")));
+        assertEquals("[]", data(api.get("/api/v1/notifications")));
+        assertEquals("{\"activeAlertmanagers\":[],\"droppedAlertmanagers\":[]}",
+                data(api.get("/api/v1/alertmanagers")));
         // Grafana's probe: milliseconds sent as seconds, by POST.
         long nowMs = System.currentTimeMillis();
         assertEquals("[]", data(api.postForm("/api/v1/query_exemplars",

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Debian's real Prometheus, started by the test on a temporary directory and a loopback port,
  * scrapes a target and remote-writes into promlite; both must then answer the same queries the
- * same way. Skipped, saying so, when {@code /usr/bin/prometheus} is not installed.
+ * same way; it also federates promlite's copy back through {@code /federate}. Skipped, saying so, when
+ * {@code /usr/bin/prometheus} is not installed.
  */
 class PrometheusRemoteWriteTest {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
@@ -52,10 +53,17 @@ class PrometheusRemoteWriteTest {
                     scrape_configs:
                       - job_name: rw
                         static_configs: [ { targets: ["%s"] } ]
+                      # Prometheus also federates promlite's copy back, as a real parser of /federate.
+                      - job_name: fed
+                        honor_labels: true
+                        metrics_path: /federate
+                        params: { "match[]": ['{job="rw"}'] }
+                        static_configs: [ { targets: ["127.0.0.1:%d"] } ]
+                        metric_relabel_configs: [ { target_label: federated, replacement: "yes" } ]
                     remote_write:
                       - url: http://127.0.0.1:%d/api/v1/write
                         queue_config: { batch_send_deadline: 500ms, min_backoff: 100ms }
-                    """.formatted(target.address(), promlite.port()));
+                    """.formatted(target.address(), promlite.port(), promlite.port()));
             Process prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
                     "--storage.tsdb.path=" + tmp.resolve("prometheus"), "--web.listen-address=127.0.0.1:" + promPort)
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
@@ -75,13 +83,18 @@ class PrometheusRemoteWriteTest {
                 // Compare at a moment both have complete data for: a little before promlite's newest sample.
                 double newest = Double.parseDouble(ours.vector("timestamp(rw_temperature)").get(0).value());
                 String at = String.valueOf(newest - 0.5);
-                for (String q : List.of("rw_requests_total", "rw_temperature", "up",
-                        "count_over_time(rw_temperature[1m])", "sum by (job) (rw_requests_total)",
-                        "rate(rw_requests_total[1m])")) {
+                for (String q : List.of("rw_requests_total{job=\"rw\"}", "rw_temperature{job=\"rw\"}",
+                        "up{job=\"rw\"}", "count_over_time(rw_temperature{job=\"rw\"}[1m])",
+                        "sum by (job) (rw_requests_total{job=\"rw\"})", "rate(rw_requests_total{job=\"rw\"}[1m])")) {
                     List<Element> expected = theirs.vectorAt(q, at);
                     assertFalse(expected.isEmpty(), "Prometheus has no answer for " + q);
                     assertEquals(sorted(expected), sorted(ours.vectorAt(q, at)), q + " at " + at);
                 }
+                // Prometheus scraped promlite's /federate and parsed it.
+                EndToEndTest.eventually(() -> theirs.vector("rw_temperature{federated=\"yes\"}").size() == 1
+                        && theirs.vector("rw_temperature{federated=\"yes\"}").get(0).value().equals("19"));
+                assertEquals("1", theirs.vector("up{job=\"fed\"}").get(0).value());
+                assertEquals(2, theirs.vector("rw_requests_total{federated=\"yes\",job=\"rw\"}").size());
             } finally {
                 prometheus.destroy();
                 if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {

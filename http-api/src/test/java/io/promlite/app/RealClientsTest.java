@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

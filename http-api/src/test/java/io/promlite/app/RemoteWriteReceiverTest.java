@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.promlite.app.ApiClient.Element;
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +109,33 @@ class RemoteWriteReceiverTest {
                 .series(new String[] {"__name__", "future"}, future, 1).snappy());
         assertEquals(400, r.statusCode());
         assertTrue(r.body().startsWith("out of bounds: timestamp is too far in the future for series"), r.body());
+    }
+
+    @Test
+    void largeResultsAreStreamedInChunks() throws Exception {
+        WriteRequests many = new WriteRequests();
+        for (int i = 0; i < 3000; i++) {
+            many.series(new String[] {"__name__", "wide", "id", String.format("%05d", i), "pad", "x".repeat(40)}, t, i);
+        }
+        assertEquals(204, api.remoteWrite(many.snappy()).statusCode());
+        HttpResponse<String> r = api.get("/api/v1/series?match[]=wide");
+        assertEquals(200, r.statusCode());
+        assertEquals("chunked", r.headers().firstValue("Transfer-Encoding").orElse(""));
+        List<Object> series = Json.array(Json.object(Json.parse(r.body())).get("data"));
+        assertEquals(3000, series.size());
+        assertEquals("02999", Json.object(series.get(2999)).get("id"));
+        // Streamed and gzip-compressed together, as Grafana's client asks for it.
+        HttpResponse<byte[]> gz = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/api/v1/series?match[]=wide")).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(""));
+        String unzipped = new String(new GZIPInputStream(new ByteArrayInputStream(gz.body()))
+                .readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(r.body(), unzipped);
+        // A small answer still carries its length.
+        HttpResponse<String> small = api.get("/api/v1/label/id/values?limit=1");
+        assertTrue(small.headers().firstValue("Content-Length").isPresent());
     }
 
     private static void assertRejected(HttpResponse<String> r, String expected) {

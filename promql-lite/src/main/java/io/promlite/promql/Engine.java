@@ -20,12 +20,24 @@ public final class Engine {
 
     /** Evaluates {@code query} at {@code timeMs}: a Vector, Scalar, StringValue or (for range vectors) Matrix. */
     public Value instant(String query, long timeMs) {
-        Expr expr = Parser.parse(query, 0, 0);
-        return evaluation().instant(expr, timeMs);
+        return instantQuery(query, timeMs).value();
     }
 
     /** Evaluates {@code query} at every step from start to end: always a Matrix, series sorted by labels. */
     public Value range(String query, long startMs, long endMs, long stepMs) {
+        return rangeQuery(query, startMs, endMs, stepMs).value();
+    }
+
+    /** {@link #instant} with the query's annotations. */
+    public QueryResult instantQuery(String query, long timeMs) {
+        Expr expr = Parser.parse(query, 0, 0);
+        Annotations annotations = new Annotations();
+        Value v = evaluation(annotations).instant(expr, timeMs);
+        return new QueryResult(v, annotations.warnings(query), annotations.infos(query));
+    }
+
+    /** {@link #range} with the query's annotations. */
+    public QueryResult rangeQuery(String query, long startMs, long endMs, long stepMs) {
         Expr expr = Parser.parse(query, stepMs, endMs - startMs);
         if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
             throw new PromqlException(PromqlException.Kind.BAD_DATA, "invalid expression type \""
@@ -38,11 +50,13 @@ public final class Engine {
         if (endMs < startMs) {
             throw new PromqlException(PromqlException.Kind.BAD_DATA, "end timestamp must not be before start time");
         }
-        return evaluation().range(expr, startMs, endMs, stepMs);
+        Annotations annotations = new Annotations();
+        Value v = evaluation(annotations).range(expr, startMs, endMs, stepMs);
+        return new QueryResult(v, annotations.warnings(query), annotations.infos(query));
     }
 
-    private QueryEvaluation evaluation() {
+    private QueryEvaluation evaluation(Annotations annotations) {
         return new QueryEvaluation(storage, options.lookbackDelta().toMillis(), options.timeout().toNanos(),
-                options.maxSamples());
+                options.maxSamples(), annotations);
     }
 }

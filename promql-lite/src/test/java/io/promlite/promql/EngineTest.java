@@ -51,6 +51,20 @@ class EngineTest {
     }
 
     @Test
+    void annotationsCarryLineAndColumnOfTheirNode() {
+        QueryResult r = engine.instantQuery("sum(\n  rate(up[1m]))", 100_000);
+        assertEquals(java.util.List.of("PromQL info: metric might not be a counter, name does not end in "
+                + "_total/_sum/_count/_bucket: \"up\" (2:8)"), r.infos());
+        assertEquals(java.util.List.of(), r.warnings());
+        QueryResult range = engine.rangeQuery("sort(req_total) + quantile(2, req_total)", 0, 60_000, 15_000);
+        assertEquals(java.util.Set.of(
+                "PromQL warning: sort is ineffective for range queries since results are always ordered by labels (1:1)",
+                "PromQL warning: quantile value should be between 0 and 1, got 2 (1:28)"),
+                java.util.Set.copyOf(range.warnings()));
+        assertEquals(java.util.List.of(), engine.instantQuery("rate(req_total[1m])", 100_000).infos());
+    }
+
+    @Test
     void instantVectorKeepsNameAndUsesEvalTime() {
         Vector v = assertInstanceOf(Vector.class, engine.instant("req_total{instance=\"a\"}", 100_000));
         assertEquals(1, v.samples().size());
@@ -108,6 +122,13 @@ class EngineTest {
                 () -> small.range("req_total", 0, 300_000, 15_000));
         assertEquals(PromqlException.Kind.EXECUTION, e.kind());
         assertEquals("query processing would load too many samples into memory in query execution", e.getMessage());
+    }
+
+    @Test
+    void absurdStepCountsFailBeforeAllocating() {
+        PromqlException e = assertThrows(PromqlException.class,
+                () -> engine.range("req_total", 0, 4_000_000_000_000L, 1));
+        assertEquals(PromqlException.Kind.EXECUTION, e.kind());
     }
 
     @Test

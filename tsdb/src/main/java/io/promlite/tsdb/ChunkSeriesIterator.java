@@ -1,6 +1,6 @@
 package io.promlite.tsdb;
 
-import io.promlite.tsdb.chunkenc.XorIterator;
+import io.promlite.tsdb.chunkenc.ChunkIterator;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import java.util.List;
 
@@ -13,7 +13,7 @@ final class ChunkSeriesIterator implements SampleIterator {
     private final List<StoredChunk> chunks;
     private final long mint;
     private final long maxt;
-    private final XorIterator it = new XorIterator();
+    private final ChunkIterator it = new ChunkIterator();
     private int chunk = -1;
     private boolean inChunk;
     private boolean done;
@@ -74,6 +74,16 @@ final class ChunkSeriesIterator implements SampleIterator {
     public boolean seek(long target) {
         if (positioned && t >= target) {
             return !done;
+        }
+        if (done) {
+            return false;
+        }
+        // Skip whole chunks ending before the target without decoding them.
+        if (inChunk && chunks.get(chunk).maxTime() < target) {
+            inChunk = false;
+        }
+        while (!inChunk && chunk + 1 < chunks.size() && chunks.get(chunk + 1).maxTime() < target) {
+            chunk++;
         }
         while (next()) {
             if (t >= target) {

@@ -3,7 +3,7 @@ package io.promlite.tsdb;
 /**
  * A forward cursor over one series' samples, decoded lazily. After {@link #next()} or
  * {@link #seek(long)} returns true, {@link #timestamp()} and {@link #value()} describe the
- * current sample.
+ * current sample. Once either returned false the iterator is exhausted and stays so.
  */
 public interface SampleIterator {
     boolean next();

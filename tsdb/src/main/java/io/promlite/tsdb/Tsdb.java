@@ -66,6 +66,10 @@ public final class Tsdb implements Storage {
     static final long CHECKPOINT_LOG_BYTES = 64L << 20;
     static final long RETENTION_INTERVAL_MS = 60_000L;
     static final long WAL_SYNC_INTERVAL_MS = 1_000L;
+    /** How often agent mode deletes the log records every reader has read. */
+    static final long LOG_TRUNCATE_INTERVAL_MS = 1_000L;
+    /** Truncated log bytes after which the log family is compacted, to give the disk space back. */
+    static final long LOG_COMPACT_BYTES = 4L << 20;
     /** Series without samples for this long (in sample time) leave memory at a checkpoint. */
     static final long HEAD_IDLE_MS = 60 * 60_000L;
 
@@ -86,9 +90,18 @@ public final class Tsdb implements Storage {
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Readers hold the read side so that close never frees RocksDB under a running read. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
     /** Partitions a commit lists series in for the first time; reused under the commit lock. */
     private final LongList newPartitions = new LongList();
+    /** Persisted positions of the log's readers, by name; records before the lowest are unneeded. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> logCursors =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Commits notify log readers waiting for records. */
+    private final Object logSignal = new Object();
+    /** The log's next sequence number at the last checkpoint: records before it fed persisted chunks. */
+    private long checkpointedSeq;
+    private long truncatedSinceCompaction;
 
     private long nextId;
     private volatile long minTime;
@@ -97,15 +110,18 @@ public final class Tsdb implements Storage {
     private volatile long minValidTime;
     private volatile long samplesAppended;
     private volatile boolean checkpointRequested;
+    private volatile boolean truncationRequested;
     private volatile boolean closed;
 
     private Tsdb(TsdbOptions options, RocksStore store) throws RocksDBException, TsdbException {
         this.options = options;
         this.store = store;
         this.postings = new PostingsIndex(store.db(), store.postings());
-        this.commitLog = new CommitLog(store.db(), store.log());
         this.meta = new Meta(store.db(), store.meta());
-        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes);
+        this.checkpointedSeq = meta.logCheckpoint();
+        this.commitLog = new CommitLog(store.db(), store.log(), checkpointedSeq);
+        this.logCursors.putAll(meta.logCursors());
+        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes, commitLog::retainedBytes);
         try {
             try (RocksIterator it = store.db().newIterator(store.series())) {
                 it.seekToLast();
@@ -140,6 +156,10 @@ public final class Tsdb implements Storage {
                 CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         maintenance.scheduleWithFixedDelay(() -> background("applying retention", this::applyRetention),
                 0, RETENTION_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        if (options.agentMode()) {
+            maintenance.scheduleWithFixedDelay(() -> background("truncating the log", this::truncateLog),
+                    LOG_TRUNCATE_INTERVAL_MS, LOG_TRUNCATE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     public static Tsdb open(TsdbOptions options) throws TsdbException {
@@ -159,7 +179,7 @@ public final class Tsdb implements Storage {
     @Override
     public Appender appender() {
         ensureOpen();
-        return new TsdbAppender(this);
+        return new TsdbAppender(this, stagingPool);
     }
 
     @Override
@@ -276,7 +296,7 @@ public final class Tsdb implements Storage {
     private void replayLog() throws RocksDBException {
         long[] replayed = new long[1];
         RocksDBException[] error = new RocksDBException[1];
-        commitLog.replay((id, t, bits) -> {
+        commitLog.replay(checkpointedSeq, (id, t, bits) -> {
             if (error[0] != null) {
                 return;
             }
@@ -294,7 +314,11 @@ public final class Tsdb implements Storage {
                     return;
                 }
                 s.markStored(Partitions.of(t));
-                s.appendCommitted(t, bits);
+                if (options.agentMode()) {
+                    s.recordLast(t, bits);
+                } else {
+                    s.appendCommitted(t, bits);
+                }
                 minTime = Math.min(minTime, t);
                 maxTime = Math.max(maxTime, t);
                 replayed[0]++;
@@ -365,7 +389,7 @@ public final class Tsdb implements Storage {
                         batch.put(store.labels(), encoded, seriesKey(s.id()));
                     }
                     int p = Partitions.of(t);
-                    if (p != s.pendingPartition) {
+                    if (p != s.pendingPartition && !options.agentMode()) {
                         postings.add(batch, p, s.id(), s.labels());
                         s.pendingPartition = p;
                         newPartitions.add(p);
@@ -380,6 +404,7 @@ public final class Tsdb implements Storage {
                 if (accepted > 0) {
                     commitLog.put(batch);
                     store.db().write(writeOptions, batch);
+                    commitLog.written();
                 }
             }
             count(outOfOrder, duplicates, outOfBounds);
@@ -392,11 +417,14 @@ public final class Tsdb implements Storage {
             cutSeries.clear();
             for (int i = 0; i < n; i++) {
                 MemSeries s = series[i];
-                if (s != null) {
-                    s.markStored(s.pendingPartition);
-                    if (s.appendCommitted(ts[i], bits[i])) {
-                        cutSeries.add(s);
-                    }
+                if (s == null) {
+                    continue;
+                }
+                s.markStored(s.pendingPartition);
+                if (options.agentMode()) {
+                    s.recordLast(ts[i], bits[i]);
+                } else if (s.appendCommitted(ts[i], bits[i])) {
+                    cutSeries.add(s);
                 }
             }
             samplesAppended += accepted;
@@ -404,7 +432,18 @@ public final class Tsdb implements Storage {
             minTime = Math.min(minTime, batchMin);
             maxTime = Math.max(maxTime, batchMax);
             persistCutChunks();
-            if (commitLog.bytesSinceTruncate() > CHECKPOINT_LOG_BYTES && !checkpointRequested) {
+            if (!logCursors.isEmpty()) {
+                synchronized (logSignal) {
+                    logSignal.notifyAll();
+                }
+            }
+            if (options.agentMode() && options.maxLogBytes() > 0 && commitLog.retainedBytes() > options.maxLogBytes()
+                    && !truncationRequested) {
+                // Enforce the cap now rather than at the next periodic truncation.
+                truncationRequested = true;
+                maintenance.execute(() -> background("truncating the log", this::truncateLog));
+            }
+            if (commitLog.bytesSinceCheckpoint() > CHECKPOINT_LOG_BYTES && !checkpointRequested) {
                 checkpointRequested = true;
                 maintenance.execute(() -> background("checkpointing", this::checkpoint));
             }
@@ -496,10 +535,14 @@ public final class Tsdb implements Storage {
             int written;
             try (WriteBatch batch = new WriteBatch()) {
                 written = putChunks(batch, all, true);
-                commitLog.truncate(batch);
+                long seq = commitLog.nextSeq();
+                meta.putLogCheckpoint(batch, seq);
                 meta.putTimeRange(batch, minTime, maxTime);
                 store.db().write(writeOptions, batch);
+                checkpointedSeq = seq;
+                commitLog.checkpointed();
             }
+            truncateLogLocked();
             for (MemSeries s : all) {
                 s.markPersisted(true);
             }
@@ -546,13 +589,22 @@ public final class Tsdb implements Storage {
             }
             long newMin = firstSampleTimeFrom(keepFrom);
             long floor = Partitions.start(keepFrom);
+            LongList forgotten;
             try (WriteBatch batch = new WriteBatch()) {
                 batch.deleteRange(store.chunks(), Partitions.key(Integer.MIN_VALUE),
                         Partitions.key(keepFrom));
+                forgotten = deleteSeriesRecordsOnlyIn(batch, keepFrom);
                 postings.deletePartitions(batch, Integer.MIN_VALUE, keepFrom);
                 meta.putRetentionFloor(batch, floor);
                 meta.putTimeRange(batch, newMin, maxTime);
                 store.db().write(writeOptions, batch);
+            }
+            for (int i = 0; i < forgotten.size(); i++) {
+                MemSeries s = head.get(forgotten.get(i));
+                if (s != null) {
+                    // Its records are gone; its next commit writes them again.
+                    s.markUnstored();
+                }
             }
             minValidTime = floor;
             minTime = newMin;
@@ -577,6 +629,30 @@ public final class Tsdb implements Storage {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /**
+     * Deletes the series and labels records of series listed only in partitions before
+     * {@code keepFrom}, so that series churn does not grow the store forever. Returns their ids.
+     */
+    private LongList deleteSeriesRecordsOnlyIn(WriteBatch batch, int keepFrom) throws RocksDBException {
+        List<LongList> dropped = new ArrayList<>();
+        List<LongList> kept = new ArrayList<>();
+        try (PostingsIndex.Reader reader = postings.reader()) {
+            for (int p : partitions.between(Integer.MIN_VALUE + 1, Integer.MAX_VALUE - 1)) {
+                (p < keepFrom ? dropped : kept).add(reader.all(p));
+            }
+        }
+        LongList gone = LongList.subtract(LongList.union(dropped), LongList.union(kept));
+        for (int i = 0; i < gone.size(); i++) {
+            byte[] key = seriesKey(gone.get(i));
+            byte[] labels = store.db().get(store.series(), key);
+            if (labels != null) {
+                batch.delete(store.labels(), labels);
+            }
+            batch.delete(store.series(), key);
+        }
+        return gone;
     }
 
     /** The oldest partition such that it and all newer ones fit in {@code limit} bytes. */
@@ -771,6 +847,130 @@ public final class Tsdb implements Storage {
         }
     }
 
+    // ---- the commit log's readers (remote write) ------------------------------------------
+
+    /**
+     * The log reader named {@code name}, resuming at its persisted position; a reader seen for
+     * the first time starts at the end of the log (it forwards what is committed from now on).
+     */
+    public LogCursor logCursor(String name) {
+        commitLock.lock();
+        try {
+            ensureOpen();
+            Long position = logCursors.get(name);
+            if (position == null) {
+                position = commitLog.nextSeq();
+                commitLogCursor(name, position);
+            }
+            return new LogCursor(this, name, position);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Names of every reader with a persisted position, opened in this process or not. */
+    public java.util.Set<String> logCursorNames() {
+        return java.util.Set.copyOf(logCursors.keySet());
+    }
+
+    /** Forgets a reader (a remote-write queue removed from the configuration): it holds no records back. */
+    public void dropLogCursor(String name) {
+        read(() -> {
+            try {
+                meta.deleteLogCursor(name);
+            } catch (RocksDBException e) {
+                throw failure("deleting a log reader", e);
+            }
+            logCursors.remove(name);
+            return null;
+        });
+    }
+
+    /** Bytes of commit-log records kept for checkpoints and readers. */
+    public long logBytes() {
+        return commitLog.retainedBytes();
+    }
+
+    long logEnd() {
+        return commitLog.nextSeq();
+    }
+
+    long readLog(long from, int maxSamples, LogCursor.SampleSink sink) {
+        return read(() -> commitLog.read(from, commitLog.nextSeq(), maxSamples, sink::accept));
+    }
+
+    boolean awaitLog(long position, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (logSignal) {
+            while (commitLog.nextSeq() <= position) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || closed) {
+                    return false;
+                }
+                logSignal.wait(left);
+            }
+            return true;
+        }
+    }
+
+    void commitLogCursor(String name, long seq) {
+        read(() -> {
+            try {
+                meta.putLogCursor(name, seq);
+            } catch (RocksDBException e) {
+                throw failure("persisting a log reader's position", e);
+            }
+            logCursors.put(name, seq);
+            return null;
+        });
+    }
+
+    private void truncateLog() throws RocksDBException {
+        commitLock.lock();
+        try {
+            truncationRequested = false;
+            if (!closed) {
+                truncateLogLocked();
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes the log records no one needs: fed to persisted chunks (always, in agent mode) and
+     * read by every reader; then, beyond the log cap or retention, the oldest unread ones.
+     */
+    private void truncateLogLocked() throws RocksDBException {
+        long deletable = options.agentMode() ? commitLog.nextSeq() : checkpointedSeq;
+        long unneeded = deletable;
+        for (long position : logCursors.values()) {
+            unneeded = Math.min(unneeded, position);
+        }
+        long retentionMs = options.retention().toMillis();
+        long minTime = maxTime == Long.MIN_VALUE || maxTime < Long.MIN_VALUE + retentionMs
+                ? Long.MIN_VALUE : maxTime - retentionMs;
+        long before = commitLog.retainedBytes();
+        long first;
+        try (WriteBatch batch = new WriteBatch()) {
+            first = commitLog.truncate(batch, unneeded, deletable, options.maxLogBytes(), minTime);
+            if (batch.count() == 0) {
+                return;
+            }
+            store.db().write(writeOptions, batch);
+        }
+        if (first > unneeded) {
+            metrics.logRecordsDropped.inc(first - unneeded);
+            log.warn("commit log over its cap ({} bytes) or retention: dropped {} records not yet read by every "
+                    + "remote-write queue", options.maxLogBytes(), first - unneeded);
+        }
+        truncatedSinceCompaction += before - commitLog.retainedBytes();
+        if (truncatedSinceCompaction >= LOG_COMPACT_BYTES) {
+            truncatedSinceCompaction = 0;
+            store.db().compactRange(store.log());
+        }
+    }
+
     // ---- reads --------------------------------------------------------------------------
 
     PostingsIndex postings() {
@@ -823,6 +1023,7 @@ public final class Tsdb implements Storage {
             }
             try {
                 checkpoint();
+                store.flushForShutdown();
             } catch (RocksDBException e) {
                 log.error("tsdb: final checkpoint failed; the log will be replayed on next open", e);
             }

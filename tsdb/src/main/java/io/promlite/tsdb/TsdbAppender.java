@@ -3,17 +3,21 @@ package io.promlite.tsdb;
 import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.model.Labels;
 import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
 
-/** Stages samples in primitive arrays; the store validates them again at commit. */
+/**
+ * Stages samples in primitive arrays; the store validates them again at commit. The arrays are
+ * borrowed from a pool for the appender's batch and returned at commit or rollback, so a scrape
+ * (one appender per scrape) does not allocate them again and again.
+ */
 final class TsdbAppender implements Appender {
     private final Tsdb tsdb;
-    private MemSeries[] series = new MemSeries[64];
-    private long[] ts = new long[64];
-    private long[] bits = new long[64];
-    private int n;
+    private final StagingPool pool;
+    private Staging staging;
 
-    TsdbAppender(Tsdb tsdb) {
+    TsdbAppender(Tsdb tsdb, StagingPool pool) {
         this.tsdb = tsdb;
+        this.pool = pool;
     }
 
     @Override
@@ -39,35 +43,80 @@ final class TsdbAppender implements Appender {
             tsdb.count(0, 0, 1);
             throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS);
         }
-        if (n == series.length) {
-            int cap = n * 2;
-            series = Arrays.copyOf(series, cap);
-            ts = Arrays.copyOf(ts, cap);
-            bits = Arrays.copyOf(bits, cap);
+        if (staging == null) {
+            staging = pool.take();
         }
-        series[n] = s;
-        ts[n] = timestampMs;
-        bits[n] = b;
-        n++;
+        staging.add(s, timestampMs, b);
         return s.id();
     }
 
     @Override
     public void commit() {
+        if (staging == null) {
+            return;
+        }
         try {
-            tsdb.commit(series, ts, bits, n);
+            tsdb.commit(staging.series, staging.ts, staging.bits, staging.n);
         } finally {
-            clear();
+            release();
         }
     }
 
     @Override
     public void rollback() {
-        clear();
+        if (staging != null) {
+            release();
+        }
     }
 
-    private void clear() {
-        Arrays.fill(series, 0, n, null);
-        n = 0;
+    private void release() {
+        Staging s = staging;
+        staging = null;
+        s.clear();
+        pool.give(s);
+    }
+
+    /** One batch's samples, as parallel arrays. */
+    static final class Staging {
+        MemSeries[] series = new MemSeries[256];
+        long[] ts = new long[256];
+        long[] bits = new long[256];
+        int n;
+
+        void add(MemSeries s, long t, long b) {
+            if (n == series.length) {
+                int cap = n * 2;
+                series = Arrays.copyOf(series, cap);
+                ts = Arrays.copyOf(ts, cap);
+                bits = Arrays.copyOf(bits, cap);
+            }
+            series[n] = s;
+            ts[n] = t;
+            bits[n] = b;
+            n++;
+        }
+
+        void clear() {
+            Arrays.fill(series, 0, n, null);
+            n = 0;
+        }
+    }
+
+    /** A bounded pool of staging buffers; an array-backed queue, so lending allocates nothing. */
+    static final class StagingPool {
+        /** Buffers grown beyond this many samples are dropped rather than kept. */
+        private static final int MAX_POOLED_SAMPLES = 1 << 16;
+        private final ArrayBlockingQueue<Staging> free = new ArrayBlockingQueue<>(64);
+
+        Staging take() {
+            Staging s = free.poll();
+            return s != null ? s : new Staging();
+        }
+
+        void give(Staging s) {
+            if (s.series.length <= MAX_POOLED_SAMPLES) {
+                free.offer(s);
+            }
+        }
     }
 }

@@ -13,11 +13,14 @@ final class TsdbMetrics {
     final Counter outOfBounds;
     final Counter chunksWritten;
     final Counter retentionDeletions;
+    final Counter logRecordsDropped;
     private final GaugeWithCallback headSeries;
     private final GaugeWithCallback storageBytes;
+    private final GaugeWithCallback logBytes;
     private final PrometheusRegistry registry;
 
-    TsdbMetrics(PrometheusRegistry registry, LongSupplier headSeriesCount, LongSupplier storageSize) {
+    TsdbMetrics(PrometheusRegistry registry, LongSupplier headSeriesCount, LongSupplier storageSize,
+                LongSupplier logSize) {
         this.registry = registry;
         samplesAppended = counter("promlite_tsdb_samples_appended_total", "Samples committed to the store.");
         outOfOrder = counter("promlite_tsdb_out_of_order_samples_total",
@@ -29,6 +32,8 @@ final class TsdbMetrics {
         chunksWritten = counter("promlite_tsdb_chunks_written_total", "Chunks written to disk.");
         retentionDeletions = counter("promlite_tsdb_retention_deletions_total",
                 "Day partitions removed by time or size retention.");
+        logRecordsDropped = counter("promlite_tsdb_log_records_dropped_total",
+                "Commit-log records deleted before every remote-write queue read them (log cap or retention).");
         headSeries = GaugeWithCallback.builder()
                 .name("promlite_tsdb_head_series")
                 .help("Series held in memory.")
@@ -39,6 +44,11 @@ final class TsdbMetrics {
                 .help("Bytes of live RocksDB table files.")
                 .callback(cb -> cb.call(storageSize.getAsLong()))
                 .register(registry);
+        logBytes = GaugeWithCallback.builder()
+                .name("promlite_tsdb_log_bytes")
+                .help("Bytes of commit-log records kept for checkpoints and unsent remote-write queues.")
+                .callback(cb -> cb.call(logSize.getAsLong()))
+                .register(registry);
     }
 
     private Counter counter(String name, String help) {
@@ -47,7 +57,7 @@ final class TsdbMetrics {
 
     void unregister() {
         for (var c : new io.prometheus.metrics.model.registry.Collector[] {samplesAppended, outOfOrder, duplicate,
-            outOfBounds, chunksWritten, retentionDeletions, headSeries, storageBytes}) {
+            outOfBounds, chunksWritten, retentionDeletions, logRecordsDropped, headSeries, storageBytes, logBytes}) {
             registry.unregister(c);
         }
     }

@@ -49,13 +49,22 @@ final class TsdbQuerier implements Querier {
         if (partitions.length == 0) {
             return new ListSeriesSet(List.of());
         }
+        LongList ids;
+        try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
+            ids = matchingIds(reader, partitions, matchers);
+        }
+        // Memory first, then a RocksDB iterator (a point-in-time view) created afterwards: a chunk
+        // leaves memory only once written, so every chunk is in one view or the other.
+        MemSeries.HeadChunks[] inMemory = new MemSeries.HeadChunks[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            MemSeries s = tsdb.headSeries(ids.get(i));
+            inMemory[i] = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
+        }
         List<LoadedSeries> result = new ArrayList<>();
-        try (PostingsIndex.Reader reader = tsdb.postings().reader();
-             RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
-            LongList ids = matchingIds(reader, partitions, matchers);
+        try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
             for (int i = 0; i < ids.size(); i++) {
                 long id = ids.get(i);
-                List<StoredChunk> chunks = chunks(it, partitions, id);
+                List<StoredChunk> chunks = chunks(it, partitions, id, inMemory[i]);
                 if (chunks.isEmpty() || !hasSampleInRange(chunks)) {
                     continue;
                 }
@@ -71,11 +80,9 @@ final class TsdbQuerier implements Querier {
 
     /**
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
-     * the stored ones that memory does not hold a newer copy of (same start time).
+     * the stored ones older than all of those (a stored copy of an in-memory chunk is stale).
      */
-    private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id) {
-        MemSeries inHead = tsdb.headSeries(id);
-        MemSeries.HeadChunks head = inHead == null ? MemSeries.HeadChunks.NONE : inHead.snapshot(mint, maxt);
+    private List<StoredChunk> chunks(RocksIterator it, int[] partitions, long id, MemSeries.HeadChunks head) {
         List<StoredChunk> memory = head.chunks();
         if (head.coversRange()) {
             return memory;
@@ -94,29 +101,19 @@ final class TsdbQuerier implements Querier {
                     break;
                 }
                 long chunkMin = ChunkCodec.minTime(k);
-                if (chunkMin > maxt) {
+                if (chunkMin > maxt || chunkMin >= head.oldestStart()) {
+                    // Beyond the range, or where memory takes over (it holds the newest chunks).
                     break;
                 }
-                if (!heldInMemory(memory, chunkMin)) {
-                    StoredChunk c = StoredChunk.of(chunkMin, it.value());
-                    if (c.maxTime() >= mint) {
-                        out.add(c);
-                    }
+                StoredChunk c = StoredChunk.of(chunkMin, it.value());
+                if (c.maxTime() >= mint) {
+                    out.add(c);
                 }
             }
         }
         out.addAll(memory);
         out.sort(Comparator.comparingLong(StoredChunk::minTime));
         return out;
-    }
-
-    private static boolean heldInMemory(List<StoredChunk> memory, long chunkMin) {
-        for (StoredChunk m : memory) {
-            if (m.minTime() == chunkMin) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether any sample lies in the range; decodes only when chunk bounds cannot tell. */

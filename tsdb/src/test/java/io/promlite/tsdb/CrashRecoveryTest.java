@@ -1,6 +1,7 @@
 package io.promlite.tsdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.tsdb.model.Matcher;
@@ -39,6 +40,9 @@ class CrashRecoveryTest {
                 while ((line = out.readLine()) != null) {
                     if (line.startsWith("ack ")) {
                         lastAck = Long.parseLong(line.substring(4));
+                        if (lastAck == target - 1) {
+                            assertLockedByTheChild(dir);
+                        }
                         if (lastAck >= target) {
                             child.destroyForcibly();
                             break;
@@ -52,6 +56,13 @@ class CrashRecoveryTest {
             assertTrue(lastAck >= target, "child stopped early at ack " + lastAck + ": " + Files.readString(childErr));
             lastAck = verify(dir, lastAck);
         }
+    }
+
+    private static void assertLockedByTheChild(Path dir) {
+        TsdbException e = assertThrows(TsdbException.class, () -> Tsdb.open(TsdbOptions.defaults(dir)));
+        assertEquals(TsdbException.Kind.LOCKED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("data directory " + dir + " is locked by another running promlite"),
+                e.getMessage());
     }
 
     /** Asserts commits 1..acked are all present; returns the last commit present (acked or not). */

@@ -9,7 +9,9 @@ import io.promlite.tsdb.TestData.Point;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
+import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Partitions;
+import io.promlite.tsdb.store.RocksStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -62,6 +64,7 @@ class TsdbEngineTest {
         }
         try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
             assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
+            assertSeeksLikeAScan(db, points);
             long mid = points.get(350).t();
             assertEquals(between(points, mid - 100_000, mid + 100_000),
                     select(db, mid - 100_000, mid + 100_000, M).get(SERIES));
@@ -79,6 +82,41 @@ class TsdbEngineTest {
             assertEquals(points, select(db, 0, Long.MAX_VALUE, M).get(SERIES));
             assertEquals(points.get(0).t(), db.stats().minTime());
             assertEquals(points.get(points.size() - 1).t(), db.stats().maxTime());
+        }
+    }
+
+    /** seek() (which skips whole chunks) lands where a linear scan would, then next() goes on. */
+    private static void assertSeeksLikeAScan(Tsdb db, List<Point> points) {
+        Random rnd = new Random(4);
+        try (Querier q = db.querier(0, Long.MAX_VALUE)) {
+            for (int round = 0; round < 50; round++) {
+                SeriesSet set = q.select(List.of(M));
+                assertTrue(set.next());
+                SampleIterator it = set.at().iterator();
+                int index = -1;
+                for (int hop = 0; hop < 5; hop++) {
+                    long target = points.get(0).t() + rnd.nextInt((int) (points.get(points.size() - 1).t()
+                            - points.get(0).t()) + 10_000);
+                    int expected = index;
+                    while (expected < 0 || (expected < points.size() && points.get(expected).t() < target)) {
+                        expected++;
+                    }
+                    boolean found = it.seek(target);
+                    assertEquals(expected < points.size(), found, "seek " + target);
+                    if (!found) {
+                        break;
+                    }
+                    assertEquals(points.get(expected).t(), it.timestamp());
+                    index = expected;
+                    if (!it.next()) {
+                        assertEquals(points.size() - 1, index);
+                        assertEquals(false, it.seek(0), "an exhausted iterator stays exhausted");
+                        break;
+                    }
+                    index++;
+                    assertEquals(points.get(index).t(), it.timestamp());
+                }
+            }
         }
     }
 
@@ -126,6 +164,30 @@ class TsdbEngineTest {
             assertThrows(AppendException.class, () -> db.appender().append(0, SERIES, 3 * DAY - 1, 1),
                     "the retention floor survives a restart");
             assertEquals(2, select(db, 0, Long.MAX_VALUE, M).size());
+        }
+    }
+
+    @Test
+    void retentionForgetsSeriesWithoutDataLeft() throws Exception {
+        TsdbOptions opts = new TsdbOptions(dir, Duration.ofDays(1), 0, new PrometheusRegistry());
+        Labels gone = Labels.of("__name__", "m", "job", "gone");
+        Labels back = Labels.of("__name__", "m", "job", "back");
+        try (Tsdb db = Tsdb.open(opts)) {
+            TestData.appendAll(db, gone, 1000);
+            TestData.appendAll(db, back, 2000);
+            TestData.appendAll(db, SERIES, 1000, 5 * DAY);
+            db.applyRetention();
+            // A series whose data retention removed can come back; its records are written again.
+            TestData.appendAll(db, back, 5 * DAY + 1000);
+            assertEquals(List.of(SERIES, back), List.copyOf(select(db, 0, Long.MAX_VALUE, M).keySet()));
+        }
+        try (RocksStore store = RocksStore.open(dir)) {
+            assertEquals(null, store.db().get(store.labels(), LabelsCodec.encode(gone)), "forgotten");
+            assertTrue(store.db().get(store.labels(), LabelsCodec.encode(back)) != null, "written again");
+            assertTrue(store.db().get(store.labels(), LabelsCodec.encode(SERIES)) != null, "still has data");
+        }
+        try (Tsdb db = Tsdb.open(opts)) {
+            assertEquals(List.of(SERIES, back), List.copyOf(select(db, 0, Long.MAX_VALUE, M).keySet()));
         }
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.promlite.promql.Engine;
 import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
+import io.promlite.promql.QueryResult;
+import io.promlite.promql.parser.ExprPrinter;
 import io.promlite.promql.parser.Parser;
 import io.promlite.promql.value.Matrix;
 import io.promlite.promql.value.Sample;
@@ -19,20 +21,25 @@ import io.promlite.web.json.ApiJson;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code /api/v1/query} and {@code /api/v1/query_range}. */
 public final class QueryApi {
     /** Prometheus refuses range queries that would return more points than this per series. */
     static final long MAX_POINTS_PER_SERIES = 11_000;
+    /** Prometheus's API returns at most this many warnings and this many infos per query. */
+    static final int MAX_ANNOTATIONS = 10;
 
     private final Queryable storage;
     private final EngineOptions options;
     private final Engine engine;
     private final Clock clock;
+    private final QueryMetrics metrics;
 
-    public QueryApi(Queryable storage, EngineOptions options, Clock clock) {
+    public QueryApi(Queryable storage, EngineOptions options, Clock clock, QueryMetrics metrics) {
         this.storage = storage;
+        this.metrics = metrics;
         this.options = options;
         this.engine = new Engine(storage, options);
         this.clock = clock;
@@ -43,7 +50,7 @@ public final class QueryApi {
         long time = Params.time("time", req.param("time"), clock.millis());
         Engine engine = engineFor(req);
         String query = requireQuery(req);
-        return answer(() -> engine.instant(query, time), limit);
+        return answer(() -> engine.instantQuery(query, time), "instant", limit);
     }
 
     public HttpResponse range(HttpRequest req) throws ApiError {
@@ -64,7 +71,7 @@ public final class QueryApi {
                     + "Try decreasing the query resolution (?step=XX)");
         }
         Engine engine = engineFor(req);
-        return answer(() -> engine.range(query, start, end, step), limit);
+        return answer(() -> engine.rangeQuery(query, start, end, step), "range", limit);
     }
 
     /**
@@ -86,6 +93,20 @@ public final class QueryApi {
             g.writeStartArray();
             g.writeEndArray();
         });
+    }
+
+    /**
+     * {@code /api/v1/format_query}: the query laid out as Prometheus's prettier does. Parsing
+     * is quick and bounded by the request size, so it runs without the query-concurrency gate.
+     */
+    public HttpResponse formatQuery(HttpRequest req) throws ApiError {
+        String formatted;
+        try {
+            formatted = ExprPrinter.format(requireQuery(req));
+        } catch (PromqlException e) {
+            throw ApiError.invalidParam("query", e.getMessage());
+        }
+        return ApiJson.success(g -> g.writeString(formatted));
     }
 
     /** The shared engine, or one bounded by the request's {@code timeout} when it is shorter. */
@@ -118,13 +139,14 @@ public final class QueryApi {
     }
 
     private interface Evaluation {
-        Value run();
+        QueryResult run();
     }
 
-    private static HttpResponse answer(Evaluation evaluation, int limit) throws ApiError {
-        Value value;
+    private HttpResponse answer(Evaluation evaluation, String type, int limit) throws ApiError {
+        QueryResult result;
+        QueryMetrics.Timer timer = metrics.start(type);
         try {
-            value = evaluation.run();
+            result = evaluation.run();
         } catch (PromqlException e) {
             throw switch (e.kind()) {
                 case BAD_DATA -> ApiError.invalidParam("query", e.getMessage());
@@ -132,7 +154,10 @@ public final class QueryApi {
                 case TIMEOUT -> new ApiError(ApiError.Type.TIMEOUT, e.getMessage());
                 case CANCELED -> new ApiError(ApiError.Type.CANCELED, e.getMessage());
             };
+        } finally {
+            timer.stop();
         }
+        Value value = result.value();
         int shown = limit > 0 ? limit : Integer.MAX_VALUE;
         boolean truncated = (value instanceof Vector v && v.samples().size() > shown)
                 || (value instanceof Matrix m && m.series().size() > shown);
@@ -142,7 +167,24 @@ public final class QueryApi {
             g.writeFieldName("result");
             writeResult(g, value, shown);
             g.writeEndObject();
-        }, truncated ? List.of("results truncated due to limit") : List.of(), List.of());
+        }, capped(truncated ? concat(result.warnings(), "results truncated due to limit") : result.warnings(),
+                "warning"), capped(result.infos(), "info"));
+    }
+
+    private static List<String> concat(List<String> list, String more) {
+        List<String> out = new ArrayList<>(list);
+        out.add(more);
+        return out;
+    }
+
+    /** Like Prometheus's API, at most {@value #MAX_ANNOTATIONS} of each kind, then a count of the rest. */
+    private static List<String> capped(List<String> annotations, String kind) {
+        if (annotations.size() <= MAX_ANNOTATIONS) {
+            return annotations;
+        }
+        List<String> out = new ArrayList<>(annotations.subList(0, MAX_ANNOTATIONS));
+        out.add((annotations.size() - MAX_ANNOTATIONS) + " more " + kind + " annotations omitted");
+        return out;
     }
 
     private static void writeResult(JsonGenerator g, Value value, int limit) throws IOException {

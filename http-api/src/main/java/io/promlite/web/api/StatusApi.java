@@ -31,6 +31,8 @@ public final class StatusApi {
      */
     public static final String PROMETHEUS_COMPATIBLE_VERSION = "3.0.0";
 
+    private static final long HEAD_SPAN_MS = 3 * 3600 * 1000;
+
     private final String promliteVersion;
     private final ServerStatus status;
     private final Tsdb tsdb;
@@ -96,6 +98,14 @@ public final class StatusApi {
         });
     }
 
+    /** {@code /api/v1/notifications}: promlite raises no server notifications; the list is empty. */
+    public HttpResponse notifications(HttpRequest req) {
+        return ApiJson.success(g -> {
+            g.writeStartArray();
+            g.writeEndArray();
+        });
+    }
+
     /** Replay finishes before the API starts serving, so the status is always complete. */
     public HttpResponse walReplay(HttpRequest req) {
         return ApiJson.success(g -> {
@@ -107,7 +117,7 @@ public final class StatusApi {
         });
     }
 
-    /** Head statistics and the top-{@code limit} cardinality tables, computed from the stored series. */
+    /** Head statistics and the top-{@code limit} cardinality tables of the series of the last three hours. */
     public HttpResponse tsdb(HttpRequest req) throws ApiError {
         int limit = 10;
         String s = req.param("limit");
@@ -124,7 +134,10 @@ public final class StatusApi {
         TsdbStats stats = tsdb.stats();
         Cardinality c = new Cardinality();
         if (!stats.isEmpty()) {
-            try (Querier q = tsdb.querier(stats.minTime(), stats.maxTime())) {
+            // Prometheus's tables describe its head block (the last few hours); so do these, which
+            // also keeps the cost proportional to the active series rather than to all history.
+            long from = Math.max(stats.minTime(), stats.maxTime() - HEAD_SPAN_MS);
+            try (Querier q = tsdb.querier(from, stats.maxTime())) {
                 SeriesSet set = q.select(List.of(Matcher.of(Matcher.Type.REGEX, Labels.METRIC_NAME, ".+")));
                 while (set.next()) {
                     c.add(set.at().labels());

@@ -19,6 +19,7 @@ public final class TargetsApi {
     private static final Set<String> LOCALHOSTS = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
     private final Supplier<List<TargetStatus>> activeTargets;
+    private final Supplier<List<String>> scrapePools;
     private final URI externalUrl;
     private final int listenPort;
 
@@ -26,9 +27,12 @@ public final class TargetsApi {
      * @param externalUrl the URL promlite is reached at ({@code --web.external-url}), which
      *                    replaces a loopback host in each target's {@code globalUrl}
      * @param listenPort  the port promlite listens on, to recognise promlite scraping itself
+     * @param scrapePools the configured job names
      */
-    public TargetsApi(Supplier<List<TargetStatus>> activeTargets, URI externalUrl, int listenPort) {
+    public TargetsApi(Supplier<List<TargetStatus>> activeTargets, Supplier<List<String>> scrapePools,
+                      URI externalUrl, int listenPort) {
         this.activeTargets = activeTargets;
+        this.scrapePools = scrapePools;
         this.externalUrl = externalUrl;
         this.listenPort = listenPort;
     }
@@ -72,6 +76,20 @@ public final class TargetsApi {
             } else {
                 g.writeNullField("droppedTargetCounts");
             }
+            g.writeEndObject();
+        });
+    }
+
+    /** {@code /api/v1/scrape_pools}: the configured pools, sorted. */
+    public HttpResponse scrapePools(HttpRequest req) {
+        List<String> pools = scrapePools.get().stream().sorted().toList();
+        return ApiJson.success(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("scrapePools");
+            for (String p : pools) {
+                g.writeString(p);
+            }
+            g.writeEndArray();
             g.writeEndObject();
         });
     }

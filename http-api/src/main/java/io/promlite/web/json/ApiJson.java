@@ -34,23 +34,36 @@ public final class ApiJson {
         return success(data, List.of(), List.of());
     }
 
-    /** A success envelope; warnings and infos are omitted when empty, as Prometheus does. */
+    /**
+     * A success envelope; warnings and infos are omitted when empty, as Prometheus does. The
+     * JSON is written as it is sent, so a large result is streamed rather than built whole.
+     */
     public static HttpResponse success(DataWriter data, List<String> warnings, List<String> infos) {
-        return render(HttpResponseStatus.OK, g -> {
-            g.writeStringField("status", "success");
-            g.writeFieldName("data");
-            data.write(g);
-            writeStrings(g, "warnings", warnings);
-            writeStrings(g, "infos", infos);
+        return HttpResponse.streamed(HttpResponseStatus.OK, CONTENT_TYPE, out -> {
+            try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+                g.writeStartObject();
+                g.writeStringField("status", "success");
+                g.writeFieldName("data");
+                data.write(g);
+                writeStrings(g, "warnings", warnings);
+                writeStrings(g, "infos", infos);
+                g.writeEndObject();
+            }
         });
     }
 
     public static HttpResponse error(HttpResponseStatus status, String errorType, String message) {
-        return render(status, g -> {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
             g.writeStringField("status", "error");
             g.writeStringField("errorType", errorType);
             g.writeStringField("error", message);
-        });
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new HttpResponse(status, CONTENT_TYPE, out.toByteArray());
     }
 
     private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
@@ -61,18 +74,6 @@ public final class ApiJson {
             }
             g.writeEndArray();
         }
-    }
-
-    private static HttpResponse render(HttpResponseStatus status, DataWriter members) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            members.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new HttpResponse(status, CONTENT_TYPE, out.toByteArray());
     }
 
     /** Seconds with up to three fraction digits, written as Prometheus's {@code MarshalTimestamp} does. */

@@ -39,6 +39,22 @@ public final class GoFloat {
         return exp < -4 || exp >= 21 ? format(v, 'e') : format(v, 'f');
     }
 
+    /**
+     * Go's {@code strconv.FormatFloat(v, 'g', -1, 64)}, the text exposition format's spelling:
+     * exponent form when the exponent is < -4 or >= 6 ({@code 1e+06}, {@code 1.5e-05}).
+     */
+    public static String exposition(double v) {
+        String special = special(v);
+        if (special != null) {
+            return special;
+        }
+        if (v == 0) {
+            return format(v, 'f');
+        }
+        int exp = Decimal.of(Math.abs(v)).pointPosition - 1;
+        return exp < -4 || exp >= 6 ? format(v, 'e') : format(v, 'f');
+    }
+
     private static String special(double v) {
         if (Double.isNaN(v)) {
             return "NaN";

@@ -43,4 +43,22 @@ class GoFloatTest {
     void gSpelling(String input, String expected) {
         assertEquals(expected, GoFloat.g(Double.parseDouble(input)));
     }
+
+    /** Go's strconv.FormatFloat(v, 'g', -1, 64), as the text exposition format writes values. */
+    @ParameterizedTest
+    @CsvSource({
+        "42, 42",
+        "0, 0",
+        "123456, 123456",
+        "1000000, 1e+06",
+        "123456789, 1.23456789e+08",
+        "0.0001, 0.0001",
+        "0.000015, 1.5e-05",
+        "-2000000, -2e+06",
+        "NaN, NaN",
+        "Infinity, +Inf",
+    })
+    void expositionSpelling(String input, String expected) {
+        assertEquals(expected, GoFloat.exposition(Double.parseDouble(input)));
+    }
 }

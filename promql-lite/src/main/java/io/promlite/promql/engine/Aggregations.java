@@ -41,6 +41,11 @@ final class Aggregations {
             groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
         }
         AggregateOp op = a.op();
+        if (op == AggregateOp.QUANTILE) {
+            warnOutOfRange(ev, a, param, 0, 1, Aggregations::quantileWarning);
+        } else if (op == AggregateOp.LIMIT_RATIO) {
+            warnOutOfRange(ev, a, param, -1, 1, Aggregations::ratioWarning);
+        }
         switch (op) {
             case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> {
                 return new Vectors(select(ev, op, param, groups));
@@ -104,20 +109,7 @@ final class Aggregations {
     private static double reduce(AggregateOp op, double[] v, int n, double param) {
         switch (op) {
             case SUM -> {
-                double sum = 0;
-                double c = 0;
-                for (int i = 0; i < n; i++) {
-                    double t = sum + v[i];
-                    if (Double.isInfinite(t)) {
-                        c = 0;
-                    } else if (Math.abs(sum) >= Math.abs(v[i])) {
-                        c += (sum - t) + v[i];
-                    } else {
-                        c += (v[i] - t) + sum;
-                    }
-                    sum = t;
-                }
-                return sum + c;
+                return MathFunctions.sum(v, 0, n);
             }
             case AVG -> {
                 return MathFunctions.mean(v, 0, n);
@@ -156,6 +148,48 @@ final class Aggregations {
                 return MathFunctions.quantile(param, v, n);
             }
             default -> throw new IllegalStateException(op.symbol());
+        }
+    }
+
+    private interface OutOfRangeWarning {
+        String text(double value, double cappedTo);
+    }
+
+    private static String quantileWarning(double q, double cappedTo) {
+        return FunctionCalls.invalidQuantile(q);
+    }
+
+    private static String ratioWarning(double ratio, double cappedTo) {
+        return "ratio value should be between -1 and 1, got " + MathFunctions.formatG(ratio) + ", capping to "
+                + MathFunctions.formatG(cappedTo);
+    }
+
+    /**
+     * Like Prometheus, warns once for a NaN parameter (quantile only: limit_ratio fails on NaN),
+     * once for the largest value above the range and once for the smallest below it.
+     */
+    private static void warnOutOfRange(Evaluator ev, Aggregate a, double[] param, double min, double max,
+                                       OutOfRangeWarning warning) {
+        boolean nan = false;
+        double hi = Double.NEGATIVE_INFINITY;
+        double lo = Double.POSITIVE_INFINITY;
+        for (double p : param) {
+            if (Double.isNaN(p)) {
+                nan = true;
+            } else {
+                hi = Math.max(hi, p);
+                lo = Math.min(lo, p);
+            }
+        }
+        int pos = a.param().pos();
+        if (nan && a.op() == AggregateOp.QUANTILE) {
+            ev.ctx.annotations.warning(warning.text(Double.NaN, Double.NaN), pos);
+        }
+        if (hi > max) {
+            ev.ctx.annotations.warning(warning.text(hi, max), pos);
+        }
+        if (lo < min) {
+            ev.ctx.annotations.warning(warning.text(lo, min), pos);
         }
     }
 
@@ -282,8 +316,10 @@ final class Aggregations {
                 }
             }
         }
+        // Sorted so that a consumer breaking ties by input order sees the same order at every step.
         List<StepSeries> res = new ArrayList<>(out.size());
         out.forEach((l, v) -> res.add(new StepSeries(l, v)));
+        res.sort((a, b) -> a.labels.compareTo(b.labels));
         return res;
     }
 

@@ -112,31 +112,57 @@ final class BinaryOps {
         return b.build();
     }
 
-    private static Labels[] signatures(List<StepSeries> series, VectorMatching m) {
-        Labels[] sigs = new Labels[series.size()];
-        for (int i = 0; i < sigs.length; i++) {
-            sigs[i] = signature(series.get(i).labels, m);
+    /**
+     * Both operands' match signatures numbered densely, so that per-step matching works on int
+     * arrays (no hashing, no boxing); {@code byId} maps a number back to its labels.
+     */
+    private static final class Signatures {
+        final int[] lhs;
+        final int[] rhs;
+        final List<Labels> byId = new ArrayList<>();
+
+        Signatures(List<StepSeries> left, List<StepSeries> right, VectorMatching m) {
+            Map<Labels, Integer> ids = new HashMap<>();
+            lhs = number(left, m, ids);
+            rhs = number(right, m, ids);
         }
-        return sigs;
+
+        private int[] number(List<StepSeries> series, VectorMatching m, Map<Labels, Integer> ids) {
+            int[] out = new int[series.size()];
+            for (int k = 0; k < out.length; k++) {
+                Labels sig = signature(series.get(k).labels, m);
+                Integer id = ids.get(sig);
+                if (id == null) {
+                    id = byId.size();
+                    ids.put(sig, id);
+                    byId.add(sig);
+                }
+                out[k] = id;
+            }
+            return out;
+        }
+
+        int count() {
+            return byId.size();
+        }
     }
 
     private static List<StepSeries> andUnless(Evaluator ev, List<StepSeries> lhs, List<StepSeries> rhs,
                                               VectorMatching m, boolean and) {
-        Labels[] ls = signatures(lhs, m);
-        Labels[] rs = signatures(rhs, m);
-        List<StepSeries> out = new ArrayList<>();
+        Signatures sigs = new Signatures(lhs, rhs, m);
+        // presentAt[sig] == step + 1 marks a right-hand series with that signature at this step.
+        int[] presentAt = new int[sigs.count()];
         double[][] values = new double[lhs.size()][];
-        Set<Labels> present = new HashSet<>();
         for (int i = 0; i < ev.steps; i++) {
-            present.clear();
+            int mark = i + 1;
             for (int k = 0; k < rhs.size(); k++) {
                 if (!Absent.is(rhs.get(k).values[i])) {
-                    present.add(rs[k]);
+                    presentAt[sigs.rhs[k]] = mark;
                 }
             }
             for (int k = 0; k < lhs.size(); k++) {
                 double v = lhs.get(k).values[i];
-                if (!Absent.is(v) && present.contains(ls[k]) == and) {
+                if (!Absent.is(v) && (presentAt[sigs.lhs[k]] == mark) == and) {
                     if (values[k] == null) {
                         values[k] = Absent.newArray(ev.steps);
                     }
@@ -144,6 +170,7 @@ final class BinaryOps {
                 }
             }
         }
+        List<StepSeries> out = new ArrayList<>();
         for (int k = 0; k < lhs.size(); k++) {
             if (values[k] != null) {
                 out.add(new StepSeries(lhs.get(k).labels, values[k]));
@@ -153,8 +180,7 @@ final class BinaryOps {
     }
 
     private static List<StepSeries> or(Evaluator ev, List<StepSeries> lhs, List<StepSeries> rhs, VectorMatching m) {
-        Labels[] ls = signatures(lhs, m);
-        Labels[] rs = signatures(rhs, m);
+        Signatures sigs = new Signatures(lhs, rhs, m);
         Map<Labels, double[]> out = new LinkedHashMap<>();
         for (StepSeries s : lhs) {
             double[] prev = out.putIfAbsent(s.labels, s.values.clone());
@@ -162,23 +188,27 @@ final class BinaryOps {
                 mergeInto(prev, s.values);
             }
         }
-        Set<Labels> present = new HashSet<>();
+        double[][] rhsOut = new double[rhs.size()][];
+        int[] presentAt = new int[sigs.count()];
         for (int i = 0; i < ev.steps; i++) {
-            present.clear();
+            int mark = i + 1;
             for (int k = 0; k < lhs.size(); k++) {
                 if (!Absent.is(lhs.get(k).values[i])) {
-                    present.add(ls[k]);
+                    presentAt[sigs.lhs[k]] = mark;
                 }
             }
             for (int k = 0; k < rhs.size(); k++) {
                 double v = rhs.get(k).values[i];
-                if (!Absent.is(v) && !present.contains(rs[k])) {
-                    double[] arr = out.computeIfAbsent(rhs.get(k).labels, x -> Absent.newArray(ev.steps));
-                    if (!Absent.is(arr[i])) {
-                        throw Evaluator.duplicateLabelset();
-                    }
-                    arr[i] = v;
+                if (Absent.is(v) || presentAt[sigs.rhs[k]] == mark) {
+                    continue;
                 }
+                if (rhsOut[k] == null) {
+                    rhsOut[k] = out.computeIfAbsent(rhs.get(k).labels, x -> Absent.newArray(ev.steps));
+                }
+                if (!Absent.is(rhsOut[k][i])) {
+                    throw Evaluator.duplicateLabelset();
+                }
+                rhsOut[k][i] = v;
             }
         }
         List<StepSeries> res = new ArrayList<>(out.size());
@@ -205,94 +235,102 @@ final class BinaryOps {
      */
     private static List<StepSeries> vectorVector(Evaluator ev, Binary b, List<StepSeries> lhs, List<StepSeries> rhs,
                                                  VectorMatching m) {
-        BinaryOp op = b.op();
         Cardinality card = m.card();
         boolean swap = card == Cardinality.ONE_TO_MANY;
         List<StepSeries> one = swap ? lhs : rhs;
         List<StepSeries> many = swap ? rhs : lhs;
-        Labels[] oneSigs = signatures(one, m);
-        Labels[] manySigs = signatures(many, m);
+        Signatures sigs = new Signatures(lhs, rhs, m);
+        int[] oneSigs = swap ? sigs.lhs : sigs.rhs;
+        int[] manySigs = swap ? sigs.rhs : sigs.lhs;
         boolean fillMany = m.fillLeft() != null;
         boolean fillOne = m.fillRight() != null;
         double manyFill = fillMany ? m.fillLeft() : 0;
         double oneFill = fillOne ? m.fillRight() : 0;
+        boolean dropName = dropsName(b.op(), b.returnBool());
         Map<Labels, StepSeries> outputs = new LinkedHashMap<>();
-        Map<Long, Labels> resultLabels = new HashMap<>();
-        Map<Labels, Integer> oneBySig = new HashMap<>();
-        Map<Labels, Integer> matchedMany = new HashMap<>();
-        boolean[] oneMatched = new boolean[one.size()];
-        boolean dropName = dropsName(op, b.returnBool());
+        // Per-step state as "step + 1" marks, so nothing needs clearing between steps.
+        int[] oneAt = new int[sigs.count()];
+        int[] oneMark = new int[sigs.count()];
+        int[] manyMatchedMark = new int[sigs.count()];
+        int[] oneMatchedMark = new int[one.size()];
+        // A many-side series usually meets the same one-side series at every step: cache its output.
+        int[] cachedOne = new int[many.size()];
+        java.util.Arrays.fill(cachedOne, Integer.MIN_VALUE);
+        StepSeries[] cachedOut = new StepSeries[many.size()];
+        StepSeries[] fillOut = new StepSeries[one.size()];
         for (int i = 0; i < ev.steps; i++) {
             ev.ctx.checkDeadline();
-            oneBySig.clear();
+            int mark = i + 1;
             for (int k = 0; k < one.size(); k++) {
                 if (Absent.is(one.get(k).values[i])) {
                     continue;
                 }
-                Integer prev = oneBySig.put(oneSigs[k], k);
-                if (prev != null) {
-                    StepSeries a = one.get(prev);
-                    StepSeries c = one.get(k);
-                    String side = swap ? "left" : "right";
+                int sig = oneSigs[k];
+                if (oneMark[sig] == mark) {
                     throw new PromqlException(PromqlException.Kind.EXECUTION, "found duplicate series for the match group "
-                            + oneSigs[k] + " on the " + side + " hand-side of the operation: ["
-                            + a.labels + ", " + c.labels + "];many-to-many matching not allowed: matching labels must be"
-                            + " unique on one side");
+                            + sigs.byId.get(sig) + " on the " + (swap ? "left" : "right") + " hand-side of the operation: ["
+                            + one.get(oneAt[sig]).labels + ", " + one.get(k).labels + "];many-to-many matching not"
+                            + " allowed: matching labels must be unique on one side");
                 }
+                oneMark[sig] = mark;
+                oneAt[sig] = k;
             }
-            matchedMany.clear();
-            java.util.Arrays.fill(oneMatched, false);
             for (int k = 0; k < many.size(); k++) {
                 double mv = many.get(k).values[i];
                 if (Absent.is(mv)) {
                     continue;
                 }
-                Integer o = oneBySig.get(manySigs[k]);
-                if (o == null && !fillOne) {
+                int sig = manySigs[k];
+                int o = oneMark[sig] == mark ? oneAt[sig] : -1;
+                if (o < 0 && !fillOne) {
                     continue;
                 }
-                if (o != null && card == Cardinality.ONE_TO_ONE) {
-                    Integer prev = matchedMany.put(manySigs[k], k);
-                    if (prev != null) {
+                if (o >= 0 && card == Cardinality.ONE_TO_ONE) {
+                    if (manyMatchedMark[sig] == mark) {
                         throw new PromqlException(PromqlException.Kind.EXECUTION,
                                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
                     }
+                    manyMatchedMark[sig] = mark;
                 }
                 double ov;
-                if (o != null) {
-                    oneMatched[o] = true;
+                if (o >= 0) {
+                    oneMatchedMark[o] = mark;
                     ov = one.get(o).values[i];
                 } else {
                     ov = oneFill;
                 }
-                long pairKey = ((long) k << 32) | (o == null ? 0xFFFFFFFFL : o);
-                Labels result = resultLabels.get(pairKey);
-                if (result == null) {
-                    result = resultMetric(many.get(k).labels, o == null ? Labels.EMPTY : one.get(o).labels, m, dropName);
-                    resultLabels.put(pairKey, result);
+                if (cachedOne[k] != o) {
+                    Labels result = resultMetric(many.get(k).labels, o < 0 ? Labels.EMPTY : one.get(o).labels, m, dropName);
+                    cachedOut[k] = outputs.computeIfAbsent(result, l -> new StepSeries(l, Absent.newArray(ev.steps)));
+                    cachedOne[k] = o;
                 }
-                emit(ev, b, card, outputs, result, i, swap ? ov : mv, swap ? mv : ov, many.get(k).labels, swap);
+                emit(b, card, cachedOut[k], i, swap ? ov : mv, swap ? mv : ov);
             }
             if (fillMany) {
-                for (Map.Entry<Labels, Integer> e : oneBySig.entrySet()) {
-                    int o = e.getValue();
-                    if (oneMatched[o]) {
+                for (int o = 0; o < one.size(); o++) {
+                    double ov = one.get(o).values[i];
+                    if (Absent.is(ov) || oneMatchedMark[o] == mark) {
                         continue;
                     }
-                    double ov = one.get(o).values[i];
-                    emit(ev, b, card, outputs, e.getKey(), i, swap ? ov : manyFill, swap ? manyFill : ov, null, swap);
+                    if (fillOut[o] == null) {
+                        fillOut[o] = outputs.computeIfAbsent(sigs.byId.get(oneSigs[o]),
+                                l -> new StepSeries(l, Absent.newArray(ev.steps)));
+                    }
+                    emit(b, card, fillOut[o], i, swap ? ov : manyFill, swap ? manyFill : ov);
                 }
             }
         }
-        return new ArrayList<>(outputs.values());
+        List<StepSeries> res = new ArrayList<>(outputs.size());
+        for (StepSeries s : outputs.values()) {
+            if (s.presentCount() > 0) {
+                res.add(s);
+            }
+        }
+        return res;
     }
 
-    /**
-     * Computes one result sample and stores it under {@code result}. A filtering comparison keeps
-     * the left operand's value.
-     */
-    private static void emit(Evaluator ev, Binary b, Cardinality card, Map<Labels, StepSeries> outputs, Labels result,
-                             int step, double lv, double rv, Labels manyLabels, boolean swap) {
+    /** Computes one result sample into {@code out}. A filtering comparison keeps the left operand's value. */
+    private static void emit(Binary b, Cardinality card, StepSeries out, int step, double lv, double rv) {
         BinaryOp op = b.op();
         double value;
         if (op.isComparison()) {
@@ -307,19 +345,12 @@ final class BinaryOps {
         } else {
             value = apply(op, lv, rv);
         }
-        StepSeries s = outputs.get(result);
-        if (s == null) {
-            s = new StepSeries(result, Absent.newArray(ev.steps));
-            outputs.put(result, s);
-        } else if (!Absent.is(s.values[step])) {
-            if (card == Cardinality.ONE_TO_ONE) {
-                throw new PromqlException(PromqlException.Kind.EXECUTION,
-                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-            }
-            throw new PromqlException(PromqlException.Kind.EXECUTION,
-                    "multiple matches for labels: grouping labels must ensure unique matches");
+        if (!Absent.is(out.values[step])) {
+            throw new PromqlException(PromqlException.Kind.EXECUTION, card == Cardinality.ONE_TO_ONE
+                    ? "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                    : "multiple matches for labels: grouping labels must ensure unique matches");
         }
-        s.values[step] = value;
+        out.values[step] = value;
     }
 
     /** The labels of a vector/vector result: the "many" side's, with group_x labels from the "one" side. */

@@ -46,10 +46,8 @@ final class Evaluator {
     Evaluator(QueryContext ctx, long start, long end, long interval) {
         this.ctx = ctx;
         long n = interval <= 0 ? 1 : (end - start) / interval + 1;
-        if (n > Integer.MAX_VALUE / 2) {
-            throw new PromqlException(PromqlException.Kind.EXECUTION,
-                    "query processing would load too many samples into memory in query execution");
-        }
+        // Every node holds one slot per step: a grid that alone passes the limit cannot be evaluated.
+        ctx.checkFits(n);
         this.steps = (int) n;
         this.times = new long[steps];
         for (int i = 0; i < steps; i++) {

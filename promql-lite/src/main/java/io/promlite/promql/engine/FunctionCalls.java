@@ -130,6 +130,7 @@ final class FunctionCalls {
                 return absent(ev, vector(ev, args.get(0)), args.get(0));
             }
             case "sort", "sort_desc" -> {
+                warnIfRangeSort(ev, c);
                 List<StepSeries> in = new ArrayList<>(vector(ev, args.get(0)));
                 if (ev.steps == 1) {
                     Comparator<StepSeries> byValue = (x, y) -> Double.compare(x.values[0], y.values[0]);
@@ -138,6 +139,7 @@ final class FunctionCalls {
                 return new Vectors(in);
             }
             case "sort_by_label", "sort_by_label_desc" -> {
+                warnIfRangeSort(ev, c);
                 List<StepSeries> in = new ArrayList<>(vector(ev, args.get(0)));
                 List<String> labels = new ArrayList<>();
                 for (int i = 1; i < args.size(); i++) {
@@ -165,7 +167,9 @@ final class FunctionCalls {
                 return InfoFunction.eval(ev, args);
             }
             case "histogram_quantile" -> {
-                return new Vectors(histogramQuantile(ev, scalar(ev, args.get(0)), vector(ev, args.get(1)), null, null));
+                double[] q = scalar(ev, args.get(0));
+                warnInvalidQuantiles(ev, q, args.get(0));
+                return new Vectors(histogramQuantile(ev, q, vector(ev, args.get(1)), args.get(1), null, null));
             }
             case "histogram_quantiles" -> {
                 List<StepSeries> in = vector(ev, args.get(0));
@@ -177,7 +181,8 @@ final class FunctionCalls {
                 List<StepSeries> out = new ArrayList<>();
                 for (int i = 2; i < args.size(); i++) {
                     double[] q = scalar(ev, args.get(i));
-                    out.addAll(histogramQuantile(ev, q, in, label, MathFunctions.formatOpenMetrics(q[0])));
+                    warnInvalidQuantiles(ev, q, args.get(i));
+                    out.addAll(histogramQuantile(ev, q, in, args.get(0), label, MathFunctions.formatOpenMetrics(q[0])));
                 }
                 return new Vectors(Evaluator.mergeSameLabels(out));
             }
@@ -192,15 +197,53 @@ final class FunctionCalls {
         return new Scalars(v);
     }
 
-    /** Classic-bucket quantiles; with {@code label} set, each result also carries label=value. */
-    private static List<StepSeries> histogramQuantile(Evaluator ev, double[] q, List<StepSeries> buckets, String label,
-                                                      String value) {
+    private static void warnIfRangeSort(Evaluator ev, Call c) {
+        if (ev.steps > 1) {
+            ev.ctx.annotations.warning("sort is ineffective for range queries since results are always ordered by labels",
+                    c.pos());
+        }
+    }
+
+    /** Prometheus warns (and still evaluates) when a quantile is NaN or outside [0, 1] at any step. */
+    private static void warnInvalidQuantiles(Evaluator ev, double[] q, Expr arg) {
+        for (double v : q) {
+            if (Double.isNaN(v) || v < 0 || v > 1) {
+                ev.ctx.annotations.warning(invalidQuantile(v), arg.pos());
+            }
+        }
+    }
+
+    static String invalidQuantile(double q) {
+        return "quantile value should be between 0 and 1, got " + MathFunctions.formatG(q);
+    }
+
+    /**
+     * Classic-bucket quantiles; with {@code label} set, each result also carries label=value.
+     * Malformed buckets and repaired counts are annotated at {@code bucketsArg}.
+     */
+    private static List<StepSeries> histogramQuantile(Evaluator ev, double[] q, List<StepSeries> buckets,
+                                                      Expr bucketsArg, String label, String value) {
         List<Histograms.Input> in = new ArrayList<>(buckets.size());
         for (StepSeries s : buckets) {
             in.add(new Histograms.Input(s.labels, s.values));
         }
+        Histograms.Issues issues = new Histograms.Issues() {
+            @Override
+            public void badBucketLabel(Labels series) {
+                ev.ctx.annotations.warning("bucket label \"le\" is missing or has a malformed value of \""
+                        + GoStrings.quoteBody(series.getOrEmpty("le")) + "\"" + forMetricName(series), bucketsArg.pos());
+            }
+
+            @Override
+            public void forcedMonotonicity() {
+                // The bucket groups have lost their name by now, as in Prometheus without delayed name removal.
+                ev.ctx.annotations.info("input to histogram_quantile needed to be fixed for monotonicity (see "
+                        + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)",
+                        bucketsArg.pos());
+            }
+        };
         List<StepSeries> out = new ArrayList<>();
-        for (Histograms.Input h : Histograms.quantile(q, in, ev.steps)) {
+        for (Histograms.Input h : Histograms.quantile(q, in, ev.steps, issues)) {
             Labels l = MetricIdentity.drop(h.labels());
             out.add(new StepSeries(label == null ? l : l.toBuilder().set(label, value).build(), h.values()));
         }
@@ -253,6 +296,16 @@ final class FunctionCalls {
         return new Vectors(dropName ? Evaluator.mergeSameLabels(out) : out);
     }
 
+    private static String forMetricName(Labels series) {
+        String name = series.metricName();
+        return name == null || name.isEmpty() ? "" : " for metric name \"" + GoStrings.quoteBody(name) + "\"";
+    }
+
+    /** Whether rate/increase input looks like a counter by name, as Prometheus's info annotation judges it. */
+    private static boolean counterLikeName(String name) {
+        return name.endsWith("_total") || name.endsWith("_sum") || name.endsWith("_count") || name.endsWith("_bucket");
+    }
+
     private static EvalResult overRange(Evaluator ev, String name, RangeFunctions.Fn fn, List<Expr> args) {
         double[] p1 = null;
         double[] p2 = null;
@@ -275,6 +328,8 @@ final class FunctionCalls {
         boolean extendedRate = r.mode() != SelectorMode.PLAIN
                 && (name.equals("rate") || name.equals("increase") || name.equals("delta"));
         boolean smoothed = r.mode() == SelectorMode.SMOOTHED;
+        boolean counterFunction = name.equals("rate") || name.equals("increase");
+        boolean quantile = name.equals("quantile_over_time");
         List<StepSeries> out = new ArrayList<>(r.series().size());
         long[] ends = r.windowEnds();
         long range = r.rangeMs();
@@ -305,6 +360,9 @@ final class FunctionCalls {
                 }
                 double p1v = p1 == null ? 0 : p1[i];
                 double p2v = p2 == null ? 0 : p2[i];
+                if (quantile && (Double.isNaN(p1v) || p1v < 0 || p1v > 1)) {
+                    ev.ctx.annotations.warning(invalidQuantile(p1v), args.get(0).pos());
+                }
                 if (extendedRate) {
                     v[i] = RangeFunctions.extendedRate(s.ts, s.values, lo, hi, end - range, end, smoothed,
                             !name.equals("delta"), name.equals("rate"));
@@ -320,6 +378,11 @@ final class FunctionCalls {
             }
             if (any) {
                 out.add(new StepSeries(keepName ? s.labels : MetricIdentity.drop(s.labels), v));
+                String metric = s.labels.metricName();
+                if (counterFunction && metric != null && !metric.isEmpty() && !counterLikeName(metric)) {
+                    ev.ctx.annotations.info("metric might not be a counter, name does not end in "
+                            + "_total/_sum/_count/_bucket: \"" + GoStrings.quoteBody(metric) + "\"", rangeArg.pos());
+                }
             }
         }
         return new Vectors(keepName ? out : Evaluator.mergeSameLabels(out));
@@ -428,7 +491,8 @@ final class FunctionCalls {
         String regex = string(ev, args.get(4));
         Pattern p;
         try {
-            p = Pattern.compile("^(?s:" + regex + ")$");
+            // Go's named groups are spelled (?P<name>…); Java spells them (?<name>…).
+            p = Pattern.compile("^(?s:" + regex.replace("(?P<", "(?<") + ")$");
         } catch (PatternSyntaxException e) {
             throw new PromqlException(PromqlException.Kind.EXECUTION,
                     "invalid regular expression in label_replace(): " + regex);

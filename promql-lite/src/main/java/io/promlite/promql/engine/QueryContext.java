@@ -1,5 +1,6 @@
 package io.promlite.promql.engine;
 
+import io.promlite.promql.Annotations;
 import io.promlite.promql.PromqlException;
 import io.promlite.tsdb.Queryable;
 
@@ -10,12 +11,14 @@ final class QueryContext {
     final long queryStartMs;
     final long queryEndMs;
     final long queryStepMs;
+    final Annotations annotations;
     private final long deadlineNanos;
     private final long maxSamples;
     private long currentSamples;
 
     QueryContext(Queryable storage, long lookbackMs, long timeoutNanos, long maxSamples, long queryStartMs,
-                 long queryEndMs, long queryStepMs) {
+                 long queryEndMs, long queryStepMs, Annotations annotations) {
+        this.annotations = annotations;
         this.storage = storage;
         this.lookbackMs = lookbackMs;
         this.deadlineNanos = System.nanoTime() + timeoutNanos;
@@ -39,9 +42,20 @@ final class QueryContext {
     void setCurrentSamples(long n) {
         currentSamples = n;
         if (n > maxSamples) {
-            throw new PromqlException(PromqlException.Kind.EXECUTION,
-                    "query processing would load too many samples into memory in query execution");
+            throw tooManySamples();
         }
+    }
+
+    /** Fails the query if {@code n} more samples could not be held. */
+    void checkFits(long n) {
+        if (n > maxSamples - currentSamples) {
+            throw tooManySamples();
+        }
+    }
+
+    private static PromqlException tooManySamples() {
+        return new PromqlException(PromqlException.Kind.EXECUTION,
+                "query processing would load too many samples into memory in query execution");
     }
 
     void addSamples(long n) {

@@ -1,5 +1,6 @@
 package io.promlite.promql.engine;
 
+import io.promlite.promql.Annotations;
 import io.promlite.promql.engine.EvalResult.Ranges;
 import io.promlite.promql.engine.EvalResult.Scalars;
 import io.promlite.promql.engine.EvalResult.Str;
@@ -26,8 +27,12 @@ public final class QueryEvaluation {
     private final long lookbackMs;
     private final long timeoutNanos;
     private final long maxSamples;
+    private final Annotations annotations;
 
-    public QueryEvaluation(Queryable storage, long lookbackMs, long timeoutNanos, long maxSamples) {
+    /** Annotations raised while evaluating go to {@code annotations}. */
+    public QueryEvaluation(Queryable storage, long lookbackMs, long timeoutNanos, long maxSamples,
+                           Annotations annotations) {
+        this.annotations = annotations;
         this.storage = storage;
         this.lookbackMs = lookbackMs;
         this.timeoutNanos = timeoutNanos;
@@ -35,7 +40,8 @@ public final class QueryEvaluation {
     }
 
     public Value instant(Expr expr, long timeMs) {
-        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, timeMs, timeMs, 0);
+        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, timeMs, timeMs, 0,
+                annotations);
         EvalResult r = new Evaluator(ctx, timeMs, timeMs, 0).eval(expr);
         if (r instanceof Scalars s) {
             return new Scalar(timeMs, s.values()[0]);
@@ -73,7 +79,8 @@ public final class QueryEvaluation {
     }
 
     public Value range(Expr expr, long startMs, long endMs, long stepMs) {
-        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, startMs, endMs, stepMs);
+        QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, startMs, endMs, stepMs,
+                annotations);
         Evaluator ev = new Evaluator(ctx, startMs, endMs, stepMs);
         EvalResult r = ev.eval(expr);
         List<SeriesPoints> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.promlite.promql.functions;
 
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.YearMonth;
@@ -66,7 +67,13 @@ public final class ElementFunctions {
         if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
             return Double.NaN;
         }
-        LocalDateTime t = LocalDateTime.ofEpochSecond((long) seconds, 0, ZoneOffset.UTC);
+        LocalDateTime t;
+        try {
+            t = LocalDateTime.ofEpochSecond((long) seconds, 0, ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            // Beyond the calendar's billion years there is no meaningful date.
+            return Double.NaN;
+        }
         return switch (f) {
             case DAY_OF_MONTH -> t.getDayOfMonth();
             case DAY_OF_WEEK -> t.getDayOfWeek().getValue() % 7;

@@ -14,6 +14,15 @@ public final class Histograms {
     private Histograms() {
     }
 
+    /** What histogram_quantile reports about its input besides the result. */
+    public interface Issues {
+        /** {@code series} has no {@code le} label or one that is not a number. */
+        void badBucketLabel(Labels series);
+
+        /** Some group's cumulative counts decreased and were raised to keep the buckets monotonic. */
+        void forcedMonotonicity();
+    }
+
     /** A series as histogram_quantile needs it: labels and per-step values. */
     public record Input(Labels labels, double[] values) {
     }
@@ -23,17 +32,19 @@ public final class Histograms {
      * group at each step. The result keeps the metric name (the caller drops it and reports
      * histograms that then collide). Series without a parseable {@code le} are ignored.
      */
-    public static List<Input> quantile(double[] q, List<Input> series, int steps) {
+    public static List<Input> quantile(double[] q, List<Input> series, int steps, Issues issues) {
         Map<Labels, List<double[]>> groups = new LinkedHashMap<>();
         for (Input s : series) {
             String le = s.labels().get("le");
-            if (le == null) {
-                continue;
-            }
             double upper;
             try {
-                upper = parseLe(le);
+                upper = le == null ? Double.NaN : parseLe(le);
             } catch (NumberFormatException e) {
+                le = null;
+                upper = Double.NaN;
+            }
+            if (le == null) {
+                issues.badBucketLabel(s.labels());
                 continue;
             }
             Labels key = s.labels().without("le");
@@ -45,6 +56,7 @@ public final class Histograms {
         List<Input> out = new ArrayList<>();
         double[] bounds = new double[16];
         double[] counts = new double[16];
+        boolean[] forced = new boolean[1];
         for (Map.Entry<Labels, List<double[]>> g : groups.entrySet()) {
             List<double[]> buckets = g.getValue();
             buckets.sort((a, b) -> Double.compare(a[0], b[0]));
@@ -72,7 +84,11 @@ public final class Histograms {
                 if (n == 0) {
                     continue;
                 }
-                values[i] = bucketQuantile(q[i], bounds, counts, n);
+                forced[0] = false;
+                values[i] = bucketQuantile(q[i], bounds, counts, n, forced);
+                if (forced[0]) {
+                    issues.forcedMonotonicity();
+                }
                 any = true;
             }
             if (any) {
@@ -91,8 +107,11 @@ public final class Histograms {
         };
     }
 
-    /** Prometheus's bucketQuantile over sorted, coalesced buckets. */
-    static double bucketQuantile(double q, double[] bounds, double[] counts, int n) {
+    /**
+     * Prometheus's bucketQuantile over sorted, coalesced buckets; sets {@code forced[0]} when a
+     * decreasing count had to be raised.
+     */
+    static double bucketQuantile(double q, double[] bounds, double[] counts, int n, boolean[] forced) {
         if (Double.isNaN(q)) {
             return Double.NaN;
         }
@@ -111,8 +130,13 @@ public final class Histograms {
             if (curr == prev) {
                 continue;
             }
-            if (almostEqual(prev, curr, SMALL_DELTA_TOLERANCE) || curr < prev) {
+            if (almostEqual(prev, curr, SMALL_DELTA_TOLERANCE)) {
                 counts[i] = prev;
+                continue;
+            }
+            if (curr < prev) {
+                counts[i] = prev;
+                forced[0] = true;
                 continue;
             }
             prev = curr;

@@ -8,27 +8,13 @@ public final class MathFunctions {
     private MathFunctions() {
     }
 
-    /** Kahan-compensated increment: returns the new sum; {@code c[0]} carries the compensation. */
-    public static double kahanSumInc(double inc, double sum, double[] c) {
-        double t = sum + inc;
-        if (Double.isInfinite(t)) {
-            c[0] = 0;
-        } else if (Math.abs(sum) >= Math.abs(inc)) {
-            c[0] += (sum - t) + inc;
-        } else {
-            c[0] += (inc - t) + sum;
-        }
-        return t;
-    }
-
     /** Compensated sum of {@code v[from..to)}. */
     public static double sum(double[] v, int from, int to) {
-        double[] c = new double[1];
-        double s = 0;
+        KahanSum s = new KahanSum();
         for (int i = from; i < to; i++) {
-            s = kahanSumInc(v[i], s, c);
+            s.add(v[i]);
         }
-        return s + c[0];
+        return s.value();
     }
 
     /**
@@ -36,8 +22,8 @@ public final class MathFunctions {
      * only if the sum overflows, as Prometheus's avg does.
      */
     public static double mean(double[] v, int from, int to) {
-        double[] c = new double[1];
         double sum = v[from];
+        double c = 0;
         double mean = 0;
         boolean incremental = false;
         double count = 1;
@@ -45,29 +31,24 @@ public final class MathFunctions {
             count++;
             double x = v[i];
             if (!incremental) {
-                double[] c2 = {c[0]};
-                double s2 = kahanSumInc(x, sum, c2);
-                if (!Double.isInfinite(s2)) {
-                    sum = s2;
-                    c[0] = c2[0];
+                double t = sum + x;
+                if (!Double.isInfinite(t)) {
+                    c = KahanSum.compensate(x, sum, t, c);
+                    sum = t;
                     continue;
                 }
                 incremental = true;
                 mean = sum / (count - 1);
-                c[0] /= count - 1;
+                c /= count - 1;
             }
             double q = (count - 1) / count;
-            mean = kahanSumInc(x / count, q * mean, scale(c, q));
+            double base = q * mean;
+            double inc = x / count;
+            double t = base + inc;
+            c = KahanSum.compensate(inc, base, t, q * c);
+            mean = t;
         }
-        if (incremental) {
-            return mean + c[0];
-        }
-        return sum / count + c[0] / count;
-    }
-
-    private static double[] scale(double[] c, double q) {
-        c[0] *= q;
-        return c;
+        return incremental ? mean + c : sum / count + c / count;
     }
 
     /** Population variance (Welford) of {@code v[from..to)}. */
@@ -138,5 +119,29 @@ public final class MathFunctions {
             return Long.toString((long) v);
         }
         return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    }
+
+    /** A float as Go's {@code %g} prints it (shortest digits; exponent form below 1e-4 or from 1e6). */
+    public static String formatG(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0" : "0";
+        }
+        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        int exp = d.precision() - d.scale() - 1;
+        if (exp < -4 || exp >= 6) {
+            String digits = d.unscaledValue().abs().toString();
+            StringBuilder sb = new StringBuilder(v < 0 ? "-" : "").append(digits.charAt(0));
+            if (digits.length() > 1) {
+                sb.append('.').append(digits, 1, digits.length());
+            }
+            return sb.append(exp < 0 ? "e-" : "e+").append(String.format("%02d", Math.abs(exp))).toString();
+        }
+        return d.toPlainString();
     }
 }

@@ -272,14 +272,10 @@ public final class RangeFunctions {
     /** Least-squares slope and intercept, x in seconds relative to {@code interceptTime}, Kahan-summed. */
     static double[] linearRegression(long[] ts, double[] v, int lo, int hi, long interceptTime) {
         double n = 0;
-        double[] cX = new double[1];
-        double[] cY = new double[1];
-        double[] cXY = new double[1];
-        double[] cX2 = new double[1];
-        double sumX = 0;
-        double sumY = 0;
-        double sumXY = 0;
-        double sumX2 = 0;
+        KahanSum sumX = new KahanSum();
+        KahanSum sumY = new KahanSum();
+        KahanSum sumXY = new KahanSum();
+        KahanSum sumX2 = new KahanSum();
         double initY = v[lo];
         boolean constY = true;
         for (int i = lo; i < hi; i++) {
@@ -288,10 +284,10 @@ public final class RangeFunctions {
             }
             n++;
             double x = (ts[i] - interceptTime) / 1e3;
-            sumX = MathFunctions.kahanSumInc(x, sumX, cX);
-            sumY = MathFunctions.kahanSumInc(v[i], sumY, cY);
-            sumXY = MathFunctions.kahanSumInc(x * v[i], sumXY, cXY);
-            sumX2 = MathFunctions.kahanSumInc(x * x, sumX2, cX2);
+            sumX.add(x);
+            sumY.add(v[i]);
+            sumXY.add(x * v[i]);
+            sumX2.add(x * x);
         }
         if (constY) {
             if (Double.isInfinite(initY)) {
@@ -299,14 +295,12 @@ public final class RangeFunctions {
             }
             return new double[] {0, initY};
         }
-        sumX += cX[0];
-        sumY += cY[0];
-        sumXY += cXY[0];
-        sumX2 += cX2[0];
-        double covXY = sumXY - sumX * sumY / n;
-        double varX = sumX2 - sumX * sumX / n;
+        double sx = sumX.value();
+        double sy = sumY.value();
+        double covXY = sumXY.value() - sx * sy / n;
+        double varX = sumX2.value() - sx * sx / n;
         double slope = covXY / varX;
-        return new double[] {slope, sumY / n - slope * sumX / n};
+        return new double[] {slope, sy / n - slope * sx / n};
     }
 
     private static double tsOfExtreme(long[] ts, double[] v, int lo, int hi, boolean max) {

@@ -1,6 +1,10 @@
 package io.promlite.promql.parser;
 
-/** Prometheus's duration syntax ({@code 1h30m}, units y w d h m s ms, largest first). */
+/**
+ * Prometheus's duration syntax ({@code 1h30m}, units y w d h m s ms, largest first) as PromQL
+ * literals use it. (The config module parses the same syntax for prometheus.yml, but
+ * promql-lite must not depend on config.)
+ */
 public final class Durations {
     private static final String[] UNITS = {"y", "w", "d", "h", "m", "s", "ms"};
     private static final long[] UNIT_MS = {365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1};
@@ -41,28 +45,12 @@ public final class Durations {
             }
             pos += UNITS[unit].length();
             lastUnit = unit;
-            total = Math.addExact(total, Math.multiplyExact(n, UNIT_MS[unit]));
-        }
-        return total;
-    }
-
-    /** Prometheus's rendering of a duration, e.g. {@code 1h30m}. */
-    public static String format(long ms) {
-        if (ms == 0) {
-            return "0s";
-        }
-        StringBuilder sb = new StringBuilder();
-        if (ms < 0) {
-            sb.append('-');
-            ms = -ms;
-        }
-        for (int u = 0; u < UNITS.length; u++) {
-            long n = ms / UNIT_MS[u];
-            if (n > 0) {
-                sb.append(n).append(UNITS[u]);
-                ms -= n * UNIT_MS[u];
+            try {
+                total = Math.addExact(total, Math.multiplyExact(n, UNIT_MS[unit]));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("duration out of range: " + s, e);
             }
         }
-        return sb.toString();
+        return total;
     }
 }

@@ -86,12 +86,20 @@ final class Lexer {
                 tokens.add(new Token(TokenType.STRING, s, start));
             } else if (isDigit(c) || (c == '.' && pos + 1 < input.length() && isDigit(input.charAt(pos + 1)))) {
                 lexNumberOrDuration();
+            } else if (inBraces && !isAllowedInBraces(c)) {
+                throw error(start, "unexpected character inside braces: " + quoteChar(c));
             } else if (isIdentStart(c) && !(inBrackets && c == ':')) {
                 lexIdentifier();
             } else {
                 lexOperator(c);
             }
         }
+    }
+
+    /** Inside a selector's braces only label names, strings, matcher operators and punctuation may appear. */
+    private static boolean isAllowedInBraces(char c) {
+        return (isIdentStart(c) && c != ':') || isDigit(c) || c == '"' || c == '\'' || c == '`' || c == '='
+                || c == '!' || c == '~' || c == ',' || c == '{' || c == '}' || c == '[' || c == ']';
     }
 
     private void skipSpaceAndComments() {
@@ -122,7 +130,8 @@ final class Lexer {
             case ')' -> {
                 t = TokenType.RIGHT_PAREN;
                 if (parenDepth == 0) {
-                    throw error(start, "unexpected right parenthesis ')'");
+                    // Prometheus reports this one just past the parenthesis.
+                    throw error(start + 1, "unexpected right parenthesis ')'");
                 }
                 parenDepth--;
             }
@@ -214,6 +223,9 @@ final class Lexer {
         int start = pos;
         boolean colon = false;
         while (pos < input.length() && isIdentPart(input.charAt(pos))) {
+            if (input.charAt(pos) == ':' && inBraces) {
+                throw error(pos, "unexpected character inside braces: ':'");
+            }
             colon |= input.charAt(pos) == ':';
             pos++;
         }

@@ -231,7 +231,7 @@ public final class Parser {
             throw error(opToken.pos(), "bool modifier can only be used on comparison operators");
         }
         if (op.isComparison() && !b.returnBool() && lt == ValueType.SCALAR && rt == ValueType.SCALAR) {
-            throw error(b.pos(), "comparisons between scalars must use BOOL modifier");
+            throw error(opToken.pos(), "comparisons between scalars must use BOOL modifier");
         }
         if (op.isSetOperator()) {
             if (lt == ValueType.SCALAR || rt == ValueType.SCALAR) {
@@ -644,7 +644,7 @@ public final class Parser {
                 } else if (labelTok.type() == TokenType.EOF) {
                     throw error(labelTok.pos(), "unexpected end of input inside braces");
                 } else {
-                    throw unexpected(labelTok, "in label matching, expected label");
+                    throw unexpected(labelTok, "in label matching, expected identifier or \"}\"");
                 }
                 Token opTok = next();
                 Matcher.Type type = switch (opTok.type()) {

@@ -15,7 +15,8 @@ class ParserFuzzTest {
         "<=", ">=", "=", "=~", "!~", "x", "up", "job", "\"a\"", "'b'", "`c`", "\"(\"", "1", "0x1f", "1e3", "Inf",
         "NaN", "5m", "1h30m", "rate", "topk", "count_values", "quantile", "label_replace", "histogram_quantile",
         "start", "end", "#", "\n", "\"", "\\", ".", "$", "~", "!", "__name__", "a:b", "0.5", "-1", "time", "vector",
-        "atan2", "limitk", "abs"
+        "atan2", "limitk", "abs", "99999999999y", "1e400", "0x", "-0", "[1h:", "offset -", "smoothed", "anchored",
+        "fill(", "info", "step()", "\\xff", "'\\u12'", "\"\\q\""
     };
 
     @Test

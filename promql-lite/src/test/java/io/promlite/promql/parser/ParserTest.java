@@ -98,7 +98,20 @@ class ParserTest {
         assertError("1:1: parse error: no expression found in input", "");
         assertError("2:3: parse error: unexpected character: '$'", "x +\n  $");
         assertError("1:1: parse error: vector selector must contain at least one non-empty matcher", "{a=\"\"}");
-        assertError("1:1: parse error: comparisons between scalars must use BOOL modifier", "1 > 2");
+        assertError("1:3: parse error: comparisons between scalars must use BOOL modifier", "1 > 2");
+        assertError("1:1: parse error: set operator \"and\" not allowed in binary scalar expression", "1 and 1");
+        assertError("1:5: parse error: unexpected right parenthesis ')'", "(1))");
+        assertError("1:5: parse error: unclosed left parenthesis", "((1)");
+        assertError("1:1: parse error: unexpected <op:*>", "*1");
+        assertError("1:3: parse error: unexpected end of input", "1+");
+        assertError("1:1: parse error: bad number or duration syntax: \"2.5.\"", "2.5.");
+        assertError("1:1: parse error: bad number or duration syntax: \"0de\"", "0deadbeef");
+        assertError("1:3: parse error: bad number or duration syntax: \"99999999999y\"", "x[99999999999y]");
+        assertError("1:15: parse error: unexpected identifier \"b\" in label matching, expected string",
+                "some_metric{a=b}");
+        assertError("1:14: parse error: unexpected character inside braces: ':'", "some_metric{a:b=\"b\"}");
+        assertError("1:6: parse error: unexpected character inside braces: '>'", "foo{a>=\"b\"}");
+        assertError("1:4: parse error: unexpected \",\" in label matching, expected identifier or \"}\"", "up{, a=\"b\"}");
         assertError("1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1",
                 "topk(x)");
         assertError("1:1: parse error: binary expression must contain only scalar and instant vector types",

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /** promlite's own PromQL scripts (src/test/resources/promql): every case must pass. */
 class ProjectScriptsTest {
-    private static final List<String> SCRIPTS = List.of("seed_queries.test");
+    private static final List<String> SCRIPTS = List.of("seed_queries.test", "error_paths.test", "annotations.test");
 
     @TestFactory
     Stream<DynamicNode> projectScripts() {

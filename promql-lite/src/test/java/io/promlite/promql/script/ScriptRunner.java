@@ -3,6 +3,7 @@ package io.promlite.promql.script;
 import io.promlite.promql.Engine;
 import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
+import io.promlite.promql.QueryResult;
 import io.promlite.promql.functions.Histograms;
 import io.promlite.promql.parser.Expr;
 import io.promlite.promql.parser.Parser;
@@ -21,11 +22,9 @@ import io.promlite.tsdb.model.Labels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -164,8 +163,59 @@ public final class ScriptRunner {
         app.commit();
     }
 
+    /** One {@code expect warn|info} line: a message to match exactly, a regex to find, or neither (any). */
+    private record AnnotationMatcher(String message, Pattern regex) {
+        boolean matches(String annotation) {
+            if (message != null) {
+                return message.equals(annotation);
+            }
+            return regex == null || regex.matcher(annotation).find();
+        }
+
+        @Override
+        public String toString() {
+            return message != null ? "msg \"" + message + "\"" : regex != null ? "regex " + regex : "any";
+        }
+    }
+
+    /** The expectations about one kind of annotation (warnings or infos). */
+    private static final class AnnotationExpectation {
+        final String kind;
+        final List<AnnotationMatcher> expected = new ArrayList<>();
+        boolean none;
+
+        AnnotationExpectation(String kind) {
+            this.kind = kind;
+        }
+
+        /**
+         * Prometheus's rules: every expect line matches at least one annotation; once there is one,
+         * every annotation must match some expect line; {@code no_*} allows none.
+         */
+        String check(List<String> actual) {
+            if (none && !actual.isEmpty()) {
+                return "expected no " + kind + "s, got " + actual;
+            }
+            for (AnnotationMatcher m : expected) {
+                if (actual.stream().noneMatch(m::matches)) {
+                    return "expected a " + kind + " matching " + m + ", got " + actual;
+                }
+            }
+            if (!expected.isEmpty()) {
+                for (String a : actual) {
+                    if (expected.stream().noneMatch(m -> m.matches(a))) {
+                        return "unexpected " + kind + " \"" + a + "\"";
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
     /** The parsed expectations of one eval command. */
     private static final class Expectation {
+        final AnnotationExpectation warnings = new AnnotationExpectation("warning");
+        final AnnotationExpectation infos = new AnnotationExpectation("info");
         boolean fail;
         String failMessage;
         Pattern failRegex;
@@ -210,13 +260,15 @@ public final class ScriptRunner {
 
     private CaseResult check(int lineNo, String query, Expectation exp, Matcher instant, Matcher range) {
         Value result;
+        QueryResult full;
         try {
             if (instant.matches()) {
-                result = engine.instant(query, time(instant.group(2)));
+                full = engine.instantQuery(query, time(instant.group(2)));
             } else {
-                result = engine.range(query, time(range.group(2)), time(range.group(3)),
+                full = engine.rangeQuery(query, time(range.group(2)), time(range.group(3)),
                         Durations.parse(range.group(4)));
             }
+            result = full.value();
         } catch (PromqlException e) {
             if (!exp.fail) {
                 return new CaseResult(lineNo, query, Status.FAILED, "unexpected error: " + e.kind() + " " + e.getMessage());
@@ -239,6 +291,12 @@ public final class ScriptRunner {
         String problem = range.matches()
                 ? compareRange((Matrix) result, exp, time(range.group(2)), Durations.parse(range.group(4)))
                 : compareInstant(result, exp);
+        if (problem == null) {
+            problem = exp.warnings.check(full.warnings());
+        }
+        if (problem == null) {
+            problem = exp.infos.check(full.infos());
+        }
         // step() and range() differ between the two modes by definition.
         boolean modeDependent = query.contains("step()") || query.contains("range()");
         if (problem == null && instant.matches() && !modeDependent
@@ -302,6 +360,11 @@ public final class ScriptRunner {
         Expectation exp = new Expectation();
         exp.fail = "fail".equals(modifier);
         exp.ordered = "ordered".equals(modifier);
+        if ("warn".equals(modifier)) {
+            exp.warnings.expected.add(new AnnotationMatcher(null, null));
+        } else if ("info".equals(modifier)) {
+            exp.infos.expected.add(new AnnotationMatcher(null, null));
+        }
         for (String line : body) {
             if (line.contains("{{")) {
                 exp.nativeHistogram = true;
@@ -334,8 +397,15 @@ public final class ScriptRunner {
                     exp.ordered = true;
                 } else if (d.startsWith("string")) {
                     exp.string = unquote(d.substring(6).strip());
+                } else if (d.equals("no_warn")) {
+                    exp.warnings.none = true;
+                } else if (d.equals("no_info")) {
+                    exp.infos.none = true;
+                } else if (d.startsWith("warn")) {
+                    exp.warnings.expected.add(annotationMatcher(d.substring(4).strip()));
+                } else if (d.startsWith("info")) {
+                    exp.infos.expected.add(annotationMatcher(d.substring(4).strip()));
                 }
-                // warn/info annotations are not produced by promlite and not checked.
                 continue;
             }
             if (looksLikeNumber(line)) {
@@ -345,6 +415,16 @@ public final class ScriptRunner {
             exp.series.add(SeriesNotation.parseLine(line));
         }
         return exp;
+    }
+
+    private static AnnotationMatcher annotationMatcher(String rest) {
+        if (rest.startsWith("msg:")) {
+            return new AnnotationMatcher(rest.substring(4).strip(), null);
+        }
+        if (rest.startsWith("regex:")) {
+            return new AnnotationMatcher(null, Pattern.compile(rest.substring(6).strip()));
+        }
+        return new AnnotationMatcher(null, null);
     }
 
     private static boolean looksLikeNumber(String s) {

@@ -5,9 +5,9 @@ public final class ChunkFilter {
     private ChunkFilter() {
     }
 
-    /** The chunk's samples outside {@code [mint, maxt]} as a new chunk, or null when none remain. */
+    /** The chunk's samples outside {@code [mint, maxt]} as a new XOR chunk, or null when none remain. */
     public static XorChunk without(byte[] data, int off, int len, long mint, long maxt) {
-        XorIterator it = new XorIterator().reset(data, off, len);
+        ChunkIterator it = new ChunkIterator().reset(data, off, len);
         XorChunk out = new XorChunk(len);
         while (it.next()) {
             long t = it.timestamp();

@@ -6,7 +6,9 @@ import java.util.Arrays;
  * A growing Gorilla-style chunk: delta-of-delta timestamps and XOR-compressed float bits, after
  * the XOR chunk of Prometheus's {@code tsdb/chunkenc}.
  *
- * <p>Layout: a 2-byte big-endian sample count, then a bit stream:
+ * <p>Layout: a 2-byte big-endian sample count (below 32768, so the first byte is below 0x80 and
+ * other encodings can mark themselves with a first byte of 0x80 or more, see {@link Chunks}),
+ * then a bit stream:
  * <ul>
  *   <li>sample 0: timestamp as a zigzag varint, value as 64 raw bits;</li>
  *   <li>sample 1: timestamp delta as a varint, value XOR-encoded;</li>
@@ -24,10 +26,9 @@ public final class XorChunk {
     /** Samples per chunk before the head cuts a new one, as in Prometheus. */
     public static final int TARGET_SAMPLES = 120;
     static final int HEADER_BYTES = 2;
-    private static final int MAX_SAMPLES = 0xffff;
+    private static final int MAX_SAMPLES = 0x7fff;
 
-    private byte[] buf;
-    private int bitPos = HEADER_BYTES * 8;
+    private final BitWriter out;
     private int count;
     private long firstT;
     private long t;
@@ -41,13 +42,13 @@ public final class XorChunk {
     }
 
     public XorChunk(int initialBytes) {
-        buf = new byte[Math.max(HEADER_BYTES + 8, initialBytes)];
+        out = new BitWriter(initialBytes, HEADER_BYTES);
     }
 
-    /** A chunk holding the samples of an encoded one, ready for further appends. */
+    /** An XOR chunk holding the samples of an encoded one of any encoding, ready for further appends. */
     public static XorChunk resume(byte[] encoded, int off, int len) {
         XorChunk c = new XorChunk(len + 16);
-        XorIterator it = new XorIterator().reset(encoded, off, len);
+        ChunkIterator it = new ChunkIterator().reset(encoded, off, len);
         while (it.next()) {
             c.append(it.timestamp(), it.valueBits());
         }
@@ -76,53 +77,53 @@ public final class XorChunk {
 
     /** Encoded size in bytes. */
     public int length() {
-        return (bitPos + 7) >>> 3;
+        return out.length();
     }
 
     /** The backing array; only the first {@link #length()} bytes are meaningful. */
     public byte[] bytes() {
-        return buf;
+        return out.buffer();
     }
 
     public byte[] toByteArray() {
-        return Arrays.copyOf(buf, length());
+        return Arrays.copyOf(out.buffer(), length());
     }
 
     /**
      * Appends a sample; timestamps must increase strictly (the head enforces this).
      *
-     * @throws IllegalStateException when the chunk already holds 65535 samples
+     * @throws IllegalStateException when the chunk already holds 32767 samples
      */
     public void append(long timestamp, long valueBits) {
         if (count == MAX_SAMPLES) {
             throw new IllegalStateException("chunk is full");
         }
-        ensureBits(64 + 64 + 16);
+        out.ensureBits(64 + 64 + 16);
         if (count == 0) {
-            writeUvarint(zigzag(timestamp));
-            writeBits(valueBits, 64);
+            out.writeUvarint(BitWriter.zigzag(timestamp));
+            out.writeBits(valueBits, 64);
             firstT = timestamp;
         } else if (count == 1) {
             tDelta = timestamp - t;
-            writeUvarint(zigzag(tDelta));
+            out.writeUvarint(BitWriter.zigzag(tDelta));
             writeValue(valueBits);
         } else {
             long delta = timestamp - t;
             long dod = delta - tDelta;
             if (dod == 0) {
-                writeBits(0, 1);
+                out.writeBits(0, 1);
             } else if (fits(dod, 14)) {
-                writeBits(0b10, 2);
-                writeBits(dod, 14);
+                out.writeBits(0b10, 2);
+                out.writeBits(dod, 14);
             } else if (fits(dod, 17)) {
-                writeBits(0b110, 3);
-                writeBits(dod, 17);
+                out.writeBits(0b110, 3);
+                out.writeBits(dod, 17);
             } else if (fits(dod, 20)) {
-                writeBits(0b1110, 4);
-                writeBits(dod, 20);
+                out.writeBits(0b1110, 4);
+                out.writeBits(dod, 20);
             } else {
-                writeBits(0b1111, 4);
-                writeBits(dod, 64);
+                out.writeBits(0b1111, 4);
+                out.writeBits(dod, 64);
             }
             tDelta = delta;
             writeValue(valueBits);
@@ -130,6 +131,7 @@ public final class XorChunk {
         t = timestamp;
         vBits = valueBits;
         count++;
+        byte[] buf = out.buffer();
         buf[0] = (byte) (count >>> 8);
         buf[1] = (byte) count;
     }
@@ -142,54 +144,23 @@ public final class XorChunk {
     private void writeValue(long bits) {
         long xor = bits ^ vBits;
         if (xor == 0) {
-            writeBits(0, 1);
+            out.writeBits(0, 1);
             return;
         }
         int lead = Math.min(Long.numberOfLeadingZeros(xor), 31);
         int trail = Long.numberOfTrailingZeros(xor);
         if (leading != 0xff && lead >= leading && trail >= trailing) {
-            writeBits(0b10, 2);
-            writeBits(xor >>> trailing, 64 - leading - trailing);
+            out.writeBits(0b10, 2);
+            out.writeBits(xor >>> trailing, 64 - leading - trailing);
             return;
         }
         leading = lead;
         trailing = trail;
         int significant = 64 - lead - trail;
-        writeBits(0b11, 2);
-        writeBits(lead, 5);
+        out.writeBits(0b11, 2);
+        out.writeBits(lead, 5);
         // 64 significant bits is written as 0: the field is 6 bits wide and 0 cannot occur.
-        writeBits(significant & 63, 6);
-        writeBits(xor >>> trail, significant);
-    }
-
-    private void ensureBits(int extra) {
-        int needed = (bitPos + extra + 7) >>> 3;
-        if (needed > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 1)));
-        }
-    }
-
-    /** Writes the low {@code n} bits of {@code v}, most significant first. */
-    private void writeBits(long v, int n) {
-        while (n > 0) {
-            int free = 8 - (bitPos & 7);
-            int take = Math.min(free, n);
-            int chunk = (int) (v >>> (n - take)) & ((1 << take) - 1);
-            buf[bitPos >>> 3] |= (byte) (chunk << (free - take));
-            bitPos += take;
-            n -= take;
-        }
-    }
-
-    private void writeUvarint(long v) {
-        while ((v & ~0x7fL) != 0) {
-            writeBits((v & 0x7f) | 0x80, 8);
-            v >>>= 7;
-        }
-        writeBits(v, 8);
-    }
-
-    static long zigzag(long v) {
-        return (v << 1) ^ (v >> 63);
+        out.writeBits(significant & 63, 6);
+        out.writeBits(xor >>> trail, significant);
     }
 }

@@ -5,9 +5,7 @@ package io.promlite.tsdb.chunkenc;
  * allocates.
  */
 public final class XorIterator {
-    private byte[] buf;
-    private int bitPos;
-    private int endBit;
+    private final BitReader in = new BitReader();
     private int total;
     private int read;
     private long t;
@@ -21,10 +19,8 @@ public final class XorIterator {
         if (len < XorChunk.HEADER_BYTES) {
             throw new IllegalArgumentException("chunk too short: " + len + " bytes");
         }
-        buf = b;
         total = ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
-        bitPos = (off + XorChunk.HEADER_BYTES) * 8;
-        endBit = (off + len) * 8;
+        in.reset(b, off + XorChunk.HEADER_BYTES, off + len);
         read = 0;
         leading = 0;
         trailing = 0;
@@ -40,24 +36,24 @@ public final class XorIterator {
             return false;
         }
         if (read == 0) {
-            t = unzigzag(readUvarint());
-            vBits = readBits(64);
+            t = BitReader.unzigzag(in.readUvarint());
+            vBits = in.readBits(64);
         } else if (read == 1) {
-            tDelta = unzigzag(readUvarint());
+            tDelta = BitReader.unzigzag(in.readUvarint());
             t += tDelta;
             readValue();
         } else {
             long dod;
-            if (readBits(1) == 0) {
+            if (in.readBits(1) == 0) {
                 dod = 0;
-            } else if (readBits(1) == 0) {
-                dod = signed(readBits(14), 14);
-            } else if (readBits(1) == 0) {
-                dod = signed(readBits(17), 17);
-            } else if (readBits(1) == 0) {
-                dod = signed(readBits(20), 20);
+            } else if (in.readBits(1) == 0) {
+                dod = in.readSigned(14);
+            } else if (in.readBits(1) == 0) {
+                dod = in.readSigned(17);
+            } else if (in.readBits(1) == 0) {
+                dod = in.readSigned(20);
             } else {
-                dod = readBits(64);
+                dod = in.readBits(64);
             }
             tDelta += dod;
             t += tDelta;
@@ -80,55 +76,18 @@ public final class XorIterator {
     }
 
     private void readValue() {
-        if (readBits(1) == 0) {
+        if (in.readBits(1) == 0) {
             return;
         }
-        if (readBits(1) == 1) {
-            leading = (int) readBits(5);
-            int significant = (int) readBits(6);
+        if (in.readBits(1) == 1) {
+            leading = (int) in.readBits(5);
+            int significant = (int) in.readBits(6);
             if (significant == 0) {
                 significant = 64;
             }
             trailing = 64 - leading - significant;
         }
         int significant = 64 - leading - trailing;
-        vBits ^= readBits(significant) << trailing;
-    }
-
-    private static long signed(long v, int bits) {
-        return (v << (64 - bits)) >> (64 - bits);
-    }
-
-    private long readBits(int n) {
-        if (bitPos + n > endBit) {
-            throw new IllegalStateException("chunk truncated");
-        }
-        long v = 0;
-        while (n > 0) {
-            int avail = 8 - (bitPos & 7);
-            int take = Math.min(avail, n);
-            int b = buf[bitPos >>> 3] & 0xff;
-            int bits = (b >>> (avail - take)) & ((1 << take) - 1);
-            v = (v << take) | bits;
-            bitPos += take;
-            n -= take;
-        }
-        return v;
-    }
-
-    private long readUvarint() {
-        long v = 0;
-        for (int shift = 0; shift < 70; shift += 7) {
-            long b = readBits(8);
-            v |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("bad varint in chunk");
-    }
-
-    private static long unzigzag(long v) {
-        return (v >>> 1) ^ -(v & 1);
+        vBits ^= in.readBits(significant) << trailing;
     }
 }

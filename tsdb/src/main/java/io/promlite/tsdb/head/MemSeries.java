@@ -77,6 +77,11 @@ public final class MemSeries {
         indexedPartition = partition;
     }
 
+    /** The series' records were deleted (retention removed all its data): write them again. */
+    public void markUnstored() {
+        persisted = false;
+    }
+
     public boolean isEvicted() {
         return evicted;
     }
@@ -95,6 +100,12 @@ public final class MemSeries {
             openPartition = partition;
             openDirty = false;
         }
+    }
+
+    /** Agent mode: remembers a committed sample as the series' last one, without chunks. */
+    public void recordLast(long t, long bits) {
+        lastBits = bits;
+        lastT = t;
     }
 
     /**
@@ -150,12 +161,15 @@ public final class MemSeries {
                 out.add(StoredChunk.of(open));
             }
         }
-        return new HeadChunks(out, oldest <= mint);
+        return new HeadChunks(out, oldest, oldest <= mint);
     }
 
-    /** The in-memory chunks a reader needs, and whether stored chunks can be skipped. */
-    public record HeadChunks(List<StoredChunk> chunks, boolean coversRange) {
-        public static final HeadChunks NONE = new HeadChunks(List.of(), false);
+    /**
+     * The in-memory chunks a reader needs; where memory's chunks start (stored chunks from there
+     * on are stale copies); and whether stored chunks can be skipped altogether.
+     */
+    public record HeadChunks(List<StoredChunk> chunks, long oldestStart, boolean coversRange) {
+        public static final HeadChunks NONE = new HeadChunks(List.of(), Long.MAX_VALUE, false);
     }
 
     /** Feeds the chunks that must be written: cut ones, and the open one when asked and dirty. */

@@ -20,6 +20,11 @@ public final class ByteWriter {
         return len;
     }
 
+    /** Copies the contents into {@code out} at its position. */
+    public void writeTo(java.nio.ByteBuffer out) {
+        out.put(buf, 0, len);
+    }
+
     public byte[] toArray() {
         return Arrays.copyOf(buf, len);
     }

@@ -1,5 +1,6 @@
 package io.promlite.tsdb.store;
 
+import io.promlite.tsdb.chunkenc.ChunkCompactor;
 import io.promlite.tsdb.chunkenc.XorChunk;
 
 /**
@@ -7,11 +8,14 @@ import io.promlite.tsdb.chunkenc.XorChunk;
  *
  * <p>Key: {@code partition(4B sortable) | series id(8B) | chunk min time(8B sortable)}, so one
  * series' chunks of a day are contiguous and time-ordered, and a whole day is one key range.
- * Value: {@code uvarint(max time - min time) | XOR chunk bytes}; the max time lets readers skip
- * chunks outside a query without decoding them.
+ * Value: {@code uvarint(max time - min time) | chunk bytes}; the max time lets readers skip
+ * chunks outside a query without decoding them. The chunk bytes are in the smaller of the XOR and
+ * the decimal encoding ({@link ChunkCompactor}), read by {@code ChunkIterator}.
  */
 public final class ChunkCodec {
     public static final int KEY_BYTES = 20;
+    /** Per thread: chunks are written by commits, checkpoints and deletions. */
+    private static final ThreadLocal<ChunkCompactor> COMPACTOR = ThreadLocal.withInitial(ChunkCompactor::new);
 
     private ChunkCodec() {
     }
@@ -39,13 +43,14 @@ public final class ChunkCodec {
     public static byte[] value(XorChunk chunk) {
         long span = chunk.maxTime() - chunk.minTime();
         int header = ByteCodec.uvarintSize(span);
-        byte[] v = new byte[header + chunk.length()];
+        ChunkCompactor compacted = COMPACTOR.get().compact(chunk);
+        byte[] v = new byte[header + compacted.length()];
         ByteCodec.putUvarint(v, 0, span);
-        System.arraycopy(chunk.bytes(), 0, v, header, chunk.length());
+        System.arraycopy(compacted.bytes(), 0, v, header, compacted.length());
         return v;
     }
 
-    /** A decoded chunk value: its time bounds and where the XOR bytes sit in {@code data}. */
+    /** A decoded chunk value: its time bounds and where the chunk bytes sit in {@code data}. */
     public record StoredChunk(long minTime, long maxTime, byte[] data, int offset, int length) {
         public static StoredChunk of(long minTime, byte[] value) {
             ByteReader r = new ByteReader().reset(value, 0, value.length);

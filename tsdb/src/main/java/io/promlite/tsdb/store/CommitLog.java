@@ -1,5 +1,6 @@
 package io.promlite.tsdb.store;
 
+import java.nio.ByteBuffer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -9,8 +10,9 @@ import org.rocksdb.WriteBatch;
 /**
  * The {@code log} column family: one record per commit holding that commit's samples, written in
  * the same RocksDB write batch as any new series and postings, so RocksDB's WAL makes the commit
- * durable as a whole. Once a checkpoint has persisted the head chunks covering the log, the log
- * is truncated with one range delete.
+ * durable as a whole. Records stay until both a checkpoint has persisted the head chunks they fed
+ * and every reader (remote-write queue, see {@code LogCursor}) has read past them; then they are
+ * deleted with one range delete. A size cap and the retention time bound what unsent readers keep.
  *
  * <p>Key: sequence number (8B big-endian). Value: zigzag varint of the first sample's timestamp,
  * then per sample: zigzag varint series-id delta, zigzag varint timestamp delta from the first
@@ -20,19 +22,41 @@ public final class CommitLog {
     private final RocksDB db;
     private final ColumnFamilyHandle cf;
     private final ByteWriter record = new ByteWriter(4096);
-    private long nextSeq;
+    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(8);
+    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private volatile long nextSeq;
+    /** The oldest record possibly still stored. */
+    private long firstSeq;
+    /** Key and value bytes of the records from {@code firstSeq} on. */
+    private volatile long retainedBytes;
     private long baseT;
     private long prevId;
     private int samples;
-    private long bytesSinceTruncate;
+    private long bytesSinceCheckpoint;
 
-    public CommitLog(RocksDB db, ColumnFamilyHandle cf) {
+    /**
+     * @param minNextSeq the sequence number the log reached before (persisted at checkpoints), so
+     *                   that numbering never restarts below a reader's position once the log is empty
+     */
+    public CommitLog(RocksDB db, ColumnFamilyHandle cf, long minNextSeq) {
         this.db = db;
         this.cf = cf;
+        long first = -1;
+        long last = -1;
+        long bytes = 0;
         try (RocksIterator it = db.newIterator(cf)) {
-            it.seekToLast();
-            nextSeq = it.isValid() ? ByteCodec.getLong(it.key(), 0) + 1 : 0;
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long seq = ByteCodec.getLong(it.key(), 0);
+                if (first < 0) {
+                    first = seq;
+                }
+                last = seq;
+                bytes += 8 + it.value().length;
+            }
         }
+        nextSeq = Math.max(last + 1, minNextSeq);
+        firstSeq = first < 0 ? nextSeq : first;
+        retainedBytes = bytes;
     }
 
     /** Starts a new record; not thread-safe (callers hold the commit lock). */
@@ -52,30 +76,109 @@ public final class CommitLog {
         samples++;
     }
 
-    /** Adds the record to the batch under the next sequence number. */
+    /**
+     * Adds the record to the batch under the next sequence number. Goes through reused direct
+     * buffers: copying the record into a fresh array would be the commit path's largest allocation.
+     * Call {@link #written()} once the batch is written.
+     */
     public void put(WriteBatch batch) throws RocksDBException {
-        batch.put(cf, seqKey(nextSeq++), record.toArray());
-        bytesSinceTruncate += record.length();
+        if (valueBuffer.capacity() < record.length()) {
+            valueBuffer = ByteBuffer.allocateDirect(Math.max(record.length(), 2 * valueBuffer.capacity()));
+        }
+        keyBuffer.clear();
+        keyBuffer.putLong(nextSeq).flip();
+        valueBuffer.clear();
+        record.writeTo(valueBuffer);
+        valueBuffer.flip();
+        batch.put(cf, keyBuffer, valueBuffer);
     }
 
-    /** Bytes logged since the last truncation, to decide when a checkpoint is due. */
-    public long bytesSinceTruncate() {
-        return bytesSinceTruncate;
+    /** The record of the last {@link #put} is in RocksDB: readers may see it. */
+    public void written() {
+        bytesSinceCheckpoint += record.length();
+        retainedBytes += 8 + record.length();
+        nextSeq++;
     }
 
-    /** Deletes every record written so far. */
-    public void truncate(WriteBatch batch) throws RocksDBException {
-        batch.deleteRange(cf, seqKey(0), seqKey(nextSeq));
-        bytesSinceTruncate = 0;
+    /** The sequence number the next record gets; records below it are readable. */
+    public long nextSeq() {
+        return nextSeq;
     }
 
-    /** Feeds every logged sample, in commit order, to {@code sink}. */
-    public void replay(SampleSink sink) {
+    /** Bytes logged since the last checkpoint, to decide when one is due. */
+    public long bytesSinceCheckpoint() {
+        return bytesSinceCheckpoint;
+    }
+
+    public void checkpointed() {
+        bytesSinceCheckpoint = 0;
+    }
+
+    /** Bytes of the records kept, for checkpoints and for unsent readers. */
+    public long retainedBytes() {
+        return retainedBytes;
+    }
+
+    /**
+     * Deletes the records below {@code unneededBefore}, then, among the records below
+     * {@code deletableBefore}, the oldest ones while more than {@code maxBytes} (0: no cap) are
+     * kept or while their first sample is older than {@code minTime}. Returns the new oldest
+     * sequence number. Callers hold the commit lock.
+     */
+    public long truncate(WriteBatch batch, long unneededBefore, long deletableBefore, long maxBytes, long minTime)
+            throws RocksDBException {
+        long low = Math.min(unneededBefore, deletableBefore);
+        long bytes = retainedBytes;
         ByteReader r = new ByteReader();
         try (RocksIterator it = db.newIterator(cf)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
+            for (it.seek(seqKey(firstSeq)); it.isValid(); it.next()) {
+                long seq = ByteCodec.getLong(it.key(), 0);
+                if (seq >= deletableBefore) {
+                    break;
+                }
+                byte[] v = it.value();
+                if (seq >= low) {
+                    boolean overCap = maxBytes > 0 && bytes > maxBytes;
+                    boolean tooOld = v.length > 0 && r.reset(v, 0, v.length).varint() < minTime;
+                    if (!overCap && !tooOld) {
+                        break;
+                    }
+                    low = seq + 1;
+                }
+                bytes -= 8 + v.length;
+            }
+        }
+        if (low > firstSeq) {
+            batch.deleteRange(cf, seqKey(firstSeq), seqKey(low));
+            firstSeq = low;
+            retainedBytes = bytes;
+        }
+        return firstSeq;
+    }
+
+    /** Feeds every sample logged from record {@code fromSeq} on, in commit order, to {@code sink}. */
+    public void replay(long fromSeq, SampleSink sink) {
+        read(fromSeq, Long.MAX_VALUE, Integer.MAX_VALUE, sink);
+    }
+
+    /**
+     * Feeds the samples of whole records from {@code fromSeq} (or the oldest kept record, when
+     * that one is gone), stopping before {@code toSeq} or after the record that reached
+     * {@code maxSamples}. Returns the sequence number after the last record read.
+     */
+    public long read(long fromSeq, long toSeq, int maxSamples, SampleSink sink) {
+        ByteReader r = new ByteReader();
+        long next = fromSeq;
+        int read = 0;
+        try (RocksIterator it = db.newIterator(cf)) {
+            for (it.seek(seqKey(fromSeq)); it.isValid() && read < maxSamples; it.next()) {
+                long seq = ByteCodec.getLong(it.key(), 0);
+                if (seq >= toSeq) {
+                    break;
+                }
                 byte[] v = it.value();
                 r.reset(v, 0, v.length);
+                next = seq + 1;
                 if (!r.hasMore()) {
                     continue;
                 }
@@ -85,9 +188,11 @@ public final class CommitLog {
                     id += r.varint();
                     long t = base + r.varint();
                     sink.accept(id, t, r.fixedLong());
+                    read++;
                 }
             }
         }
+        return next;
     }
 
     private static byte[] seqKey(long seq) {

@@ -14,11 +14,15 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBufferManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RocksDB database under the data directory and its column families.
@@ -31,8 +35,9 @@ import org.rocksdb.WriteBufferManager;
  *   <li>{@code chunks}: see {@link ChunkCodec}</li>
  *   <li>{@code log}: see {@link CommitLog}</li>
  * </ul>
- * Blocks are LZ4-compressed, and ZSTD-compressed in the bottommost level where most data
- * settles; the commit log is short-lived and left uncompressed. Memory is bounded on purpose:
+ * Chunk blocks are ZSTD-compressed at every level (7% smaller than LZ4 on the bench's data, for
+ * little CPU since chunks are written once); other blocks are LZ4-compressed, and ZSTD in the
+ * bottommost level where most data settles; the commit log is short-lived and left uncompressed. Memory is bounded on purpose:
  * one shared block cache, with memtables charged against a fixed budget.
  */
 public final class RocksStore implements AutoCloseable {
@@ -40,11 +45,30 @@ public final class RocksStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    private static final Logger log = LoggerFactory.getLogger(RocksStore.class);
+
 
     private final Path dir;
     private final LRUCache cache;
     private final WriteBufferManager writeBufferManager;
     private final DBOptions dbOptions;
+    /**
+     * RocksDB's warnings and errors go to promlite's log. Without this, RocksDB writes a LOG file
+     * into the data directory that repeats every option at each open and dumps statistics every
+     * 10 minutes (~200 KB for a small store), none of which an operator needs.
+     */
+    private final org.rocksdb.Logger rocksLog = new org.rocksdb.Logger(InfoLogLevel.WARN_LEVEL) {
+        @Override
+        protected void log(InfoLogLevel level, String message) {
+            switch (level) {
+                case WARN_LEVEL -> log.warn("rocksdb: {}", message);
+                case ERROR_LEVEL, FATAL_LEVEL -> log.error("rocksdb: {}", message);
+                default -> {
+                    // Informational and header lines (the options dump) are dropped on purpose.
+                }
+            }
+        }
+    };
     private final List<AbstractNativeReference> familyResources = new ArrayList<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
@@ -72,8 +96,7 @@ public final class RocksStore implements AutoCloseable {
                 .setWriteBufferManager(writeBufferManager)
                 .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
                 .setMaxBackgroundJobs(2)
-                .setKeepLogFileNum(2)
-                .setMaxLogFileSize(4L << 20);
+                .setLogger(rocksLog);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(Family.POINT)));
         descriptors.add(family("series", Family.POINT));
@@ -122,10 +145,15 @@ public final class RocksStore implements AutoCloseable {
         boolean compressed = kind != Family.LOG;
         ColumnFamilyOptions o = new ColumnFamilyOptions()
                 .setWriteBufferSize(kind == Family.BULK || kind == Family.LOG ? 8L << 20 : 2L << 20)
-                .setCompressionType(compressed ? CompressionType.LZ4_COMPRESSION : CompressionType.NO_COMPRESSION)
+                .setCompressionType(!compressed ? CompressionType.NO_COMPRESSION
+                        : kind == Family.BULK ? CompressionType.ZSTD_COMPRESSION : CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(compressed ? CompressionType.ZSTD_COMPRESSION
                         : CompressionType.NO_COMPRESSION)
                 .setTableFormatConfig(table);
+        if (kind == Family.POINT) {
+            // Most lookups are for new series, i.e. misses: let the memtables answer them from a filter too.
+            o.setMemtableWholeKeyFiltering(true).setMemtablePrefixBloomSizeRatio(0.05);
+        }
         familyResources.add(o);
         return o;
     }
@@ -171,7 +199,9 @@ public final class RocksStore implements AutoCloseable {
             return new TsdbException(TsdbException.Kind.CORRUPT,
                     "data directory " + dir + " is corrupt (" + detail + ")", e);
         }
-        if (detail != null && detail.contains("lock")) {
+        // RocksDB names its lock file LOCK: "While lock file: <dir>/LOCK: Resource temporarily
+        // unavailable" (another process) or "lock hold by current process ... <dir>/LOCK".
+        if (detail != null && detail.contains("LOCK")) {
             return new TsdbException(TsdbException.Kind.LOCKED,
                     "data directory " + dir + " is locked by another running promlite (" + detail + ")", e);
         }
@@ -179,9 +209,21 @@ public final class RocksStore implements AutoCloseable {
                 "I/O error on data directory " + dir + " (" + detail + ")", e);
     }
 
+    /**
+     * Writes every memtable to table files and clears the commit log's deleted range, so a
+     * stopped store holds no write-ahead log to replay and no dead log records on disk.
+     */
+    public void flushForShutdown() throws RocksDBException {
+        try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(wait, handles);
+        }
+        db.compactRange(log());
+    }
+
     private void closeOptions() {
         familyResources.forEach(AbstractNativeReference::close);
         dbOptions.close();
+        rocksLog.close();
         writeBufferManager.close();
         cache.close();
     }

@@ -1,18 +1,23 @@
 package io.promlite.tsdb.bench;
 
 import io.promlite.tsdb.Appender;
+import io.promlite.tsdb.Querier;
+import io.promlite.tsdb.SampleIterator;
+import io.promlite.tsdb.SeriesSet;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbOptions;
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Heap and disk per series/sample for a bench-like workload (targets × series scraped every 5s),
- * plus CPU time per appended sample. Run by hand, not part of the test suite:
+ * CPU time per appended sample, and the latency of a few selects. Run by hand, not part of the test suite:
  * {@code java -cp <test classpath> io.promlite.tsdb.bench.HeadBench [targets] [seriesPerTarget] [scrapes]}.
  */
 public final class HeadBench {
@@ -66,6 +71,11 @@ public final class HeadBench {
             System.out.printf("series=%d samples=%d heap/series=%.0f B; cpu: %.2f us per new series,"
                     + " %.2f us per sample of known series%n", series, samples, (double) heap / series,
                     firstScrapeCpu / 1000.0 / series, (cpu - firstScrapeCpu) / 1000.0 / (samples - series));
+            long end = t0 + scrapes * 5000L;
+            query(db, end - 3_600_000L, end, Matcher.equal("__name__", "bench_metric_1"));
+            query(db, end - 3_600_000L, end, Matcher.of(Matcher.Type.REGEX, "instance", "target-1.*"),
+                    Matcher.of(Matcher.Type.NOT_EQUAL, "code", "500"));
+            query(db, end - 300_000L, end, Matcher.equal("__name__", "bench_metric_7"));
             db.compact();
         }
         long bytes;
@@ -73,6 +83,31 @@ public final class HeadBench {
             bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
         System.out.printf("disk after compaction and close=%d B, %.2f B/sample%n", bytes, (double) bytes / samples);
+    }
+
+    /** Selects and decodes every matching sample; prints the series, samples and the best of 5 runs. */
+    private static void query(Tsdb db, long mint, long maxt, Matcher... matchers) {
+        long best = Long.MAX_VALUE;
+        long seriesCount = 0;
+        long sampleCount = 0;
+        for (int run = 0; run < 5; run++) {
+            long start = System.nanoTime();
+            seriesCount = 0;
+            sampleCount = 0;
+            try (Querier q = db.querier(mint, maxt)) {
+                SeriesSet set = q.select(List.of(matchers));
+                while (set.next()) {
+                    seriesCount++;
+                    SampleIterator it = set.at().iterator();
+                    while (it.next()) {
+                        sampleCount++;
+                    }
+                }
+            }
+            best = Math.min(best, System.nanoTime() - start);
+        }
+        System.out.printf("query %s over %d s: %d series, %d samples, %.1f ms%n", List.of(matchers),
+                (maxt - mint) / 1000, seriesCount, sampleCount, best / 1e6);
     }
 
     private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {

@@ -1,4 +1,4 @@
-package io.promlite.web.remotewrite;
+package io.promlite.remote.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -1,4 +1,4 @@
-package io.promlite.web.remotewrite;
+package io.promlite.remote.wire;
 
 /** A remote-write payload that cannot be decoded; nothing of it may be written. */
 public final class RemoteWriteException extends Exception {

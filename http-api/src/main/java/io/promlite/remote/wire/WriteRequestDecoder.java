@@ -1,4 +1,4 @@
-package io.promlite.web.remotewrite;
+package io.promlite.remote.wire;
 
 import io.promlite.tsdb.model.Labels;
 import java.nio.ByteBuffer;

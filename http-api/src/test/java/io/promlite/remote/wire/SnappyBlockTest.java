@@ -1,4 +1,4 @@
-package io.promlite.web.remotewrite;
+package io.promlite.remote.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,0 +1,109 @@
+package io.promlite.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.config.RemoteWriteConfig.QueueConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RemoteWriteConfigTest {
+
+    @Test
+    void defaultsFollowPrometheus() throws ConfigException {
+        RemoteWriteConfig rw = ConfigLoader.parse("remote_write:\n  - url: http://mimir:9009/api/v1/push\n", "r.yml")
+                .remoteWriteConfigs().get(0);
+        assertEquals("http://mimir:9009/api/v1/push", rw.url());
+        assertEquals(Duration.ofSeconds(30), rw.remoteTimeout());
+        QueueConfig q = rw.queueConfig();
+        assertEquals(10_000, q.capacity());
+        assertEquals(50, q.maxShards());
+        assertEquals(1, q.minShards());
+        assertEquals(2_000, q.maxSamplesPerSend());
+        assertEquals(Duration.ofSeconds(5), q.batchSendDeadline());
+        assertEquals(Duration.ofMillis(30), q.minBackoff());
+        assertEquals(Duration.ofSeconds(5), q.maxBackoff());
+        assertTrue(q.retryOnHttp429());
+        assertTrue(rw.metadataConfig().send());
+        assertEquals(Duration.ofMinutes(1), rw.metadataConfig().sendInterval());
+        assertNull(rw.basicAuth());
+        assertEquals(RemoteWriteConfig.TlsConfig.NONE, rw.tlsConfig());
+        assertEquals(6, rw.queueName().length(), "unnamed queues get a short hash as Prometheus does");
+    }
+
+    @Test
+    void everyFieldIsRead() throws ConfigException {
+        String yaml = """
+                remote_write:
+                  - url: https://thanos/api/v1/receive
+                    name: thanos
+                    remote_timeout: 10s
+                    headers:
+                      X-Scope-OrgID: team-a
+                    authorization:
+                      credentials: secret
+                    tls_config:
+                      insecure_skip_verify: true
+                      server_name: receive.local
+                    write_relabel_configs:
+                      - source_labels: [__name__]
+                        regex: go_.*
+                        action: drop
+                    queue_config:
+                      capacity: 500
+                      max_shards: 4
+                      min_shards: 2
+                      max_samples_per_send: 100
+                      batch_send_deadline: 200ms
+                      min_backoff: 10ms
+                      max_backoff: 1s
+                      retry_on_http_429: false
+                    metadata_config:
+                      send: false
+                """;
+        RemoteWriteConfig rw = ConfigLoader.parse(yaml, "r.yml").remoteWriteConfigs().get(0);
+        assertEquals("thanos", rw.queueName());
+        assertEquals(Duration.ofSeconds(10), rw.remoteTimeout());
+        assertEquals(Map.of("X-Scope-OrgID", "team-a"), rw.headers());
+        assertEquals(new RemoteWriteConfig.Authorization("Bearer", "secret", ""), rw.authorization());
+        assertTrue(rw.tlsConfig().insecureSkipVerify());
+        assertEquals("receive.local", rw.tlsConfig().serverName());
+        assertEquals(RelabelAction.DROP, rw.writeRelabelConfigs().get(0).action());
+        assertEquals(new QueueConfig(500, 4, 2, 100, Duration.ofMillis(200), Duration.ofMillis(10),
+                Duration.ofSeconds(1), false), rw.queueConfig());
+        assertFalse(rw.metadataConfig().send());
+    }
+
+    @Test
+    void noRemoteWriteIsAnEmptyList() throws ConfigException {
+        assertEquals(List.of(), ConfigLoader.parse("global:\n  scrape_interval: 5s\n", "r.yml").remoteWriteConfigs());
+    }
+
+    @Test
+    void errorsNameFileAndLine() {
+        assertError("remote_write:\n  - name: a\n", 2, "url for remote_write is empty");
+        assertError("remote_write:\n  - url: http://a\n    name: x\n  - url: http://b\n    name: x\n", 4,
+                "found multiple remote write configs with job name \"x\"");
+        assertError("remote_write:\n  - url: http://a\n    headers:\n      Content-Type: x\n", 4,
+                "Content-Type is a reserved header. It must not be changed");
+        assertError("remote_write:\n  - url: http://a\n    basic_auth:\n      username: u\n    authorization:\n"
+                + "      credentials: c\n", 2, "at most one of basic_auth, oauth2 & authorization must be configured");
+        assertError("remote_write:\n  - url: http://a\n    queue_config:\n      max_shards: 0\n", 4,
+                "max_shards must be greater than 0");
+        assertError("remote_write:\n  - url: http://a\n    queue_config:\n      min_shards: 5\n      max_shards: 2\n",
+                4, "min_shards (5) must not exceed max_shards (2)");
+        assertError("remote_write:\n  - url: http://a\n    queue_confg: {}\n", 3, "queue_confg");
+        assertError("remote_write:\n  - url: ftp://a\n", 2, "http or https");
+    }
+
+    private static void assertError(String yaml, int line, String text) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "bad.yml"));
+        assertTrue(e.getMessage().contains(text), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad.yml:" + line + ":"), e.getMessage());
+    }
+}

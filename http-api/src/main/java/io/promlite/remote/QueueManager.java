@@ -1,0 +1,335 @@
+package io.promlite.remote;
+
+import io.netty.util.collection.LongObjectHashMap;
+import io.promlite.config.RemoteWriteConfig;
+import io.promlite.config.RemoteWriteConfig.QueueConfig;
+import io.promlite.remote.wire.WriteRequestEncoder;
+import io.promlite.scraper.relabel.Relabeler;
+import io.promlite.tsdb.LogCursor;
+import io.promlite.tsdb.model.Labels;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards everything committed to the store to one {@code remote_write} endpoint. A reader
+ * thread reads the commit log through the queue's {@link LogCursor}, turns series ids into
+ * encoded labels (external labels added, then {@code write_relabel_configs} applied, once per
+ * series) and hands samples to {@link Shard}s by series. The cursor's persisted position moves
+ * only past records whose every sample was sent (or dropped for good), so a receiver outage or a
+ * restart loses nothing the log still holds; after a restart the unacknowledged tail is sent
+ * again, which receivers accept as duplicates of identical samples.
+ *
+ * <p>The shard count follows the backlog between {@code min_shards} and {@code max_shards}: every
+ * {@link #RESHARD_INTERVAL_MS} the samples waiting (in shards and unread in the log) are divided by
+ * {@code max_samples_per_send}; a change of more than 30% (Prometheus's tolerance) drains the
+ * shards and restarts them with the new count, so each series' order is kept.
+ */
+final class QueueManager {
+    private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
+    static final long RESHARD_INTERVAL_MS = 1_000;
+    private static final long COMMIT_INTERVAL_MS = 200;
+    /** Marks a series removed by write_relabel_configs in the labels cache. */
+    private static final byte[] DROPPED = new byte[0];
+
+    private final RemoteWriteConfig config;
+    private final QueueConfig queueConfig;
+    private final Map<String, String> externalLabels;
+    private final LogCursor cursor;
+    private final HttpSender sender;
+    private final RemoteWriteMetrics.Queue metrics;
+    private final Thread reader;
+    private final LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
+    private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile boolean stopped;
+    private volatile boolean recoverableErrorsSinceReshard;
+    private List<Shard> shards = List.of();
+    private double samplesPerRecord = 1;
+    private long lastCommitted = -1;
+
+    // Staging for one read; only the reader thread touches these.
+    private long[] stagedIds = new long[1024];
+    private long[] stagedTimestamps = new long[1024];
+    private long[] stagedBits = new long[1024];
+    private int staged;
+
+    QueueManager(RemoteWriteConfig config, Map<String, String> externalLabels, LogCursor cursor, HttpSender sender,
+                 RemoteWriteMetrics metrics) {
+        this.config = config;
+        this.queueConfig = config.queueConfig();
+        this.externalLabels = Map.copyOf(externalLabels);
+        this.cursor = cursor;
+        this.sender = sender;
+        this.metrics = metrics.new Queue(config.queueName(), config.url(), queueConfig.minShards(),
+                queueConfig.maxShards());
+        this.reader = new Thread(this::readLoop, "promlite-remote-" + config.queueName() + "-reader");
+        this.reader.setDaemon(true);
+    }
+
+    String name() {
+        return config.queueName();
+    }
+
+    RemoteWriteConfig config() {
+        return config;
+    }
+
+    HttpSender sender() {
+        return sender;
+    }
+
+    void start() {
+        startShards(queueConfig.minShards());
+        reader.start();
+    }
+
+    /** Stops reading and sending at once; what was not acknowledged is sent again after a restart. */
+    void stop() throws InterruptedException {
+        stopped = true;
+        reader.interrupt();
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        for (Shard s : shards) {
+            s.stop();
+        }
+        commitCompleted(true);
+        metrics.remove();
+    }
+
+    private void readLoop() {
+        long nextReshard = System.currentTimeMillis() + RESHARD_INTERVAL_MS;
+        long nextCommit = 0;
+        try {
+            while (!stopped) {
+                long now = System.currentTimeMillis();
+                if (now >= nextCommit) {
+                    commitCompleted(false);
+                    nextCommit = now + COMMIT_INTERVAL_MS;
+                }
+                if (now >= nextReshard) {
+                    reshardIfNeeded();
+                    nextReshard = now + RESHARD_INTERVAL_MS;
+                }
+                if (!forwardOneRead()) {
+                    cursor.awaitRecords(COMMIT_INTERVAL_MS);
+                }
+            }
+        } catch (InterruptedException e) {
+            // Stopping.
+        } catch (RuntimeException e) {
+            if (!stopped) {
+                log.atError().addKeyValue("remote_name", name()).setCause(e).log("remote write reader failed");
+            }
+        }
+    }
+
+    /** Reads a batch of log records and hands its samples to the shards; false at the end of the log. */
+    private boolean forwardOneRead() throws InterruptedException {
+        staged = 0;
+        long start = cursor.readPosition();
+        int n = cursor.read(queueConfig.maxSamplesPerSend() * Math.max(1, shards.size()), this::stage);
+        if (n == 0 && cursor.readPosition() == start) {
+            return false;
+        }
+        long records = Math.max(1, cursor.readPosition() - start);
+        samplesPerRecord = 0.8 * samplesPerRecord + 0.2 * ((double) n / records);
+        Segment segment = new Segment(cursor.readPosition());
+        synchronized (inFlight) {
+            inFlight.add(segment);
+        }
+        int dropped = 0;
+        for (int i = 0; i < staged; i++) {
+            byte[] labels = labelsOf(stagedIds[i]);
+            if (labels == DROPPED) {
+                dropped++;
+                continue;
+            }
+            Shard shard = shards.get(shardOf(stagedIds[i]));
+            segment.add();
+            pending.incrementAndGet();
+            if (!shard.enqueue(labels, stagedTimestamps[i], Double.longBitsToDouble(stagedBits[i]), segment)) {
+                return true;
+            }
+        }
+        if (dropped > 0) {
+            metrics.dropped.inc(dropped);
+        }
+        segment.done(1);
+        metrics.pending.set(pending.get());
+        return true;
+    }
+
+    private void stage(long id, long t, long bits) {
+        if (staged == stagedIds.length) {
+            int size = staged * 2;
+            stagedIds = Arrays.copyOf(stagedIds, size);
+            stagedTimestamps = Arrays.copyOf(stagedTimestamps, size);
+            stagedBits = Arrays.copyOf(stagedBits, size);
+        }
+        stagedIds[staged] = id;
+        stagedTimestamps[staged] = t;
+        stagedBits[staged] = bits;
+        staged++;
+    }
+
+    private int shardOf(long seriesId) {
+        return (int) Long.remainderUnsigned(seriesId * 0x9E3779B97F4A7C15L >>> 16, shards.size());
+    }
+
+    /** The series' encoded labels as sent, or {@link #DROPPED}; computed once per series. */
+    private byte[] labelsOf(long id) {
+        byte[] encoded = seriesLabels.get(id);
+        if (encoded != null) {
+            return encoded;
+        }
+        Labels labels = cursor.labels(id);
+        if (labels != null) {
+            labels = Relabeler.process(WriteRequestEncoder.withExternalLabels(labels, externalLabels),
+                    config.writeRelabelConfigs());
+        }
+        encoded = labels == null || labels.isEmpty() ? DROPPED : WriteRequestEncoder.labels(labels);
+        seriesLabels.put(id, encoded);
+        return encoded;
+    }
+
+    /** Persists the position past the oldest run of fully handled reads. */
+    private void commitCompleted(boolean force) {
+        long position = -1;
+        synchronized (inFlight) {
+            while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
+                position = inFlight.poll().endSeq;
+            }
+        }
+        if (position < 0 && inFlight.isEmpty() && !force) {
+            return;
+        }
+        if (position >= 0 && position != lastCommitted) {
+            cursor.commit(position);
+            lastCommitted = position;
+        }
+    }
+
+    private void reshardIfNeeded() throws InterruptedException {
+        long unread = Math.max(0, cursor.end() - cursor.readPosition());
+        double backlog = pending.get() + unread * samplesPerRecord;
+        int desired = (int) Math.ceil(backlog / queueConfig.maxSamplesPerSend());
+        desired = Math.max(queueConfig.minShards(), Math.min(queueConfig.maxShards(), desired));
+        metrics.desired.set(desired);
+        boolean failing = recoverableErrorsSinceReshard;
+        recoverableErrorsSinceReshard = false;
+        int current = shards.size();
+        // More shards do not help a receiver that is failing; fewer would only slow the recovery.
+        if (failing || Math.abs(desired - current) <= 0.3 * current) {
+            return;
+        }
+        for (Shard s : shards) {
+            s.flush();
+        }
+        for (Shard s : shards) {
+            while (!s.isIdle() && !stopped) {
+                synchronized (s) {
+                    s.wait(50);
+                }
+            }
+        }
+        for (Shard s : shards) {
+            s.stop();
+        }
+        log.atInfo().addKeyValue("remote_name", name()).addKeyValue("from", current).addKeyValue("to", desired)
+                .log("Remote storage resharding");
+        startShards(desired);
+    }
+
+    private void startShards(int n) {
+        long deadline = queueConfig.batchSendDeadline().toNanos();
+        List<Shard> started = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Shard s = new Shard(this, i, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline);
+            s.start();
+            started.add(s);
+        }
+        shards = started;
+        metrics.shardCount.set(n);
+    }
+
+    int shardCount() {
+        return shards.size();
+    }
+
+    boolean recoverable(int status) {
+        return status == HttpSender.NETWORK_ERROR || status / 100 == 5
+                || status == 429 && queueConfig.retryOnHttp429();
+    }
+
+    Backoff backoff() {
+        return new Backoff(queueConfig.minBackoff().toMillis(), queueConfig.maxBackoff().toMillis());
+    }
+
+    void sent(int n, int bytes, long highestTimestamp) {
+        metrics.sent.inc(n);
+        metrics.bytes.inc(bytes);
+        metrics.pending.set(pending.addAndGet(-n));
+        synchronized (metrics) {
+            if (highestTimestamp / 1000.0 > metrics.highestSent.get()) {
+                metrics.highestSent.set(highestTimestamp / 1000.0);
+            }
+        }
+    }
+
+    void retried(int n) {
+        recoverableErrorsSinceReshard = true;
+        metrics.retried.inc(n);
+    }
+
+    void failed(int n) {
+        metrics.failed.inc(n);
+        metrics.pending.set(pending.addAndGet(-n));
+    }
+
+    /** Exponential backoff between min_backoff and max_backoff, with a little jitter against herds. */
+    static final class Backoff {
+        private final long max;
+        private long current;
+
+        Backoff(long min, long max) {
+            this.max = max;
+            this.current = Math.max(1, min);
+        }
+
+        long next() {
+            long sleep = current;
+            current = Math.min(max, current * 2);
+            return sleep + ThreadLocalRandom.current().nextLong(Math.max(1, sleep / 10));
+        }
+    }
+
+    /** The samples of one read: once all are handled, the cursor may move past {@code endSeq}. */
+    static final class Segment {
+        final long endSeq;
+        /** Samples not yet handled, plus one held by the reader while it distributes them. */
+        private final AtomicInteger outstanding = new AtomicInteger(1);
+
+        Segment(long endSeq) {
+            this.endSeq = endSeq;
+        }
+
+        void add() {
+            outstanding.incrementAndGet();
+        }
+
+        void done(int n) {
+            outstanding.addAndGet(-n);
+        }
+
+        boolean isDone() {
+            return outstanding.get() == 0;
+        }
+    }
+}

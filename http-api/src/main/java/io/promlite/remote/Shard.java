@@ -1,0 +1,214 @@
+package io.promlite.remote;
+
+import io.promlite.remote.wire.SnappyEncoder;
+import io.promlite.remote.wire.WriteRequestEncoder;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One of a queue's parallel senders: a bounded buffer of samples (primitive arrays, reused) and a
+ * thread that sends them in batches of up to {@code max_samples_per_send}, or whatever is buffered
+ * once the oldest sample waited {@code batch_send_deadline}. A series always goes to the same
+ * shard, so its samples are sent in order. Recoverable failures (network errors, 5xx, 429 when
+ * enabled) are retried with exponential backoff until they succeed or the queue stops; others
+ * (4xx) drop the batch, as Prometheus does.
+ */
+final class Shard implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Shard.class);
+
+    private final QueueManager queue;
+    private final int capacity;
+    private final int maxBatch;
+    private final long deadlineNanos;
+    private final Thread thread;
+
+    // The ring buffer, guarded by this.
+    private final byte[][] labels;
+    private final long[] timestamps;
+    private final double[] values;
+    private final QueueManager.Segment[] segments;
+    private int head;
+    private int count;
+    private long oldestEnqueuedNanos;
+    private boolean flush;
+    private boolean sending;
+    private volatile boolean stopped;
+
+    // The batch being sent; only the shard's thread touches these.
+    private final byte[][] batchLabels;
+    private final long[] batchTimestamps;
+    private final double[] batchValues;
+    private final QueueManager.Segment[] batchSegments;
+    private final WriteRequestEncoder encoder = new WriteRequestEncoder();
+    private final SnappyEncoder snappy = new SnappyEncoder();
+    private final StringBuilder error = new StringBuilder();
+
+    Shard(QueueManager queue, int index, int capacity, int maxBatch, long deadlineNanos) {
+        this.queue = queue;
+        this.capacity = capacity;
+        this.maxBatch = maxBatch;
+        this.deadlineNanos = deadlineNanos;
+        labels = new byte[capacity][];
+        timestamps = new long[capacity];
+        values = new double[capacity];
+        segments = new QueueManager.Segment[capacity];
+        batchLabels = new byte[maxBatch][];
+        batchTimestamps = new long[maxBatch];
+        batchValues = new double[maxBatch];
+        batchSegments = new QueueManager.Segment[maxBatch];
+        thread = new Thread(this, "promlite-remote-" + queue.name() + "-shard-" + index);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Buffers a sample, waiting while the buffer is full; false when the shard stopped. */
+    synchronized boolean enqueue(byte[] seriesLabels, long t, double v, QueueManager.Segment segment)
+            throws InterruptedException {
+        while (count == capacity) {
+            if (stopped) {
+                return false;
+            }
+            wait(100);
+        }
+        int i = (head + count) % capacity;
+        labels[i] = seriesLabels;
+        timestamps[i] = t;
+        values[i] = v;
+        segments[i] = segment;
+        if (count++ == 0) {
+            // Wakes the sender to start the batch deadline.
+            oldestEnqueuedNanos = System.nanoTime();
+            notifyAll();
+        } else if (count == maxBatch) {
+            notifyAll();
+        }
+        return true;
+    }
+
+    synchronized int pending() {
+        return count;
+    }
+
+    /** Sends whatever is buffered without waiting for the deadline; see {@link #isIdle}. */
+    synchronized void flush() {
+        flush = true;
+        notifyAll();
+    }
+
+    synchronized boolean isIdle() {
+        return count == 0 && !sending;
+    }
+
+    /** Stops at once: unsent samples stay in the log, to be sent again by the next start. */
+    void stop() throws InterruptedException {
+        stopped = true;
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                int n = takeBatch();
+                if (n > 0) {
+                    send(n);
+                    synchronized (this) {
+                        sending = false;
+                        notifyAll();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // Stopping.
+        }
+    }
+
+    private synchronized int takeBatch() throws InterruptedException {
+        while (count == 0) {
+            flush = false;
+            wait();
+        }
+        while (count < maxBatch && !flush) {
+            long left = oldestEnqueuedNanos + deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        int n = Math.min(count, maxBatch);
+        for (int k = 0; k < n; k++) {
+            int i = (head + k) % capacity;
+            batchLabels[k] = labels[i];
+            batchTimestamps[k] = timestamps[i];
+            batchValues[k] = values[i];
+            batchSegments[k] = segments[i];
+            labels[i] = null;
+            segments[i] = null;
+        }
+        head = (head + n) % capacity;
+        count -= n;
+        if (count > 0) {
+            oldestEnqueuedNanos = System.nanoTime();
+        } else {
+            flush = false;
+        }
+        sending = true;
+        notifyAll();
+        return n;
+    }
+
+    private void send(int n) throws InterruptedException {
+        encoder.reset();
+        long highest = Long.MIN_VALUE;
+        for (int i = 0; i < n; ) {
+            int j = i + 1;
+            while (j < n && batchLabels[j] == batchLabels[i]) {
+                j++;
+            }
+            encoder.series(batchLabels[i], batchTimestamps, batchValues, i, j - i);
+            i = j;
+        }
+        for (int i = 0; i < n; i++) {
+            highest = Math.max(highest, batchTimestamps[i]);
+        }
+        snappy.encode(encoder.buffer(), encoder.length());
+        QueueManager.Backoff backoff = queue.backoff();
+        while (true) {
+            error.setLength(0);
+            int status = queue.sender().send(snappy.buffer(), snappy.length(), error);
+            if (status / 100 == 2) {
+                queue.sent(n, snappy.length(), highest);
+                break;
+            }
+            if (queue.recoverable(status)) {
+                queue.retried(n);
+                long sleep = backoff.next();
+                log.atWarn().addKeyValue("remote_name", queue.name()).addKeyValue("status", status)
+                        .addKeyValue("err", error).addKeyValue("retry_in", sleep + "ms")
+                        .log("Failed to send batch, retrying");
+                Thread.sleep(sleep);
+                continue;
+            }
+            queue.failed(n);
+            log.atError().addKeyValue("remote_name", queue.name()).addKeyValue("status", status)
+                    .addKeyValue("err", error).addKeyValue("samples", n)
+                    .log("non-recoverable error while sending a batch; dropping it");
+            break;
+        }
+        for (int i = 0; i < n; ) {
+            int j = i + 1;
+            while (j < n && batchSegments[j] == batchSegments[i]) {
+                j++;
+            }
+            batchSegments[i].done(j - i);
+            i = j;
+        }
+        java.util.Arrays.fill(batchLabels, 0, n, null);
+        java.util.Arrays.fill(batchSegments, 0, n, null);
+    }
+}

@@ -1,0 +1,79 @@
+package io.promlite.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.web.ListenAddress;
+import io.promlite.web.remotewrite.WriteRequests;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The query endpoints answer with Prometheus's {@code warnings} and {@code infos} fields, and
+ * {@code /api/v1/format_query} lays queries out as Prometheus does.
+ */
+class QueryAnnotationsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void warningsAndInfosReachTheJsonEnvelope() throws Exception {
+        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
+                .withFeatures(false, false, true);
+        long t = System.currentTimeMillis() / 1000 * 1000 - 600_000;
+        long[] ts = new long[20];
+        double[] vs = new double[20];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = t + i * 15_000L;
+            vs[i] = i;
+        }
+        try (Promlite server = Promlite.start(settings, null)) {
+            ApiClient api = new ApiClient(server.port());
+            assertEquals(204, api.remoteWrite(new WriteRequests()
+                    .series(new String[] {"__name__", "temperature"}, ts, vs).snappy()).statusCode());
+            long at = t / 1000 + 285;
+            HttpResponse<String> info = api.get("/api/v1/query?query=" + ApiClient.encode("rate(temperature[1m])")
+                    + "&time=" + at);
+            assertEquals(200, info.statusCode(), info.body());
+            assertTrue(info.body().contains(",\"infos\":[\"PromQL info: metric might not be a counter, name does not end "
+                    + "in _total/_sum/_count/_bucket: \\\"temperature\\\" (1:6)\"]}"), info.body());
+            assertFalse(info.body().contains("warnings"), info.body());
+
+            HttpResponse<String> warn = api.get("/api/v1/query_range?query="
+                    + ApiClient.encode("sort(quantile(1.5, temperature))") + "&start=" + (at - 60) + "&end=" + at
+                    + "&step=15");
+            assertEquals(200, warn.statusCode(), warn.body());
+            assertTrue(warn.body().contains("\"PromQL warning: quantile value should be between 0 and 1, got 1.5 (1:15)\""),
+                    warn.body());
+            assertTrue(warn.body().contains("\"PromQL warning: sort is ineffective for range queries since results are "
+                    + "always ordered by labels (1:1)\""), warn.body());
+            assertFalse(warn.body().contains("infos"), warn.body());
+        }
+    }
+
+    @Test
+    void formatQueryPrettifiesOrReportsTheParseError() throws Exception {
+        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
+        try (Promlite server = Promlite.start(settings, null)) {
+            ApiClient api = new ApiClient(server.port());
+            HttpResponse<String> ok = api.get("/api/v1/format_query?query="
+                    + ApiClient.encode("sum(rate(x{b=\"1\",a=~'y'}[5m])) by (job)"));
+            assertEquals(200, ok.statusCode(), ok.body());
+            assertEquals("{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{a=~\\\"y\\\",b=\\\"1\\\"}[5m]))\"}",
+                    ok.body());
+            String longQuery = "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket"
+                    + "{job=\"api-server\"}[5m])))";
+            HttpResponse<String> split = api.postForm("/api/v1/format_query", "query=" + ApiClient.encode(longQuery));
+            assertEquals(200, split.statusCode(), split.body());
+            assertEquals("{\"status\":\"success\",\"data\":\"histogram_quantile(\\n  0.9,\\n  sum by (le) "
+                    + "(rate(http_request_duration_seconds_bucket{job=\\\"api-server\\\"}[5m]))\\n)\"}", split.body());
+            HttpResponse<String> bad = api.get("/api/v1/format_query?query=" + ApiClient.encode("sum(x"));
+            assertEquals(400, bad.statusCode(), bad.body());
+            assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter "
+                    + "\\\"query\\\": 1:6: parse error: unclosed left parenthesis\"}", bad.body());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.promlite.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.config.ConfigLoader;
+import io.promlite.config.PromliteConfig;
+import io.promlite.tsdb.Appender;
+import io.promlite.tsdb.Tsdb;
+import io.promlite.tsdb.TsdbOptions;
+import io.promlite.tsdb.model.Labels;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Queues over a real store and real HTTP, against a receiver that answers what each test says. */
+class RemoteWriteManagerTest {
+    private static final long T0 = System.currentTimeMillis() - 60_000;
+
+    @TempDir
+    Path dir;
+    private TestReceiver receiver;
+    private PrometheusRegistry registry;
+    private Tsdb tsdb;
+    private RemoteWriteManager manager;
+
+    @BeforeEach
+    void open() throws Exception {
+        receiver = new TestReceiver();
+        openStore();
+    }
+
+    private void openStore() throws Exception {
+        registry = new PrometheusRegistry();
+        tsdb = Tsdb.open(new TsdbOptions(dir, TsdbOptions.DEFAULT_RETENTION, 0, registry));
+        manager = new RemoteWriteManager(tsdb, registry, "promlite/test");
+    }
+
+    private void closeStore() throws Exception {
+        manager.close();
+        tsdb.close();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        closeStore();
+        receiver.close();
+    }
+
+    private PromliteConfig config(String queueExtras) throws Exception {
+        return ConfigLoader.parse("""
+                global:
+                  external_labels: { replica: r1, job: external-loses }
+                remote_write:
+                  - url: %s
+                    name: q
+                    queue_config: { batch_send_deadline: 50ms, min_backoff: 10ms, max_backoff: 50ms, max_samples_per_send: 50 }
+                %s""".formatted(receiver.url(), queueExtras), "rw.yml");
+    }
+
+    private void commit(int series, int from, int to) throws Exception {
+        Appender app = tsdb.appender();
+        for (int i = from; i < to; i++) {
+            for (int s = 0; s < series; s++) {
+                app.append(0, Labels.of("__name__", "m", "job", "j", "s", "s" + s), T0 + i * 100L, i);
+            }
+        }
+        app.commit();
+    }
+
+    private double metric(String name) {
+        for (MetricSnapshot m : registry.scrape()) {
+            if (m.getMetadata().getPrometheusName().equals(name.replace("_total", ""))
+                    || m.getMetadata().getPrometheusName().equals(name)) {
+                for (DataPointSnapshot p : m.getDataPoints()) {
+                    if ("q".equals(p.getLabels().get("remote_name"))) {
+                        return p instanceof CounterSnapshot.CounterDataPointSnapshot c ? c.getValue()
+                                : ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue();
+                    }
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void forwardsCommittedSamplesWithExternalLabelsAndWriteRelabeling() throws Exception {
+        manager.apply(config("""
+                    write_relabel_configs:
+                      - { source_labels: [s], regex: s1, action: drop }
+                """));
+        commit(3, 0, 10);
+        commit(3, 10, 20);
+        eventually(() -> receiver.acceptedSamples() == 40, "40 samples");
+        Map<Labels, List<long[]>> got = receiver.accepted();
+        assertEquals(2, got.size());
+        List<long[]> s0 = got.get(Labels.of("__name__", "m", "job", "j", "replica", "r1", "s", "s0"));
+        for (int i = 0; i < 20; i++) {
+            assertEquals(T0 + i * 100L, s0.get(i)[0]);
+            assertEquals(Double.doubleToRawLongBits(i), s0.get(i)[1]);
+        }
+        eventually(() -> metric("promlite_remote_storage_samples_total") == 40, "sent counter");
+        assertEquals(20, metric("promlite_remote_storage_samples_dropped_total"));
+        assertEquals((T0 + 1900) / 1000.0, metric("promlite_remote_storage_queue_highest_sent_timestamp_seconds"));
+        assertEquals(1, metric("promlite_remote_storage_shards"));
+        assertEquals("promlite/test", receiver.lastUserAgent);
+    }
+
+    @Test
+    void retriesServerErrorsAnd429WithBackoffUntilDelivered() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(() -> switch (calls.incrementAndGet()) {
+            case 1, 2, 3 -> 503;
+            case 4, 5 -> 429;
+            default -> 204;
+        });
+        manager.apply(config(""));
+        commit(2, 0, 10);
+        eventually(() -> receiver.acceptedSamples() == 20, "20 samples after retries");
+        assertTrue(metric("promlite_remote_storage_samples_retried_total") >= 5 * 20 - 1e-9);
+        assertEquals(0, metric("promlite_remote_storage_samples_failed_total"));
+        receiver.accepted().values().forEach(samples -> assertEquals(10, samples.size(), "nothing duplicated"));
+    }
+
+    @Test
+    void clientErrorsAreDroppedAndCounted() throws Exception {
+        receiver.answer(() -> 400);
+        manager.apply(config("""
+                    authorization: { credentials: s3cret }
+                """));
+        commit(2, 0, 5);
+        eventually(() -> metric("promlite_remote_storage_samples_failed_total") == 10, "10 failed samples");
+        assertEquals("Bearer s3cret", receiver.lastAuthorization);
+        receiver.answer(() -> 204);
+        commit(2, 5, 8);
+        eventually(() -> receiver.acceptedSamples() == 6, "the later samples");
+        assertEquals(0, metric("promlite_remote_storage_samples_retried_total"));
+    }
+
+    @Test
+    void a429IsDroppedWhenRetryingItIsOff() throws Exception {
+        receiver.answer(() -> 429);
+        manager.apply(ConfigLoader.parse("""
+                remote_write:
+                  - url: %s
+                    name: q
+                    basic_auth: { username: u, password: p }
+                    queue_config: { batch_send_deadline: 50ms, retry_on_http_429: false }
+                """.formatted(receiver.url()), "rw.yml"));
+        commit(1, 0, 4);
+        eventually(() -> metric("promlite_remote_storage_samples_failed_total") == 4, "4 failed samples");
+        assertEquals(0, metric("promlite_remote_storage_samples_retried_total"));
+        assertEquals("Basic dTpw", receiver.lastAuthorization);
+    }
+
+    @Test
+    void unsentSamplesSurviveARestartAndAreSentOnce() throws Exception {
+        receiver.answer(() -> 503);
+        manager.apply(config(""));
+        commit(3, 0, 30);
+        eventually(() -> metric("promlite_remote_storage_samples_retried_total") > 0, "retries");
+        closeStore();
+        openStore();
+        commit(3, 30, 40);
+        receiver.answer(() -> 204);
+        manager.apply(config(""));
+        commit(3, 40, 50);
+        eventually(() -> receiver.acceptedSamples() == 150, "150 samples");
+        receiver.accepted().values().forEach(samples -> {
+            assertEquals(50, samples.size());
+            for (int i = 0; i < 50; i++) {
+                assertEquals(T0 + i * 100L, samples.get(i)[0], "in order, once each");
+            }
+        });
+    }
+
+    @Test
+    void shardsGrowWithABacklogAndShrinkWhenIdle() throws Exception {
+        receiver.answer(() -> {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 204;
+        });
+        manager.apply(ConfigLoader.parse("""
+                remote_write:
+                  - url: %s
+                    name: q
+                    queue_config: { batch_send_deadline: 50ms, max_samples_per_send: 10, min_shards: 1, max_shards: 4 }
+                """.formatted(receiver.url()), "rw.yml"));
+        for (int i = 0; i < 50; i++) {
+            commit(100, i, i + 1);
+        }
+        eventually(() -> manager.shards().get("q") > 1, "more shards");
+        eventually(() -> receiver.acceptedSamples() == 5000, "every sample");
+        eventually(() -> manager.shards().get("q") == 1, "back to one shard");
+        receiver.accepted().values().forEach(samples -> {
+            for (int i = 0; i < samples.size(); i++) {
+                assertEquals(T0 + i * 100L, samples.get(i)[0], "each series in order across reshards");
+            }
+        });
+    }
+
+    @Test
+    void removedQueuesReleaseTheirLogPosition() throws Exception {
+        manager.apply(config(""));
+        assertEquals(java.util.Set.of("q"), tsdb.logCursorNames());
+        manager.apply(ConfigLoader.parse("scrape_configs: []\n", "empty.yml"));
+        assertEquals(java.util.Set.of(), tsdb.logCursorNames());
+        assertEquals(List.of(), manager.queueNames());
+    }
+}

@@ -1,0 +1,61 @@
+package io.promlite.remote.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.promlite.tsdb.model.Labels;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WriteRequestEncoderTest {
+
+    @Test
+    void decoderReadsEncodedSeriesWithExternalLabelsMerged() throws RemoteWriteException {
+        byte[] a = WriteRequestEncoder.labels(WriteRequestEncoder.withExternalLabels(
+                Labels.of("__name__", "up", "job", "node", "instance", "h:1"),
+                Map.of("replica", "r1", "job", "external-loses")));
+        byte[] b = WriteRequestEncoder.labels(Labels.of("__name__", "x"));
+        WriteRequestEncoder e = new WriteRequestEncoder();
+        long[] ts = {-5, 0, 1_700_000_000_123L};
+        double[] vs = {Double.NaN, 1.5, -0.0};
+        e.series(a, ts, vs, 0, 3);
+        e.series(b, ts, vs, 1, 1);
+        byte[] message = java.util.Arrays.copyOf(e.buffer(), e.length());
+
+        List<TimeSeries> decoded = WriteRequestDecoder.decode(message);
+        assertEquals(2, decoded.size());
+        assertEquals(Labels.of("__name__", "up", "instance", "h:1", "job", "node", "replica", "r1"),
+                decoded.get(0).labels());
+        assertArrayEquals(ts, decoded.get(0).timestamps());
+        assertEquals(Double.doubleToRawLongBits(Double.NaN), Double.doubleToRawLongBits(decoded.get(0).values()[0]));
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(decoded.get(0).values()[2]));
+        assertEquals(Labels.of("__name__", "x"), decoded.get(1).labels());
+        assertArrayEquals(new long[] {0}, decoded.get(1).timestamps());
+
+        e.reset();
+        e.series(b, ts, vs, 2, 1);
+        assertEquals(1, WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length())).size());
+    }
+
+    @Test
+    void largeRequestsRoundTripThroughSnappy() throws RemoteWriteException {
+        WriteRequestEncoder e = new WriteRequestEncoder();
+        long[] ts = new long[100];
+        double[] vs = new double[100];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = 1_700_000_000_000L + i * 15_000L;
+            vs[i] = i * 0.25;
+        }
+        for (int s = 0; s < 500; s++) {
+            e.series(WriteRequestEncoder.labels(Labels.of("__name__", "m", "series", "s" + s)), ts, vs, 0, 100);
+        }
+        SnappyEncoder snappy = new SnappyEncoder();
+        snappy.encode(e.buffer(), e.length());
+        byte[] body = java.util.Arrays.copyOf(snappy.buffer(), snappy.length());
+        List<TimeSeries> decoded = WriteRequestDecoder.decode(SnappyBlock.decode(body, 64 << 20));
+        assertEquals(500, decoded.size());
+        assertArrayEquals(vs, decoded.get(499).values());
+        assertEquals("s499", decoded.get(499).labels().get("series"));
+    }
+}

@@ -1,0 +1,70 @@
+package io.promlite.tsdb;
+
+import io.promlite.tsdb.model.Labels;
+
+/**
+ * A named reader of the commit log (a remote-write queue) with a persisted position: records
+ * the reader has not {@linkplain #commit committed} past are kept across restarts (up to the
+ * store's log cap and retention), so a reader that falls behind, or a restart, loses nothing.
+ * Reading is single-threaded per cursor; {@link #commit} may be called from any thread.
+ */
+public final class LogCursor {
+    private final Tsdb db;
+    private final String name;
+    private volatile long readPosition;
+
+    LogCursor(Tsdb db, String name, long position) {
+        this.db = db;
+        this.name = name;
+        this.readPosition = position;
+    }
+
+    /** One logged sample. */
+    @FunctionalInterface
+    public interface SampleSink {
+        void accept(long seriesId, long t, long valueBits);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The sequence number of the next record {@link #read} returns. */
+    public long readPosition() {
+        return readPosition;
+    }
+
+    /** The sequence number after the newest committed record. */
+    public long end() {
+        return db.logEnd();
+    }
+
+    /**
+     * Feeds {@code sink} the samples of whole records from the read position on, stopping after
+     * the record that reaches {@code maxSamples}, and advances the read position past them.
+     * Returns how many samples were read; 0 when the reader is at the end.
+     */
+    public int read(int maxSamples, SampleSink sink) {
+        int[] n = {0};
+        readPosition = db.readLog(readPosition, maxSamples, (id, t, bits) -> {
+            n[0]++;
+            sink.accept(id, t, bits);
+        });
+        return n[0];
+    }
+
+    /** Waits up to {@code timeoutMs} for records past the read position; true when there are some. */
+    public boolean awaitRecords(long timeoutMs) throws InterruptedException {
+        return db.awaitLog(readPosition, timeoutMs);
+    }
+
+    /** Persists that every record before {@code seq} is handled: they may be deleted. */
+    public void commit(long seq) {
+        db.commitLogCursor(name, seq);
+    }
+
+    /** The labels of a series the log refers to; null when the store no longer knows it. */
+    public Labels labels(long seriesId) {
+        return db.read(() -> db.labelsOf(seriesId));
+    }
+}

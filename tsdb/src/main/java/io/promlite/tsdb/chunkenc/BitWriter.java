@@ -1,0 +1,80 @@
+package io.promlite.tsdb.chunkenc;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * An append-only, most-significant-bit-first bit stream into a growable byte array, shared by
+ * the chunk encoders. Bytes past the written bits are always zero.
+ */
+final class BitWriter {
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final int headerBytes;
+    private byte[] buf;
+    private int bitPos;
+
+    /** A writer whose stream starts after {@code headerBytes} bytes the caller fills itself. */
+    BitWriter(int initialBytes, int headerBytes) {
+        this.headerBytes = headerBytes;
+        buf = new byte[Math.max(headerBytes + 16, initialBytes)];
+        bitPos = headerBytes * 8;
+    }
+
+    /** Empties the stream (header bytes included) for reuse, keeping the buffer. */
+    void reset() {
+        Arrays.fill(buf, 0, Math.min(buf.length, length() + 9), (byte) 0);
+        bitPos = headerBytes * 8;
+    }
+
+    /** The backing array; only the first {@link #length()} bytes are meaningful. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** Bytes written so far, the last one possibly partial. */
+    int length() {
+        return (bitPos + 7) >>> 3;
+    }
+
+    /** Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. */
+    void ensureBits(int extra) {
+        int needed = ((bitPos + extra + 7) >>> 3) + 8;
+        if (needed > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 1)));
+        }
+    }
+
+    /**
+     * Writes the low {@code n} (1..64) bits of {@code v}, most significant first, with one 8-byte
+     * read-modify-write (and a ninth byte when the field straddles it). The caller has made room
+     * with {@link #ensureBits}.
+     */
+    void writeBits(long v, int n) {
+        int byteIdx = bitPos >>> 3;
+        int bitOff = bitPos & 7;
+        long aligned = v << (64 - n);
+        long window = (long) BIG_ENDIAN_LONG.get(buf, byteIdx);
+        BIG_ENDIAN_LONG.set(buf, byteIdx, window | (aligned >>> bitOff));
+        if (bitOff + n > 64) {
+            buf[byteIdx + 8] |= (byte) ((aligned << (64 - bitOff)) >>> 56);
+        }
+        bitPos += n;
+    }
+
+    /** An unsigned LEB128 varint, 8 bits per group (at most 80 bits). */
+    void writeUvarint(long v) {
+        while ((v & ~0x7fL) != 0) {
+            writeBits((v & 0x7f) | 0x80, 8);
+            v >>>= 7;
+        }
+        writeBits(v, 8);
+    }
+
+    static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+}

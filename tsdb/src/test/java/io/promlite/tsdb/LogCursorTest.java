@@ -1,0 +1,147 @@
+package io.promlite.tsdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogCursorTest {
+    private static final Labels A = Labels.of("__name__", "up", "job", "a");
+    private static final Labels B = Labels.of("__name__", "up", "job", "b");
+    private static final long T0 = 1_700_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private record Read(Labels labels, long t, double v) {
+    }
+
+    private static void commit(Tsdb db, long from, long to) throws AppendException {
+        Appender app = db.appender();
+        for (long i = from; i < to; i++) {
+            app.append(0, A, T0 + i * 1000, i);
+            app.append(0, B, T0 + i * 1000, -i);
+        }
+        app.commit();
+    }
+
+    private static List<Read> readAll(LogCursor cursor) {
+        List<Read> out = new ArrayList<>();
+        while (cursor.read(3, (id, t, bits) -> out.add(new Read(cursor.labels(id), t, Double.longBitsToDouble(bits))))
+                > 0) {
+            // keep reading
+        }
+        return out;
+    }
+
+    @Test
+    void unsentRecordsSurviveCheckpointsAndRestarts() throws Exception {
+        TsdbOptions options = TsdbOptions.defaults(dir);
+        try (Tsdb db = Tsdb.open(options)) {
+            commit(db, 0, 1);
+            LogCursor cursor = db.logCursor("q");
+            assertTrue(readAll(cursor).isEmpty(), "a new reader starts at the end of the log");
+            commit(db, 1, 3);
+            commit(db, 3, 4);
+            List<Read> first = readAll(cursor);
+            assertEquals(6, first.size());
+            assertEquals(new Read(A, T0 + 1000, 1), first.get(0));
+            assertEquals(new Read(B, T0 + 3000, -3), first.get(5));
+            // Only the first record is acknowledged; a checkpoint must keep the rest.
+            long afterFirstRecord = cursor.readPosition() - 1;
+            cursor.commit(afterFirstRecord);
+            db.checkpoint();
+        }
+        try (Tsdb db = Tsdb.open(options)) {
+            assertEquals(Set.of("q"), db.logCursorNames());
+            LogCursor cursor = db.logCursor("q");
+            assertEquals(List.of(new Read(A, T0 + 3000, 3), new Read(B, T0 + 3000, -3)), readAll(cursor));
+            commit(db, 4, 5);
+            assertTrue(cursor.awaitRecords(1000));
+            assertEquals(2, readAll(cursor).size());
+            assertFalse(cursor.awaitRecords(10));
+            cursor.commit(cursor.readPosition());
+            db.checkpoint();
+            assertEquals(0, db.logBytes(), "read and checkpointed records are deleted");
+            // The store itself still has everything.
+            assertEquals(5, TestData.select(db, Long.MIN_VALUE, Long.MAX_VALUE, Matcher.equal("job", "a")).get(A).size());
+        }
+    }
+
+    @Test
+    void sequenceNumbersNeverRestartBelowAReaderOnceTheLogIsEmpty() throws Exception {
+        TsdbOptions options = TsdbOptions.defaults(dir);
+        long position;
+        try (Tsdb db = Tsdb.open(options)) {
+            LogCursor cursor = db.logCursor("q");
+            commit(db, 0, 5);
+            readAll(cursor);
+            position = cursor.readPosition();
+            cursor.commit(position);
+        }
+        try (Tsdb db = Tsdb.open(options)) {
+            assertEquals(0, db.logBytes());
+            LogCursor cursor = db.logCursor("q");
+            assertEquals(position, cursor.readPosition());
+            commit(db, 5, 6);
+            assertEquals(2, readAll(cursor).size());
+        }
+    }
+
+    @Test
+    void droppedReadersHoldNothingBack() throws Exception {
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            db.logCursor("gone");
+            commit(db, 0, 10);
+            db.checkpoint();
+            assertTrue(db.logBytes() > 0);
+            db.dropLogCursor("gone");
+            db.checkpoint();
+            assertEquals(0, db.logBytes());
+            assertEquals(Set.of(), db.logCursorNames());
+        }
+    }
+
+    @Test
+    void agentModeKeepsOnlyTheLogWithinItsCap() throws Exception {
+        long cap = 4096;
+        TsdbOptions options = new TsdbOptions(dir, TsdbOptions.DEFAULT_RETENTION, 0, new PrometheusRegistry()).agent(cap);
+        try (Tsdb db = Tsdb.open(options)) {
+            LogCursor cursor = db.logCursor("q");
+            // Below the cap: nothing lost while the reader does not read.
+            for (int i = 0; i < 20; i++) {
+                commit(db, i, i + 1);
+            }
+            db.checkpoint();
+            assertTrue(db.logBytes() <= cap);
+            assertEquals(40, readAll(cursor).size());
+            assertTrue(TestData.select(db, Long.MIN_VALUE, Long.MAX_VALUE, Matcher.equal("job", "a")).isEmpty(),
+                    "agent mode stores no chunks");
+            // An outage far beyond the cap: the log stays bounded and keeps the newest records.
+            for (int i = 20; i < 2000; i++) {
+                commit(db, i, i + 1);
+            }
+            db.checkpoint();
+            assertTrue(db.logBytes() <= cap, "log bytes " + db.logBytes());
+            List<Read> kept = readAll(cursor);
+            assertFalse(kept.isEmpty());
+            assertEquals(T0 + 1999 * 1000, kept.get(kept.size() - 1).t());
+            assertTrue(kept.size() < 2 * 1980);
+            // Out-of-order checks still work without chunks.
+            Appender app = db.appender();
+            assertThrows(AppendException.class, () -> app.append(0, A, T0, 1));
+            app.commit();
+            assertTrue(readAll(cursor).isEmpty(), "an out-of-order sample is not logged");
+        }
+    }
+}
