@@ -43,11 +43,11 @@ import javax.net.ssl.SSLException;
  */
 final class HttpScraper {
     /**
-     * The formats promlite parses, preferred in Prometheus's default order (OpenMetrics first),
-     * weighted the way Prometheus weights its scrape protocols.
+     * The formats promlite parses, in the header Prometheus 2.x sends for its default
+     * scrape_protocols (OpenMetrics first; weights counted down from the number of protocols it knows).
      */
-    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.4,"
-            + "application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.5,"
+            + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
     /** Used when a job sets no body_size_limit, so one runaway target cannot exhaust the heap. */
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
     /**
