@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -86,6 +88,22 @@ public final class ScrapeManager implements AutoCloseable {
             }
         }
         out.sort(Comparator.comparing(TargetStatus::scrapePool).thenComparing(TargetStatus::scrapeUrl));
+        return out;
+    }
+
+    /**
+     * What the active targets declare about their metrics, by metric name, each distinct
+     * declaration once (targets may disagree), as {@code /api/v1/metadata} reports it.
+     */
+    public synchronized Map<String, List<MetricMetadata>> metadata() {
+        Map<String, Set<MetricMetadata>> merged = new TreeMap<>();
+        for (ScrapePool pool : pools.values()) {
+            for (ScrapeLoop loop : pool.loops()) {
+                loop.metadata().forEach((metric, m) -> merged.computeIfAbsent(metric, k -> new LinkedHashSet<>()).add(m));
+            }
+        }
+        Map<String, List<MetricMetadata>> out = new LinkedHashMap<>();
+        merged.forEach((metric, set) -> out.put(metric, List.copyOf(set)));
         return out;
     }
 

@@ -237,6 +237,34 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void collectsMetricMetadataFromTargets() throws Exception {
+        try (TestTarget a = new TestTarget().body("""
+                # HELP http_requests_total Requests \\ served.
+                # TYPE http_requests_total counter
+                http_requests_total 1
+                # TYPE legacy untyped
+                legacy 1
+                # HELP undeclared Only help.
+                undeclared 1
+                """);
+             TestTarget b = new TestTarget().body("# HELP http_requests_total Other help.\n# TYPE http_requests_total counter\n")) {
+            manager.apply(config("scrape_configs:\n" + job("a", a, "") + job("b", b, "")));
+            await("metadata from both", () -> manager.metadata().getOrDefault("http_requests_total", List.of()).size() == 2);
+            Map<String, List<MetricMetadata>> m = manager.metadata();
+            assertEquals(List.of(new MetricMetadata("counter", "Requests \\ served.", ""),
+                    new MetricMetadata("counter", "Other help.", "")), m.get("http_requests_total"));
+            assertEquals(List.of(new MetricMetadata("unknown", "", "")), m.get("legacy"));
+            assertEquals(List.of(new MetricMetadata("unknown", "Only help.", "")), m.get("undeclared"));
+
+            b.status(500);
+            a.body("# TYPE http_requests_total gauge\nhttp_requests_total 1\n");
+            await("a's new metadata", () -> manager.metadata().get("legacy") == null);
+            assertEquals(List.of(new MetricMetadata("gauge", "", ""), new MetricMetadata("counter", "Other help.", "")),
+                    manager.metadata().get("http_requests_total"), "a failed scrape keeps the last metadata");
+        }
+    }
+
+    @Test
     void compressionCanBeTurnedOff() throws Exception {
         try (TestTarget target = new TestTarget().body("plain 1\n")) {
             manager.apply(config("scrape_configs:\n" + job("p", target, "    enable_compression: false\n")));

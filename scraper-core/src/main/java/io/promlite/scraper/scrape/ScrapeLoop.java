@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.MetricMetadata;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.scraper.textparse.EntryType;
 import io.promlite.scraper.textparse.ExpositionParser;
@@ -18,6 +19,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -60,6 +62,7 @@ public final class ScrapeLoop {
     /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
     private ScrapeLoop predecessor;
     private SeriesCache cache;
+    private final MetadataCache metadata = new MetadataCache();
 
     private final Object lock = new Object();
     private boolean stopped;
@@ -90,6 +93,11 @@ public final class ScrapeLoop {
 
     public ScrapeTarget target() {
         return target;
+    }
+
+    /** The metric metadata of the target's last successful scrape, by metric name. */
+    public Map<String, MetricMetadata> metadata() {
+        return metadata.snapshot();
     }
 
     /** The latest scrape's outcome, or null before the first scrape finished. */
@@ -197,6 +205,7 @@ public final class ScrapeLoop {
         try {
             takeOverCache();
             cache.beginIteration();
+            metadata.beginIteration();
             long endNanos = response != null ? response.receivedNanos() : System.nanoTime();
             Duration duration = Duration.ofNanos(endNanos - startNanos);
             String failure = error == null ? appendBody(response, timestamp, duration) : describe(error);
@@ -295,6 +304,9 @@ public final class ScrapeLoop {
         try {
             for (EntryType entry = parser.next(); entry != EntryType.EOF; entry = parser.next()) {
                 if (entry != EntryType.SERIES) {
+                    if (entry != EntryType.COMMENT) {
+                        metadata.read(entry, parser);
+                    }
                     continue;
                 }
                 scraped++;
@@ -329,6 +341,7 @@ public final class ScrapeLoop {
             cache.commitIteration(gone -> appendStale(app, gone, timestamp));
             report.append(app, timestamp, 1, duration.toNanos() / 1e9, scraped, added, seriesAdded);
             app.commit();
+            metadata.commitIteration();
         } catch (TextParseException | ScrapeFailure e) {
             app.rollback();
             return e.getMessage();

@@ -44,6 +44,15 @@ public interface ExpositionParser {
     /** The type of a TYPE entry. */
     MetricType type();
 
+    /** The unit of a UNIT entry (OpenMetrics). */
+    String unit();
+
     /** The 1-based line of the current entry. */
     int line();
+
+    /** Start (inclusive) of the current entry's whole line in {@link #buffer()}. */
+    int lineStart();
+
+    /** End (exclusive, before the line break) of the current entry's line. */
+    int lineEnd();
 }

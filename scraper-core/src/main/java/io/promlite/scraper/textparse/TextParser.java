@@ -454,7 +454,7 @@ public final class TextParser implements ExpositionParser {
         return sb.toString();
     }
 
-    /** The unit of a UNIT entry (OpenMetrics). */
+    @Override
     public String unit() {
         return utf8(helpStart, helpEnd).strip();
     }
@@ -502,6 +502,16 @@ public final class TextParser implements ExpositionParser {
     @Override
     public int line() {
         return lineNumber;
+    }
+
+    @Override
+    public int lineStart() {
+        return lineStart;
+    }
+
+    @Override
+    public int lineEnd() {
+        return lineEnd;
     }
 
     /** The next '\n' at or after {@code from}, or the limit: eight bytes per step (SWAR). */
