@@ -14,6 +14,7 @@ import io.promlite.scraper.scrape.ScrapePool;
 import io.promlite.scraper.scrape.ScrapeReport;
 import io.promlite.scraper.scrape.ScrapeTarget;
 import io.promlite.tsdb.Storage;
+import io.promlite.tsdb.model.Labels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -88,6 +89,17 @@ public final class ScrapeManager implements AutoCloseable {
             }
         }
         out.sort(Comparator.comparing(TargetStatus::scrapePool).thenComparing(TargetStatus::scrapeUrl));
+        return out;
+    }
+
+    /** Targets that relabeling dropped, by job, as {@code /api/v1/targets?state=dropped} lists them. */
+    public synchronized List<DroppedTarget> droppedTargets() {
+        List<DroppedTarget> out = new ArrayList<>();
+        for (ScrapePool pool : pools.values()) {
+            for (Labels discovered : pool.droppedTargets()) {
+                out.add(new DroppedTarget(pool.jobName(), discovered));
+            }
+        }
         return out;
     }
 

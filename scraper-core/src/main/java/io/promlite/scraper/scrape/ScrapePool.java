@@ -9,6 +9,7 @@ import io.promlite.scraper.discovery.DnsDiscovery;
 import io.promlite.scraper.discovery.FileDiscovery;
 import io.promlite.scraper.discovery.StaticDiscovery;
 import io.promlite.scraper.discovery.TargetGroup;
+import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class ScrapePool {
     private final ScrapeContext context;
     private volatile ScrapeConfig config;
     private final Map<ScrapeTarget, ScrapeLoop> loops = new LinkedHashMap<>();
+    private List<Labels> dropped = List.of();
     private List<Discoverer> discoverers = List.of();
     private final Map<Discoverer, List<TargetGroup>> discovered = new LinkedHashMap<>();
     private final List<ScheduledFuture<?>> refreshTimers = new ArrayList<>();
@@ -135,7 +137,9 @@ public final class ScrapePool {
     private void sync(boolean restartAll, boolean handOver) {
         List<TargetGroup> groups = new ArrayList<>(StaticDiscovery.groups(config));
         discovered.values().forEach(groups::addAll);
-        List<ScrapeTarget> targets = TargetBuilder.targets(config, groups);
+        TargetBuilder.Targets found = TargetBuilder.targets(config, groups);
+        dropped = found.dropped();
+        List<ScrapeTarget> targets = found.active();
         Map<ScrapeTarget, ScrapeLoop> unchanged = new LinkedHashMap<>(loops);
         Map<List<Object>, ScrapeLoop> byIdentity = new LinkedHashMap<>();
         loops.values().forEach(l -> byIdentity.put(identity(l.target()), l));
@@ -163,6 +167,11 @@ public final class ScrapePool {
         return List.of(t.labels(), t.url());
     }
 
+    /** The discovered labels of the targets relabeling dropped. */
+    public synchronized List<Labels> droppedTargets() {
+        return dropped;
+    }
+
     public synchronized List<ScrapeLoop> loops() {
         return new ArrayList<>(loops.values());
     }
@@ -177,5 +186,6 @@ public final class ScrapePool {
         stopDiscovery();
         loops.values().forEach(l -> l.stop(markStale));
         loops.clear();
+        dropped = List.of();
     }
 }
