@@ -101,7 +101,10 @@ final class HttpScraper {
     static final class Request {
         private final ScrapeTarget target;
         private final int bodyLimit;
-        /** Direct, never released; each write sends a duplicate. */
+        /**
+         * On the heap, so the garbage collector frees it with the loop (a direct buffer would need
+         * a release that no in-flight write may outlive); each write sends a duplicate.
+         */
         private final ByteBuf encoded;
 
         private Request(ScrapeTarget target, int bodyLimit, ByteBuf encoded) {
@@ -130,7 +133,7 @@ final class HttpScraper {
         // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
         // character is sent as UTF-8 rather than mangled.
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
         return new Request(target, limit, encoded);
     }
 
