@@ -53,7 +53,8 @@ public final class ScrapeManager implements AutoCloseable {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("promlite-scrape-append", true));
-        this.context = new ScrapeContext(storage, eventLoops, executor, new ScrapeMetrics(registry), userAgent());
+        this.context = new ScrapeContext(storage, eventLoops, executor,
+                new ScrapeMetrics(registry, this::targetsPerPool), userAgent());
     }
 
     /** Starts, stops and keeps pools and loops so that exactly the config's targets are scraped. */
@@ -90,6 +91,12 @@ public final class ScrapeManager implements AutoCloseable {
         }
         out.sort(Comparator.comparing(TargetStatus::scrapePool).thenComparing(TargetStatus::scrapeUrl));
         return out;
+    }
+
+    private synchronized Map<String, Integer> targetsPerPool() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        pools.forEach((job, pool) -> counts.put(job, pool.loops().size()));
+        return counts;
     }
 
     /** Targets that relabeling dropped, by job, as {@code /api/v1/targets?state=dropped} lists them. */

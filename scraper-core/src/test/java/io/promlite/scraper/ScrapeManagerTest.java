@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
@@ -120,7 +122,24 @@ class ScrapeManagerTest {
             assertEquals("400ms", status.discoveredLabels().get("__scrape_interval__"));
             assertEquals(Duration.ofMillis(400), status.scrapeInterval());
             assertEquals(Duration.ofMillis(400), status.scrapeTimeout());
+
+            await("a second scrape", () -> target.requests() >= 2);
+            await("an interval observed", () -> snapshot("prometheus_target_interval_length_seconds") != null);
+            SummarySnapshot intervals = (SummarySnapshot) snapshot("prometheus_target_interval_length_seconds");
+            assertEquals("400ms", intervals.getDataPoints().get(0).getLabels().get("interval"));
+            GaugeSnapshot poolTargets = (GaugeSnapshot) snapshot("prometheus_target_scrape_pool_targets");
+            assertEquals("app", poolTargets.getDataPoints().get(0).getLabels().get("scrape_job"));
+            assertEquals(1, poolTargets.getDataPoints().get(0).getValue());
         }
+    }
+
+    private MetricSnapshot snapshot(String name) {
+        for (MetricSnapshot s : registry.scrape()) {
+            if (s.getMetadata().getName().equals(name) && !s.getDataPoints().isEmpty()) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Test
@@ -171,6 +190,7 @@ class ScrapeManagerTest {
             assertFalse(storage.samples("__name__", "good_metric").isEmpty());
             assertTrue(storage.samples("__name__", "up", "job", "good").stream().anyMatch(u -> u.value() == 1));
             assertTrue(counter("prometheus_target_scrapes_exceeded_sample_limit") >= 1);
+            assertTrue(counter("prometheus_target_scrapes_exceeded_body_size_limit") >= 1);
         }
     }
 

@@ -48,6 +48,8 @@ final class HttpScraper {
      */
     static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.5,"
             + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /** Prometheus's error text for a body over the limit. */
+    static final String BODY_SIZE_LIMIT_EXCEEDED = "body size limit exceeded";
     /** Used when a job sets no body_size_limit, so one runaway target cannot exhaust the heap. */
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
     /**
@@ -259,7 +261,7 @@ final class HttpScraper {
 
     private static String describe(Throwable t) {
         if (t instanceof TooLongHttpContentException) {
-            return "body size limit exceeded";
+            return BODY_SIZE_LIMIT_EXCEEDED;
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
@@ -313,7 +315,7 @@ final class HttpScraper {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
             connection.forget(ctx.channel());
             if (t instanceof TooLongHttpContentException && current != null) {
-                current.fail("body size limit exceeded");
+                current.fail(BODY_SIZE_LIMIT_EXCEEDED);
                 current = null;
             }
             cause = t;

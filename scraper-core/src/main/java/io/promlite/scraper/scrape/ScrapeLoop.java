@@ -59,6 +59,8 @@ public final class ScrapeLoop {
     private volatile InetAddress resolved;
     /** The slot of the latest tick; confined to the timer's event loop. */
     private long lastSlotMs = Long.MIN_VALUE;
+    /** When the latest scrape started (System.nanoTime), 0 before the first; event-loop confined. */
+    private long lastStartNanos;
     /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
     private ScrapeLoop predecessor;
     private SeriesCache cache;
@@ -169,6 +171,10 @@ public final class ScrapeLoop {
             scraping = true;
         }
         long startNanos = System.nanoTime();
+        if (lastStartNanos != 0) {
+            metrics.intervalLength(target.interval(), startNanos - lastStartNanos);
+        }
+        lastStartNanos = startNanos;
         long timestamp = schedule.timestamp(startMs, slot);
         if (connection.isOpen()) {
             fetch(resolved, startMs, timestamp, startNanos);
@@ -209,6 +215,9 @@ public final class ScrapeLoop {
             long endNanos = response != null ? response.receivedNanos() : System.nanoTime();
             Duration duration = Duration.ofNanos(endNanos - startNanos);
             String failure = error == null ? appendBody(response, timestamp, duration) : describe(error);
+            if (HttpScraper.BODY_SIZE_LIMIT_EXCEEDED.equals(failure)) {
+                metrics.exceededBodySizeLimit();
+            }
             if (failure != null) {
                 appendFailure(timestamp, duration);
             }
