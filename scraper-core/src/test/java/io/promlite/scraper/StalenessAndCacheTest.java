@@ -168,6 +168,29 @@ class StalenessAndCacheTest {
     }
 
     @Test
+    void aReloadKeepsFileDiscoveredTargets(@TempDir Path dir) throws Exception {
+        try (TestTarget a = new TestTarget().body("reloaded 1\n")) {
+            Files.writeString(dir.resolve("t.json"), "[{\"targets\": [\"" + a.address() + "\"]}]");
+            String yaml = """
+                    scrape_configs:
+                      - job_name: files
+                        scrape_interval: 400ms
+                        scrape_timeout: 400ms
+                        file_sd_configs: [{files: ['%s'], refresh_interval: 1h}]
+                    """.formatted(dir.resolve("t.json"));
+            manager.apply(config(yaml));
+            await("scraped", () -> !storage.samples("__name__", "reloaded").isEmpty());
+            // Another discovery entry joins: the unchanged one keeps what it found.
+            manager.apply(config(yaml.replace("refresh_interval: 1h}]",
+                    "refresh_interval: 1h}, {files: ['" + dir.resolve("other.json") + "']}]")));
+            assertEquals(1, manager.activeTargets().size(), "the discovered target survives the reload");
+            int before = storage.samples("__name__", "reloaded").size();
+            await("scraped after the reload", () -> storage.samples("__name__", "reloaded").size() > before + 1);
+            assertTrue(stale("__name__", "reloaded").isEmpty());
+        }
+    }
+
+    @Test
     void aChangedIntervalContinuesSeriesButChangedRelabelingEndsThem() throws Exception {
         try (TestTarget target = new TestTarget().body("a 1\n")) {
             manager.apply(config(job("j", target, "")));

@@ -31,16 +31,19 @@ public final class ScrapePool {
     private volatile ScrapeConfig config;
     private final Map<ScrapeTarget, ScrapeLoop> loops = new LinkedHashMap<>();
     private List<Labels> dropped = List.of();
-    private List<Discoverer> discoverers = List.of();
+    /** A discoverer and its refresh timer, by the discovery config it serves. */
+    private record Running(Discoverer discoverer, ScheduledFuture<?> timer) {
+    }
+
+    private Map<Object, Running> running = new LinkedHashMap<>();
     private final Map<Discoverer, List<TargetGroup>> discovered = new LinkedHashMap<>();
-    private final List<ScheduledFuture<?>> refreshTimers = new ArrayList<>();
     private boolean stopped;
 
     public ScrapePool(ScrapeContext context, ScrapeConfig config) {
         this.context = context;
         this.config = config;
         synchronized (this) {
-            startDiscovery();
+            syncDiscovery();
             sync(false, false);
         }
     }
@@ -57,13 +60,8 @@ public final class ScrapePool {
     public synchronized void update(ScrapeConfig newConfig) {
         boolean restart = !newConfig.equals(config);
         boolean sameSeries = sameSeriesRules(config, newConfig);
-        boolean rediscover = !newConfig.fileSdConfigs().equals(config.fileSdConfigs())
-                || !newConfig.dnsSdConfigs().equals(config.dnsSdConfigs());
         config = newConfig;
-        if (rediscover) {
-            stopDiscovery();
-            startDiscovery();
-        }
+        syncDiscovery();
         sync(restart, sameSeries);
     }
 
@@ -73,31 +71,37 @@ public final class ScrapePool {
     }
 
     /**
-     * Starts a refresh timer per discoverer, the first run right away. Discovery never runs under
-     * the manager's lock: a slow DNS server must not hold up applying a config.
+     * Matches the running discoverers to the config's discovery entries. An entry that stays keeps
+     * its discoverer and the targets it found, so a config reload neither drops nor re-reads them;
+     * a new one refreshes right away and then on its own timer. Discovery never runs under a
+     * lock: a slow DNS server must not hold up applying a config.
      */
-    private void startDiscovery() {
-        List<Discoverer> ds = new ArrayList<>();
-        for (FileSdConfig fsd : config.fileSdConfigs()) {
-            ds.add(new FileDiscovery(fsd));
+    private void syncDiscovery() {
+        List<Object> entries = new ArrayList<>(config.fileSdConfigs());
+        entries.addAll(config.dnsSdConfigs());
+        Map<Object, Running> next = new LinkedHashMap<>();
+        for (Object entry : entries) {
+            Running r = running.remove(entry);
+            if (r == null && !next.containsKey(entry)) {
+                Discoverer d = entry instanceof FileSdConfig f ? new FileDiscovery(f) : new DnsDiscovery((DnsSdConfig) entry);
+                discovered.put(d, List.of());
+                long period = d.checkInterval().toMillis();
+                r = new Running(d, context.eventLoops().next().scheduleWithFixedDelay(
+                        () -> refreshOffLoop(d), 0, period, TimeUnit.MILLISECONDS));
+            }
+            if (r != null) {
+                next.put(entry, r);
+            }
         }
-        for (DnsSdConfig dsd : config.dnsSdConfigs()) {
-            ds.add(new DnsDiscovery(dsd));
-        }
-        discoverers = ds;
-        for (Discoverer d : ds) {
-            discovered.put(d, List.of());
-            long period = d.checkInterval().toMillis();
-            refreshTimers.add(context.eventLoops().next().scheduleWithFixedDelay(
-                    () -> refreshOffLoop(d), 0, period, TimeUnit.MILLISECONDS));
-        }
+        stopDiscoverers(running.values());
+        running = next;
     }
 
-    private void stopDiscovery() {
-        refreshTimers.forEach(t -> t.cancel(false));
-        refreshTimers.clear();
-        discovered.clear();
-        discoverers = List.of();
+    private void stopDiscoverers(Iterable<Running> stale) {
+        for (Running r : stale) {
+            r.timer().cancel(false);
+            discovered.remove(r.discoverer());
+        }
     }
 
     private void refreshOffLoop(Discoverer d) {
@@ -183,7 +187,8 @@ public final class ScrapePool {
      */
     public synchronized void stop(boolean markStale) {
         stopped = true;
-        stopDiscovery();
+        stopDiscoverers(running.values());
+        running = new LinkedHashMap<>();
         loops.values().forEach(l -> l.stop(markStale));
         loops.clear();
         dropped = List.of();
