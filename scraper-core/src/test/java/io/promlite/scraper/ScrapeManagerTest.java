@@ -16,8 +16,9 @@ import io.promlite.config.PromliteConfig;
 import io.promlite.scraper.StoredSamples.Sample;
 import io.promlite.tsdb.model.Labels;
 import java.net.ServerSocket;
-import java.time.Duration;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -298,6 +299,24 @@ class ScrapeManagerTest {
             await("a's new metadata", () -> manager.metadata().get("legacy") == null);
             assertEquals(List.of(new MetricMetadata("gauge", "", ""), new MetricMetadata("counter", "Other help.", "")),
                     manager.metadata().get("http_requests_total"), "a failed scrape keeps the last metadata");
+        }
+    }
+
+    @Test
+    void sendsCredentials(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("token"), "s3cret\n");
+        try (TestTarget basic = new TestTarget().body("b 1\n");
+             TestTarget bearer = new TestTarget().body("t 1\n");
+             TestTarget missing = new TestTarget().body("m 1\n")) {
+            manager.apply(config("scrape_configs:\n"
+                    + job("basic", basic, "    basic_auth: {username: user, password: pass}\n")
+                    + job("bearer", bearer, "    bearer_token_file: " + dir.resolve("token") + "\n")
+                    + job("missing", missing, "    bearer_token_file: " + dir.resolve("absent") + "\n")));
+            await("both scraped", () -> basic.requests() > 0 && bearer.requests() > 0);
+            assertEquals("Basic dXNlcjpwYXNz", basic.lastRequestHeaders().getFirst("Authorization"));
+            assertEquals("Bearer s3cret", bearer.lastRequestHeaders().getFirst("Authorization"));
+            awaitError("missing", "unable to read authorization credentials file " + dir.resolve("absent"));
+            assertEquals(0, missing.requests(), "a target whose secret cannot be read is not contacted");
         }
     }
 

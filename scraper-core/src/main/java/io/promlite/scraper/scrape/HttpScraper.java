@@ -121,8 +121,9 @@ final class HttpScraper {
      *
      * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
      * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
+     * @param authorization  the {@code Authorization} header value, or null
      */
-    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip) {
+    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip, String authorization) {
         int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
                 ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
         String text = "GET " + (target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery()) + " HTTP/1.1\r\n"
@@ -131,6 +132,7 @@ final class HttpScraper {
                 + "Accept-Encoding: " + (acceptGzip ? "gzip" : "identity") + "\r\n"
                 + "User-Agent: " + userAgent + "\r\n"
                 + "X-Prometheus-Scrape-Timeout-Seconds: " + timeoutSeconds(target.timeout()) + "\r\n"
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
                 + "\r\n";
         // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
         // character is sent as UTF-8 rather than mangled.

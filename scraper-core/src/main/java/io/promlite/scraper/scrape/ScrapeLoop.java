@@ -15,6 +15,7 @@ import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.Storage;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.StaleNaN;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -55,6 +56,8 @@ public final class ScrapeLoop {
     private final ScrapeSchedule schedule;
     private final HttpScraper.Connection connection = new HttpScraper.Connection();
     private final HttpScraper.Request request;
+    /** Why this target cannot be scraped at all (an unreadable secret file), or null. */
+    private final String setupError;
     /** The target's address as last resolved; reconnecting resolves again. */
     private volatile InetAddress resolved;
     /** The slot of the latest tick; confined to the timer's event loop. */
@@ -86,7 +89,15 @@ public final class ScrapeLoop {
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
         this.schedule = ScrapeSchedule.of(target);
-        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression());
+        String authorization = null;
+        String problem = null;
+        try {
+            authorization = AuthHeader.of(config.auth());
+        } catch (IOException e) {
+            problem = e.getMessage();
+        }
+        this.setupError = problem;
+        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression(), authorization);
         this.predecessor = predecessor;
         if (predecessor != null) {
             this.lastReport = predecessor.lastReport;
@@ -176,7 +187,9 @@ public final class ScrapeLoop {
         }
         lastStartNanos = startNanos;
         long timestamp = schedule.timestamp(startMs, slot);
-        if (connection.isOpen()) {
+        if (setupError != null) {
+            runOffLoop(() -> finish(startMs, timestamp, startNanos, null, new ScrapeFailure(setupError)));
+        } else if (connection.isOpen()) {
             fetch(resolved, startMs, timestamp, startNanos);
         } else {
             runOffLoop(() -> resolveAndFetch(startMs, timestamp, startNanos));
