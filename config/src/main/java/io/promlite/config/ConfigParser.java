@@ -43,8 +43,7 @@ final class ConfigParser {
             "convert_classic_histograms_to_nhcb", "scrape_native_histograms",
             "target_limit", "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
             "keep_dropped_targets", "metric_name_validation_scheme", "metric_name_escaping_scheme",
-            "scrape_failure_log_file", "basic_auth", "authorization", "oauth2", "bearer_token",
-            "bearer_token_file", "tls_config", "proxy_url", "no_proxy", "proxy_from_environment",
+            "scrape_failure_log_file", "oauth2", "tls_config", "proxy_url", "no_proxy", "proxy_from_environment",
             "proxy_connect_header", "follow_redirects", "enable_http2", "http_headers");
 
     // Prometheus's relabel target rule: a label name that may contain $1 / ${name} references.
@@ -217,6 +216,11 @@ final class ConfigParser {
             boolean honorLabels;
             boolean honorTimestamps = true;
             boolean enableCompression = true;
+            HttpAuth.Basic basicAuth;
+            HttpAuth.Credentials authorization;
+            String bearerToken;
+            String bearerTokenFile;
+            Node authNode;
             final Map<String, List<String>> params = new LinkedHashMap<>();
             final List<StaticConfig> staticConfigs = new ArrayList<>();
             final List<FileSdConfig> fileSdConfigs = new ArrayList<>();
@@ -241,6 +245,22 @@ final class ConfigParser {
                 case "honor_labels" -> f.honorLabels = y.bool(value, p, false);
                 case "honor_timestamps" -> f.honorTimestamps = y.bool(value, p, true);
                 case "enable_compression" -> f.enableCompression = y.bool(value, p, true);
+                case "basic_auth" -> {
+                    f.basicAuth = parseBasicAuth(value, p);
+                    f.authNode = value;
+                }
+                case "authorization" -> {
+                    f.authorization = parseAuthorization(value, p);
+                    f.authNode = value;
+                }
+                case "bearer_token" -> {
+                    f.bearerToken = y.string(value, p);
+                    f.authNode = value;
+                }
+                case "bearer_token_file" -> {
+                    f.bearerTokenFile = resolve(y.string(value, p));
+                    f.authNode = value;
+                }
                 case "params" -> y.fields(value, p, "url.Values", (name, values, vp) -> {
                     f.params.put(name, y.stringList(values, vp));
                     return true;
@@ -279,6 +299,7 @@ final class ConfigParser {
             throw y.error(f.jobNameNode, path + ".job_name",
                     "found multiple scrape configs with job name \"" + f.jobName + "\"");
         }
+        HttpAuth auth = auth(f.basicAuth, f.authorization, f.bearerToken, f.bearerTokenFile, f.authNode, path);
         String scheme = f.scheme == null || f.scheme.isEmpty() ? ScrapeConfig.DEFAULT_SCHEME : f.scheme;
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw y.error(f.schemeNode, path + ".scheme", "scheme must be \"http\" or \"https\", got \"" + scheme + "\"");
@@ -305,7 +326,72 @@ final class ConfigParser {
                 c.labelNameLengthLimit != 0 ? c.labelNameLengthLimit : defaults.labelNameLengthLimit,
                 c.labelValueLengthLimit != 0 ? c.labelValueLengthLimit : defaults.labelValueLengthLimit,
                 c.bodySizeLimit != 0 ? c.bodySizeLimit : defaults.bodySizeLimit,
-                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression);
+                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression, auth);
+    }
+
+    /** Prometheus's HTTPClientConfig rules for combining the credential fields, with its wording. */
+    private HttpAuth auth(HttpAuth.Basic basic, HttpAuth.Credentials authorization, String bearerToken,
+                          String bearerTokenFile, Node node, String path) throws ConfigException {
+        boolean bearer = bearerToken != null || bearerTokenFile != null;
+        if (bearerToken != null && bearerTokenFile != null) {
+            throw y.error(node, path, "at most one of bearer_token & bearer_token_file must be configured");
+        }
+        if ((basic != null ? 1 : 0) + (authorization != null ? 1 : 0) + (bearer ? 1 : 0) > 1) {
+            throw y.error(node, path, basic != null && bearer
+                    ? "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"
+                    : "at most one of basic_auth, oauth2 & authorization must be configured");
+        }
+        if (bearer) {
+            return new HttpAuth.Credentials("Bearer", bearerToken, bearerTokenFile);
+        }
+        return basic != null ? basic : authorization;
+    }
+
+    private HttpAuth.Basic parseBasicAuth(Node node, String path) throws ConfigException {
+        String[] v = new String[3];
+        y.fields(node, path, "config.BasicAuth", (key, value, p) -> {
+            switch (key) {
+                case "username" -> v[0] = y.string(value, p);
+                case "password" -> v[1] = y.string(value, p);
+                case "password_file" -> v[2] = resolve(y.string(value, p));
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        if (v[1] != null && v[2] != null) {
+            throw y.error(node, path, "at most one of basic_auth password & password_file must be configured");
+        }
+        return new HttpAuth.Basic(nullToEmpty(v[0]), nullToEmpty(v[1]), v[2]);
+    }
+
+    private HttpAuth.Credentials parseAuthorization(Node node, String path) throws ConfigException {
+        String[] v = new String[3];
+        y.fields(node, path, "config.Authorization", (key, value, p) -> {
+            switch (key) {
+                case "type" -> v[0] = y.string(value, p);
+                case "credentials" -> v[1] = y.string(value, p);
+                case "credentials_file" -> v[2] = resolve(y.string(value, p));
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+        String type = v[0] == null || v[0].isEmpty() ? "Bearer" : v[0];
+        if (type.equalsIgnoreCase("basic")) {
+            throw y.error(node, path, "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+        }
+        if (v[1] != null && v[2] != null) {
+            throw y.error(node, path, "at most one of authorization credentials & credentials_file must be configured");
+        }
+        return new HttpAuth.Credentials(type, nullToEmpty(v[1]), v[2]);
+    }
+
+    /** A file path from the config, resolved against the config file's directory when relative. */
+    private String resolve(String file) {
+        return file == null || file.isEmpty() || baseDir == null ? file : baseDir.resolve(file).toString();
     }
 
     private DnsSdConfig parseDnsSdConfig(Node node, String path) throws ConfigException {
@@ -367,7 +453,7 @@ final class ConfigParser {
                             throw y.error(items.get(i), p + "[" + i + "]",
                                     "path name \"" + (file == null ? "" : file) + "\" is not valid for file discovery");
                         }
-                        files.add(baseDir == null ? file : baseDir.resolve(file).toString());
+                        files.add(resolve(file));
                     }
                 }
                 case "refresh_interval" -> {

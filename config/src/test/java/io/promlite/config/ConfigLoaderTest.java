@@ -200,6 +200,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parsesCredentials(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prometheus.yml");
+        Files.writeString(file, """
+                scrape_configs:
+                  - job_name: basic
+                    basic_auth: {username: u, password_file: secret.txt}
+                  - job_name: auth
+                    authorization: {credentials: abc}
+                  - job_name: custom
+                    authorization: {type: Token, credentials_file: /run/token}
+                  - job_name: bearer
+                    bearer_token_file: token
+                  - job_name: none
+                """);
+        List<ScrapeConfig> jobs = ConfigLoader.load(file).scrapeConfigs();
+        assertEquals(new HttpAuth.Basic("u", "", dir.resolve("secret.txt").toString()), jobs.get(0).auth());
+        assertEquals(new HttpAuth.Credentials("Bearer", "abc", null), jobs.get(1).auth());
+        assertEquals(new HttpAuth.Credentials("Token", "", "/run/token"), jobs.get(2).auth());
+        assertEquals(new HttpAuth.Credentials("Bearer", null, dir.resolve("token").toString()), jobs.get(3).auth());
+        assertEquals(null, jobs.get(4).auth());
+    }
+
+    @Test
     void parsesTargetGroupFilesInYamlAndJson() throws ConfigException {
         assertEquals(List.of(new StaticConfig(List.of("a:1", "b"), Map.of("env", "x")), new StaticConfig(List.of("c:3"), Map.of())),
                 TargetGroupsFile.parse("[{\"targets\": [\"a:1\", \"b\"], \"labels\": {\"env\": \"x\"}}, {\"targets\": [\"c:3\"]}]", "t.json"));
@@ -263,6 +286,16 @@ class ConfigLoaderTest {
                         "scrape_configs[0].file_sd_configs[0].files[0]", "path name \"a.txt\" is not valid for file discovery"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: ['*/a.json']\n", 4,
                         "scrape_configs[0].file_sd_configs[0].files[0]", "is not valid for file discovery"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    basic_auth: {username: u, password: p, password_file: f}\n", 3,
+                        "scrape_configs[0].basic_auth", "at most one of basic_auth password & password_file must be configured"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    authorization: {type: Basic}\n", 3,
+                        "scrape_configs[0].authorization", "authorization type cannot be set to \"basic\", use \"basic_auth\" instead"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    bearer_token: t\n    bearer_token_file: f\n", 4,
+                        "scrape_configs[0]", "at most one of bearer_token & bearer_token_file must be configured"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    basic_auth: {username: u}\n    bearer_token: t\n", 4,
+                        "scrape_configs[0]", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    basic_auth: {user: u}\n", 3,
+                        "scrape_configs[0].basic_auth.user", "field user not found in type config.BasicAuth"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: []\n", 4,
                         "scrape_configs[0].dns_sd_configs[0]", "DNS-SD config must contain at least one SRV record name"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: [x]\n        type: A\n", 4,

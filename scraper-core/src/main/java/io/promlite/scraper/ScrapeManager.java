@@ -14,6 +14,7 @@ import io.promlite.scraper.scrape.ScrapePool;
 import io.promlite.scraper.scrape.ScrapeReport;
 import io.promlite.scraper.scrape.ScrapeTarget;
 import io.promlite.tsdb.Storage;
+import io.promlite.tsdb.model.Labels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -21,10 +22,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -50,7 +53,8 @@ public final class ScrapeManager implements AutoCloseable {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("promlite-scrape-append", true));
-        this.context = new ScrapeContext(storage, eventLoops, executor, new ScrapeMetrics(registry), userAgent());
+        this.context = new ScrapeContext(storage, eventLoops, executor,
+                new ScrapeMetrics(registry, this::targetsPerPool), userAgent());
     }
 
     /** Starts, stops and keeps pools and loops so that exactly the config's targets are scraped. */
@@ -86,6 +90,39 @@ public final class ScrapeManager implements AutoCloseable {
             }
         }
         out.sort(Comparator.comparing(TargetStatus::scrapePool).thenComparing(TargetStatus::scrapeUrl));
+        return out;
+    }
+
+    private synchronized Map<String, Integer> targetsPerPool() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        pools.forEach((job, pool) -> counts.put(job, pool.loops().size()));
+        return counts;
+    }
+
+    /** Targets that relabeling dropped, by job, as {@code /api/v1/targets?state=dropped} lists them. */
+    public synchronized List<DroppedTarget> droppedTargets() {
+        List<DroppedTarget> out = new ArrayList<>();
+        for (ScrapePool pool : pools.values()) {
+            for (Labels discovered : pool.droppedTargets()) {
+                out.add(new DroppedTarget(pool.jobName(), discovered));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What the active targets declare about their metrics, by metric name, each distinct
+     * declaration once (targets may disagree), as {@code /api/v1/metadata} reports it.
+     */
+    public synchronized Map<String, List<MetricMetadata>> metadata() {
+        Map<String, Set<MetricMetadata>> merged = new TreeMap<>();
+        for (ScrapePool pool : pools.values()) {
+            for (ScrapeLoop loop : pool.loops()) {
+                loop.metadata().forEach((metric, m) -> merged.computeIfAbsent(metric, k -> new LinkedHashSet<>()).add(m));
+            }
+        }
+        Map<String, List<MetricMetadata>> out = new LinkedHashMap<>();
+        merged.forEach((metric, set) -> out.put(metric, List.copyOf(set)));
         return out;
     }
 

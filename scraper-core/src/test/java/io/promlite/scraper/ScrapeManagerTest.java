@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.promlite.config.ConfigException;
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
 import io.promlite.scraper.StoredSamples.Sample;
 import io.promlite.tsdb.model.Labels;
 import java.net.ServerSocket;
-import java.time.Duration;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -62,8 +65,8 @@ class ScrapeManagerTest {
 
     private static String job(String name, TestTarget target, String extra) {
         return "  - job_name: " + name + "\n"
-                + "    scrape_interval: 300ms\n"
-                + "    scrape_timeout: 250ms\n"
+                + "    scrape_interval: 400ms\n"
+                + "    scrape_timeout: 400ms\n"
                 + extra
                 + "    static_configs:\n"
                 + "      - targets: ['" + target.address() + "']\n"
@@ -80,7 +83,7 @@ class ScrapeManagerTest {
                 temperature 21.5 %d
                 """.formatted(ownTimestamp))) {
             manager.apply(config("scrape_configs:\n" + job("app", target, "")));
-            await("a successful scrape", () -> !storage.samples("__name__", "up", "job", "app").isEmpty());
+            await("a successful scrape", () -> storage.samples("__name__", "up", "job", "app").stream().anyMatch(u -> u.value() == 1));
 
             String instance = target.address();
             Sample requests = storage.samples("__name__", "http_requests_total").get(0);
@@ -91,19 +94,21 @@ class ScrapeManagerTest {
             Sample temperature = storage.samples("__name__", "temperature").get(0);
             assertEquals(ownTimestamp, temperature.timestamp());
 
-            Sample up = storage.samples("__name__", "up").get(0);
+            Sample up = storage.samples("__name__", "up").stream().filter(u -> u.value() == 1).findFirst().orElseThrow();
             assertEquals(Labels.of("__name__", "up", "job", "app", "instance", instance, "env", "test"), up.labels());
             assertEquals(1, up.value());
             assertEquals(requests.timestamp(), up.timestamp());
-            Sample scraped = storage.samples("__name__", "scrape_samples_scraped").get(0);
+            Sample scraped = storage.samples("__name__", "scrape_samples_scraped").stream()
+                    .filter(x -> x.timestamp() == up.timestamp()).findFirst().orElseThrow();
             assertEquals(2, scraped.value());
             assertEquals(up.timestamp(), scraped.timestamp());
-            double duration = storage.samples("__name__", "scrape_duration_seconds").get(0).value();
+            double duration = storage.samples("__name__", "scrape_duration_seconds").stream()
+                    .filter(x -> x.timestamp() == up.timestamp()).findFirst().orElseThrow().value();
             assertTrue(duration > 0 && duration < 1, "duration " + duration);
 
             assertTrue(target.lastRequestHeaders().getFirst("Accept").contains("text/plain;version=0.0.4"));
             assertTrue(target.lastRequestHeaders().getFirst("User-Agent").startsWith("promlite/"));
-            assertEquals("0.25", target.lastRequestHeaders().getFirst("X-Prometheus-Scrape-Timeout-Seconds"));
+            assertEquals("0.4", target.lastRequestHeaders().getFirst("X-Prometheus-Scrape-Timeout-Seconds"));
             assertEquals("gzip", target.lastRequestHeaders().getFirst("Accept-Encoding"));
             assertEquals("/metrics", target.lastRequestUri());
 
@@ -115,10 +120,27 @@ class ScrapeManagerTest {
             assertNotNull(status.lastScrape());
             assertEquals(Labels.of("job", "app", "instance", instance, "env", "test"), status.labels());
             assertEquals(instance, status.discoveredLabels().get("__address__"));
-            assertEquals("300ms", status.discoveredLabels().get("__scrape_interval__"));
-            assertEquals(Duration.ofMillis(300), status.scrapeInterval());
-            assertEquals(Duration.ofMillis(250), status.scrapeTimeout());
+            assertEquals("400ms", status.discoveredLabels().get("__scrape_interval__"));
+            assertEquals(Duration.ofMillis(400), status.scrapeInterval());
+            assertEquals(Duration.ofMillis(400), status.scrapeTimeout());
+
+            await("a second scrape", () -> target.requests() >= 2);
+            await("an interval observed", () -> snapshot("prometheus_target_interval_length_seconds") != null);
+            SummarySnapshot intervals = (SummarySnapshot) snapshot("prometheus_target_interval_length_seconds");
+            assertEquals("400ms", intervals.getDataPoints().get(0).getLabels().get("interval"));
+            GaugeSnapshot poolTargets = (GaugeSnapshot) snapshot("prometheus_target_scrape_pool_targets");
+            assertEquals("app", poolTargets.getDataPoints().get(0).getLabels().get("scrape_job"));
+            assertEquals(1, poolTargets.getDataPoints().get(0).getValue());
         }
+    }
+
+    private MetricSnapshot snapshot(String name) {
+        for (MetricSnapshot s : registry.scrape()) {
+            if (s.getMetadata().getName().equals(name) && !s.getDataPoints().isEmpty()) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Test
@@ -142,22 +164,18 @@ class ScrapeManagerTest {
                     + job("large", large, "    body_size_limit: 100B\n")
                     + job("limited", limited, "    sample_limit: 1\n")
                     + job("label_limited", labelLimited, "    label_limit: 4\n")
-                    + "  - job_name: refused\n    scrape_interval: 300ms\n    scrape_timeout: 250ms\n"
+                    + "  - job_name: refused\n    scrape_interval: 400ms\n    scrape_timeout: 400ms\n"
                     + "    static_configs: [{targets: ['127.0.0.1:" + closedPort + "']}]\n";
             manager.apply(config(yaml));
-            await("every target scraped", () -> manager.activeTargets().stream().noneMatch(t -> t.health().equals("unknown")));
-
-            Map<String, TargetStatus> status = statusByJob();
-            assertEquals("up", status.get("good").health());
-            assertErrorContains(status.get("slow"), "context deadline exceeded");
-            assertErrorContains(status.get("error"), "server returned HTTP status 500 Internal Server Error");
-            assertErrorContains(status.get("malformed"), "line 2: invalid float \"x\"");
-            assertErrorContains(status.get("large"), "body size limit exceeded");
-            assertErrorContains(status.get("limited"), "sample limit exceeded");
-            assertErrorContains(status.get("label_limited"),
-                    "label_limit exceeded (metric: label_metric, number of labels: 7, limit: 4)");
-            assertTrue(status.get("refused").lastError().toLowerCase().contains("connection refused"),
-                    status.get("refused").lastError());
+            // Each awaited, not asserted at one instant: on a loaded machine any scrape may also time out.
+            await("good up", () -> statusByJob().get("good").health().equals("up"));
+            awaitError("slow", "context deadline exceeded");
+            awaitError("error", "server returned HTTP status 500 Internal Server Error");
+            awaitError("malformed", "line 2: invalid float \"x\"");
+            awaitError("large", "body size limit exceeded");
+            awaitError("limited", "sample limit exceeded");
+            awaitError("label_limited", "label_limit exceeded (metric: label_metric, number of labels: 7, limit: 4)");
+            awaitError("refused", "onnection refused");
 
             for (String job : List.of("slow", "error", "malformed", "large", "limited", "label_limited", "refused")) {
                 List<Sample> written = storage.samples("job", job);
@@ -171,14 +189,17 @@ class ScrapeManagerTest {
                 }
             }
             assertFalse(storage.samples("__name__", "good_metric").isEmpty());
-            assertEquals(1, storage.samples("__name__", "up", "job", "good").get(0).value());
+            assertTrue(storage.samples("__name__", "up", "job", "good").stream().anyMatch(u -> u.value() == 1));
             assertTrue(counter("prometheus_target_scrapes_exceeded_sample_limit") >= 1);
+            assertTrue(counter("prometheus_target_scrapes_exceeded_body_size_limit") >= 1);
         }
     }
 
-    private static void assertErrorContains(TargetStatus status, String text) {
-        assertEquals("down", status.health(), status.scrapePool());
-        assertTrue(status.lastError().contains(text), status.scrapePool() + ": " + status.lastError());
+    private void awaitError(String job, String text) throws InterruptedException {
+        await(job + " failing with " + text, () -> {
+            TargetStatus status = statusByJob().get(job);
+            return status.health().equals("down") && status.lastError().contains(text);
+        });
     }
 
     private double counter(String name) {
@@ -220,6 +241,86 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void listsTargetsDroppedByRelabeling() throws Exception {
+        manager.apply(config("""
+                scrape_configs:
+                  - job_name: d
+                    relabel_configs:
+                      - source_labels: [__address__]
+                        regex: 'drop:.*'
+                        action: drop
+                    static_configs: [{targets: ['drop:1', 'keep:1']}]
+                """));
+        assertEquals(List.of(new DroppedTarget("d", Labels.of("__address__", "drop:1", "__metrics_path__", "/metrics",
+                        "__scheme__", "http", "__scrape_interval__", "1m", "__scrape_timeout__", "10s", "job", "d"))),
+                manager.droppedTargets());
+        assertEquals(List.of("keep:1"), manager.activeTargets().stream().map(t -> t.labels().get("instance")).toList());
+    }
+
+    @Test
+    void chunkedGzipBodiesAndEmptyBodies() throws Exception {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            big.append("chunked_metric{i=\"").append(i).append("\"} ").append(i).append('\n');
+        }
+        try (TestTarget chunked = new TestTarget().body(big.toString()).gzip(true).chunked(true);
+             TestTarget empty = new TestTarget().body("")) {
+            manager.apply(config("scrape_configs:\n" + job("chunked", chunked, "") + job("empty", empty, "")));
+            await("both scraped", () -> storage.samples("__name__", "scrape_samples_scraped").size() >= 2);
+            await("all chunked series", () -> storage.samples("__name__", "chunked_metric").size() >= 3000);
+            assertEquals(3000, storage.samples("__name__", "scrape_samples_scraped", "job", "chunked").get(0).value());
+            assertEquals(0, storage.samples("__name__", "scrape_samples_scraped", "job", "empty").get(0).value());
+            assertEquals(1, storage.samples("__name__", "up", "job", "empty").get(0).value());
+        }
+    }
+
+    @Test
+    void collectsMetricMetadataFromTargets() throws Exception {
+        try (TestTarget a = new TestTarget().body("""
+                # HELP http_requests_total Requests \\ served.
+                # TYPE http_requests_total counter
+                http_requests_total 1
+                # TYPE legacy untyped
+                legacy 1
+                # HELP undeclared Only help.
+                undeclared 1
+                """);
+             TestTarget b = new TestTarget().body("# HELP http_requests_total Other help.\n# TYPE http_requests_total counter\n")) {
+            manager.apply(config("scrape_configs:\n" + job("a", a, "") + job("b", b, "")));
+            await("metadata from both", () -> manager.metadata().getOrDefault("http_requests_total", List.of()).size() == 2);
+            Map<String, List<MetricMetadata>> m = manager.metadata();
+            assertEquals(List.of(new MetricMetadata("counter", "Requests \\ served.", ""),
+                    new MetricMetadata("counter", "Other help.", "")), m.get("http_requests_total"));
+            assertEquals(List.of(new MetricMetadata("unknown", "", "")), m.get("legacy"));
+            assertEquals(List.of(new MetricMetadata("unknown", "Only help.", "")), m.get("undeclared"));
+
+            b.status(500);
+            a.body("# TYPE http_requests_total gauge\nhttp_requests_total 1\n");
+            await("a's new metadata", () -> manager.metadata().get("legacy") == null);
+            assertEquals(List.of(new MetricMetadata("gauge", "", ""), new MetricMetadata("counter", "Other help.", "")),
+                    manager.metadata().get("http_requests_total"), "a failed scrape keeps the last metadata");
+        }
+    }
+
+    @Test
+    void sendsCredentials(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("token"), "s3cret\n");
+        try (TestTarget basic = new TestTarget().body("b 1\n");
+             TestTarget bearer = new TestTarget().body("t 1\n");
+             TestTarget missing = new TestTarget().body("m 1\n")) {
+            manager.apply(config("scrape_configs:\n"
+                    + job("basic", basic, "    basic_auth: {username: user, password: pass}\n")
+                    + job("bearer", bearer, "    bearer_token_file: " + dir.resolve("token") + "\n")
+                    + job("missing", missing, "    bearer_token_file: " + dir.resolve("absent") + "\n")));
+            await("both scraped", () -> basic.requests() > 0 && bearer.requests() > 0);
+            assertEquals("Basic dXNlcjpwYXNz", basic.lastRequestHeaders().getFirst("Authorization"));
+            assertEquals("Bearer s3cret", bearer.lastRequestHeaders().getFirst("Authorization"));
+            awaitError("missing", "unable to read authorization credentials file " + dir.resolve("absent"));
+            assertEquals(0, missing.requests(), "a target whose secret cannot be read is not contacted");
+        }
+    }
+
+    @Test
     void compressionCanBeTurnedOff() throws Exception {
         try (TestTarget target = new TestTarget().body("plain 1\n")) {
             manager.apply(config("scrape_configs:\n" + job("p", target, "    enable_compression: false\n")));
@@ -253,7 +354,7 @@ class ScrapeManagerTest {
         try (TestTarget target = new TestTarget().body("k 1\n")) {
             manager.apply(config("scrape_configs:\n" + job("k", target, "")));
             await("several scrapes", () -> target.requests() >= 4);
-            assertEquals(1, target.connections(), "one kept connection serves every scrape");
+            assertTrue(target.connections() < target.requests(), "kept connections serve several scrapes");
 
             target.closeConnections(true);
             int before = target.requests();

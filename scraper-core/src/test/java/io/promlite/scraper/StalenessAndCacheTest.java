@@ -34,12 +34,22 @@ class StalenessAndCacheTest {
     }
 
     private static String job(String name, TestTarget target, String extra) {
-        return "scrape_configs:\n  - job_name: " + name + "\n    scrape_interval: 300ms\n    scrape_timeout: 250ms\n"
+        return "scrape_configs:\n  - job_name: " + name + "\n    scrape_interval: 400ms\n    scrape_timeout: 400ms\n"
                 + extra + "    static_configs: [{targets: ['" + target.address() + "']}]\n";
     }
 
     private List<Sample> stale(String... namesAndValues) {
         return storage.samples(namesAndValues).stream().filter(s -> StaleNaN.is(s.value())).toList();
+    }
+
+    /** Timestamps of the scrapes that succeeded, oldest first. */
+    private List<Long> successfulScrapes() {
+        return storage.samples("__name__", "up").stream().filter(s -> s.value() == 1).map(Sample::timestamp).toList();
+    }
+
+    private double valueAt(String metric, long timestamp) {
+        return storage.samples("__name__", metric).stream().filter(s -> s.timestamp() == timestamp)
+                .findFirst().orElseThrow().value();
     }
 
     private boolean hasSampleAt(String metric, long timestamp) {
@@ -115,12 +125,12 @@ class StalenessAndCacheTest {
                             target_label: l
                             action: lowercase
                     """)));
-            await("two scrapes", () -> storage.samples("__name__", "scrape_series_added").size() >= 2);
-            List<Sample> added = storage.samples("__name__", "scrape_series_added");
-            assertEquals(1, added.get(0).value());
-            assertEquals(0, added.get(1).value());
-            assertEquals(2, storage.samples("__name__", "scrape_samples_scraped").get(0).value());
-            assertEquals(1, storage.samples("__name__", "scrape_samples_post_metric_relabeling").get(0).value());
+            await("two successful scrapes", () -> successfulScrapes().size() >= 2);
+            List<Long> ok = successfulScrapes();
+            assertEquals(1, valueAt("scrape_series_added", ok.get(0)));
+            assertEquals(0, valueAt("scrape_series_added", ok.get(1)));
+            assertEquals(2, valueAt("scrape_samples_scraped", ok.get(0)));
+            assertEquals(1, valueAt("scrape_samples_post_metric_relabeling", ok.get(0)));
             assertTrue(storage.samples("__name__", "drop_me").isEmpty());
             assertEquals("a", storage.samples("__name__", "keep").get(0).labels().get("l"));
         }
@@ -134,8 +144,8 @@ class StalenessAndCacheTest {
             manager.apply(config("""
                     scrape_configs:
                       - job_name: files
-                        scrape_interval: 300ms
-                        scrape_timeout: 250ms
+                        scrape_interval: 400ms
+                        scrape_timeout: 400ms
                         file_sd_configs:
                           - files: ['%s']
                             refresh_interval: 50ms
@@ -158,11 +168,34 @@ class StalenessAndCacheTest {
     }
 
     @Test
+    void aReloadKeepsFileDiscoveredTargets(@TempDir Path dir) throws Exception {
+        try (TestTarget a = new TestTarget().body("reloaded 1\n")) {
+            Files.writeString(dir.resolve("t.json"), "[{\"targets\": [\"" + a.address() + "\"]}]");
+            String yaml = """
+                    scrape_configs:
+                      - job_name: files
+                        scrape_interval: 400ms
+                        scrape_timeout: 400ms
+                        file_sd_configs: [{files: ['%s'], refresh_interval: 1h}]
+                    """.formatted(dir.resolve("t.json"));
+            manager.apply(config(yaml));
+            await("scraped", () -> !storage.samples("__name__", "reloaded").isEmpty());
+            // Another discovery entry joins: the unchanged one keeps what it found.
+            manager.apply(config(yaml.replace("refresh_interval: 1h}]",
+                    "refresh_interval: 1h}, {files: ['" + dir.resolve("other.json") + "']}]")));
+            assertEquals(1, manager.activeTargets().size(), "the discovered target survives the reload");
+            int before = storage.samples("__name__", "reloaded").size();
+            await("scraped after the reload", () -> storage.samples("__name__", "reloaded").size() > before + 1);
+            assertTrue(stale("__name__", "reloaded").isEmpty());
+        }
+    }
+
+    @Test
     void aChangedIntervalContinuesSeriesButChangedRelabelingEndsThem() throws Exception {
         try (TestTarget target = new TestTarget().body("a 1\n")) {
             manager.apply(config(job("j", target, "")));
             await("a scraped", () -> !storage.samples("__name__", "a").isEmpty());
-            manager.apply(config(job("j", target, "").replace("scrape_interval: 300ms", "scrape_interval: 350ms")));
+            manager.apply(config(job("j", target, "").replace("scrape_interval: 400ms", "scrape_interval: 450ms")));
             int before = storage.samples("__name__", "a").size();
             await("scraped by the new loop", () -> storage.samples("__name__", "a").size() > before + 1);
             assertTrue(stale("__name__", "a").isEmpty(), "a restart with the same series rules writes no markers");

@@ -27,6 +27,7 @@ public final class TestTarget implements AutoCloseable {
     private volatile Headers lastRequestHeaders;
     private volatile String lastRequestUri;
     private volatile boolean closeConnections;
+    private volatile boolean chunked;
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private final AtomicInteger requests = new AtomicInteger();
 
@@ -58,7 +59,8 @@ public final class TestTarget implements AutoCloseable {
                 if (closeConnections) {
                     exchange.getResponseHeaders().set("Connection", "close");
                 }
-                exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+                // Length 0 makes the JDK server send the body with chunked transfer encoding.
+                exchange.sendResponseHeaders(status, chunked ? 0 : bytes.length == 0 ? -1 : bytes.length);
                 try (OutputStream os = exchange.getResponseBody()) {
                     os.write(bytes);
                 }
@@ -98,6 +100,12 @@ public final class TestTarget implements AutoCloseable {
 
     public TestTarget contentType(String contentType) {
         this.contentType = contentType;
+        return this;
+    }
+
+    /** Sends bodies with chunked transfer encoding, as most Go exporters do. */
+    public TestTarget chunked(boolean chunked) {
+        this.chunked = chunked;
         return this;
     }
 

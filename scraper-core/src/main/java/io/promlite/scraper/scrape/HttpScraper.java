@@ -43,11 +43,13 @@ import javax.net.ssl.SSLException;
  */
 final class HttpScraper {
     /**
-     * The formats promlite parses, preferred in Prometheus's default order (OpenMetrics first),
-     * weighted the way Prometheus weights its scrape protocols.
+     * The formats promlite parses, in the header Prometheus 2.x sends for its default
+     * scrape_protocols (OpenMetrics first; weights counted down from the number of protocols it knows).
      */
-    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.4,"
-            + "application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.5,"
+            + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /** Prometheus's error text for a body over the limit. */
+    static final String BODY_SIZE_LIMIT_EXCEEDED = "body size limit exceeded";
     /** Used when a job sets no body_size_limit, so one runaway target cannot exhaust the heap. */
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
     /**
@@ -101,7 +103,10 @@ final class HttpScraper {
     static final class Request {
         private final ScrapeTarget target;
         private final int bodyLimit;
-        /** Direct, never released; each write sends a duplicate. */
+        /**
+         * On the heap, so the garbage collector frees it with the loop (a direct buffer would need
+         * a release that no in-flight write may outlive); each write sends a duplicate.
+         */
         private final ByteBuf encoded;
 
         private Request(ScrapeTarget target, int bodyLimit, ByteBuf encoded) {
@@ -116,8 +121,9 @@ final class HttpScraper {
      *
      * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
      * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
+     * @param authorization  the {@code Authorization} header value, or null
      */
-    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip) {
+    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip, String authorization) {
         int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
                 ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
         String text = "GET " + (target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery()) + " HTTP/1.1\r\n"
@@ -126,11 +132,12 @@ final class HttpScraper {
                 + "Accept-Encoding: " + (acceptGzip ? "gzip" : "identity") + "\r\n"
                 + "User-Agent: " + userAgent + "\r\n"
                 + "X-Prometheus-Scrape-Timeout-Seconds: " + timeoutSeconds(target.timeout()) + "\r\n"
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
                 + "\r\n";
         // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
         // character is sent as UTF-8 rather than mangled.
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
         return new Request(target, limit, encoded);
     }
 
@@ -256,7 +263,7 @@ final class HttpScraper {
 
     private static String describe(Throwable t) {
         if (t instanceof TooLongHttpContentException) {
-            return "body size limit exceeded";
+            return BODY_SIZE_LIMIT_EXCEEDED;
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
@@ -310,7 +317,7 @@ final class HttpScraper {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
             connection.forget(ctx.channel());
             if (t instanceof TooLongHttpContentException && current != null) {
-                current.fail("body size limit exceeded");
+                current.fail(BODY_SIZE_LIMIT_EXCEEDED);
                 current = null;
             }
             cause = t;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.MetricMetadata;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.scraper.textparse.EntryType;
 import io.promlite.scraper.textparse.ExpositionParser;
@@ -14,10 +15,12 @@ import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.Storage;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.StaleNaN;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -53,13 +56,18 @@ public final class ScrapeLoop {
     private final ScrapeSchedule schedule;
     private final HttpScraper.Connection connection = new HttpScraper.Connection();
     private final HttpScraper.Request request;
+    /** Why this target cannot be scraped at all (an unreadable secret file), or null. */
+    private final String setupError;
     /** The target's address as last resolved; reconnecting resolves again. */
     private volatile InetAddress resolved;
     /** The slot of the latest tick; confined to the timer's event loop. */
     private long lastSlotMs = Long.MIN_VALUE;
+    /** When the latest scrape started (System.nanoTime), 0 before the first; event-loop confined. */
+    private long lastStartNanos;
     /** The loop this one replaces after a config change; its cache is taken over when it is idle. */
     private ScrapeLoop predecessor;
     private SeriesCache cache;
+    private final MetadataCache metadata = new MetadataCache();
 
     private final Object lock = new Object();
     private boolean stopped;
@@ -81,7 +89,15 @@ public final class ScrapeLoop {
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
         this.schedule = ScrapeSchedule.of(target);
-        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression());
+        String authorization = null;
+        String problem = null;
+        try {
+            authorization = AuthHeader.of(config.auth());
+        } catch (IOException e) {
+            problem = e.getMessage();
+        }
+        this.setupError = problem;
+        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression(), authorization);
         this.predecessor = predecessor;
         if (predecessor != null) {
             this.lastReport = predecessor.lastReport;
@@ -90,6 +106,11 @@ public final class ScrapeLoop {
 
     public ScrapeTarget target() {
         return target;
+    }
+
+    /** The metric metadata of the target's last successful scrape, by metric name. */
+    public Map<String, MetricMetadata> metadata() {
+        return metadata.snapshot();
     }
 
     /** The latest scrape's outcome, or null before the first scrape finished. */
@@ -161,8 +182,14 @@ public final class ScrapeLoop {
             scraping = true;
         }
         long startNanos = System.nanoTime();
+        if (lastStartNanos != 0) {
+            metrics.intervalLength(target.interval(), startNanos - lastStartNanos);
+        }
+        lastStartNanos = startNanos;
         long timestamp = schedule.timestamp(startMs, slot);
-        if (connection.isOpen()) {
+        if (setupError != null) {
+            runOffLoop(() -> finish(startMs, timestamp, startNanos, null, new ScrapeFailure(setupError)));
+        } else if (connection.isOpen()) {
             fetch(resolved, startMs, timestamp, startNanos);
         } else {
             runOffLoop(() -> resolveAndFetch(startMs, timestamp, startNanos));
@@ -197,9 +224,13 @@ public final class ScrapeLoop {
         try {
             takeOverCache();
             cache.beginIteration();
+            metadata.beginIteration();
             long endNanos = response != null ? response.receivedNanos() : System.nanoTime();
             Duration duration = Duration.ofNanos(endNanos - startNanos);
             String failure = error == null ? appendBody(response, timestamp, duration) : describe(error);
+            if (HttpScraper.BODY_SIZE_LIMIT_EXCEEDED.equals(failure)) {
+                metrics.exceededBodySizeLimit();
+            }
             if (failure != null) {
                 appendFailure(timestamp, duration);
             }
@@ -295,6 +326,9 @@ public final class ScrapeLoop {
         try {
             for (EntryType entry = parser.next(); entry != EntryType.EOF; entry = parser.next()) {
                 if (entry != EntryType.SERIES) {
+                    if (entry != EntryType.COMMENT) {
+                        metadata.read(entry, parser);
+                    }
                     continue;
                 }
                 scraped++;
@@ -329,6 +363,7 @@ public final class ScrapeLoop {
             cache.commitIteration(gone -> appendStale(app, gone, timestamp));
             report.append(app, timestamp, 1, duration.toNanos() / 1e9, scraped, added, seriesAdded);
             app.commit();
+            metadata.commitIteration();
         } catch (TextParseException | ScrapeFailure e) {
             app.rollback();
             return e.getMessage();

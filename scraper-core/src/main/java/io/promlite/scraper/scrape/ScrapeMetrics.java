@@ -1,8 +1,14 @@
 package io.promlite.scraper.scrape;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.promlite.config.PromDurations;
 import io.promlite.tsdb.AppendException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** promlite's own scrape counters, named as Prometheus names them. */
 public final class ScrapeMetrics {
@@ -10,8 +16,13 @@ public final class ScrapeMetrics {
     private final Counter duplicate;
     private final Counter outOfBounds;
     private final Counter exceededSampleLimit;
+    private final Counter exceededBodySizeLimit;
+    private final Summary intervalLength;
 
-    public ScrapeMetrics(PrometheusRegistry registry) {
+    /**
+     * @param targetsPerPool the number of active targets per job, read when the registry is scraped
+     */
+    public ScrapeMetrics(PrometheusRegistry registry, Supplier<Map<String, Integer>> targetsPerPool) {
         outOfOrder = Counter.builder()
                 .name("prometheus_target_scrapes_sample_out_of_order_total")
                 .help("Total number of samples rejected due to not being out of the expected order.")
@@ -28,6 +39,35 @@ public final class ScrapeMetrics {
                 .name("prometheus_target_scrapes_exceeded_sample_limit_total")
                 .help("Total number of scrapes that hit the sample limit and were rejected.")
                 .register(registry);
+        exceededBodySizeLimit = Counter.builder()
+                .name("prometheus_target_scrapes_exceeded_body_size_limit_total")
+                .help("Total number of scrapes that hit the body size limit.")
+                .register(registry);
+        intervalLength = Summary.builder()
+                .name("prometheus_target_interval_length_seconds")
+                .help("Actual intervals between scrapes.")
+                .labelNames("interval")
+                .quantile(0.01, 0.001)
+                .quantile(0.05, 0.005)
+                .quantile(0.5, 0.05)
+                .quantile(0.9, 0.01)
+                .quantile(0.99, 0.001)
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("prometheus_target_scrape_pool_targets")
+                .help("Current number of targets in this scrape pool.")
+                .labelNames("scrape_job")
+                .callback(callback -> targetsPerPool.get().forEach((job, n) -> callback.call(n, job)))
+                .register(registry);
+    }
+
+    /** The time between two consecutive scrape starts of a target with the given configured interval. */
+    void intervalLength(Duration configured, long actualNanos) {
+        intervalLength.labelValues(PromDurations.format(configured)).observe(actualNanos / 1e9);
+    }
+
+    void exceededBodySizeLimit() {
+        exceededBodySizeLimit.inc();
     }
 
     void rejected(AppendException.Reason reason, long count) {

@@ -9,6 +9,7 @@ import io.promlite.scraper.discovery.DnsDiscovery;
 import io.promlite.scraper.discovery.FileDiscovery;
 import io.promlite.scraper.discovery.StaticDiscovery;
 import io.promlite.scraper.discovery.TargetGroup;
+import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,16 +30,20 @@ public final class ScrapePool {
     private final ScrapeContext context;
     private volatile ScrapeConfig config;
     private final Map<ScrapeTarget, ScrapeLoop> loops = new LinkedHashMap<>();
-    private List<Discoverer> discoverers = List.of();
+    private List<Labels> dropped = List.of();
+    /** A discoverer and its refresh timer, by the discovery config it serves. */
+    private record Running(Discoverer discoverer, ScheduledFuture<?> timer) {
+    }
+
+    private Map<Object, Running> running = new LinkedHashMap<>();
     private final Map<Discoverer, List<TargetGroup>> discovered = new LinkedHashMap<>();
-    private final List<ScheduledFuture<?>> refreshTimers = new ArrayList<>();
     private boolean stopped;
 
     public ScrapePool(ScrapeContext context, ScrapeConfig config) {
         this.context = context;
         this.config = config;
         synchronized (this) {
-            startDiscovery();
+            syncDiscovery();
             sync(false, false);
         }
     }
@@ -55,13 +60,8 @@ public final class ScrapePool {
     public synchronized void update(ScrapeConfig newConfig) {
         boolean restart = !newConfig.equals(config);
         boolean sameSeries = sameSeriesRules(config, newConfig);
-        boolean rediscover = !newConfig.fileSdConfigs().equals(config.fileSdConfigs())
-                || !newConfig.dnsSdConfigs().equals(config.dnsSdConfigs());
         config = newConfig;
-        if (rediscover) {
-            stopDiscovery();
-            startDiscovery();
-        }
+        syncDiscovery();
         sync(restart, sameSeries);
     }
 
@@ -71,31 +71,37 @@ public final class ScrapePool {
     }
 
     /**
-     * Starts a refresh timer per discoverer, the first run right away. Discovery never runs under
-     * the manager's lock: a slow DNS server must not hold up applying a config.
+     * Matches the running discoverers to the config's discovery entries. An entry that stays keeps
+     * its discoverer and the targets it found, so a config reload neither drops nor re-reads them;
+     * a new one refreshes right away and then on its own timer. Discovery never runs under a
+     * lock: a slow DNS server must not hold up applying a config.
      */
-    private void startDiscovery() {
-        List<Discoverer> ds = new ArrayList<>();
-        for (FileSdConfig fsd : config.fileSdConfigs()) {
-            ds.add(new FileDiscovery(fsd));
+    private void syncDiscovery() {
+        List<Object> entries = new ArrayList<>(config.fileSdConfigs());
+        entries.addAll(config.dnsSdConfigs());
+        Map<Object, Running> next = new LinkedHashMap<>();
+        for (Object entry : entries) {
+            Running r = running.remove(entry);
+            if (r == null && !next.containsKey(entry)) {
+                Discoverer d = entry instanceof FileSdConfig f ? new FileDiscovery(f) : new DnsDiscovery((DnsSdConfig) entry);
+                discovered.put(d, List.of());
+                long period = d.checkInterval().toMillis();
+                r = new Running(d, context.eventLoops().next().scheduleWithFixedDelay(
+                        () -> refreshOffLoop(d), 0, period, TimeUnit.MILLISECONDS));
+            }
+            if (r != null) {
+                next.put(entry, r);
+            }
         }
-        for (DnsSdConfig dsd : config.dnsSdConfigs()) {
-            ds.add(new DnsDiscovery(dsd));
-        }
-        discoverers = ds;
-        for (Discoverer d : ds) {
-            discovered.put(d, List.of());
-            long period = d.checkInterval().toMillis();
-            refreshTimers.add(context.eventLoops().next().scheduleWithFixedDelay(
-                    () -> refreshOffLoop(d), 0, period, TimeUnit.MILLISECONDS));
-        }
+        stopDiscoverers(running.values());
+        running = next;
     }
 
-    private void stopDiscovery() {
-        refreshTimers.forEach(t -> t.cancel(false));
-        refreshTimers.clear();
-        discovered.clear();
-        discoverers = List.of();
+    private void stopDiscoverers(Iterable<Running> stale) {
+        for (Running r : stale) {
+            r.timer().cancel(false);
+            discovered.remove(r.discoverer());
+        }
     }
 
     private void refreshOffLoop(Discoverer d) {
@@ -135,7 +141,9 @@ public final class ScrapePool {
     private void sync(boolean restartAll, boolean handOver) {
         List<TargetGroup> groups = new ArrayList<>(StaticDiscovery.groups(config));
         discovered.values().forEach(groups::addAll);
-        List<ScrapeTarget> targets = TargetBuilder.targets(config, groups);
+        TargetBuilder.Targets found = TargetBuilder.targets(config, groups);
+        dropped = found.dropped();
+        List<ScrapeTarget> targets = found.active();
         Map<ScrapeTarget, ScrapeLoop> unchanged = new LinkedHashMap<>(loops);
         Map<List<Object>, ScrapeLoop> byIdentity = new LinkedHashMap<>();
         loops.values().forEach(l -> byIdentity.put(identity(l.target()), l));
@@ -163,6 +171,11 @@ public final class ScrapePool {
         return List.of(t.labels(), t.url());
     }
 
+    /** The discovered labels of the targets relabeling dropped. */
+    public synchronized List<Labels> droppedTargets() {
+        return dropped;
+    }
+
     public synchronized List<ScrapeLoop> loops() {
         return new ArrayList<>(loops.values());
     }
@@ -174,8 +187,10 @@ public final class ScrapePool {
      */
     public synchronized void stop(boolean markStale) {
         stopped = true;
-        stopDiscovery();
+        stopDiscoverers(running.values());
+        running = new LinkedHashMap<>();
         loops.values().forEach(l -> l.stop(markStale));
         loops.clear();
+        dropped = List.of();
     }
 }

@@ -38,27 +38,51 @@ public final class TargetBuilder {
     private TargetBuilder() {
     }
 
-    /** The job's targets in discovery order, duplicates removed; unusable ones are logged and skipped. */
-    public static List<ScrapeTarget> targets(ScrapeConfig config, List<TargetGroup> groups) {
-        List<ScrapeTarget> out = new ArrayList<>();
+    /**
+     * A job's targets.
+     *
+     * @param active  the targets to scrape, in discovery order, duplicates removed
+     * @param dropped the discovered labels of targets that relabeling dropped
+     */
+    public record Targets(List<ScrapeTarget> active, List<Labels> dropped) {
+    }
+
+    /** The job's targets; unusable ones are logged and skipped. */
+    public static Targets targets(ScrapeConfig config, List<TargetGroup> groups) {
+        List<ScrapeTarget> active = new ArrayList<>();
+        List<Labels> dropped = new ArrayList<>();
         Set<ScrapeTarget> seen = new HashSet<>();
         for (TargetGroup group : groups) {
-            for (Map<String, String> discovered : group.targets()) {
+            for (Map<String, String> labels : group.targets()) {
+                Labels discovered = discoveredLabels(config, group.labels(), labels);
                 try {
-                    ScrapeTarget t = build(config, group.labels(), discovered);
-                    if (t != null && seen.add(t)) {
-                        out.add(t);
+                    ScrapeTarget t = fromDiscovered(config, discovered);
+                    if (t == null) {
+                        dropped.add(discovered);
+                    } else if (seen.add(t)) {
+                        active.add(t);
                     }
                 } catch (IllegalArgumentException e) {
                     log.warn("job {}: skipping target from {}: {}", config.jobName(), group.source(), e.getMessage());
                 }
             }
         }
-        return out;
+        return new Targets(active, dropped);
     }
 
     /** The target, or null when relabeling dropped it; IllegalArgumentException when it is unusable. */
     static ScrapeTarget build(ScrapeConfig config, Map<String, String> groupLabels, Map<String, String> targetLabels) {
+        return fromDiscovered(config, discoveredLabels(config, groupLabels, targetLabels));
+    }
+
+    private static ScrapeTarget fromDiscovered(ScrapeConfig config, Labels discovered) {
+        Labels relabeled = Relabeler.process(discovered, config.relabelConfigs());
+        return relabeled == null ? null : fromRelabeled(config, discovered, relabeled);
+    }
+
+    /** Group and target labels plus the job's settings as {@code __}-labels, the input to relabeling. */
+    private static Labels discoveredLabels(ScrapeConfig config, Map<String, String> groupLabels,
+                                           Map<String, String> targetLabels) {
         Labels.Builder b = Labels.builder();
         groupLabels.forEach(b::set);
         targetLabels.forEach(b::set);
@@ -72,9 +96,7 @@ public final class TargetBuilder {
                 setIfAbsent(b, PARAM_PREFIX + name, values.get(0));
             }
         });
-        Labels discovered = b.build();
-        Labels relabeled = Relabeler.process(discovered, config.relabelConfigs());
-        return relabeled == null ? null : fromRelabeled(config, discovered, relabeled);
+        return b.build();
     }
 
     private static ScrapeTarget fromRelabeled(ScrapeConfig config, Labels discovered, Labels lset) {

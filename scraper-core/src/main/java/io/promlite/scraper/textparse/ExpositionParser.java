@@ -28,7 +28,11 @@ public interface ExpositionParser {
     /** The sample's own timestamp in milliseconds, valid when {@link #hasTimestamp()}. */
     long timestampMs();
 
-    /** The current series' labels including {@code __name__}, escapes resolved. */
+    /**
+     * The current series' labels including {@code __name__}, escapes resolved. This is where the
+     * label block is checked: malformed labels are reported here, not by {@link #next()}, so a
+     * caller that skips this call must only do so for series text that passed it before.
+     */
     Labels labels() throws TextParseException;
 
     /** The metric a HELP or TYPE entry is about. */
@@ -40,6 +44,15 @@ public interface ExpositionParser {
     /** The type of a TYPE entry. */
     MetricType type();
 
+    /** The unit of a UNIT entry (OpenMetrics). */
+    String unit();
+
     /** The 1-based line of the current entry. */
     int line();
+
+    /** Start (inclusive) of the current entry's whole line in {@link #buffer()}. */
+    int lineStart();
+
+    /** End (exclusive, before the line break) of the current entry's line. */
+    int lineEnd();
 }

@@ -14,9 +14,10 @@ import java.util.Locale;
  * a mandatory {@code # EOF}, no free comments), metric types, timestamps (float seconds instead of
  * integer milliseconds) and exemplars (validated and skipped: promlite does not store them).
  *
- * <p>{@link #next()} validates the whole line (names, label syntax and escapes, UTF-8 of label
- * values, value, timestamp) and records label positions in reusable arrays; strings are built
- * only by {@link #labels()}, which the scrape loop calls for series it has not seen before.
+ * <p>{@link #next()} checks a line's structure, metric name, value and timestamp and finds the
+ * raw series text; {@link #labels()}, which the scrape loop calls only for series it has not seen
+ * before, checks the label syntax, escapes, UTF-8 and uniqueness and builds the strings. A known
+ * series thus costs a scan for its closing brace, not a parse.
  */
 public final class TextParser implements ExpositionParser {
     /** The exposition format a body is written in. */
@@ -58,6 +59,10 @@ public final class TextParser implements ExpositionParser {
     private int seriesEnd;
     private int nameEnd;
     private int labelCount;
+    /** Where the current series' label block starts (after the brace). */
+    private int labelsStart;
+    /** Whether the current series' label block has been fully parsed (label positions recorded). */
+    private boolean labelsChecked;
     private int[] labelBounds = new int[4 * 8];
     /** Whether label value i needs unescaping or UTF-8 decoding (else it is plain ASCII). */
     private boolean[] valueNeedsDecoding = new boolean[8];
@@ -185,9 +190,12 @@ public final class TextParser implements ExpositionParser {
         labelCount = 0;
         i = skipBlanks(nameEnd);
         if (i < lineEnd && b[i] == '{') {
-            seriesEnd = parseLabels(i + 1);
+            labelsStart = i + 1;
+            labelsChecked = false;
+            seriesEnd = skipLabelBlock(labelsStart);
             i = skipBlanks(seriesEnd);
         } else {
+            labelsChecked = true;
             seriesEnd = nameEnd;
             if (i == nameEnd && i < lineEnd) {
                 throw error("invalid metric name character " + describe(i));
@@ -260,6 +268,34 @@ public final class TextParser implements ExpositionParser {
                 throw error("unexpected text after exemplar");
             }
         }
+    }
+
+    /**
+     * Finds the end of a label block by its quotes and braces alone. A series the scrape loop
+     * already knows is byte-for-byte one that passed {@link #parseLabels} before, so checking
+     * names, escapes and UTF-8 again would be wasted; {@link #labels()} checks new ones.
+     */
+    private int skipLabelBlock(int start) throws TextParseException {
+        int i = start;
+        while (i < lineEnd) {
+            byte c = b[i];
+            if (c == '}') {
+                return i + 1;
+            }
+            if (c == '"') {
+                i++;
+                while (i < lineEnd && b[i] != '"') {
+                    i += b[i] == '\\' ? 2 : 1;
+                }
+                if (i >= lineEnd) {
+                    break;
+                }
+            }
+            i++;
+        }
+        // Malformed: the full parse names the problem precisely.
+        parseLabels(start);
+        throw error("unterminated label set");
     }
 
     /** Parses {@code name="value", …}; returns the index after the closing brace. */
@@ -342,8 +378,14 @@ public final class TextParser implements ExpositionParser {
         labelCount++;
     }
 
+    /** Checks the label block's syntax, escapes and UTF-8 and builds the labels. */
     @Override
     public Labels labels() throws TextParseException {
+        if (!labelsChecked) {
+            labelCount = 0;
+            parseLabels(labelsStart);
+            labelsChecked = true;
+        }
         Labels.Builder builder = Labels.builder().set(Labels.METRIC_NAME, ascii(seriesStart, nameEnd));
         for (int l = 0; l < labelCount; l++) {
             int k = 4 * l;
@@ -412,7 +454,7 @@ public final class TextParser implements ExpositionParser {
         return sb.toString();
     }
 
-    /** The unit of a UNIT entry (OpenMetrics). */
+    @Override
     public String unit() {
         return utf8(helpStart, helpEnd).strip();
     }
@@ -460,6 +502,16 @@ public final class TextParser implements ExpositionParser {
     @Override
     public int line() {
         return lineNumber;
+    }
+
+    @Override
+    public int lineStart() {
+        return lineStart;
+    }
+
+    @Override
+    public int lineEnd() {
+        return lineEnd;
     }
 
     /** The next '\n' at or after {@code from}, or the limit: eight bytes per step (SWAR). */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class LabelLimitsTest {
     private static ScrapeConfig limits(int labels, int nameLength, int valueLength) {
         return new ScrapeConfig("j", Duration.ofSeconds(1), Duration.ofSeconds(1), "/metrics", "http", List.of(),
-                false, true, Map.of(), 0, labels, nameLength, valueLength, 0, List.of(), List.of(), List.of(), List.of(), true);
+                false, true, Map.of(), 0, labels, nameLength, valueLength, 0, List.of(), List.of(), List.of(), List.of(), true, null);
     }
 
     private static final Labels SERIES = Labels.of("__name__", "m", "long_label_name", "värde");

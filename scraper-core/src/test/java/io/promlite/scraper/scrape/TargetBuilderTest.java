@@ -21,7 +21,7 @@ class TargetBuilderTest {
     @Test
     void defaultsInstanceToAddressAndKeepsDiscoveredLabels() throws ConfigException {
         ScrapeConfig c = job("    static_configs: [{targets: ['h:9100'], labels: {env: prod}}]\n");
-        List<ScrapeTarget> targets = TargetBuilder.targets(c, StaticDiscovery.groups(c));
+        List<ScrapeTarget> targets = TargetBuilder.targets(c, StaticDiscovery.groups(c)).active();
         ScrapeTarget t = targets.get(0);
         assertEquals(Labels.of("job", "j", "instance", "h:9100", "env", "prod"), t.labels());
         assertEquals(Labels.of("__address__", "h:9100", "__scheme__", "http", "__metrics_path__", "/metrics",
@@ -54,7 +54,7 @@ class TargetBuilderTest {
                         replacement: dropped
                     static_configs: [{targets: ['web:80', 'db:5432']}]
                 """);
-        List<ScrapeTarget> targets = TargetBuilder.targets(c, StaticDiscovery.groups(c));
+        List<ScrapeTarget> targets = TargetBuilder.targets(c, StaticDiscovery.groups(c)).active();
         assertEquals(2, targets.size());
         ScrapeTarget t = targets.get(0);
         assertEquals(Labels.of("job", "j", "instance", "web"), t.labels());
@@ -72,7 +72,7 @@ class TargetBuilderTest {
                         replacement: z
                     static_configs: [{targets: ['h:1']}]
                 """);
-        ScrapeTarget t = TargetBuilder.targets(c, StaticDiscovery.groups(c)).get(0);
+        ScrapeTarget t = TargetBuilder.targets(c, StaticDiscovery.groups(c)).active().get(0);
         assertEquals("/metrics?module=z&module=b", t.pathAndQuery());
     }
 
@@ -93,15 +93,17 @@ class TargetBuilderTest {
                         replacement: 2m
                     static_configs: [{targets: ['skip:1', 'bad:1', 'slow:1', 'ok:1', 'ok:1']}]
                 """);
-        List<ScrapeTarget> targets = TargetBuilder.targets(c, StaticDiscovery.groups(c));
-        assertEquals(List.of("http://ok:1/metrics"), targets.stream().map(ScrapeTarget::url).toList());
+        TargetBuilder.Targets found = TargetBuilder.targets(c, StaticDiscovery.groups(c));
+        assertEquals(List.of("http://ok:1/metrics"), found.active().stream().map(ScrapeTarget::url).toList());
+        assertEquals(List.of("skip:1"), found.dropped().stream().map(l -> l.get("__address__")).toList(),
+                "only relabeling drops are listed; unusable targets are logged");
         assertNull(TargetBuilder.build(c, Map.of(), Map.of("__address__", "skip:1")));
     }
 
     @Test
     void ipv6AddressesAndDefaultPorts() throws ConfigException {
         ScrapeConfig c = job("    static_configs: [{targets: ['[::1]:9090']}]\n");
-        ScrapeTarget t = TargetBuilder.targets(c, StaticDiscovery.groups(c)).get(0);
+        ScrapeTarget t = TargetBuilder.targets(c, StaticDiscovery.groups(c)).active().get(0);
         assertEquals("::1", t.host());
         assertEquals(9090, t.port());
         assertEquals("http://[::1]:9090/metrics", t.url());

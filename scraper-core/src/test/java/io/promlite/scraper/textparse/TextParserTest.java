@@ -196,14 +196,32 @@ class TextParserTest {
         TextParseException e = assertThrows(TextParseException.class, () -> {
             TextParser p = prom(body);
             p.next();
+            p.labels();
         });
         assertTrue(e.getMessage().startsWith("line 1: invalid UTF-8 in value of label \"a\""), e.getMessage());
         byte[] overlong = {'m', '{', 'a', '=', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', ' ', '1'};
-        assertThrows(TextParseException.class, () -> prom(overlong).next());
+        assertThrows(TextParseException.class, () -> nextSeriesLabels(overlong));
         byte[] surrogate = {'m', '{', 'a', '=', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}', ' ', '1'};
-        assertThrows(TextParseException.class, () -> prom(surrogate).next());
+        assertThrows(TextParseException.class, () -> nextSeriesLabels(surrogate));
         byte[] truncated = {'m', '{', 'a', '=', '"', (byte) 0xe2, (byte) 0x9c, '"', '}', ' ', '1'};
-        assertThrows(TextParseException.class, () -> prom(truncated).next());
+        assertThrows(TextParseException.class, () -> nextSeriesLabels(truncated));
+    }
+
+    private static Labels nextSeriesLabels(byte[] body) throws TextParseException {
+        TextParser p = prom(body);
+        p.next();
+        return p.labels();
+    }
+
+    @Test
+    void labelsAreCheckedWhenBuiltSoKnownSeriesSkipTheWork() throws TextParseException {
+        TextParser p = prom("m{a=\"x\\y\"} 1\nm{a=\"ok\"} 2\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(EntryType.SERIES, p.next(), "the label block is only scanned for its end");
+        assertEquals(1, p.value());
+        TextParseException e = assertThrows(TextParseException.class, p::labels);
+        assertTrue(e.getMessage().startsWith("line 1: invalid escape sequence '\\y'"), e.getMessage());
+        assertEquals(EntryType.SERIES, p.next());
+        assertEquals(Labels.of("__name__", "m", "a", "ok"), p.labels());
     }
 
     @Test
