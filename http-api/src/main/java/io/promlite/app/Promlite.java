@@ -149,6 +149,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .getOrPost("/api/v1/query_range", ApiHandler.json(query::range), queries)
                 .getOrPost("/api/v1/query_exemplars", ApiHandler.json(query::exemplars))
                 .getOrPost("/api/v1/format_query", ApiHandler.json(query::formatQuery))
+                .getOrPost("/api/v1/parse_query", ApiHandler.json(query::parseQuery))
                 .getOrPost("/api/v1/series", ApiHandler.json(metadata::series))
                 .getOrPost("/api/v1/labels", ApiHandler.json(metadata::labelNames))
                 .get("/api/v1/label/{name}/values", ApiHandler.json(metadata::labelValues))
