@@ -496,18 +496,23 @@ public final class ScriptRunner {
     }
 
     /**
-     * Checks that the query printed back in canonical form ({@link ExprPrinter#print}) means the
-     * same: it gives the expected result too. Prometheus's harness relies on its printer likewise
+     * Checks that the query printed back in canonical form ({@link ExprPrinter#print}) and laid
+     * out ({@link ExprPrinter#pretty}) means the same: each gives the expected result too. Prometheus's harness relies on its printer likewise
      * when it re-runs instant queries with {@code @} modifiers.
      */
     private String samePrinted(String query, long t, Expectation exp) {
-        String printed = ExprPrinter.print(Parser.parse(query));
-        try {
-            String problem = compareInstant(engine.instant(printed, t), exp);
-            return problem == null ? null : "printed as " + printed + ": " + problem;
-        } catch (PromqlException e) {
-            return "printed as " + printed + ": " + e.getMessage();
+        Expr parsed = Parser.parse(query);
+        for (String printed : List.of(ExprPrinter.print(parsed), ExprPrinter.pretty(parsed))) {
+            try {
+                String problem = compareInstant(engine.instant(printed, t), exp);
+                if (problem != null) {
+                    return "printed as " + printed + ": " + problem;
+                }
+            } catch (PromqlException e) {
+                return "printed as " + printed + ": " + e.getMessage();
+            }
         }
+        return null;
     }
 
     /** Like Prometheus's harness, checks that a one-step range query agrees with the instant query. */
