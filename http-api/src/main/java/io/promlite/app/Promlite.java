@@ -184,6 +184,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 .getOrPost("/api/v1/query_range", ApiHandler.json(stored(query::range)), queries)
                 .getOrPost("/api/v1/query_exemplars", ApiHandler.json(stored(query::exemplars)))
                 .getOrPost("/api/v1/format_query", ApiHandler.json(query::formatQuery))
+                .getOrPost("/api/v1/parse_query", ApiHandler.json(query::parseQuery))
                 .getOrPost("/api/v1/series", ApiHandler.json(stored(metadata::series)))
                 .getOrPost("/api/v1/labels", ApiHandler.json(stored(metadata::labelNames)))
                 .get("/api/v1/label/{name}/values", ApiHandler.json(stored(metadata::labelValues)))

@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The query endpoints answer with Prometheus's {@code warnings} and {@code infos} fields, and
- * {@code /api/v1/format_query} lays queries out as Prometheus does.
- */
+/** The query endpoints answer with Prometheus's {@code warnings} and {@code infos} fields. */
 class QueryAnnotationsTest {
     @TempDir
     Path tmp;
@@ -51,29 +48,6 @@ class QueryAnnotationsTest {
             assertTrue(warn.body().contains("\"PromQL warning: sort is ineffective for range queries since results are "
                     + "always ordered by labels (1:1)\""), warn.body());
             assertFalse(warn.body().contains("infos"), warn.body());
-        }
-    }
-
-    @Test
-    void formatQueryPrettifiesOrReportsTheParseError() throws Exception {
-        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
-        try (Promlite server = Promlite.start(settings, null)) {
-            ApiClient api = new ApiClient(server.port());
-            HttpResponse<String> ok = api.get("/api/v1/format_query?query="
-                    + ApiClient.encode("sum(rate(x{b=\"1\",a=~'y'}[5m])) by (job)"));
-            assertEquals(200, ok.statusCode(), ok.body());
-            assertEquals("{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{a=~\\\"y\\\",b=\\\"1\\\"}[5m]))\"}",
-                    ok.body());
-            String longQuery = "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket"
-                    + "{job=\"api-server\"}[5m])))";
-            HttpResponse<String> split = api.postForm("/api/v1/format_query", "query=" + ApiClient.encode(longQuery));
-            assertEquals(200, split.statusCode(), split.body());
-            assertEquals("{\"status\":\"success\",\"data\":\"histogram_quantile(\\n  0.9,\\n  sum by (le) "
-                    + "(rate(http_request_duration_seconds_bucket{job=\\\"api-server\\\"}[5m]))\\n)\"}", split.body());
-            HttpResponse<String> bad = api.get("/api/v1/format_query?query=" + ApiClient.encode("sum(x"));
-            assertEquals(400, bad.statusCode(), bad.body());
-            assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter "
-                    + "\\\"query\\\": 1:6: parse error: unclosed left parenthesis\"}", bad.body());
         }
     }
 }

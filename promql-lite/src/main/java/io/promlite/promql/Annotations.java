@@ -1,5 +1,6 @@
 package io.promlite.promql;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,17 +43,20 @@ public final class Annotations {
         return List.copyOf(out);
     }
 
-    /** Prometheus's {@code line:column} of an offset: both 1-based, the column counted from the last line break. */
+    /**
+     * Prometheus's {@code line:column} of an offset: both 1-based, the column counted in UTF-8
+     * bytes (Prometheus's positions are byte offsets) from the last line break.
+     */
     static String position(String query, int pos) {
         int p = Math.max(0, Math.min(pos, query.length()));
         int line = 1;
-        int lastBreak = -1;
+        int lineStart = 0;
         for (int i = 0; i < p; i++) {
             if (query.charAt(i) == '\n') {
                 line++;
-                lastBreak = i;
+                lineStart = i + 1;
             }
         }
-        return line + ":" + (p - lastBreak);
+        return line + ":" + (query.substring(lineStart, p).getBytes(StandardCharsets.UTF_8).length + 1);
     }
 }

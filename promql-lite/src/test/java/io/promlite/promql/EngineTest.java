@@ -62,6 +62,9 @@ class EngineTest {
                 "PromQL warning: quantile value should be between 0 and 1, got 2 (1:28)"),
                 java.util.Set.copyOf(range.warnings()));
         assertEquals(java.util.List.of(), engine.instantQuery("rate(req_total[1m])", 100_000).infos());
+        // Columns count UTF-8 bytes, as Prometheus's byte offsets do.
+        assertEquals(java.util.List.of("PromQL warning: quantile value should be between 0 and 1, got -1 (1:28)"),
+                engine.instantQuery("sum(up{x=\"ü\"}) + quantile(-1, up)", 100_000).warnings());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.promlite.promql.Engine;
 import io.promlite.promql.EngineOptions;
 import io.promlite.promql.PromqlException;
 import io.promlite.promql.QueryResult;
+import io.promlite.promql.parser.Expr;
 import io.promlite.promql.parser.ExprPrinter;
 import io.promlite.promql.parser.Parser;
 import io.promlite.promql.value.Matrix;
@@ -107,6 +108,17 @@ public final class QueryApi {
             throw ApiError.invalidParam("query", e.getMessage());
         }
         return ApiJson.success(g -> g.writeString(formatted));
+    }
+
+    /** {@code /api/v1/parse_query}: the query's syntax tree as JSON, in the shapes Prometheus's web API uses. */
+    public HttpResponse parseQuery(HttpRequest req) throws ApiError {
+        Expr expr;
+        try {
+            expr = Parser.parse(requireQuery(req));
+        } catch (PromqlException e) {
+            throw ApiError.invalidParam("query", e.getMessage());
+        }
+        return ApiJson.success(g -> AstJson.write(g, expr));
     }
 
     /** The shared engine, or one bounded by the request's {@code timeout} when it is shorter. */

@@ -11,6 +11,7 @@ import io.promlite.promql.parser.AggregateOp;
 import io.promlite.promql.parser.Expr.Aggregate;
 import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -214,14 +215,8 @@ final class Aggregations {
                 List<StepSeries> chosen;
                 final int step = i;
                 switch (op) {
-                    case TOPK, BOTTOMK -> {
-                        long k = clampK(p);
-                        Comparator<StepSeries> cmp = op == AggregateOp.TOPK
-                                ? (x, y) -> compareDesc(x.values[step], y.values[step])
-                                : (x, y) -> compareAsc(x.values[step], y.values[step]);
-                        present.sort(cmp);
-                        chosen = present.subList(0, (int) Math.min(k, present.size()));
-                    }
+                    case TOPK, BOTTOMK -> chosen = ranked(present, (int) Math.min(clampK(p), present.size()), step,
+                            op == AggregateOp.TOPK);
                     case LIMITK -> chosen = present.subList(0, (int) Math.min(clampK(p), present.size()));
                     default -> {
                         double ratio = Math.max(-1, Math.min(1, p));
@@ -252,6 +247,49 @@ final class Aggregations {
                     : (x, y) -> compareAsc(x.values[0], y.values[0]));
         }
         return out;
+    }
+
+    /** Up to this k, the best k are kept in a small sorted array instead of sorting every member. */
+    private static final int SMALL_K = 64;
+
+    /**
+     * The k best of {@code present} at {@code step} (highest for topk, lowest for bottomk, NaN
+     * last), ties going to the earlier member as a stable sort would keep them.
+     */
+    private static List<StepSeries> ranked(List<StepSeries> present, int k, int step, boolean top) {
+        if (k >= present.size()) {
+            return present;
+        }
+        if (k == 0) {
+            return List.of();
+        }
+        if (k > SMALL_K) {
+            present.sort(top ? (x, y) -> compareDesc(x.values[step], y.values[step])
+                    : (x, y) -> compareAsc(x.values[step], y.values[step]));
+            return present.subList(0, k);
+        }
+        StepSeries[] best = new StepSeries[k];
+        int n = 0;
+        for (StepSeries m : present) {
+            double v = m.values[step];
+            if (n == k && rank(v, best[k - 1].values[step], top) >= 0) {
+                continue;
+            }
+            int at = n < k ? n : k - 1;
+            while (at > 0 && rank(v, best[at - 1].values[step], top) < 0) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = m;
+            if (n < k) {
+                n++;
+            }
+        }
+        return Arrays.asList(best).subList(0, n);
+    }
+
+    private static int rank(double a, double b, boolean top) {
+        return top ? compareDesc(a, b) : compareAsc(a, b);
     }
 
     private static long clampK(double p) {

@@ -6,6 +6,7 @@ import io.promlite.promql.PromqlException;
 import io.promlite.promql.QueryResult;
 import io.promlite.promql.functions.Histograms;
 import io.promlite.promql.parser.Expr;
+import io.promlite.promql.parser.ExprPrinter;
 import io.promlite.promql.parser.Parser;
 import io.promlite.promql.parser.Durations;
 import io.promlite.promql.value.Matrix;
@@ -303,6 +304,9 @@ public final class ScriptRunner {
                 && (result instanceof Vector || result instanceof Scalar)) {
             problem = sameAsRangeQuery(query, time(instant.group(2)), result);
         }
+        if (problem == null && instant.matches()) {
+            problem = samePrinted(query, time(instant.group(2)), exp);
+        }
         return new CaseResult(lineNo, query, problem == null ? Status.PASSED : Status.FAILED,
                 problem == null ? "" : problem);
     }
@@ -486,6 +490,26 @@ public final class ScriptRunner {
             }
             if (exp.ordered && !samples.get(i).metric().equals(e.labels())) {
                 return "expected " + e.labels() + " at position " + i + ", got " + samples.get(i).metric();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks that the query printed back in canonical form ({@link ExprPrinter#print}) and laid
+     * out ({@link ExprPrinter#pretty}) means the same: each gives the expected result too. Prometheus's harness relies on its printer likewise
+     * when it re-runs instant queries with {@code @} modifiers.
+     */
+    private String samePrinted(String query, long t, Expectation exp) {
+        Expr parsed = Parser.parse(query);
+        for (String printed : List.of(ExprPrinter.print(parsed), ExprPrinter.pretty(parsed))) {
+            try {
+                String problem = compareInstant(engine.instant(printed, t), exp);
+                if (problem != null) {
+                    return "printed as " + printed + ": " + problem;
+                }
+            } catch (PromqlException e) {
+                return "printed as " + printed + ": " + e.getMessage();
             }
         }
         return null;
