@@ -54,6 +54,7 @@ final class RemoteWriteParser {
         List<Node> items = y.sequence(node, "remote_write");
         List<RemoteWriteConfig> out = new ArrayList<>(items.size());
         Set<String> names = new HashSet<>();
+        Set<String> queueNames = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             String path = "remote_write[" + i + "]";
             Node item = items.get(i);
@@ -64,6 +65,11 @@ final class RemoteWriteParser {
             if (!c.name().isEmpty() && !names.add(c.name())) {
                 throw y.error(item, path + ".name",
                         "found multiple remote write configs with job name \"" + c.name() + "\"");
+            }
+            // Unnamed entries are named after their URL: two of them would share one queue.
+            if (!queueNames.add(c.queueName())) {
+                throw y.error(item, path + ".url",
+                        "duplicate remote write configs are not allowed, found duplicate for URL: " + c.url());
             }
             out.add(c);
         }

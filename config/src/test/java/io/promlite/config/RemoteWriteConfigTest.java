@@ -99,6 +99,8 @@ class RemoteWriteConfigTest {
                 4, "min_shards (5) must not exceed max_shards (2)");
         assertError("remote_write:\n  - url: http://a\n    queue_confg: {}\n", 3, "queue_confg");
         assertError("remote_write:\n  - url: ftp://a\n", 2, "http or https");
+        assertError("remote_write:\n  - url: http://a\n  - url: http://a\n    remote_timeout: 5s\n", 3,
+                "duplicate remote write configs are not allowed, found duplicate for URL: http://a");
     }
 
     private static void assertError(String yaml, int line, String text) {

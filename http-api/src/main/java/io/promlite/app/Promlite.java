@@ -289,7 +289,10 @@ public final class Promlite implements AutoCloseable, ServerStatus {
 
     @Override
     public Map<String, String> flags() {
-        return settings.flags();
+        Map<String, String> flags = new java.util.LinkedHashMap<>(settings.flags());
+        flags.put("agent", String.valueOf(agent.enabled()));
+        flags.put("storage.agent.max-log-size", agent.maxLogBytes() + "B");
+        return flags;
     }
 
     @Override

@@ -65,8 +65,21 @@ final class HttpSender {
         this.client = builder.build();
     }
 
-    /** Posts {@code body[0, length)}; returns the status code or {@link #NETWORK_ERROR}. */
-    int send(byte[] body, int length, StringBuilder error) throws InterruptedException {
+    /** What one request came back with; one per shard, reused. */
+    static final class Outcome {
+        /** The HTTP status, or {@link #NETWORK_ERROR}. */
+        int status;
+        /** The receiver's {@code Retry-After} in milliseconds, 0 when it sent none. */
+        long retryAfterMs;
+        /** The first line of an error body, or the network error. */
+        final StringBuilder error = new StringBuilder();
+    }
+
+    /** Posts {@code body[0, length)} and fills {@code out}. */
+    void send(byte[] body, int length, Outcome out) throws InterruptedException {
+        out.status = NETWORK_ERROR;
+        out.retryAfterMs = 0;
+        out.error.setLength(0);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(config.remoteTimeout())
                 .header("Content-Encoding", "snappy")
@@ -87,13 +100,28 @@ final class HttpSender {
                 if (response.statusCode() / 100 != 2) {
                     String s = new String(text, 0, Math.min(text.length, 512), StandardCharsets.UTF_8);
                     int newline = s.indexOf('\n');
-                    error.append(newline < 0 ? s : s.substring(0, newline));
+                    out.error.append(newline < 0 ? s : s.substring(0, newline));
                 }
             }
-            return response.statusCode();
+            out.status = response.statusCode();
+            out.retryAfterMs = response.headers().firstValue("Retry-After").map(HttpSender::retryAfterMs).orElse(0L);
         } catch (IOException e) {
-            error.append(e.getClass().getSimpleName()).append(e.getMessage() == null ? "" : ": " + e.getMessage());
-            return NETWORK_ERROR;
+            out.error.append(e.getClass().getSimpleName()).append(e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date, as Prometheus reads it; 0 when it is neither. */
+    static long retryAfterMs(String value) {
+        try {
+            return Math.max(0, Long.parseLong(value.trim()) * 1000);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                long at = java.time.ZonedDateTime.parse(value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant().toEpochMilli();
+                return Math.max(0, at - System.currentTimeMillis());
+            } catch (java.time.format.DateTimeParseException neither) {
+                return 0;
+            }
         }
     }
 

@@ -38,6 +38,8 @@ final class QueueManager {
     private static final long COMMIT_INTERVAL_MS = 200;
     /** Marks a series removed by write_relabel_configs in the labels cache. */
     private static final byte[] DROPPED = new byte[0];
+    /** Series not seen for one to two of these periods leave the labels cache (bounded under churn). */
+    private static final long LABELS_CACHE_PERIOD_MS = 10 * 60_000L;
 
     private final RemoteWriteConfig config;
     private final QueueConfig queueConfig;
@@ -46,7 +48,8 @@ final class QueueManager {
     private final HttpSender sender;
     private final RemoteWriteMetrics.Queue metrics;
     private final Thread reader;
-    private final LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
+    private LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
+    private LongObjectHashMap<byte[]> previousSeriesLabels = new LongObjectHashMap<>();
     private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean stopped;
@@ -59,6 +62,7 @@ final class QueueManager {
     private long[] stagedIds = new long[1024];
     private long[] stagedTimestamps = new long[1024];
     private long[] stagedBits = new long[1024];
+    private byte[][] stagedLabels = new byte[1024][];
     private int staged;
 
     QueueManager(RemoteWriteConfig config, Map<String, String> externalLabels, LogCursor cursor, HttpSender sender,
@@ -99,19 +103,25 @@ final class QueueManager {
         for (Shard s : shards) {
             s.stop();
         }
-        commitCompleted(true);
+        commitCompleted();
         metrics.remove();
     }
 
     private void readLoop() {
         long nextReshard = System.currentTimeMillis() + RESHARD_INTERVAL_MS;
+        long nextCacheRotation = System.currentTimeMillis() + LABELS_CACHE_PERIOD_MS;
         long nextCommit = 0;
-        try {
-            while (!stopped) {
+        while (!stopped) {
+            try {
                 long now = System.currentTimeMillis();
                 if (now >= nextCommit) {
-                    commitCompleted(false);
+                    commitCompleted();
                     nextCommit = now + COMMIT_INTERVAL_MS;
+                }
+                if (now >= nextCacheRotation) {
+                    previousSeriesLabels = seriesLabels;
+                    seriesLabels = new LongObjectHashMap<>();
+                    nextCacheRotation = now + LABELS_CACHE_PERIOD_MS;
                 }
                 if (now >= nextReshard) {
                     reshardIfNeeded();
@@ -120,12 +130,19 @@ final class QueueManager {
                 if (!forwardOneRead()) {
                     cursor.awaitRecords(COMMIT_INTERVAL_MS);
                 }
-            }
-        } catch (InterruptedException e) {
-            // Stopping.
-        } catch (RuntimeException e) {
-            if (!stopped) {
-                log.atError().addKeyValue("remote_name", name()).setCause(e).log("remote write reader failed");
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    return;
+                }
+                // A storage read failed: retry the read later rather than stop forwarding for good.
+                log.atError().addKeyValue("remote_name", name()).setCause(e).log("remote write reader failed; retrying");
+                try {
+                    Thread.sleep(RESHARD_INTERVAL_MS);
+                } catch (InterruptedException stopping) {
+                    return;
+                }
             }
         }
     }
@@ -140,29 +157,39 @@ final class QueueManager {
         }
         long records = Math.max(1, cursor.readPosition() - start);
         samplesPerRecord = 0.8 * samplesPerRecord + 0.2 * ((double) n / records);
+        // Labels first, so the read's counters are set once rather than per sample.
+        int dropped = 0;
+        try {
+            for (int i = 0; i < staged; i++) {
+                byte[] labels = labelsOf(stagedIds[i]);
+                stagedLabels[i] = labels;
+                if (labels == DROPPED) {
+                    dropped++;
+                }
+            }
+        } catch (RuntimeException e) {
+            // Nothing of this read was handed on: read it again next time.
+            cursor.seek(start);
+            throw e;
+        }
         Segment segment = new Segment(cursor.readPosition());
         synchronized (inFlight) {
             inFlight.add(segment);
         }
-        int dropped = 0;
-        for (int i = 0; i < staged; i++) {
-            byte[] labels = labelsOf(stagedIds[i]);
-            if (labels == DROPPED) {
-                dropped++;
-                continue;
-            }
-            Shard shard = shards.get(shardOf(stagedIds[i]));
-            segment.add();
-            pending.incrementAndGet();
-            if (!shard.enqueue(labels, stagedTimestamps[i], Double.longBitsToDouble(stagedBits[i]), segment)) {
-                return true;
-            }
-        }
         if (dropped > 0) {
             metrics.dropped.inc(dropped);
         }
+        segment.add(staged - dropped);
+        metrics.pending.set(pending.addAndGet(staged - dropped));
         segment.done(1);
-        metrics.pending.set(pending.get());
+        for (int i = 0; i < staged; i++) {
+            byte[] labels = stagedLabels[i];
+            stagedLabels[i] = null;
+            if (labels != DROPPED && !shards.get(shardOf(stagedIds[i]))
+                    .enqueue(labels, stagedTimestamps[i], Double.longBitsToDouble(stagedBits[i]), segment)) {
+                return true;
+            }
+        }
         return true;
     }
 
@@ -172,6 +199,7 @@ final class QueueManager {
             stagedIds = Arrays.copyOf(stagedIds, size);
             stagedTimestamps = Arrays.copyOf(stagedTimestamps, size);
             stagedBits = Arrays.copyOf(stagedBits, size);
+            stagedLabels = Arrays.copyOf(stagedLabels, size);
         }
         stagedIds[staged] = id;
         stagedTimestamps[staged] = t;
@@ -183,10 +211,15 @@ final class QueueManager {
         return (int) Long.remainderUnsigned(seriesId * 0x9E3779B97F4A7C15L >>> 16, shards.size());
     }
 
-    /** The series' encoded labels as sent, or {@link #DROPPED}; computed once per series. */
+    /** The series' encoded labels as sent, or {@link #DROPPED}; computed once while the series is active. */
     private byte[] labelsOf(long id) {
         byte[] encoded = seriesLabels.get(id);
         if (encoded != null) {
+            return encoded;
+        }
+        encoded = previousSeriesLabels.get(id);
+        if (encoded != null) {
+            seriesLabels.put(id, encoded);
             return encoded;
         }
         Labels labels = cursor.labels(id);
@@ -200,15 +233,12 @@ final class QueueManager {
     }
 
     /** Persists the position past the oldest run of fully handled reads. */
-    private void commitCompleted(boolean force) {
+    private void commitCompleted() {
         long position = -1;
         synchronized (inFlight) {
             while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
                 position = inFlight.poll().endSeq;
             }
-        }
-        if (position < 0 && inFlight.isEmpty() && !force) {
-            return;
         }
         if (position >= 0 && position != lastCommitted) {
             cursor.commit(position);
@@ -320,8 +350,8 @@ final class QueueManager {
             this.endSeq = endSeq;
         }
 
-        void add() {
-            outstanding.incrementAndGet();
+        void add(int n) {
+            outstanding.addAndGet(n);
         }
 
         void done(int n) {

@@ -44,8 +44,8 @@ public final class RemoteWriteManager implements AutoCloseable {
         Map<String, RemoteWriteConfig> wanted = new LinkedHashMap<>();
         for (RemoteWriteConfig rw : config.remoteWriteConfigs()) {
             if (wanted.put(rw.queueName(), rw) != null) {
-                throw new IllegalArgumentException("duplicate remote write configs for URL " + rw.url()
-                        + "; give each a distinct name");
+                throw new IllegalArgumentException(
+                        "duplicate remote write configs are not allowed, found duplicate for URL: " + rw.url());
             }
         }
         Map<String, String> external = config.global().externalLabels();

@@ -42,7 +42,7 @@ final class Shard implements Runnable {
     private final QueueManager.Segment[] batchSegments;
     private final WriteRequestEncoder encoder = new WriteRequestEncoder();
     private final SnappyEncoder snappy = new SnappyEncoder();
-    private final StringBuilder error = new StringBuilder();
+    private final HttpSender.Outcome outcome = new HttpSender.Outcome();
 
     Shard(QueueManager queue, int index, int capacity, int maxBatch, long deadlineNanos) {
         this.queue = queue;
@@ -179,24 +179,25 @@ final class Shard implements Runnable {
         snappy.encode(encoder.buffer(), encoder.length());
         QueueManager.Backoff backoff = queue.backoff();
         while (true) {
-            error.setLength(0);
-            int status = queue.sender().send(snappy.buffer(), snappy.length(), error);
+            queue.sender().send(snappy.buffer(), snappy.length(), outcome);
+            int status = outcome.status;
             if (status / 100 == 2) {
                 queue.sent(n, snappy.length(), highest);
                 break;
             }
             if (queue.recoverable(status)) {
                 queue.retried(n);
-                long sleep = backoff.next();
+                // The receiver's Retry-After, when it gives one, wins over the backoff (as in Prometheus).
+                long sleep = outcome.retryAfterMs > 0 ? outcome.retryAfterMs : backoff.next();
                 log.atWarn().addKeyValue("remote_name", queue.name()).addKeyValue("status", status)
-                        .addKeyValue("err", error).addKeyValue("retry_in", sleep + "ms")
+                        .addKeyValue("err", outcome.error).addKeyValue("retry_in", sleep + "ms")
                         .log("Failed to send batch, retrying");
                 Thread.sleep(sleep);
                 continue;
             }
             queue.failed(n);
             log.atError().addKeyValue("remote_name", queue.name()).addKeyValue("status", status)
-                    .addKeyValue("err", error).addKeyValue("samples", n)
+                    .addKeyValue("err", outcome.error).addKeyValue("samples", n)
                     .log("non-recoverable error while sending a batch; dropping it");
             break;
         }

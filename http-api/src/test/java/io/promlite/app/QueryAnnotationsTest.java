@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.web.ListenAddress;
-import io.promlite.web.remotewrite.WriteRequests;
+import io.promlite.remote.wire.WriteRequests;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

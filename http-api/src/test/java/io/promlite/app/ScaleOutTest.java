@@ -168,6 +168,9 @@ class ScaleOutTest {
             assertEquals(422, query.statusCode());
             assertEquals("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"unavailable with promlite "
                     + "agent mode\"}", query.body());
+            String flags = api.get("/api/v1/status/flags").body();
+            assertTrue(flags.contains("\"agent\":\"true\"") && flags.contains("\"storage.agent.max-log-size\":\"1048576B\""),
+                    flags);
             EndToEndTest.eventually(() -> hitsReceived(receiver).size() >= 3);
             receiver.answer(() -> 503);
             Thread.sleep(1500);

@@ -2,15 +2,11 @@ package io.promlite.app;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -44,64 +40,23 @@ final class StackFiles {
 
     /** Parses strict JSON (no comments, no trailing commas) into maps, lists, strings, numbers and booleans. */
     static Map<String, Object> json(String pathInDocker) {
-        try (JsonParser p = new JsonFactory().createParser(file(pathInDocker).toFile())) {
-            p.nextToken();
-            Object value = jsonValue(p);
-            if (p.nextToken() != null) {
-                throw new AssertionError(pathInDocker + ": content after the JSON document");
-            }
-            return map(value);
+        try {
+            return map(Json.parse(Files.readString(file(pathInDocker))));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(pathInDocker + ": " + e.getMessage(), e);
         }
     }
 
     /** A JSON array of strings, e.g. a Dockerfile's exec-form instruction. */
     static List<String> jsonStrings(String text) {
-        try (JsonParser p = new JsonFactory().createParser(text)) {
-            p.nextToken();
+        try {
             List<String> out = new ArrayList<>();
-            for (Object o : list(jsonValue(p))) {
+            for (Object o : list(Json.parse(text))) {
                 out.add((String) o);
             }
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Object jsonValue(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        switch (t) {
-            case START_OBJECT -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    m.put(name, jsonValue(p));
-                }
-                return m;
-            }
-            case START_ARRAY -> {
-                List<Object> l = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    l.add(jsonValue(p));
-                }
-                return l;
-            }
-            case VALUE_STRING -> {
-                return p.getText();
-            }
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return p.getNumberValue();
-            }
-            case VALUE_TRUE, VALUE_FALSE -> {
-                return p.getBooleanValue();
-            }
-            case VALUE_NULL -> {
-                return null;
-            }
-            default -> throw new AssertionError("unexpected JSON token " + t);
         }
     }
 

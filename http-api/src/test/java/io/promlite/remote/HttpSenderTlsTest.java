@@ -109,7 +109,9 @@ class HttpSenderTlsTest {
                     remote_timeout: 5s
                     tls_config: %s
                 """.formatted(server.getAddress().getPort(), tls), "tls.yml").remoteWriteConfigs().get(0);
-        return new HttpSender(config, "promlite/test").send(new byte[] {0}, 1, new StringBuilder());
+        HttpSender.Outcome out = new HttpSender.Outcome();
+        new HttpSender(config, "promlite/test").send(new byte[] {0}, 1, out);
+        return out.status;
     }
 
     @Test

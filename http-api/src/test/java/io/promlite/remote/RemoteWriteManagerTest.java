@@ -145,6 +145,28 @@ class RemoteWriteManagerTest {
     }
 
     @Test
+    void aRetryAfterFromTheReceiverWinsOverTheBackoff() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        long[] callTimes = new long[2];
+        receiver.retryAfter = "1";
+        receiver.answer(() -> {
+            int call = calls.incrementAndGet();
+            if (call <= 2) {
+                callTimes[call - 1] = System.nanoTime();
+            }
+            return call == 1 ? 429 : 204;
+        });
+        manager.apply(config(""));
+        commit(1, 0, 3);
+        eventually(() -> receiver.acceptedSamples() == 3, "3 samples");
+        long waitedMs = (callTimes[1] - callTimes[0]) / 1_000_000;
+        assertTrue(waitedMs >= 900, "waited " + waitedMs + "ms, not the receiver's 1s");
+        assertEquals(0, HttpSender.retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT"), "a date in the past");
+        assertEquals(120_000, HttpSender.retryAfterMs("120"));
+        assertEquals(0, HttpSender.retryAfterMs("soon"));
+    }
+
+    @Test
     void clientErrorsAreDroppedAndCounted() throws Exception {
         receiver.answer(() -> 400);
         manager.apply(config("""
@@ -223,6 +245,21 @@ class RemoteWriteManagerTest {
                 assertEquals(T0 + i * 100L, samples.get(i)[0], "each series in order across reshards");
             }
         });
+    }
+
+    @Test
+    void aChangedQueueRestartsFromItsPersistedPosition() throws Exception {
+        receiver.answer(() -> 503);
+        manager.apply(config(""));
+        commit(2, 0, 10);
+        eventually(() -> metric("promlite_remote_storage_samples_retried_total") > 0, "retries");
+        manager.apply(config("""
+                    remote_timeout: 5s
+                """));
+        commit(2, 10, 20);
+        receiver.answer(() -> 204);
+        eventually(() -> receiver.acceptedSamples() == 40, "40 samples");
+        receiver.accepted().values().forEach(samples -> assertEquals(20, samples.size(), "once each"));
     }
 
     @Test

@@ -22,6 +22,8 @@ import java.util.function.IntSupplier;
 public final class TestReceiver implements AutoCloseable {
     private final HttpServer server;
     private volatile IntSupplier status = () -> 204;
+    /** Sent as {@code Retry-After} with every error answer when set. */
+    public volatile String retryAfter;
     private final Map<Labels, List<long[]>> accepted = new LinkedHashMap<>();
     final AtomicInteger requests = new AtomicInteger();
     volatile String lastAuthorization;
@@ -49,6 +51,9 @@ public final class TestReceiver implements AutoCloseable {
                 } catch (RemoteWriteException e) {
                     code = 400;
                 }
+            }
+            if (code / 100 != 2 && retryAfter != null) {
+                exchange.getResponseHeaders().set("Retry-After", retryAfter);
             }
             exchange.sendResponseHeaders(code, -1);
             exchange.close();

@@ -53,6 +53,11 @@ public final class LogCursor {
         return n[0];
     }
 
+    /** Makes {@link #read} continue from {@code seq}, e.g. to read again records whose handling failed. */
+    public void seek(long seq) {
+        readPosition = seq;
+    }
+
     /** Waits up to {@code timeoutMs} for records past the read position; true when there are some. */
     public boolean awaitRecords(long timeoutMs) throws InterruptedException {
         return db.awaitLog(readPosition, timeoutMs);

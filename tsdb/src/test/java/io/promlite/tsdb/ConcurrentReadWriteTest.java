@@ -30,6 +30,7 @@ class ConcurrentReadWriteTest {
     void readersSeeConsistentPrefixesWhileWritingAndCheckpointing() throws Exception {
         try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
             AtomicLong acknowledged = new AtomicLong();
+            AtomicLong readsDone = new AtomicLong();
             AtomicBoolean done = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread writer = new Thread(() -> {
@@ -42,6 +43,12 @@ class ConcurrentReadWriteTest {
                         }
                         app.commit();
                         acknowledged.set(n);
+                        // Let a read in every 100 commits, so reads race the writer even when
+                        // the reader is still cold (interpreted) and the writer is warm.
+                        long deadline = System.nanoTime() + 1_000_000_000L;
+                        while (readsDone.get() < n / 100 && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
                     }
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
@@ -80,6 +87,7 @@ class ConcurrentReadWriteTest {
                     assertEquals(SERIES, result.size());
                 }
                 reads++;
+                readsDone.set(reads);
             }
             writer.join();
             checkpointer.join();

@@ -7,25 +7,24 @@ import java.util.Arrays;
 
 /**
  * An append-only, most-significant-bit-first bit stream into a growable byte array, shared by
- * the chunk encoders. Bytes past the written bits are always zero.
+ * the chunk encoders ({@link XorChunk} extends it so a head chunk is one object, not two).
+ * Bytes past the written bits are always zero.
  */
-final class BitWriter {
+class BitWriter {
     private static final VarHandle BIG_ENDIAN_LONG =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    private final int headerBytes;
     private byte[] buf;
     private int bitPos;
 
     /** A writer whose stream starts after {@code headerBytes} bytes the caller fills itself. */
     BitWriter(int initialBytes, int headerBytes) {
-        this.headerBytes = headerBytes;
         buf = new byte[Math.max(headerBytes + 16, initialBytes)];
         bitPos = headerBytes * 8;
     }
 
     /** Empties the stream (header bytes included) for reuse, keeping the buffer. */
-    void reset() {
+    void reset(int headerBytes) {
         Arrays.fill(buf, 0, Math.min(buf.length, length() + 9), (byte) 0);
         bitPos = headerBytes * 8;
     }
@@ -35,8 +34,8 @@ final class BitWriter {
         return buf;
     }
 
-    /** Bytes written so far, the last one possibly partial. */
-    int length() {
+    /** Encoded size in bytes: those written so far, the last one possibly partial. */
+    public int length() {
         return (bitPos + 7) >>> 3;
     }
 

@@ -15,6 +15,12 @@ public final class ChunkCompactor {
 
     /** Encodes the chunk; the bytes are then the first {@link #length()} of {@link #bytes()}. */
     public ChunkCompactor compact(XorChunk chunk) {
+        if (!DecimalChunk.isExactDecimal(chunk.lastValueBits())) {
+            // Full-precision floats: settled from one value, without decoding the chunk.
+            result = chunk.bytes();
+            resultLength = chunk.length();
+            return this;
+        }
         int count = chunk.numSamples();
         if (ts.length < count) {
             ts = new long[count];

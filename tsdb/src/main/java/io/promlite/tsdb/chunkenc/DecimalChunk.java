@@ -102,7 +102,7 @@ final class DecimalChunk {
             // Larger even before the varint header: skip building it.
             return -1;
         }
-        out.reset();
+        out.reset(1);
         out.buffer()[0] = (byte) (TAG | (dod ? MODE_DOD : 0) | scale);
         out.ensureBits(6 * 80);
         out.writeUvarint(count);
@@ -133,6 +133,16 @@ final class DecimalChunk {
             dods = new long[count];
             tdods = new long[count];
         }
+    }
+
+    /** Whether the value is an exact decimal with at most {@value #MAX_SCALE} fraction digits. */
+    static boolean isExactDecimal(long bits) {
+        for (int scale = 0; scale <= MAX_SCALE; scale++) {
+            if (exactAt(bits, scale)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The smallest scale at which every value round-trips exactly, or -1. */

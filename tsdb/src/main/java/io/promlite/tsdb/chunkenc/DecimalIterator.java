@@ -19,6 +19,9 @@ final class DecimalIterator {
 
     DecimalIterator reset(byte[] b, int off, int len) {
         int tag = b[off] & 0xff;
+        if ((tag & ~(DecimalChunk.TAG | DecimalChunk.MODE_DOD | 0x0f)) != 0) {
+            throw new IllegalStateException("unknown chunk encoding 0x" + Integer.toHexString(tag));
+        }
         dod = (tag & DecimalChunk.MODE_DOD) != 0;
         int scale = tag & 0x0f;
         if (scale > DecimalChunk.MAX_SCALE) {
@@ -28,7 +31,9 @@ final class DecimalIterator {
         integers = scale == 0;
         in.reset(b, off + 1, off + len);
         long count = in.readUvarint();
-        if (count > Integer.MAX_VALUE) {
+        // Chunks are compacted from XOR chunks. The bound also matters because samples of
+        // all-equal columns read no bits: a damaged count must not yield billions of samples.
+        if (count < 2 || count > XorChunk.MAX_SAMPLES) {
             throw new IllegalStateException("bad decimal chunk sample count " + count);
         }
         total = (int) count;

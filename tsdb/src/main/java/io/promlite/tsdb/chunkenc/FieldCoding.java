@@ -8,7 +8,8 @@ import java.util.Arrays;
  * behind a prefix {@code 0}, {@code 10} or {@code 11}, chosen per column to minimise its size.
  * Fields are either signed (two's complement) or, when cheaper, unsigned offsets from a base (the
  * column's minimum: a counter's deltas need no sign bit). A width of 0 stands for the base (0
- * when signed), and a column whose w2 is 0 (all equal) writes no fields at all.
+ * when signed), and a column whose w2 is 0 (all equal) writes no fields at all. When one width
+ * fits best (w0 = w2: uniform deltas such as CPU ticks), fields have no prefix.
  *
  * <p>Column header: 1 bit offset flag, the base as a zigzag varint when set, 7-bit w2, then
  * 7-bit w0 and w1 unless w2 is 0. Reusable; not thread-safe.
@@ -105,8 +106,11 @@ final class FieldCoding {
         for (int w = 1; w <= max; w++) {
             counts[w] += counts[w - 1];
         }
-        long best = Long.MAX_VALUE;
-        for (int a = 0; a <= max; a++) {
+        // One width for all: no prefixes.
+        long best = max * len;
+        split[0] = max;
+        split[1] = max;
+        for (int a = 0; a < max; a++) {
             for (int b = a; b <= max; b++) {
                 long bits = (1 + a) * counts[a] + (2 + b) * (counts[b] - counts[a]) + (2 + max) * (len - counts[b]);
                 if (bits < best) {
@@ -138,6 +142,10 @@ final class FieldCoding {
             return;
         }
         long v = offset ? x - base : x;
+        if (w0 == w2) {
+            out.writeBits(v, w2);
+            return;
+        }
         int w = offset ? unsignedWidth(v) : signedWidth(v);
         if (w <= w0) {
             out.writeBits(0, 1);
@@ -175,6 +183,9 @@ final class FieldCoding {
     long read(BitReader in) {
         if (w2 == 0) {
             return base;
+        }
+        if (w0 == w2) {
+            return offset ? base + in.readBits(w2) : in.readSigned(w2);
         }
         return offset ? base + in.readPrefixed(w0, w1, w2, false) : in.readPrefixed(w0, w1, w2, true);
     }

@@ -22,13 +22,12 @@ import java.util.Arrays;
  * staleness marker) round-trips exactly. Appending never allocates except to grow the buffer.
  * Not thread-safe.
  */
-public final class XorChunk {
+public final class XorChunk extends BitWriter {
     /** Samples per chunk before the head cuts a new one, as in Prometheus. */
     public static final int TARGET_SAMPLES = 120;
     static final int HEADER_BYTES = 2;
-    private static final int MAX_SAMPLES = 0x7fff;
+    static final int MAX_SAMPLES = 0x7fff;
 
-    private final BitWriter out;
     private int count;
     private long firstT;
     private long t;
@@ -42,7 +41,7 @@ public final class XorChunk {
     }
 
     public XorChunk(int initialBytes) {
-        out = new BitWriter(initialBytes, HEADER_BYTES);
+        super(initialBytes, HEADER_BYTES);
     }
 
     /** An XOR chunk holding the samples of an encoded one of any encoding, ready for further appends. */
@@ -75,18 +74,13 @@ public final class XorChunk {
         return vBits;
     }
 
-    /** Encoded size in bytes. */
-    public int length() {
-        return out.length();
-    }
-
     /** The backing array; only the first {@link #length()} bytes are meaningful. */
     public byte[] bytes() {
-        return out.buffer();
+        return buffer();
     }
 
     public byte[] toByteArray() {
-        return Arrays.copyOf(out.buffer(), length());
+        return Arrays.copyOf(buffer(), length());
     }
 
     /**
@@ -98,32 +92,32 @@ public final class XorChunk {
         if (count == MAX_SAMPLES) {
             throw new IllegalStateException("chunk is full");
         }
-        out.ensureBits(64 + 64 + 16);
+        ensureBits(64 + 64 + 16);
         if (count == 0) {
-            out.writeUvarint(BitWriter.zigzag(timestamp));
-            out.writeBits(valueBits, 64);
+            writeUvarint(BitWriter.zigzag(timestamp));
+            writeBits(valueBits, 64);
             firstT = timestamp;
         } else if (count == 1) {
             tDelta = timestamp - t;
-            out.writeUvarint(BitWriter.zigzag(tDelta));
+            writeUvarint(BitWriter.zigzag(tDelta));
             writeValue(valueBits);
         } else {
             long delta = timestamp - t;
             long dod = delta - tDelta;
             if (dod == 0) {
-                out.writeBits(0, 1);
+                writeBits(0, 1);
             } else if (fits(dod, 14)) {
-                out.writeBits(0b10, 2);
-                out.writeBits(dod, 14);
+                writeBits(0b10, 2);
+                writeBits(dod, 14);
             } else if (fits(dod, 17)) {
-                out.writeBits(0b110, 3);
-                out.writeBits(dod, 17);
+                writeBits(0b110, 3);
+                writeBits(dod, 17);
             } else if (fits(dod, 20)) {
-                out.writeBits(0b1110, 4);
-                out.writeBits(dod, 20);
+                writeBits(0b1110, 4);
+                writeBits(dod, 20);
             } else {
-                out.writeBits(0b1111, 4);
-                out.writeBits(dod, 64);
+                writeBits(0b1111, 4);
+                writeBits(dod, 64);
             }
             tDelta = delta;
             writeValue(valueBits);
@@ -131,7 +125,7 @@ public final class XorChunk {
         t = timestamp;
         vBits = valueBits;
         count++;
-        byte[] buf = out.buffer();
+        byte[] buf = buffer();
         buf[0] = (byte) (count >>> 8);
         buf[1] = (byte) count;
     }
@@ -144,23 +138,23 @@ public final class XorChunk {
     private void writeValue(long bits) {
         long xor = bits ^ vBits;
         if (xor == 0) {
-            out.writeBits(0, 1);
+            writeBits(0, 1);
             return;
         }
         int lead = Math.min(Long.numberOfLeadingZeros(xor), 31);
         int trail = Long.numberOfTrailingZeros(xor);
         if (leading != 0xff && lead >= leading && trail >= trailing) {
-            out.writeBits(0b10, 2);
-            out.writeBits(xor >>> trailing, 64 - leading - trailing);
+            writeBits(0b10, 2);
+            writeBits(xor >>> trailing, 64 - leading - trailing);
             return;
         }
         leading = lead;
         trailing = trail;
         int significant = 64 - lead - trail;
-        out.writeBits(0b11, 2);
-        out.writeBits(lead, 5);
+        writeBits(0b11, 2);
+        writeBits(lead, 5);
         // 64 significant bits is written as 0: the field is 6 bits wide and 0 cannot occur.
-        out.writeBits(significant & 63, 6);
-        out.writeBits(xor >>> trail, significant);
+        writeBits(significant & 63, 6);
+        writeBits(xor >>> trail, significant);
     }
 }

@@ -261,6 +261,46 @@ class DecimalChunkTest {
     }
 
     @Test
+    void damagedSampleCountIsReportedNotMisread() {
+        double[] vs = new double[120];
+        Arrays.fill(vs, 5);
+        byte[] enc = compact(chunkOf(regular(120), vs));
+        assertEquals(120, enc[1]);
+        // A count of 2^21 (varint bytes ff ff 7f): a constant chunk would otherwise yield them all.
+        byte[] damaged = new byte[enc.length + 2];
+        damaged[0] = enc[0];
+        damaged[1] = (byte) 0xff;
+        damaged[2] = (byte) 0xff;
+        damaged[3] = 0x7f;
+        System.arraycopy(enc, 2, damaged, 4, enc.length - 2);
+        assertThrows(IllegalStateException.class, () -> new ChunkIterator().reset(damaged, 0, damaged.length));
+    }
+
+    @Test
+    void randomlyDamagedChunksFailOrEndButNeverRunAway() {
+        Random rnd = new Random(17);
+        double[] vs = new double[120];
+        for (int i = 0; i < vs.length; i++) {
+            vs[i] = i % 3 == 0 ? 7 : i * 0.25;
+        }
+        byte[] enc = compact(chunkOf(regular(120), vs));
+        for (int round = 0; round < 2000; round++) {
+            byte[] damaged = enc.clone();
+            damaged[1 + rnd.nextInt(damaged.length - 1)] ^= (byte) (1 << rnd.nextInt(8));
+            try {
+                ChunkIterator it = new ChunkIterator().reset(damaged, 0, damaged.length);
+                int n = 0;
+                while (it.next()) {
+                    n++;
+                }
+                assertTrue(n <= 0x7fff);
+            } catch (IllegalStateException expected) {
+                // reported as damaged
+            }
+        }
+    }
+
+    @Test
     void columnCodingPicksTheCheapestFields() {
         FieldCoding c = new FieldCoding();
         // All equal: no fields, just the header (offset flag, base 7 as one varint byte, w2).
@@ -285,7 +325,9 @@ class DecimalChunkTest {
         assertTrue(c.offset);
         assertEquals(8, c.base);
         assertEquals(3, c.w2);
-        assertTrue(bits <= 100 * 4 + 1 + 8 + 21, "bits " + bits);
+        // Uniform: one width, no prefixes.
+        assertEquals(3, c.w0);
+        assertEquals(100 * 3 + 1 + 8 + 21, bits);
         assertEquals(2, FieldCoding.signedWidth(1));
         assertEquals(1, FieldCoding.signedWidth(-1));
         assertEquals(64, FieldCoding.signedWidth(Long.MIN_VALUE));
