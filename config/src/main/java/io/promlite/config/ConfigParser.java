@@ -56,7 +56,10 @@ final class ConfigParser {
 
     private final String sourceName;
     private final YamlNodes y;
-    /** The directory relative file_sd paths are resolved against, or null to leave them as written. */
+    /**
+     * The directory relative file paths (file_sd, secrets, certificates) resolve against, or null
+     * to leave them as written.
+     */
     private final Path baseDir;
 
     ConfigParser(String sourceName, Path baseDir) {
