@@ -13,7 +13,7 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Reads and parses a file; errors name the file as given; relative file_sd paths resolve against its directory. */
+    /** Reads and parses a file; errors name the file as given; relative file paths resolve against its directory. */
     public static PromliteConfig load(Path file) throws ConfigException {
         byte[] bytes;
         try {
@@ -36,7 +36,8 @@ public final class ConfigLoader {
 
     /**
      * Parses YAML text; {@code sourceName} names it in errors. An empty document is a valid
-     * config without scrape configs. Relative file_sd paths stay relative to the working directory.
+     * config without scrape configs. Relative file paths (file_sd, secrets, certificates) stay
+     * relative to the working directory.
      */
     public static PromliteConfig parse(String yaml, String sourceName) throws ConfigException {
         return new ConfigParser(sourceName, null).parse(yaml);

@@ -43,8 +43,10 @@ final class ConfigParser {
             "convert_classic_histograms_to_nhcb", "scrape_native_histograms",
             "target_limit", "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
             "keep_dropped_targets", "metric_name_validation_scheme", "metric_name_escaping_scheme",
-            "scrape_failure_log_file", "oauth2", "tls_config", "proxy_url", "no_proxy", "proxy_from_environment",
+            "scrape_failure_log_file", "oauth2", "proxy_url", "no_proxy", "proxy_from_environment",
             "proxy_connect_header", "follow_redirects", "enable_http2", "http_headers");
+
+    private static final Set<String> IGNORED_TLS = Set.of("min_version", "max_version");
 
     // Prometheus's relabel target rule: a label name that may contain $1 / ${name} references.
     private static final Pattern RELABEL_TARGET = Pattern.compile("^(?:(?:[a-zA-Z_]|\\$(?:\\{\\w+\\}|\\w+))+\\w*)+$");
@@ -54,7 +56,10 @@ final class ConfigParser {
 
     private final String sourceName;
     private final YamlNodes y;
-    /** The directory relative file_sd paths are resolved against, or null to leave them as written. */
+    /**
+     * The directory relative file paths (file_sd, secrets, certificates) resolve against, or null
+     * to leave them as written.
+     */
     private final Path baseDir;
 
     ConfigParser(String sourceName, Path baseDir) {
@@ -221,6 +226,7 @@ final class ConfigParser {
             String bearerToken;
             String bearerTokenFile;
             Node authNode;
+            TlsConfig tlsConfig = TlsConfig.DEFAULT;
             final Map<String, List<String>> params = new LinkedHashMap<>();
             final List<StaticConfig> staticConfigs = new ArrayList<>();
             final List<FileSdConfig> fileSdConfigs = new ArrayList<>();
@@ -245,6 +251,7 @@ final class ConfigParser {
                 case "honor_labels" -> f.honorLabels = y.bool(value, p, false);
                 case "honor_timestamps" -> f.honorTimestamps = y.bool(value, p, true);
                 case "enable_compression" -> f.enableCompression = y.bool(value, p, true);
+                case "tls_config" -> f.tlsConfig = parseTlsConfig(value, p);
                 case "basic_auth" -> {
                     f.basicAuth = parseBasicAuth(value, p);
                     f.authNode = value;
@@ -326,7 +333,46 @@ final class ConfigParser {
                 c.labelNameLengthLimit != 0 ? c.labelNameLengthLimit : defaults.labelNameLengthLimit,
                 c.labelValueLengthLimit != 0 ? c.labelValueLengthLimit : defaults.labelValueLengthLimit,
                 c.bodySizeLimit != 0 ? c.bodySizeLimit : defaults.bodySizeLimit,
-                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression, auth);
+                f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression, auth,
+                f.tlsConfig);
+    }
+
+    private TlsConfig parseTlsConfig(Node node, String path) throws ConfigException {
+        String[] v = new String[7];
+        boolean[] insecure = {false};
+        y.fields(node, path, "config.TLSConfig", (key, value, p) -> {
+            switch (key) {
+                case "ca" -> v[0] = y.string(value, p);
+                case "ca_file" -> v[1] = resolve(y.string(value, p));
+                case "cert" -> v[2] = y.string(value, p);
+                case "cert_file" -> v[3] = resolve(y.string(value, p));
+                case "key" -> v[4] = y.string(value, p);
+                case "key_file" -> v[5] = resolve(y.string(value, p));
+                case "server_name" -> v[6] = y.string(value, p);
+                case "insecure_skip_verify" -> insecure[0] = y.bool(value, p, false);
+                default -> {
+                    return ignoredField(IGNORED_TLS, key, p);
+                }
+            }
+            return true;
+        });
+        // Prometheus's TLSConfig.Validate rules and wording.
+        String problem = null;
+        if (v[0] != null && v[1] != null) {
+            problem = "at most one of ca and ca_file must be configured";
+        } else if (v[2] != null && v[3] != null) {
+            problem = "at most one of cert and cert_file must be configured";
+        } else if (v[4] != null && v[5] != null) {
+            problem = "at most one of key and key_file must be configured";
+        } else if ((v[2] != null || v[3] != null) && v[4] == null && v[5] == null) {
+            problem = "exactly one of key or key_file must be configured when a client certificate is configured";
+        } else if ((v[4] != null || v[5] != null) && v[2] == null && v[3] == null) {
+            problem = "exactly one of cert or cert_file must be configured when a client key is configured";
+        }
+        if (problem != null) {
+            throw y.error(node, path, problem);
+        }
+        return new TlsConfig(v[0], v[1], v[2], v[3], v[4], v[5], v[6], insecure[0]);
     }
 
     /** Prometheus's HTTPClientConfig rules for combining the credential fields, with its wording. */

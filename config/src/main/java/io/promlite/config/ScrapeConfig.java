@@ -13,6 +13,7 @@ import java.util.Map;
  * @param params            URL query parameters added to every scrape of the job (Prometheus's {@code params})
  * @param enableCompression whether to ask targets for gzip (Prometheus's {@code enable_compression}, default true)
  * @param auth              how to authenticate to the targets, or null for no credentials
+ * @param tlsConfig         TLS settings for https targets
  */
 public record ScrapeConfig(
         String jobName,
@@ -34,7 +35,8 @@ public record ScrapeConfig(
         List<FileSdConfig> fileSdConfigs,
         List<DnsSdConfig> dnsSdConfigs,
         boolean enableCompression,
-        HttpAuth auth) {
+        HttpAuth auth,
+        TlsConfig tlsConfig) {
 
     public static final String DEFAULT_METRICS_PATH = "/metrics";
     public static final String DEFAULT_SCHEME = "http";
@@ -57,6 +59,7 @@ public record ScrapeConfig(
     public ScrapeConfig(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
                         String scheme, List<StaticConfig> staticConfigs) {
         this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, staticConfigs,
-                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), true, null);
+                false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), true, null,
+                TlsConfig.DEFAULT);
     }
 }

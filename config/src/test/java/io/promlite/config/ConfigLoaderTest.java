@@ -220,6 +220,26 @@ class ConfigLoaderTest {
         assertEquals(new HttpAuth.Credentials("Token", "", "/run/token"), jobs.get(2).auth());
         assertEquals(new HttpAuth.Credentials("Bearer", null, dir.resolve("token").toString()), jobs.get(3).auth());
         assertEquals(null, jobs.get(4).auth());
+        assertEquals(TlsConfig.DEFAULT, jobs.get(4).tlsConfig());
+    }
+
+    @Test
+    void parsesTlsConfig(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prometheus.yml");
+        Files.writeString(file, """
+                scrape_configs:
+                  - job_name: t
+                    scheme: https
+                    tls_config:
+                      ca_file: ca.pem
+                      cert_file: /etc/c.pem
+                      key_file: k.pem
+                      server_name: example.org
+                      insecure_skip_verify: false
+                      min_version: TLS12
+                """);
+        assertEquals(new TlsConfig(null, dir.resolve("ca.pem").toString(), null, "/etc/c.pem", null,
+                dir.resolve("k.pem").toString(), "example.org", false), ConfigLoader.load(file).scrapeConfigs().get(0).tlsConfig());
     }
 
     @Test
@@ -294,6 +314,12 @@ class ConfigLoaderTest {
                         "scrape_configs[0]", "at most one of bearer_token & bearer_token_file must be configured"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    basic_auth: {username: u}\n    bearer_token: t\n", 4,
                         "scrape_configs[0]", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    tls_config: {cert_file: c.pem}\n", 3, "scrape_configs[0].tls_config",
+                        "exactly one of key or key_file must be configured when a client certificate is configured"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    tls_config: {ca: x, ca_file: y}\n", 3, "scrape_configs[0].tls_config",
+                        "at most one of ca and ca_file must be configured"),
+                Arguments.of("scrape_configs:\n  - job_name: a\n    tls_config: {ca_fil: y}\n", 3, "scrape_configs[0].tls_config.ca_fil",
+                        "field ca_fil not found in type config.TLSConfig"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    basic_auth: {user: u}\n", 3,
                         "scrape_configs[0].basic_auth.user", "field user not found in type config.BasicAuth"),
                 Arguments.of("scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: []\n", 4,

@@ -2,6 +2,8 @@ package io.promlite.scraper;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.SSLContext;
 
 /** A real HTTP exporter on 127.0.0.1 whose answer tests change while it runs. */
 public final class TestTarget implements AutoCloseable {
@@ -32,8 +35,20 @@ public final class TestTarget implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
 
     public TestTarget() {
+        this(null);
+    }
+
+    /** A target served over https with {@code tls}'s certificate, or plain http when null. */
+    public TestTarget(SSLContext tls) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+            if (tls == null) {
+                server = HttpServer.create(address, 0);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -23,16 +23,23 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.promlite.config.TlsConfig;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.UncheckedIOException;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /**
  * Fetches scrapes over Netty. Each target keeps its connection open between scrapes (as
@@ -63,7 +70,7 @@ final class HttpScraper {
 
     private final EventLoopGroup group;
     private final String userAgent;
-    private volatile SslContext sslContext;
+    private final Map<TlsConfig, SslContext> sslContexts = new ConcurrentHashMap<>();
 
     HttpScraper(EventLoopGroup group, String userAgent) {
         this.group = group;
@@ -103,15 +110,21 @@ final class HttpScraper {
     static final class Request {
         private final ScrapeTarget target;
         private final int bodyLimit;
+        /** For https targets, else null. */
+        private final SslContext ssl;
+        /** The name the target's certificate must carry. */
+        private final String serverName;
         /**
          * On the heap, so the garbage collector frees it with the loop (a direct buffer would need
          * a release that no in-flight write may outlive); each write sends a duplicate.
          */
         private final ByteBuf encoded;
 
-        private Request(ScrapeTarget target, int bodyLimit, ByteBuf encoded) {
+        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, ByteBuf encoded) {
             this.target = target;
             this.bodyLimit = bodyLimit;
+            this.ssl = ssl;
+            this.serverName = serverName;
             this.encoded = encoded;
         }
     }
@@ -122,8 +135,11 @@ final class HttpScraper {
      * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
      * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
      * @param authorization  the {@code Authorization} header value, or null
+     * @param ssl            the TLS context for an https target, else null
+     * @param serverName     the name to verify the target's certificate against, or null for its host
      */
-    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip, String authorization) {
+    Request request(ScrapeTarget target, long bodyLimitBytes, boolean acceptGzip, String authorization,
+                    SslContext ssl, String serverName) {
         int limit = bodyLimitBytes <= 0 || bodyLimitBytes > Integer.MAX_VALUE
                 ? DEFAULT_BODY_LIMIT_BYTES : (int) bodyLimitBytes;
         String text = "GET " + (target.pathAndQuery().isEmpty() ? "/" : target.pathAndQuery()) + " HTTP/1.1\r\n"
@@ -138,7 +154,7 @@ final class HttpScraper {
         // character is sent as UTF-8 rather than mangled.
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
-        return new Request(target, limit, encoded);
+        return new Request(target, limit, ssl, serverName != null ? serverName : target.host(), encoded);
     }
 
     /** One request/response exchange and its outcome. */
@@ -185,7 +201,7 @@ final class HttpScraper {
             return;
         }
         ScrapeTarget target = ex.target();
-        SslContext ssl = target.scheme().equals("https") ? sslContext() : null;
+        SslContext ssl = ex.request().ssl;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -196,7 +212,7 @@ final class HttpScraper {
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
                         if (ssl != null) {
-                            p.addLast(ssl.newHandler(ch.alloc(), target.host(), target.port()));
+                            p.addLast(ssl.newHandler(ch.alloc(), ex.request().serverName, target.port()));
                         }
                         p.addLast(new HttpResponseDecoder(DECODER_CONFIG));
                         p.addLast(new HttpContentDecompressor(0));
@@ -244,21 +260,52 @@ final class HttpScraper {
         return BigDecimal.valueOf(timeout.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 
-    private SslContext sslContext() {
-        SslContext ctx = sslContext;
-        if (ctx == null) {
-            synchronized (this) {
-                if (sslContext == null) {
-                    try {
-                        sslContext = SslContextBuilder.forClient().build();
-                    } catch (SSLException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                ctx = sslContext;
-            }
+    /**
+     * The TLS client context for a job's tls_config, built once per distinct config (it reads
+     * certificate files) and shared by the job's loops.
+     *
+     * @throws IOException with Prometheus's wording when a certificate or key cannot be loaded
+     */
+    SslContext sslContext(TlsConfig tls) throws IOException {
+        SslContext cached = sslContexts.get(tls);
+        if (cached != null) {
+            return cached;
         }
-        return ctx;
+        SslContextBuilder b = SslContextBuilder.forClient();
+        try {
+            if (tls.insecureSkipVerify()) {
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+            } else {
+                b.endpointIdentificationAlgorithm("HTTPS");
+                if (tls.caFile() != null) {
+                    b.trustManager(new File(tls.caFile()));
+                } else if (tls.ca() != null) {
+                    b.trustManager(pem(tls.ca()));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("unable to load specified CA cert " + (tls.caFile() != null ? tls.caFile() : "(inline)")
+                    + ": " + e.getMessage(), e);
+        }
+        try {
+            if (tls.certFile() != null || tls.cert() != null) {
+                InputStream cert = tls.certFile() != null ? new FileInputStream(tls.certFile()) : pem(tls.cert());
+                InputStream key = tls.keyFile() != null ? new FileInputStream(tls.keyFile()) : pem(tls.key());
+                try (cert; key) {
+                    b.keyManager(cert, key);
+                }
+            }
+            SslContext built = b.build();
+            SslContext raced = sslContexts.putIfAbsent(tls, built);
+            return raced != null ? raced : built;
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("unable to use specified client cert (" + tls.certFile() + ") & key ("
+                    + tls.keyFile() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream pem(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String describe(Throwable t) {

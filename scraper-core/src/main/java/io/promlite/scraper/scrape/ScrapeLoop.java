@@ -2,6 +2,7 @@ package io.promlite.scraper.scrape;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.ScrapeConfig;
 import io.promlite.scraper.MetricMetadata;
@@ -90,14 +91,19 @@ public final class ScrapeLoop {
         this.report = new ReportSeries(labeler);
         this.schedule = ScrapeSchedule.of(target);
         String authorization = null;
+        SslContext ssl = null;
         String problem = null;
         try {
             authorization = AuthHeader.of(config.auth());
+            if (target.scheme().equals("https")) {
+                ssl = http.sslContext(config.tlsConfig());
+            }
         } catch (IOException e) {
             problem = e.getMessage();
         }
         this.setupError = problem;
-        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression(), authorization);
+        this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression(), authorization,
+                ssl, config.tlsConfig().serverName());
         this.predecessor = predecessor;
         if (predecessor != null) {
             this.lastReport = predecessor.lastReport;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.promlite.config.ScrapeConfig;
+import io.promlite.config.TlsConfig;
 import io.promlite.tsdb.model.Labels;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LabelLimitsTest {
     private static ScrapeConfig limits(int labels, int nameLength, int valueLength) {
         return new ScrapeConfig("j", Duration.ofSeconds(1), Duration.ofSeconds(1), "/metrics", "http", List.of(),
-                false, true, Map.of(), 0, labels, nameLength, valueLength, 0, List.of(), List.of(), List.of(), List.of(), true, null);
+                false, true, Map.of(), 0, labels, nameLength, valueLength, 0, List.of(), List.of(), List.of(), List.of(), true, null, TlsConfig.DEFAULT);
     }
 
     private static final Labels SERIES = Labels.of("__name__", "m", "long_label_name", "värde");
