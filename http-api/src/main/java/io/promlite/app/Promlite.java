@@ -174,7 +174,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                 new QueryMetrics(registry, settings.queryMaxConcurrency()));
         MetadataApi metadata = new MetadataApi(tsdb);
         StatusApi status = new StatusApi(BuildInfo.VERSION, this, tsdb);
-        TargetsApi targets = new TargetsApi(scrapeManager::activeTargets, this::scrapePools,
+        TargetsApi targets = new TargetsApi(scrapeManager, this::scrapePools,
                 settings.effectiveExternalUrl(http.port()), http.port());
         RulesApi rules = new RulesApi();
         AdminApi admin = new AdminApi(tsdb, settings.storagePath(), settings.enableAdminApi(), clock);

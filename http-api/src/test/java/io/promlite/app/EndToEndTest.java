@@ -59,6 +59,9 @@ class EndToEndTest {
                         static_configs: [ { targets: ["%s", "%s"] } ]
                       - job_name: access-log
                         static_configs: [ { targets: ["%s"], labels: { env: demo } } ]
+                      - job_name: retired
+                        static_configs: [ { targets: ["127.0.0.1:1"] } ]
+                        relabel_configs: [ { source_labels: [__address__], regex: "127.0.0.1:1", action: drop } ]
                     """.formatted(g1.address(), g2.address(), log.address()));
             ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
 
@@ -67,6 +70,7 @@ class EndToEndTest {
                 ApiClient api = new ApiClient(server.port());
                 eventually(() -> api.vector("up").size() == 3);
                 assertTargets(api, g1.address());
+                assertMetadata(api, g1.address());
 
                 assertEquals(List.of(new Sample(Map.of("code", "200", "job", "image-gallery", "method", "GET"), "150")),
                         samples(api.vector("sum(image_gallery_requests_total{code=\"200\"}) without(instance)")));
@@ -128,8 +132,31 @@ class EndToEndTest {
         Map<String, Object> dropped = Json.object(Json.object(Json.parse(
                 api.get("/api/v1/targets?state=dropped").body())).get("data"));
         assertEquals(List.of(), dropped.get("activeTargets"));
-        assertEquals("{\"status\":\"success\",\"data\":{\"scrapePools\":[\"access-log\",\"image-gallery\"]}}",
+        List<Object> droppedTargets = Json.array(dropped.get("droppedTargets"));
+        assertEquals(1, droppedTargets.size());
+        Map<String, Object> retired = Json.object(droppedTargets.get(0));
+        assertEquals("retired", retired.get("scrapePool"));
+        assertEquals("127.0.0.1:1", Json.object(retired.get("discoveredLabels")).get("__address__"));
+        assertEquals(Map.of("retired", java.math.BigDecimal.ONE), dropped.get("droppedTargetCounts"));
+        assertEquals("{\"status\":\"success\",\"data\":{\"scrapePools\":[\"access-log\",\"image-gallery\",\"retired\"]}}",
                 api.get("/api/v1/scrape_pools").body());
+    }
+
+    /** /api/v1/metadata and /api/v1/targets/metadata report what the targets' HELP and TYPE lines say. */
+    private static void assertMetadata(ApiClient api, String instance) throws Exception {
+        Object requests = Json.object(Json.object(Json.parse(
+                api.get("/api/v1/metadata?metric=image_gallery_requests_total").body())).get("data"));
+        assertEquals(Map.of("image_gallery_requests_total",
+                List.of(Map.of("type", "counter", "help", "Requests served.", "unit", ""))), requests);
+        Map<String, Object> limited = Json.object(Json.object(Json.parse(
+                api.get("/api/v1/metadata?limit=1").body())).get("data"));
+        assertEquals(1, limited.size());
+        List<Object> perTarget = Json.array(Json.object(Json.parse(api.get("/api/v1/targets/metadata?match_target="
+                + ApiClient.encode("{instance=\"" + instance + "\"}") + "&metric=image_gallery_in_flight_requests")
+                .body())).get("data"));
+        assertEquals(List.of(Map.of("target", Map.of("instance", instance, "job", "image-gallery"),
+                "metric", "image_gallery_in_flight_requests", "type", "gauge", "help", "Requests in flight.",
+                "unit", "")), perTarget);
     }
 
     private record Sample(Map<String, String> metric, String value) {

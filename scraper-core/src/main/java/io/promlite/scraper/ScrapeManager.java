@@ -110,16 +110,25 @@ public final class ScrapeManager implements AutoCloseable {
         return out;
     }
 
+    /** Each active target's metric metadata, in scrape-pool order. */
+    public synchronized List<TargetMetadata> targetMetadata() {
+        List<TargetMetadata> out = new ArrayList<>();
+        for (ScrapePool pool : pools.values()) {
+            for (ScrapeLoop loop : pool.loops()) {
+                out.add(new TargetMetadata(loop.target().labels(), loop.metadata()));
+            }
+        }
+        return out;
+    }
+
     /**
      * What the active targets declare about their metrics, by metric name, each distinct
      * declaration once (targets may disagree), as {@code /api/v1/metadata} reports it.
      */
-    public synchronized Map<String, List<MetricMetadata>> metadata() {
+    public Map<String, List<MetricMetadata>> metadata() {
         Map<String, Set<MetricMetadata>> merged = new TreeMap<>();
-        for (ScrapePool pool : pools.values()) {
-            for (ScrapeLoop loop : pool.loops()) {
-                loop.metadata().forEach((metric, m) -> merged.computeIfAbsent(metric, k -> new LinkedHashSet<>()).add(m));
-            }
+        for (TargetMetadata t : targetMetadata()) {
+            t.metrics().forEach((metric, m) -> merged.computeIfAbsent(metric, k -> new LinkedHashSet<>()).add(m));
         }
         Map<String, List<MetricMetadata>> out = new LinkedHashMap<>();
         merged.forEach((metric, set) -> out.put(metric, List.copyOf(set)));
