@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +106,11 @@ public final class Main implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration lookbackDelta;
 
+    @Option(names = "--discovery.dns.nameservers", paramLabel = "HOST:PORT", split = ",",
+            description = "Name servers asked by dns_sd_configs, in order (default: the system's, from "
+                    + "/etc/resolv.conf).")
+    List<String> dnsNameservers = List.of();
+
     @Option(names = "--agent",
             description = "Run in agent mode: scrape and remote-write only, with no local queries or chunk storage.")
     boolean agent;
@@ -144,7 +150,8 @@ public final class Main implements Callable<Integer> {
         ServerSettings settings = new ServerSettings(configFile, agent ? agentStoragePath : storagePath,
                 listenAddress, retention,
                 retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
-                routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+                routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver,
+                dnsNameservers);
         PromliteConfig config;
         try {
             config = Promlite.loadConfig(settings);

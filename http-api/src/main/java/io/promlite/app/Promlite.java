@@ -77,7 +77,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         this.workers = workers;
         this.http = http;
         this.queries = newPool("query", settings.queryMaxConcurrency(), QUERY_QUEUE);
-        this.scrapeManager = new ScrapeManager(tsdb, registry);
+        this.scrapeManager = new ScrapeManager(tsdb, registry, settings.dnsNameservers());
         this.reloadSuccessful = Gauge.builder().name("promlite_config_last_reload_successful")
                 .help("Whether the last configuration reload attempt was successful.").register(registry);
         this.reloadSuccessTime = Gauge.builder().name("promlite_config_last_reload_success_timestamp_seconds")

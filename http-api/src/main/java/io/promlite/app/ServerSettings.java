@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,12 +19,13 @@ import java.util.Map;
  * @param externalUrl            {@code --web.external-url}, or null to derive it from the host name
  * @param routePrefix            {@code --web.route-prefix}, or null to use the external URL's path
  * @param queryMaxConcurrency    how many queries evaluate at once; the rest wait in line
+ * @param dnsNameservers         {@code HOST:PORT} name servers for {@code dns_sd_configs}; empty for the system's
  */
 record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAddress, Duration retention,
                       long retentionBytes, Duration queryTimeout, long queryMaxSamples, int queryMaxConcurrency,
                       Duration lookbackDelta, URI externalUrl, String routePrefix, int maxConnections,
                       Duration readTimeout, boolean enableLifecycle, boolean enableAdminApi,
-                      boolean enableRemoteWriteReceiver) {
+                      boolean enableRemoteWriteReceiver, List<String> dnsNameservers) {
 
     /** Prometheus's defaults for everything but the three essentials. */
     static ServerSettings defaults(Path configFile, Path storagePath, ListenAddress listenAddress) {
@@ -31,25 +33,31 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
         ServerOptions web = ServerOptions.defaults();
         return new ServerSettings(configFile, storagePath, listenAddress, Duration.ofDays(15), 0,
                 engine.timeout(), engine.maxSamples(), 20, engine.lookbackDelta(), null, null, web.maxConnections(),
-                web.readTimeout(), false, false, false);
+                web.readTimeout(), false, false, false, List.of());
     }
 
     ServerSettings withFeatures(boolean lifecycle, boolean adminApi, boolean remoteWriteReceiver) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
                 queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
-                lifecycle, adminApi, remoteWriteReceiver);
+                lifecycle, adminApi, remoteWriteReceiver, dnsNameservers);
     }
 
     ServerSettings withWeb(URI externalUrl, String routePrefix) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
                 queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
-                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers);
     }
 
     ServerSettings withQueryLimits(Duration timeout, long maxSamples, int maxConcurrency) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, timeout,
                 maxSamples, maxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
-                enableLifecycle, enableAdminApi, enableRemoteWriteReceiver);
+                enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers);
+    }
+
+    ServerSettings withDnsNameservers(List<String> nameservers) {
+        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
+                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
+                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, nameservers);
     }
 
     ServerOptions serverOptions() {
@@ -114,6 +122,7 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
         f.put("query.max-samples", String.valueOf(queryMaxSamples));
         f.put("query.max-concurrency", String.valueOf(queryMaxConcurrency));
         f.put("query.lookback-delta", PromDurations.format(lookbackDelta));
+        f.put("discovery.dns.nameservers", String.join(",", dnsNameservers));
         return f;
     }
 

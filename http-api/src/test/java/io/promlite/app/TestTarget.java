@@ -12,8 +12,13 @@ final class TestTarget implements AutoCloseable {
     private volatile String body;
 
     TestTarget(String initialBody) throws IOException {
+        this(initialBody, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** A target on a given loopback address and port, e.g. one of several behind one DNS name. */
+    TestTarget(String initialBody, InetSocketAddress bind) throws IOException {
         this.body = initialBody;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(bind, 0);
         server.createContext("/metrics", exchange -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -26,7 +31,11 @@ final class TestTarget implements AutoCloseable {
     }
 
     String address() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     void serve(String newBody) {

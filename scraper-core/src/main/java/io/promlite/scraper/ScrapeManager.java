@@ -7,6 +7,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promlite.config.PromliteConfig;
 import io.promlite.config.ScrapeConfig;
+import io.promlite.scraper.discovery.DnsDiscovery;
 import io.promlite.scraper.scrape.ScrapeContext;
 import io.promlite.scraper.scrape.ScrapeLoop;
 import io.promlite.scraper.scrape.ScrapeMetrics;
@@ -48,13 +49,19 @@ public final class ScrapeManager implements AutoCloseable {
     private boolean closed;
 
     public ScrapeManager(Storage storage, PrometheusRegistry registry) {
+        this(storage, registry, List.of());
+    }
+
+    /** @param dnsNameservers {@code HOST:PORT} name servers for DNS discovery; empty for the system's */
+    public ScrapeManager(Storage storage, PrometheusRegistry registry, List<String> dnsNameservers) {
         this.eventLoops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("promlite-scrape-io", true),
                 NioIoHandler.newFactory());
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("promlite-scrape-append", true));
         this.context = new ScrapeContext(storage, eventLoops, executor,
-                new ScrapeMetrics(registry, this::targetsPerPool), userAgent());
+                new ScrapeMetrics(registry, this::targetsPerPool), userAgent(),
+                DnsDiscovery.resolverUrl(dnsNameservers));
     }
 
     /** Starts, stops and keeps pools and loops so that exactly the config's targets are scraped. */

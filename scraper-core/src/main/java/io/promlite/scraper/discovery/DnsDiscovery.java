@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Targets from DNS records ({@code dns_sd_configs}), looked up with the JDK's DNS client (the
- * system's name servers), one group per name, with Prometheus's {@code __meta_dns_*} labels. A
+ * system's name servers, or those of {@code --discovery.dns.nameservers}), one group per name, with Prometheus's {@code __meta_dns_*} labels. A
  * name that does not exist has no targets; a lookup that fails keeps the name's last targets.
  */
 public final class DnsDiscovery implements Discoverer {
@@ -36,14 +36,31 @@ public final class DnsDiscovery implements Discoverer {
     private final String providerUrl;
     private final Map<String, TargetGroup> lastGood = new HashMap<>();
 
-    public DnsDiscovery(DnsSdConfig config) {
-        this(config, SYSTEM_RESOLVER);
-    }
-
-    /** @param providerUrl a JNDI DNS URL naming the server to ask, e.g. {@code dns://127.0.0.1:5353} */
-    DnsDiscovery(DnsSdConfig config, String providerUrl) {
+    /**
+     * @param providerUrl the name servers to ask, as {@link #resolverUrl} spells them, e.g.
+     *                    {@code dns://127.0.0.1:5353}
+     */
+    public DnsDiscovery(DnsSdConfig config, String providerUrl) {
         this.config = config;
         this.providerUrl = providerUrl;
+    }
+
+    /**
+     * The JDK DNS client's spelling of a list of {@code HOST:PORT} name servers (asked in order);
+     * no servers means the system's.
+     */
+    public static String resolverUrl(List<String> nameservers) {
+        if (nameservers.isEmpty()) {
+            return SYSTEM_RESOLVER;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String hostPort : nameservers) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append("dns://").append(hostPort.trim());
+        }
+        return sb.toString();
     }
 
     @Override

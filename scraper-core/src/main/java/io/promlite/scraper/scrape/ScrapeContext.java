@@ -1,6 +1,7 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.channel.EventLoopGroup;
+import io.promlite.scraper.discovery.DnsDiscovery;
 import io.promlite.tsdb.Storage;
 import java.util.concurrent.Executor;
 
@@ -11,14 +12,21 @@ public final class ScrapeContext {
     private final HttpScraper http;
     private final Executor executor;
     private final ScrapeMetrics metrics;
+    private final String dnsResolverUrl;
 
+    /** @param dnsResolverUrl the name servers DNS discovery asks, as {@link DnsDiscovery#resolverUrl} spells them */
     public ScrapeContext(Storage storage, EventLoopGroup eventLoops, Executor executor, ScrapeMetrics metrics,
-                         String userAgent) {
+                         String userAgent, String dnsResolverUrl) {
         this.storage = storage;
         this.eventLoops = eventLoops;
         this.http = new HttpScraper(eventLoops, userAgent);
         this.executor = executor;
         this.metrics = metrics;
+        this.dnsResolverUrl = dnsResolverUrl;
+    }
+
+    String dnsResolverUrl() {
+        return dnsResolverUrl;
     }
 
     Storage storage() {

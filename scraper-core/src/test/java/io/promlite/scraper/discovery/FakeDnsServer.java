@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A minimal authoritative DNS server over UDP on 127.0.0.1, answering from a table tests change. */
-final class FakeDnsServer implements AutoCloseable {
-    static final int A = 1;
+public final class FakeDnsServer implements AutoCloseable {
+    public static final int A = 1;
     static final int NS = 2;
     static final int MX = 15;
     static final int AAAA = 28;
@@ -24,19 +24,24 @@ final class FakeDnsServer implements AutoCloseable {
     private final Map<String, List<byte[]>> records = new ConcurrentHashMap<>();
     private final Thread thread;
 
-    FakeDnsServer() throws IOException {
+    public FakeDnsServer() throws IOException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         thread = new Thread(this::serve, "fake-dns");
         thread.setDaemon(true);
         thread.start();
     }
 
-    String url() {
-        return "dns://127.0.0.1:" + socket.getLocalPort();
+    public String url() {
+        return "dns://" + hostPort();
+    }
+
+    /** Where it listens, as {@code --discovery.dns.nameservers} takes it. */
+    public String hostPort() {
+        return "127.0.0.1:" + socket.getLocalPort();
     }
 
     /** Sets the records of a name and type; a name with no entry at all is NXDOMAIN. */
-    void set(String name, int type, List<byte[]> rdata) {
+    public void set(String name, int type, List<byte[]> rdata) {
         records.put(key(name, type), rdata);
     }
 
@@ -60,7 +65,7 @@ final class FakeDnsServer implements AutoCloseable {
         return encodeName(host);
     }
 
-    static byte[] address(String ip) throws IOException {
+    public static byte[] address(String ip) throws IOException {
         return InetAddress.getByName(ip).getAddress();
     }
 
