@@ -61,13 +61,24 @@ final class DecimalChunk {
         if (count < 2) {
             return -1;
         }
-        int scale = scaleOf(bits, count);
-        if (scale < 0) {
-            return -1;
+        // The smallest scale at which every value round-trips exactly: raised as values need it,
+        // then only the values before the last raise are checked again.
+        int scale = 0;
+        int checkedFrom = 0;
+        for (int i = 0; i < count; i++) {
+            while (!exactAt(bits[i], scale)) {
+                if (++scale > MAX_SCALE) {
+                    return -1;
+                }
+                checkedFrom = i;
+            }
         }
         ensureCapacity(count);
         double p = POW10[scale];
         for (int i = 0; i < count; i++) {
+            if (i < checkedFrom && !exactAt(bits[i], scale)) {
+                return -1;
+            }
             n[i] = (long) Math.rint(Double.longBitsToDouble(bits[i]) * p);
         }
         long g = 0;
@@ -143,25 +154,6 @@ final class DecimalChunk {
             }
         }
         return false;
-    }
-
-    /** The smallest scale at which every value round-trips exactly, or -1. */
-    private static int scaleOf(long[] bits, int count) {
-        int scale = 0;
-        for (int i = 0; i < count; i++) {
-            while (!exactAt(bits[i], scale)) {
-                if (++scale > MAX_SCALE) {
-                    return -1;
-                }
-            }
-        }
-        // A larger scale found later must hold for the earlier values too.
-        for (int i = 0; i < count; i++) {
-            if (!exactAt(bits[i], scale)) {
-                return -1;
-            }
-        }
-        return scale;
     }
 
     private static boolean exactAt(long bits, int scale) {

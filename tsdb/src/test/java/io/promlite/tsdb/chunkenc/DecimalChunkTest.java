@@ -156,6 +156,8 @@ class DecimalChunkTest {
             {1, 1e17, 3, 4},
             {1, Double.MAX_VALUE, 3, 4},
             {1, Double.MIN_VALUE, 3, 4},
+            // Exact at scale 0, but the 0.5 needs scale 1, where 9e16 is beyond exact integers.
+            {9_000_000_000_000_000.0, 0.5, 3, 4},
         };
         for (double[] c : cases) {
             double[] vs = new double[120];
