@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from demo_metrics import CONTENT_TYPE, Counter, Registry
+from demo_metrics import CONTENT_TYPE, Counter, Registry, respond
 
 HOSTNAME = socket.gethostname()
 ACCESS_LOG = Counter("access_log_total", "Access log lines written, by the hostname that wrote them.",
@@ -48,12 +48,7 @@ class Handler(BaseHTTPRequestHandler):
             code, content_type, body = 200, "text/plain; charset=utf-8", "ok\n"
         else:
             code, content_type, body = 404, "text/plain; charset=utf-8", "not found\n"
-        data = body.encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        respond(self, code, content_type, body)
 
     def log_message(self, format, *args):
         pass  # scrapes are not accesses worth logging

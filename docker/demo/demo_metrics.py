@@ -142,3 +142,13 @@ class Registry:
 
     def expose(self):
         return "".join(m.expose() for m in self._metrics) + _process_metrics()
+
+
+def respond(handler, code, content_type, body):
+    """Writes a whole text response from an http.server request handler."""
+    data = body.encode("utf-8")
+    handler.send_response(code)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

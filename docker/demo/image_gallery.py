@@ -8,7 +8,7 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from demo_metrics import CONTENT_TYPE, Counter, Gauge, Histogram, Registry
+from demo_metrics import CONTENT_TYPE, Counter, Gauge, Histogram, Registry, respond
 
 REQUESTS = Counter("image_gallery_requests_total", "Requests served, by HTTP status code and method.",
                    ("code", "method"))
@@ -25,9 +25,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/metrics":
-            self._send(200, CONTENT_TYPE, REGISTRY.expose())
+            respond(self, 200, CONTENT_TYPE, REGISTRY.expose())
         elif self.path == "/healthz":
-            self._send(200, "text/plain; charset=utf-8", "ok\n")
+            respond(self, 200, "text/plain; charset=utf-8", "ok\n")
         else:
             self._serve_gallery()
 
@@ -41,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(min(random.lognormvariate(-3.0, 0.8), 5.0))
             if random.random() < self.error_rate:
                 code, content_type, body = 500, "text/plain; charset=utf-8", "thumbnail store timed out\n"
-            self._send(code, content_type, body)
+            respond(self, code, content_type, body)
         finally:
             DURATION.observe(time.monotonic() - start)
             REQUESTS.inc(str(code), self.command)
@@ -59,14 +59,6 @@ class Handler(BaseHTTPRequestHandler):
                     '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
                     f'<rect width="64" height="64" fill="hsl({hue},70%,50%)"/></svg>\n')
         return 404, "text/plain; charset=utf-8", "no such image\n"
-
-    def _send(self, code, content_type, body):
-        data = body.encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def log_message(self, format, *args):
         pass  # the accesslog visitors write the access log
