@@ -143,34 +143,49 @@ final class Evaluator {
         if (vs.mode() == Expr.SelectorMode.SMOOTHED && !timestamps) {
             return selectSmoothed(vs);
         }
-        long[] refs = referenceTimes(vs.at(), vs.offsetMs());
         long lookback = ctx.lookbackMs;
+        return selectSteps(vs, 0, (it, refs, values) -> {
+            boolean any = false;
+            boolean has = it.next();
+            long lastT = Long.MIN_VALUE;
+            double lastV = 0;
+            for (int i = 0; i < steps; i++) {
+                long t = refs[i];
+                while (has && it.timestamp() <= t) {
+                    lastT = it.timestamp();
+                    lastV = it.value();
+                    has = it.next();
+                }
+                if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
+                    values[i] = timestamps ? lastT / 1000.0 : canonical(lastV);
+                    any = true;
+                }
+            }
+            return any;
+        });
+    }
+
+    /** Fills one series' value at each step from its samples; returns whether any step has one. */
+    @FunctionalInterface
+    private interface StepFiller {
+        boolean fill(SampleIterator it, long[] refs, double[] values);
+    }
+
+    /**
+     * The frame shared by instant selectors: one read of each matching series over all steps,
+     * {@code lookAheadMs} past the last step for selectors that look forward.
+     */
+    private Vectors selectSteps(VectorSelector vs, long lookAheadMs, StepFiller filler) {
+        long[] refs = referenceTimes(vs.at(), vs.offsetMs());
         List<StepSeries> out = new ArrayList<>();
         long before = ctx.currentSamples();
-        try (Querier q = ctx.storage.querier(refs[0] - lookback + 1, refs[steps - 1])) {
+        try (Querier q = ctx.storage.querier(refs[0] - ctx.lookbackMs + 1, refs[steps - 1] + lookAheadMs)) {
             SeriesSet set = q.select(vs.matchers());
             while (set.next()) {
                 ctx.checkDeadline();
                 Series series = set.at();
-                SampleIterator it = series.iterator();
                 double[] values = Absent.newArray(steps);
-                boolean any = false;
-                boolean has = it.next();
-                long lastT = Long.MIN_VALUE;
-                double lastV = 0;
-                for (int i = 0; i < steps; i++) {
-                    long t = refs[i];
-                    while (has && it.timestamp() <= t) {
-                        lastT = it.timestamp();
-                        lastV = it.value();
-                        has = it.next();
-                    }
-                    if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
-                        values[i] = timestamps ? lastT / 1000.0 : canonical(lastV);
-                        any = true;
-                    }
-                }
-                if (any) {
+                if (filler.fill(series.iterator(), refs, values)) {
                     ctx.addSamples(steps);
                     out.add(new StepSeries(series.labels(), values));
                 }
@@ -229,56 +244,41 @@ final class Evaluator {
      * last sample at or before it and the first one after it (both within the lookback delta).
      */
     private Vectors selectSmoothed(VectorSelector vs) {
-        long[] refs = referenceTimes(vs.at(), vs.offsetMs());
         long lookback = ctx.lookbackMs;
-        List<StepSeries> out = new ArrayList<>();
-        long before = ctx.currentSamples();
-        try (Querier q = ctx.storage.querier(refs[0] - lookback + 1, refs[steps - 1] + lookback)) {
-            SeriesSet set = q.select(vs.matchers());
-            while (set.next()) {
-                ctx.checkDeadline();
-                Series series = set.at();
-                SampleIterator it = series.iterator();
-                long[] ts = new long[16];
-                double[] vals = new double[16];
-                int n = 0;
-                while (it.next()) {
-                    if (n == ts.length) {
-                        ts = Arrays.copyOf(ts, n * 2);
-                        vals = Arrays.copyOf(vals, n * 2);
-                        ctx.addSamples(n);
-                    }
-                    ts[n] = it.timestamp();
-                    vals[n++] = it.value();
+        return selectSteps(vs, lookback, (it, refs, values) -> {
+            long[] ts = new long[16];
+            double[] vals = new double[16];
+            int n = 0;
+            while (it.next()) {
+                if (n == ts.length) {
+                    ts = Arrays.copyOf(ts, n * 2);
+                    vals = Arrays.copyOf(vals, n * 2);
+                    ctx.addSamples(n);
                 }
-                double[] values = Absent.newArray(steps);
-                boolean any = false;
-                int next = 0;
-                for (int i = 0; i < steps; i++) {
-                    long t = refs[i];
-                    while (next < n && ts[next] <= t) {
-                        next++;
-                    }
-                    int prev = next - 1;
-                    if (prev < 0 || ts[prev] <= t - lookback || StaleNaN.is(vals[prev])) {
-                        continue;
-                    }
-                    double v = canonical(vals[prev]);
-                    if (ts[prev] < t && next < n && ts[next] < t + lookback && !StaleNaN.is(vals[next])) {
-                        double w = (double) (t - ts[prev]) / (ts[next] - ts[prev]);
-                        v = v + (canonical(vals[next]) - v) * w;
-                    }
-                    values[i] = v;
-                    any = true;
-                }
-                if (any) {
-                    ctx.addSamples(steps);
-                    out.add(new StepSeries(series.labels(), values));
-                }
+                ts[n] = it.timestamp();
+                vals[n++] = it.value();
             }
-        }
-        ctx.setCurrentSamples(before);
-        return new Vectors(out);
+            boolean any = false;
+            int next = 0;
+            for (int i = 0; i < steps; i++) {
+                long t = refs[i];
+                while (next < n && ts[next] <= t) {
+                    next++;
+                }
+                int prev = next - 1;
+                if (prev < 0 || ts[prev] <= t - lookback || StaleNaN.is(vals[prev])) {
+                    continue;
+                }
+                double v = canonical(vals[prev]);
+                if (ts[prev] < t && next < n && ts[next] < t + lookback && !StaleNaN.is(vals[next])) {
+                    double w = (double) (t - ts[prev]) / (ts[next] - ts[prev]);
+                    v = v + (canonical(vals[next]) - v) * w;
+                }
+                values[i] = v;
+                any = true;
+            }
+            return any;
+        });
     }
 
     private Ranges subquery(Subquery sq) {
