@@ -31,10 +31,6 @@ public final class FakeDnsServer implements AutoCloseable {
         thread.start();
     }
 
-    public String url() {
-        return "dns://" + hostPort();
-    }
-
     /** Where it listens, as {@code --discovery.dns.nameservers} takes it. */
     public String hostPort() {
         return "127.0.0.1:" + socket.getLocalPort();
