@@ -82,6 +82,9 @@ final class RedirectFollower {
 
     private void next(HttpScraper.Request from, String location, int redirects, long deadlineNanos,
                       CompletableFuture<ScrapeResponse> result) {
+        if (result.isDone()) {
+            return; // the scrape timed out meanwhile
+        }
         String fromUrl = from.target().url();
         URI uri;
         try {
