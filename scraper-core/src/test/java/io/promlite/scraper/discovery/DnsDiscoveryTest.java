@@ -132,6 +132,24 @@ class DnsDiscoveryTest {
     }
 
     @Test
+    void aServerFailureKeepsTheLastTargetsAndTheNextServerIsAsked() throws Exception {
+        dns.set("a.example.org", FakeDnsServer.A, List.of(FakeDnsServer.address("10.0.0.1")));
+        DnsDiscovery d = discovery("A", 80, "a.example.org");
+        assertEquals(List.of("10.0.0.1:80"), addresses(d.refresh()));
+        dns.set("a.example.org", FakeDnsServer.A, List.of(FakeDnsServer.address("10.0.0.2")));
+        dns.failing("a.example.org", true);
+        assertEquals(List.of("10.0.0.1:80"), addresses(d.refresh()), "SERVFAIL is no answer: the last targets stay");
+
+        try (FakeDnsServer second = new FakeDnsServer();
+             DnsLookup twoServers = new DnsLookup(loops.next(), List.of(dns.hostPort(), second.hostPort()))) {
+            second.set("a.example.org", FakeDnsServer.A, List.of(FakeDnsServer.address("10.0.0.3")));
+            DnsDiscovery fallback = new DnsDiscovery(new DnsSdConfig(List.of("a.example.org"), "A", 80,
+                    Duration.ofSeconds(30)), twoServers);
+            assertEquals(List.of("10.0.0.3:80"), addresses(fallback.refresh()), "the next server answers");
+        }
+    }
+
+    @Test
     void searchDomainsAreTriedAsGoResolvesThem(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("resolv.conf");
         Files.writeString(conf, "nameserver 127.0.0.1\nsearch svc.local example.org\noptions ndots:2 timeout:1\n");
