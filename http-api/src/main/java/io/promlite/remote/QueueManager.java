@@ -4,6 +4,7 @@ import io.netty.util.collection.LongObjectHashMap;
 import io.promlite.config.RemoteWriteConfig;
 import io.promlite.config.RemoteWriteConfig.QueueConfig;
 import io.promlite.remote.wire.WriteRequestEncoder;
+import io.promlite.scraper.MetricMetadata;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.tsdb.LogCursor;
 import io.promlite.tsdb.model.Labels;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@link #RESHARD_INTERVAL_MS} the samples waiting (in shards and unread in the log) are divided by
  * {@code max_samples_per_send}; a change of more than 30% (Prometheus's tolerance) drains the
  * shards and restarts them with the new count, so each series' order is kept.
+ *
+ * <p>Unless {@code metadata_config} turns it off, a {@link MetadataSender} sends the targets'
+ * metric metadata alongside, through the same HTTP client.
  */
 final class QueueManager {
     private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
@@ -48,6 +53,8 @@ final class QueueManager {
     private final HttpSender sender;
     private final RemoteWriteMetrics.Queue metrics;
     private final Thread reader;
+    /** Null when {@code metadata_config} says not to send. */
+    private final MetadataSender metadataSender;
     private LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
     private LongObjectHashMap<byte[]> previousSeriesLabels = new LongObjectHashMap<>();
     private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
@@ -66,7 +73,7 @@ final class QueueManager {
     private int staged;
 
     QueueManager(RemoteWriteConfig config, Map<String, String> externalLabels, LogCursor cursor, HttpSender sender,
-                 RemoteWriteMetrics metrics) {
+                 RemoteWriteMetrics metrics, Supplier<Map<String, List<MetricMetadata>>> metadata) {
         this.config = config;
         this.queueConfig = config.queueConfig();
         this.externalLabels = Map.copyOf(externalLabels);
@@ -76,6 +83,8 @@ final class QueueManager {
                 queueConfig.maxShards());
         this.reader = new Thread(this::readLoop, "promlite-remote-" + config.queueName() + "-reader");
         this.reader.setDaemon(true);
+        this.metadataSender = config.metadataConfig().send()
+                ? new MetadataSender(this, config.metadataConfig(), metadata, this.metrics) : null;
     }
 
     String name() {
@@ -93,6 +102,9 @@ final class QueueManager {
     void start() {
         startShards(queueConfig.minShards());
         reader.start();
+        if (metadataSender != null) {
+            metadataSender.start();
+        }
     }
 
     /** Stops reading and sending at once; what was not acknowledged is sent again after a restart. */
@@ -100,6 +112,9 @@ final class QueueManager {
         stopped = true;
         reader.interrupt();
         reader.join(TimeUnit.SECONDS.toMillis(10));
+        if (metadataSender != null) {
+            metadataSender.stop();
+        }
         for (Shard s : shards) {
             s.stop();
         }
