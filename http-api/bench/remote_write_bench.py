@@ -50,9 +50,9 @@ COMMANDS = {
                               "--web.listen-address=127.0.0.1:{port} --log.level=warn",
     ("prometheus", "agent"): "/usr/bin/prometheus --enable-feature=agent --config.file={config} "
                              "--storage.agent.path={datadir} --web.listen-address=127.0.0.1:{port} --log.level=warn",
-    ("promlite", "server"): "java -jar {jar} --config.file={config} --storage.tsdb.path={datadir} "
+    ("promlite", "server"): "java {java_opts} -jar {jar} --config.file={config} --storage.tsdb.path={datadir} "
                             "--web.listen-address=127.0.0.1:{port}",
-    ("promlite", "agent"): "java -jar {jar} --agent --config.file={config} --storage.agent.path={datadir} "
+    ("promlite", "agent"): "java {java_opts} -jar {jar} --agent --config.file={config} --storage.agent.path={datadir} "
                            "--web.listen-address=127.0.0.1:{port}",
 }
 SENT_METRICS = ("prometheus_remote_storage_samples_total", "promlite_remote_storage_samples_total")
@@ -158,7 +158,8 @@ class Side:
 def run_phase(phase, args, run, cfg, expected_series, receiver, farm):
     sides = [Side("prometheus", args.port_prometheus, run, phase, args.prometheus_cmd or COMMANDS[("prometheus", phase)]),
              Side("promlite", args.port_promlite, run, phase,
-                  (args.promlite_cmd or COMMANDS[("promlite", phase)]).replace("{jar}", args.jar))]
+                  (args.promlite_cmd or COMMANDS[("promlite", phase)]).replace("{jar}", args.jar)
+                  .replace("{java_opts}", args.promlite_java_opts))]
     mon = pl.Monitor(1.0)
     mon.watch("farm", farm.proc.pid)
     for s in sides:
@@ -265,8 +266,10 @@ def main():
     ap.add_argument("--slice", type=float, default=60, help="window slice length in s (default %(default)s)")
     ap.add_argument("--jar", default=JAR, help="promlite's runnable jar (default %(default)s)")
     ap.add_argument("--prometheus-cmd", help="override Prometheus's command template ({port} {datadir} {config})")
-    ap.add_argument("--promlite-cmd", help="override promlite's command template ({jar} {port} {datadir} {config}), "
+    ap.add_argument("--promlite-cmd", help="override promlite's command template ({java_opts} {jar} {port} {datadir} {config}), "
                     "e.g. to add -XX:StartFlightRecording")
+    ap.add_argument("--promlite-java-opts", default="", help="JVM options for promlite, e.g. "
+                    "--promlite-java-opts='-XX:StartFlightRecording=filename={datadir}.jfr,dumponexit=true' (with --keep)")
     ap.add_argument("--stop-timeout", type=float, default=60)
     ap.add_argument("--keep", action="store_true", help="keep the run directory")
     ap.add_argument("--json-out")

@@ -47,20 +47,33 @@ public final class WriteRequestEncoder {
         return b.build();
     }
 
-    /** The encoded {@code Label} fields of a series, sorted by name as remote write requires. */
+    /**
+     * The encoded {@code Label} fields of a series, sorted by name as remote write requires. Sized
+     * exactly: queues keep one per active series.
+     */
     public static byte[] labels(Labels all) {
-        WriteRequestEncoder e = new WriteRequestEncoder();
+        byte[][] names = new byte[all.size()][];
+        byte[][] values = new byte[all.size()][];
+        int size = 0;
         for (int i = 0; i < all.size(); i++) {
-            byte[] name = all.name(i).getBytes(StandardCharsets.UTF_8);
-            byte[] value = all.value(i).getBytes(StandardCharsets.UTF_8);
-            e.ensure(30 + name.length + value.length);
-            e.pos = putVarint(e.buf, e.pos, LABEL);
-            e.pos = putVarint(e.buf, e.pos, 2 + varintSize(name.length) + name.length + varintSize(value.length)
-                    + value.length);
-            e.pos = e.bytes(LABEL_NAME, name);
-            e.pos = e.bytes(LABEL_VALUE, value);
+            names[i] = all.name(i).getBytes(StandardCharsets.UTF_8);
+            values[i] = all.value(i).getBytes(StandardCharsets.UTF_8);
+            int label = labelSize(names[i], values[i]);
+            size += 1 + varintSize(label) + label;
         }
-        return Arrays.copyOf(e.buf, e.pos);
+        byte[] out = new byte[size];
+        int p = 0;
+        for (int i = 0; i < names.length; i++) {
+            p = putVarint(out, p, LABEL);
+            p = putVarint(out, p, labelSize(names[i], values[i]));
+            p = putBytes(out, p, LABEL_NAME, names[i]);
+            p = putBytes(out, p, LABEL_VALUE, values[i]);
+        }
+        return out;
+    }
+
+    private static int labelSize(byte[] name, byte[] value) {
+        return 2 + varintSize(name.length) + name.length + varintSize(value.length) + value.length;
     }
 
     public void reset() {
@@ -126,15 +139,15 @@ public final class WriteRequestEncoder {
         return 1 + 8 + 1 + varintSize(t);
     }
 
-    private int bytes(int tag, byte[] b) {
-        int p = putVarint(buf, pos, tag);
-        p = putVarint(buf, p, b.length);
-        System.arraycopy(b, 0, buf, p, b.length);
+    private static int putBytes(byte[] out, int p, int tag, byte[] b) {
+        p = putVarint(out, p, tag);
+        p = putVarint(out, p, b.length);
+        System.arraycopy(b, 0, out, p, b.length);
         return p + b.length;
     }
 
     private int optionalBytes(int tag, byte[] b) {
-        return b.length == 0 ? pos : bytes(tag, b);
+        return b.length == 0 ? pos : putBytes(buf, pos, tag, b);
     }
 
     /** A string field's size with its one-byte tag; 0 for an empty one, which is left out. */
