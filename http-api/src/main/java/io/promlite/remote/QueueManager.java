@@ -78,6 +78,7 @@ final class QueueManager {
     private final EwmaRate outRate = new EwmaRate();
     private final EwmaRate droppedRate = new EwmaRate();
     private final EwmaRate sendNanosRate = new EwmaRate();
+    private long lastRateTick = System.nanoTime();
     private long lastCommitted = -1;
 
     // Staging for one read; only the reader thread touches these.
@@ -307,7 +308,10 @@ final class QueueManager {
 
     /** Prometheus's {@code calculateDesiredShards}, with the backlog measured rather than estimated. */
     private int desiredShards(int current) {
-        double seconds = RESHARD_INTERVAL_MS / 1000.0;
+        // Measured, not assumed: a reader blocked on full shards ticks late.
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-3, (now - lastRateTick) / 1e9);
+        lastRateTick = now;
         inRate.tick(samplesRead, seconds);
         outRate.tick(samplesOutTotal.get(), seconds);
         droppedRate.tick(samplesDroppedTotal, seconds);
