@@ -72,12 +72,13 @@ public final class Promlite implements AutoCloseable, ServerStatus {
                      ExecutorService workers, HttpServer http) {
         this.settings = settings;
         this.agent = agent;
-        this.remoteWrite = new RemoteWriteManager(tsdb, registry, "promlite/" + BuildInfo.VERSION);
         this.tsdb = tsdb;
         this.workers = workers;
         this.http = http;
         this.queries = newPool("query", settings.queryMaxConcurrency(), QUERY_QUEUE);
         this.scrapeManager = new ScrapeManager(tsdb, registry, settings.dnsNameservers());
+        this.remoteWrite = new RemoteWriteManager(tsdb, registry, "promlite/" + BuildInfo.VERSION,
+                scrapeManager::metadata);
         this.reloadSuccessful = Gauge.builder().name("promlite_config_last_reload_successful")
                 .help("Whether the last configuration reload attempt was successful.").register(registry);
         this.reloadSuccessTime = Gauge.builder().name("promlite_config_last_reload_success_timestamp_seconds")

@@ -4,6 +4,7 @@ import io.netty.util.collection.LongObjectHashMap;
 import io.promlite.config.RemoteWriteConfig;
 import io.promlite.config.RemoteWriteConfig.QueueConfig;
 import io.promlite.remote.wire.WriteRequestEncoder;
+import io.promlite.scraper.MetricMetadata;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.tsdb.LogCursor;
 import io.promlite.tsdb.model.Labels;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +30,22 @@ import org.slf4j.LoggerFactory;
  * restart loses nothing the log still holds; after a restart the unacknowledged tail is sent
  * again, which receivers accept as duplicates of identical samples.
  *
- * <p>The shard count follows the backlog between {@code min_shards} and {@code max_shards}: every
- * {@link #RESHARD_INTERVAL_MS} the samples waiting (in shards and unread in the log) are divided by
- * {@code max_samples_per_send}; a change of more than 30% (Prometheus's tolerance) drains the
- * shards and restarts them with the new count, so each series' order is kept.
+ * <p>The shard count follows Prometheus's model: every {@link #RESHARD_INTERVAL_MS} the rates of
+ * samples read, sent and dropped, and of time spent sending, are smoothed (EWMA, weight 0.2);
+ * the shards wanted are the time one sample takes to send times the rate samples come in plus 5%
+ * of the backlog per second. Only a change of more than 30% restarts the shards (drained first, so
+ * each series' order is kept), and never downwards while the backlog is over 10 seconds. A scrape
+ * interval's burst of samples therefore does not swing the count, which would cost a drain and
+ * fresh buffers each time.
+ *
+ * <p>Unless {@code metadata_config} turns it off, a {@link MetadataSender} sends the targets'
+ * metric metadata alongside, through the same HTTP client.
  */
 final class QueueManager {
     private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
     static final long RESHARD_INTERVAL_MS = 1_000;
+    /** Shard count changes smaller than this fraction are not worth a drain (Prometheus's shardToleranceFraction). */
+    private static final double SHARD_TOLERANCE = 0.3;
     private static final long COMMIT_INTERVAL_MS = 200;
     /** Marks a series removed by write_relabel_configs in the labels cache. */
     private static final byte[] DROPPED = new byte[0];
@@ -48,6 +59,8 @@ final class QueueManager {
     private final HttpSender sender;
     private final RemoteWriteMetrics.Queue metrics;
     private final Thread reader;
+    /** Null when {@code metadata_config} says not to send. */
+    private final MetadataSender metadataSender;
     private LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
     private LongObjectHashMap<byte[]> previousSeriesLabels = new LongObjectHashMap<>();
     private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
@@ -56,6 +69,16 @@ final class QueueManager {
     private volatile boolean recoverableErrorsSinceReshard;
     private List<Shard> shards = List.of();
     private double samplesPerRecord = 1;
+    // Counts behind the resharding rates; the reader thread owns the first two.
+    private long samplesRead;
+    private long samplesDroppedTotal;
+    private final AtomicLong samplesOutTotal = new AtomicLong();
+    private final AtomicLong sendNanosTotal = new AtomicLong();
+    private final EwmaRate inRate = new EwmaRate();
+    private final EwmaRate outRate = new EwmaRate();
+    private final EwmaRate droppedRate = new EwmaRate();
+    private final EwmaRate sendNanosRate = new EwmaRate();
+    private long lastRateTick = System.nanoTime();
     private long lastCommitted = -1;
 
     // Staging for one read; only the reader thread touches these.
@@ -66,7 +89,7 @@ final class QueueManager {
     private int staged;
 
     QueueManager(RemoteWriteConfig config, Map<String, String> externalLabels, LogCursor cursor, HttpSender sender,
-                 RemoteWriteMetrics metrics) {
+                 RemoteWriteMetrics metrics, Supplier<Map<String, List<MetricMetadata>>> metadata) {
         this.config = config;
         this.queueConfig = config.queueConfig();
         this.externalLabels = Map.copyOf(externalLabels);
@@ -76,6 +99,8 @@ final class QueueManager {
                 queueConfig.maxShards());
         this.reader = new Thread(this::readLoop, "promlite-remote-" + config.queueName() + "-reader");
         this.reader.setDaemon(true);
+        this.metadataSender = config.metadataConfig().send()
+                ? new MetadataSender(this, config.metadataConfig(), metadata, this.metrics) : null;
     }
 
     String name() {
@@ -93,6 +118,9 @@ final class QueueManager {
     void start() {
         startShards(queueConfig.minShards());
         reader.start();
+        if (metadataSender != null) {
+            metadataSender.start();
+        }
     }
 
     /** Stops reading and sending at once; what was not acknowledged is sent again after a restart. */
@@ -100,6 +128,9 @@ final class QueueManager {
         stopped = true;
         reader.interrupt();
         reader.join(TimeUnit.SECONDS.toMillis(10));
+        if (metadataSender != null) {
+            metadataSender.stop();
+        }
         for (Shard s : shards) {
             s.stop();
         }
@@ -176,8 +207,10 @@ final class QueueManager {
         synchronized (inFlight) {
             inFlight.add(segment);
         }
+        samplesRead += staged;
         if (dropped > 0) {
             metrics.dropped.inc(dropped);
+            samplesDroppedTotal += dropped;
         }
         segment.add(staged - dropped);
         metrics.pending.set(pending.addAndGet(staged - dropped));
@@ -247,16 +280,12 @@ final class QueueManager {
     }
 
     private void reshardIfNeeded() throws InterruptedException {
-        long unread = Math.max(0, cursor.end() - cursor.readPosition());
-        double backlog = pending.get() + unread * samplesPerRecord;
-        int desired = (int) Math.ceil(backlog / queueConfig.maxSamplesPerSend());
-        desired = Math.max(queueConfig.minShards(), Math.min(queueConfig.maxShards(), desired));
-        metrics.desired.set(desired);
         boolean failing = recoverableErrorsSinceReshard;
         recoverableErrorsSinceReshard = false;
         int current = shards.size();
+        int desired = desiredShards(current);
         // More shards do not help a receiver that is failing; fewer would only slow the recovery.
-        if (failing || Math.abs(desired - current) <= 0.3 * current) {
+        if (failing || desired == current) {
             return;
         }
         for (Shard s : shards) {
@@ -275,6 +304,34 @@ final class QueueManager {
         log.atInfo().addKeyValue("remote_name", name()).addKeyValue("from", current).addKeyValue("to", desired)
                 .log("Remote storage resharding");
         startShards(desired);
+    }
+
+    /** Prometheus's {@code calculateDesiredShards}, with the backlog measured rather than estimated. */
+    private int desiredShards(int current) {
+        // Measured, not assumed: a reader blocked on full shards ticks late.
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-3, (now - lastRateTick) / 1e9);
+        lastRateTick = now;
+        inRate.tick(samplesRead, seconds);
+        outRate.tick(samplesOutTotal.get(), seconds);
+        droppedRate.tick(samplesDroppedTotal, seconds);
+        sendNanosRate.tick(sendNanosTotal.get(), seconds);
+        if (outRate.rate <= 0) {
+            return current;
+        }
+        double keptRatio = outRate.rate / (droppedRate.rate + outRate.rate);
+        long unread = Math.max(0, cursor.end() - cursor.readPosition());
+        double backlog = pending.get() + unread * samplesPerRecord;
+        double timePerSample = sendNanosRate.rate / 1e9 / outRate.rate;
+        double wanted = timePerSample * (inRate.rate * keptRatio + 0.05 * backlog);
+        metrics.desired.set(wanted);
+        double rounded = Math.ceil(wanted);
+        if (rounded >= current * (1 - SHARD_TOLERANCE) && rounded <= current * (1 + SHARD_TOLERANCE)) {
+            return current;
+        }
+        int desired = Math.max(queueConfig.minShards(), Math.min(queueConfig.maxShards(), (int) rounded));
+        double delaySeconds = inRate.rate * keptRatio > 0 ? backlog / (inRate.rate * keptRatio) : 0;
+        return desired < current && delaySeconds > 10 ? current : desired;
     }
 
     private void startShards(int n) {
@@ -300,6 +357,15 @@ final class QueueManager {
 
     Backoff backoff() {
         return new Backoff(queueConfig.minBackoff().toMillis(), queueConfig.maxBackoff().toMillis());
+    }
+
+    /**
+     * A batch of {@code n} samples was handled (sent or failed for good) in {@code nanos}, retries
+     * included: what resharding measures, as in Prometheus.
+     */
+    void sendTook(int n, long nanos) {
+        samplesOutTotal.addAndGet(n);
+        sendNanosTotal.addAndGet(nanos);
     }
 
     void sent(int n, int bytes, long highestTimestamp) {
@@ -337,6 +403,25 @@ final class QueueManager {
             long sleep = current;
             current = Math.min(max, current * 2);
             return sleep + ThreadLocalRandom.current().nextLong(Math.max(1, sleep / 10));
+        }
+    }
+
+    /** An exponentially weighted rate of a growing count (Prometheus's ewmaRate, weight 0.2). */
+    static final class EwmaRate {
+        private long last;
+        private boolean started;
+        double rate;
+
+        void tick(long total, double seconds) {
+            long events = total - last;
+            last = total;
+            double instant = events / seconds;
+            if (started) {
+                rate += 0.2 * (instant - rate);
+            } else if (events > 0) {
+                started = true;
+                rate = instant;
+            }
         }
     }
 

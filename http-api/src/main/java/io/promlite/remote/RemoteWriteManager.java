@@ -2,11 +2,13 @@ package io.promlite.remote;
 
 import io.promlite.config.PromliteConfig;
 import io.promlite.config.RemoteWriteConfig;
+import io.promlite.scraper.MetricMetadata;
 import io.promlite.tsdb.Tsdb;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +24,21 @@ public final class RemoteWriteManager implements AutoCloseable {
     private final Tsdb tsdb;
     private final RemoteWriteMetrics metrics;
     private final String userAgent;
+    private final Supplier<Map<String, List<MetricMetadata>>> metadata;
     private final Map<String, Running> queues = new LinkedHashMap<>();
 
     private record Running(QueueManager queue, Map<String, String> externalLabels) {
     }
 
-    public RemoteWriteManager(Tsdb tsdb, PrometheusRegistry registry, String userAgent) {
+    /**
+     * @param metadata the active targets' metric metadata by metric name (as
+     *                 {@link io.promlite.scraper.ScrapeManager#metadata()} gives it), which queues
+     *                 send as {@code metadata_config} says
+     */
+    public RemoteWriteManager(Tsdb tsdb, PrometheusRegistry registry, String userAgent,
+                              Supplier<Map<String, List<MetricMetadata>>> metadata) {
         this.tsdb = tsdb;
+        this.metadata = metadata;
         this.metrics = new RemoteWriteMetrics(registry);
         this.userAgent = userAgent;
     }
@@ -72,7 +82,7 @@ public final class RemoteWriteManager implements AutoCloseable {
         for (var e : created.entrySet()) {
             // Opened only now that the queue it replaces has stopped moving the position.
             QueueManager q = new QueueManager(wanted.get(e.getKey()), external, tsdb.logCursor(e.getKey()),
-                    e.getValue(), metrics);
+                    e.getValue(), metrics, metadata);
             q.start();
             queues.put(e.getKey(), new Running(q, external));
             log.atInfo().addKeyValue("remote_name", e.getKey()).addKeyValue("url", q.config().url())

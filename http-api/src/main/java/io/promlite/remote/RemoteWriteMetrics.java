@@ -18,6 +18,10 @@ final class RemoteWriteMetrics {
     final Counter samplesRetried;
     final Counter samplesDropped;
     final Counter bytesSent;
+    final Counter metadataEntriesSent;
+    final Counter metadataEntriesFailed;
+    final Counter metadataEntriesRetried;
+    final Counter metadataBytesSent;
     final Gauge samplesPending;
     final Gauge highestSentTimestamp;
     final Gauge shards;
@@ -34,6 +38,12 @@ final class RemoteWriteMetrics {
         samplesDropped = counter(registry, "samples_dropped",
                 "Samples dropped before being sent: removed by write_relabel_configs or of an unknown series.");
         bytesSent = counter(registry, "bytes", "Compressed request bytes sent to remote storage.");
+        metadataEntriesSent = counter(registry, "metadata", "Metric metadata entries sent to remote storage.");
+        metadataEntriesFailed = counter(registry, "metadata_failed",
+                "Metric metadata entries that failed on send to remote storage with an error that cannot be retried.");
+        metadataEntriesRetried = counter(registry, "metadata_retried",
+                "Metric metadata entries that failed on send to remote storage and were retried.");
+        metadataBytesSent = counter(registry, "metadata_bytes", "Compressed metadata request bytes sent to remote storage.");
         samplesPending = gauge(registry, "samples_pending", "Samples read from the log and waiting in shards.");
         highestSentTimestamp = gauge(registry, "queue_highest_sent_timestamp_seconds",
                 "Timestamp of the newest sample the receiver accepted, in seconds since the epoch.");
@@ -59,6 +69,10 @@ final class RemoteWriteMetrics {
         final CounterDataPoint retried;
         final CounterDataPoint dropped;
         final CounterDataPoint bytes;
+        final CounterDataPoint metadataSent;
+        final CounterDataPoint metadataFailed;
+        final CounterDataPoint metadataRetried;
+        final CounterDataPoint metadataBytes;
         final GaugeDataPoint pending;
         final GaugeDataPoint highestSent;
         final GaugeDataPoint shardCount;
@@ -72,6 +86,10 @@ final class RemoteWriteMetrics {
             retried = samplesRetried.labelValues(labels);
             dropped = samplesDropped.labelValues(labels);
             bytes = bytesSent.labelValues(labels);
+            metadataSent = metadataEntriesSent.labelValues(labels);
+            metadataFailed = metadataEntriesFailed.labelValues(labels);
+            metadataRetried = metadataEntriesRetried.labelValues(labels);
+            metadataBytes = metadataBytesSent.labelValues(labels);
             pending = samplesPending.labelValues(labels);
             highestSent = highestSentTimestamp.labelValues(labels);
             shardCount = shards.labelValues(labels);
@@ -82,7 +100,9 @@ final class RemoteWriteMetrics {
 
         void remove() {
             for (var metric : new io.prometheus.metrics.core.metrics.StatefulMetric<?, ?>[] {samplesSent, samplesFailed,
-                samplesRetried, samplesDropped, bytesSent, samplesPending, highestSentTimestamp, shards, shardsDesired,
+                samplesRetried, samplesDropped, bytesSent, metadataEntriesSent, metadataEntriesFailed, metadataEntriesRetried,
+                metadataBytesSent,
+                samplesPending, highestSentTimestamp, shards, shardsDesired,
                 shardsMin, shardsMax}) {
                 metric.remove(labels);
             }

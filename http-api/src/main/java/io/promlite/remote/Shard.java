@@ -177,6 +177,7 @@ final class Shard implements Runnable {
             highest = Math.max(highest, batchTimestamps[i]);
         }
         snappy.encode(encoder.buffer(), encoder.length());
+        long start = System.nanoTime();
         QueueManager.Backoff backoff = queue.backoff();
         while (true) {
             queue.sender().send(snappy.buffer(), snappy.length(), outcome);
@@ -201,6 +202,7 @@ final class Shard implements Runnable {
                     .log("non-recoverable error while sending a batch; dropping it");
             break;
         }
+        queue.sendTook(n, System.nanoTime() - start);
         for (int i = 0; i < n; ) {
             int j = i + 1;
             while (j < n && batchSegments[j] == batchSegments[i]) {

@@ -51,6 +51,7 @@ class RemoteWriteEndToEndTest {
                       - url: %s
                         name: prometheus
                         queue_config: { batch_send_deadline: 100ms, min_backoff: 50ms, max_backoff: 300ms }
+                        metadata_config: { send_interval: 300ms }
                     """.formatted(target.address(), prometheus.writeUrl()));
             ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("promlite"),
                     ListenAddress.parse("127.0.0.1:0"));
@@ -59,6 +60,10 @@ class RemoteWriteEndToEndTest {
                 ApiClient theirs = prometheus.api();
                 EndToEndTest.eventually(() -> theirs.vector("rw_temperature").size() == 1);
                 assertSameAnswers(new ApiClient(promlite.port()), theirs);
+                // Prometheus parses the whole request, so metadata it accepts is well-formed protobuf.
+                ApiClient ours = new ApiClient(promlite.port());
+                EndToEndTest.eventually(() -> queueMetric(ours, "metadata_total") >= 2);
+                assertEquals(0, queueMetric(ours, "metadata_failed_total"));
 
                 // The receiver goes away; promlite restarts while it is away; then it comes back.
                 prometheus.stop();
@@ -79,6 +84,14 @@ class RemoteWriteEndToEndTest {
                 promlite.close();
             }
         }
+    }
+
+    /** A {@code promlite_remote_storage_<name>} value of the queue from promlite's own /metrics. */
+    private static double queueMetric(ApiClient api, String name) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^promlite_remote_storage_" + name
+                + "\\{remote_name=\"prometheus\",[^}]*} (\\S+)$").matcher(api.get("/metrics").body());
+        assertTrue(m.find(), name + " is exposed");
+        return Double.parseDouble(m.group(1));
     }
 
     /**

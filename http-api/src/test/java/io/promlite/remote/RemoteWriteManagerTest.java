@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.config.ConfigLoader;
 import io.promlite.config.PromliteConfig;
+import io.promlite.scraper.MetricMetadata;
 import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbOptions;
@@ -16,8 +17,10 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +38,7 @@ class RemoteWriteManagerTest {
     private PrometheusRegistry registry;
     private Tsdb tsdb;
     private RemoteWriteManager manager;
+    private volatile Map<String, List<MetricMetadata>> targetMetadata = Map.of();
 
     @BeforeEach
     void open() throws Exception {
@@ -45,7 +49,7 @@ class RemoteWriteManagerTest {
     private void openStore() throws Exception {
         registry = new PrometheusRegistry();
         tsdb = Tsdb.open(new TsdbOptions(dir, TsdbOptions.DEFAULT_RETENTION, 0, registry));
-        manager = new RemoteWriteManager(tsdb, registry, "promlite/test");
+        manager = new RemoteWriteManager(tsdb, registry, "promlite/test", () -> targetMetadata);
     }
 
     private void closeStore() throws Exception {
@@ -96,7 +100,11 @@ class RemoteWriteManagerTest {
     }
 
     static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        eventually(condition, what, Duration.ofSeconds(15));
+    }
+
+    static void eventually(BooleanSupplier condition, String what, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
@@ -126,6 +134,62 @@ class RemoteWriteManagerTest {
         assertEquals((T0 + 1900) / 1000.0, metric("promlite_remote_storage_queue_highest_sent_timestamp_seconds"));
         assertEquals(1, metric("promlite_remote_storage_shards"));
         assertEquals("promlite/test", receiver.lastUserAgent);
+    }
+
+    @Test
+    void sendsTheTargetsMetadataEveryIntervalInBatches() throws Exception {
+        targetMetadata = Map.of(
+                "http_requests_total", List.of(new MetricMetadata("counter", "Requests served.", "")),
+                "temperature_celsius", List.of(new MetricMetadata("gauge", "Heat.", "celsius"),
+                        new MetricMetadata("gauge", "Heat, said differently.", "celsius")),
+                "odd", List.of(new MetricMetadata("unknown", "", "")));
+        manager.apply(config("""
+                    metadata_config: { send_interval: 200ms, max_samples_per_send: 3 }
+                """));
+        eventually(() -> receiver.metadataRequests().size() >= 4, "two intervals of metadata");
+        List<List<TestReceiver.Metadata>> requests = receiver.metadataRequests();
+        assertEquals(3, requests.get(0).size(), "max_samples_per_send entries per request");
+        assertEquals(1, requests.get(1).size());
+        Set<TestReceiver.Metadata> sent = new HashSet<>(requests.get(0));
+        sent.addAll(requests.get(1));
+        assertEquals(Set.of(
+                new TestReceiver.Metadata(1, "http_requests_total", "Requests served.", ""),
+                new TestReceiver.Metadata(2, "temperature_celsius", "Heat.", "celsius"),
+                new TestReceiver.Metadata(2, "temperature_celsius", "Heat, said differently.", "celsius"),
+                new TestReceiver.Metadata(0, "odd", "", "")), sent);
+        eventually(() -> metric("promlite_remote_storage_metadata_total") >= 8, "metadata counter");
+        assertTrue(metric("promlite_remote_storage_metadata_bytes_total") > 0);
+        assertEquals(0, receiver.acceptedSamples(), "metadata requests carry no samples");
+    }
+
+    @Test
+    void metadataIsRetriedOn5xxAndDroppedOn4xx() throws Exception {
+        targetMetadata = Map.of("up", List.of(new MetricMetadata("gauge", "", "")));
+        AtomicInteger calls = new AtomicInteger();
+        receiver.answer(() -> switch (calls.incrementAndGet()) {
+            case 1 -> 503;
+            case 2 -> 400;
+            default -> 204;
+        });
+        manager.apply(config("""
+                    metadata_config: { send_interval: 100ms }
+                """));
+        eventually(() -> metric("promlite_remote_storage_metadata_total") >= 1, "metadata delivered");
+        assertEquals(1, metric("promlite_remote_storage_metadata_retried_total"));
+        assertEquals(1, metric("promlite_remote_storage_metadata_failed_total"));
+    }
+
+    @Test
+    void metadataIsNotSentWhenTurnedOff() throws Exception {
+        targetMetadata = Map.of("up", List.of(new MetricMetadata("gauge", "", "")));
+        manager.apply(config("""
+                    metadata_config: { send: false, send_interval: 20ms }
+                """));
+        commit(1, 0, 3);
+        eventually(() -> receiver.acceptedSamples() == 3, "the samples");
+        Thread.sleep(200);
+        assertEquals(List.of(), receiver.metadataRequests());
+        assertEquals(0, metric("promlite_remote_storage_metadata_total"));
     }
 
     @Test
@@ -239,7 +303,8 @@ class RemoteWriteManagerTest {
         }
         eventually(() -> manager.shards().get("q") > 1, "more shards");
         eventually(() -> receiver.acceptedSamples() == 5000, "every sample");
-        eventually(() -> manager.shards().get("q") == 1, "back to one shard");
+        // The smoothed rates decay for several reshard intervals before fewer shards are worth a drain.
+        eventually(() -> manager.shards().get("q") == 1, "back to one shard", Duration.ofSeconds(40));
         receiver.accepted().values().forEach(samples -> {
             for (int i = 0; i < samples.size(); i++) {
                 assertEquals(T0 + i * 100L, samples.get(i)[0], "each series in order across reshards");

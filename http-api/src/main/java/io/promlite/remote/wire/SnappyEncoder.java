@@ -1,5 +1,8 @@
 package io.promlite.remote.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -14,6 +17,10 @@ public final class SnappyEncoder {
     /** Bytes at a block's end left to literals, so that match reads never run past the input. */
     private static final int INPUT_MARGIN = 16 - 1;
     private static final int MIN_NON_LITERAL_BLOCK = 1 + 1 + INPUT_MARGIN;
+
+    // Little-endian views, so a load is one instruction rather than four byte loads and shifts.
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final int[] table = new int[1 << TABLE_BITS];
     private byte[] out = new byte[0];
@@ -80,10 +87,7 @@ public final class SnappyEncoder {
             d = literal(d, src, nextEmit, s - nextEmit);
             while (true) {
                 int base = s;
-                s += 4;
-                for (int i = candidate + 4; s < end && src[i] == src[s]; i++) {
-                    s++;
-                }
+                s = matchEnd(src, candidate + 4, s + 4, end);
                 d = copy(d, base - candidate, s - base);
                 nextEmit = s;
                 if (s >= sLimit) {
@@ -166,8 +170,25 @@ public final class SnappyEncoder {
         return d;
     }
 
+    /** Where the match of {@code src[i..]} and {@code src[s..]} ends, comparing eight bytes at a time. */
+    private static int matchEnd(byte[] src, int i, int s, int end) {
+        while (s + 8 <= end) {
+            long diff = (long) LONG.get(src, i) ^ (long) LONG.get(src, s);
+            if (diff != 0) {
+                return s + (Long.numberOfTrailingZeros(diff) >>> 3);
+            }
+            i += 8;
+            s += 8;
+        }
+        while (s < end && src[i] == src[s]) {
+            i++;
+            s++;
+        }
+        return s;
+    }
+
     private static int load32(byte[] b, int i) {
-        return b[i] & 0xff | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+        return (int) INT.get(b, i);
     }
 
     private static int hash(int u) {

@@ -3,16 +3,26 @@ package io.promlite.remote.wire;
 import io.promlite.tsdb.model.Labels;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Encodes remote write 1.0's protobuf {@code prometheus.WriteRequest} (the messages
  * {@link WriteRequestDecoder} reads). A series' labels are encoded once with {@link #labels} and
  * reused for every request carrying its samples, so building a request costs per sample only the
- * sample's own bytes. Not thread-safe; the buffer is reused across requests.
+ * sample's own bytes. {@link #metadata} adds the {@code MetricMetadata} entries (field 3) that
+ * {@code metadata_config} sends. Not thread-safe; the buffer is reused across requests.
  */
 public final class WriteRequestEncoder {
     private static final int TIMESERIES = 1 << 3 | 2;
+    private static final int METADATA = 3 << 3 | 2;
+    private static final int METADATA_TYPE = 1 << 3;
+    private static final int METADATA_FAMILY = 2 << 3 | 2;
+    private static final int METADATA_HELP = 4 << 3 | 2;
+    private static final int METADATA_UNIT = 5 << 3 | 2;
+    /** {@code MetricMetadata.MetricType}'s values, by their position here; the type names are Prometheus's. */
+    private static final List<String> METRIC_TYPES = List.of("unknown", "counter", "gauge", "histogram",
+            "gaugehistogram", "summary", "info", "stateset");
     private static final int LABEL = 1 << 3 | 2;
     private static final int SAMPLE = 2 << 3 | 2;
     private static final int LABEL_NAME = 1 << 3 | 2;
@@ -37,20 +47,33 @@ public final class WriteRequestEncoder {
         return b.build();
     }
 
-    /** The encoded {@code Label} fields of a series, sorted by name as remote write requires. */
+    /**
+     * The encoded {@code Label} fields of a series, sorted by name as remote write requires. Sized
+     * exactly: queues keep one per active series.
+     */
     public static byte[] labels(Labels all) {
-        WriteRequestEncoder e = new WriteRequestEncoder();
+        byte[][] names = new byte[all.size()][];
+        byte[][] values = new byte[all.size()][];
+        int size = 0;
         for (int i = 0; i < all.size(); i++) {
-            byte[] name = all.name(i).getBytes(StandardCharsets.UTF_8);
-            byte[] value = all.value(i).getBytes(StandardCharsets.UTF_8);
-            e.ensure(30 + name.length + value.length);
-            e.pos = putVarint(e.buf, e.pos, LABEL);
-            e.pos = putVarint(e.buf, e.pos, 2 + varintSize(name.length) + name.length + varintSize(value.length)
-                    + value.length);
-            e.pos = e.bytes(LABEL_NAME, name);
-            e.pos = e.bytes(LABEL_VALUE, value);
+            names[i] = all.name(i).getBytes(StandardCharsets.UTF_8);
+            values[i] = all.value(i).getBytes(StandardCharsets.UTF_8);
+            int label = labelSize(names[i], values[i]);
+            size += 1 + varintSize(label) + label;
         }
-        return Arrays.copyOf(e.buf, e.pos);
+        byte[] out = new byte[size];
+        int p = 0;
+        for (int i = 0; i < names.length; i++) {
+            p = putVarint(out, p, LABEL);
+            p = putVarint(out, p, labelSize(names[i], values[i]));
+            p = putBytes(out, p, LABEL_NAME, names[i]);
+            p = putBytes(out, p, LABEL_VALUE, values[i]);
+        }
+        return out;
+    }
+
+    private static int labelSize(byte[] name, byte[] value) {
+        return 2 + varintSize(name.length) + name.length + varintSize(value.length) + value.length;
     }
 
     public void reset() {
@@ -81,6 +104,28 @@ public final class WriteRequestEncoder {
         }
     }
 
+    /**
+     * Adds one {@code MetricMetadata}: {@code type} is a Prometheus type name (an unknown one is
+     * sent as {@code UNKNOWN}, as Prometheus does); empty fields are left out, as proto3 does.
+     */
+    public void metadata(String type, String metricFamilyName, String help, String unit) {
+        byte[] family = metricFamilyName.getBytes(StandardCharsets.UTF_8);
+        byte[] helpBytes = help.getBytes(StandardCharsets.UTF_8);
+        byte[] unitBytes = unit.getBytes(StandardCharsets.UTF_8);
+        int typeValue = Math.max(0, METRIC_TYPES.indexOf(type));
+        int size = (typeValue == 0 ? 0 : 2) + fieldSize(family) + fieldSize(helpBytes) + fieldSize(unitBytes);
+        ensure(10 + size);
+        pos = putVarint(buf, pos, METADATA);
+        pos = putVarint(buf, pos, size);
+        if (typeValue != 0) {
+            pos = putVarint(buf, pos, METADATA_TYPE);
+            pos = putVarint(buf, pos, typeValue);
+        }
+        pos = optionalBytes(METADATA_FAMILY, family);
+        pos = optionalBytes(METADATA_HELP, helpBytes);
+        pos = optionalBytes(METADATA_UNIT, unitBytes);
+    }
+
     public byte[] buffer() {
         return buf;
     }
@@ -94,11 +139,20 @@ public final class WriteRequestEncoder {
         return 1 + 8 + 1 + varintSize(t);
     }
 
-    private int bytes(int tag, byte[] b) {
-        int p = putVarint(buf, pos, tag);
-        p = putVarint(buf, p, b.length);
-        System.arraycopy(b, 0, buf, p, b.length);
+    private static int putBytes(byte[] out, int p, int tag, byte[] b) {
+        p = putVarint(out, p, tag);
+        p = putVarint(out, p, b.length);
+        System.arraycopy(b, 0, out, p, b.length);
         return p + b.length;
+    }
+
+    private int optionalBytes(int tag, byte[] b) {
+        return b.length == 0 ? pos : putBytes(buf, pos, tag, b);
+    }
+
+    /** A string field's size with its one-byte tag; 0 for an empty one, which is left out. */
+    private static int fieldSize(byte[] b) {
+        return b.length == 0 ? 0 : 1 + varintSize(b.length) + b.length;
     }
 
     private void ensure(int more) {
