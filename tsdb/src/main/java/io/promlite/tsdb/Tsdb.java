@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,6 +93,13 @@ public final class Tsdb implements Storage {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
+    /** A commit's per-series scratch state, by {@link MemSeries#commitSlot}; reused under the commit lock. */
+    private MemSeries[] slotSeries = new MemSeries[256];
+    private long[] slotT = new long[256];
+    private long[] slotBits = new long[256];
+    private int[] slotPartition = new int[256];
+    private boolean[] slotWritten = new boolean[256];
+    private int slotsUsed;
     /** Partitions a commit lists series in for the first time; reused under the commit lock. */
     private final LongList newPartitions = new LongList();
     /** Persisted positions of the log's readers, by name; records before the lowest are unneeded. */
@@ -236,11 +244,12 @@ public final class Tsdb implements Storage {
                 return s;
             }
             try {
-                byte[] idBytes = store.db().get(store.labels(), LabelsCodec.encode(labels));
+                byte[] encoded = LabelsCodec.encode(labels);
+                byte[] idBytes = store.db().get(store.labels(), encoded);
                 if (idBytes == null) {
-                    return head.add(nextId++, labels, false);
+                    return head.add(nextId++, encoded, false);
                 }
-                return load(ByteCodec.getLong(idBytes, 0), labels);
+                return load(ByteCodec.getLong(idBytes, 0), encoded);
             } catch (RocksDBException e) {
                 throw failure("reading series", e);
             }
@@ -248,8 +257,8 @@ public final class Tsdb implements Storage {
     }
 
     /** Brings a stored series into the head, reopening its last chunk if it has room. */
-    private MemSeries load(long id, Labels labels) throws RocksDBException {
-        MemSeries s = head.add(id, labels, true);
+    private MemSeries load(long id, byte[] encodedLabels) throws RocksDBException {
+        MemSeries s = head.add(id, encodedLabels, true);
         // Every partition listing data, not just up to maxTime: while the log is replayed, chunks
         // cut after the last checkpoint may lie beyond the time range replayed so far.
         int[] stored = partitions.between(Partitions.of(minValidTime), Integer.MAX_VALUE - 1);
@@ -307,7 +316,7 @@ public final class Tsdb implements Storage {
                     if (labels == null) {
                         throw new IllegalStateException("log refers to unknown series " + id);
                     }
-                    s = load(id, LabelsCodec.decode(labels));
+                    s = load(id, labels);
                 }
                 // Samples already in persisted chunks were checkpointed before the crash.
                 if (s.lastT() != MemSeries.NO_SAMPLE && t <= s.lastT()) {
@@ -351,12 +360,7 @@ public final class Tsdb implements Storage {
                     series[i] = loadOrCreate(series[i].labels());
                 }
             }
-            for (int i = 0; i < n; i++) {
-                MemSeries s = series[i];
-                s.pendingT = s.lastT();
-                s.pendingBits = s.lastBits();
-                s.pendingPartition = s.indexedPartition();
-            }
+            assignCommitSlots(series, n);
             long accepted = 0;
             long outOfOrder = 0;
             long duplicates = 0;
@@ -368,35 +372,37 @@ public final class Tsdb implements Storage {
             try (WriteBatch batch = new WriteBatch()) {
                 for (int i = 0; i < n; i++) {
                     MemSeries s = series[i];
+                    int k = s.commitSlot;
                     long t = ts[i];
                     if (t < minValidTime) {
                         outOfBounds++;
                         series[i] = null;
                         continue;
                     }
-                    if (s.pendingT != MemSeries.NO_SAMPLE && t <= s.pendingT) {
-                        if (t < s.pendingT) {
+                    if (slotT[k] != MemSeries.NO_SAMPLE && t <= slotT[k]) {
+                        if (t < slotT[k]) {
                             outOfOrder++;
-                        } else if (bits[i] != s.pendingBits) {
+                        } else if (bits[i] != slotBits[k]) {
                             duplicates++;
                         }
                         series[i] = null;
                         continue;
                     }
-                    if (!s.isPersisted()) {
-                        byte[] encoded = LabelsCodec.encode(s.labels());
+                    if (!s.isPersisted() && !slotWritten[k]) {
+                        byte[] encoded = s.encodedLabels();
                         batch.put(store.series(), seriesKey(s.id()), encoded);
                         batch.put(store.labels(), encoded, seriesKey(s.id()));
+                        slotWritten[k] = true;
                     }
                     int p = Partitions.of(t);
-                    if (p != s.pendingPartition && !options.agentMode()) {
-                        postings.add(batch, p, s.id(), s.labels());
-                        s.pendingPartition = p;
+                    if (p != slotPartition[k] && !options.agentMode()) {
+                        postings.add(batch, p, s.id(), s.encodedLabels());
+                        slotPartition[k] = p;
                         newPartitions.add(p);
                     }
                     commitLog.add(s.id(), t, bits[i]);
-                    s.pendingT = t;
-                    s.pendingBits = bits[i];
+                    slotT[k] = t;
+                    slotBits[k] = bits[i];
                     batchMin = Math.min(batchMin, t);
                     batchMax = Math.max(batchMax, t);
                     accepted++;
@@ -420,7 +426,7 @@ public final class Tsdb implements Storage {
                 if (s == null) {
                     continue;
                 }
-                s.markStored(s.pendingPartition);
+                s.markStored(slotPartition[s.commitSlot]);
                 if (options.agentMode()) {
                     s.recordLast(ts[i], bits[i]);
                 } else if (s.appendCommitted(ts[i], bits[i])) {
@@ -450,8 +456,42 @@ public final class Tsdb implements Storage {
         } catch (RocksDBException e) {
             throw failure("committing samples", e);
         } finally {
+            Arrays.fill(slotSeries, 0, slotsUsed, null);
+            slotsUsed = 0;
             commitLock.unlock();
         }
+    }
+
+    /**
+     * Gives each distinct series of a batch a scratch slot holding its state as the batch is
+     * validated (several samples of one series see each other). A series' slot number is valid
+     * when that slot names it, so numbers left over from earlier commits need no clearing.
+     */
+    private void assignCommitSlots(MemSeries[] series, int n) {
+        if (slotSeries.length < n) {
+            int cap = Math.max(n, 2 * slotSeries.length);
+            slotSeries = new MemSeries[cap];
+            slotT = new long[cap];
+            slotBits = new long[cap];
+            slotPartition = new int[cap];
+            slotWritten = new boolean[cap];
+        }
+        int slots = 0;
+        for (int i = 0; i < n; i++) {
+            MemSeries s = series[i];
+            int k = s.commitSlot;
+            if (k >= 0 && k < slots && slotSeries[k] == s) {
+                continue;
+            }
+            k = slots++;
+            s.commitSlot = k;
+            slotSeries[k] = s;
+            slotT[k] = s.lastT();
+            slotBits[k] = s.lastBits();
+            slotPartition[k] = s.indexedPartition();
+            slotWritten[k] = false;
+        }
+        slotsUsed = slots;
     }
 
     void count(long outOfOrder, long duplicates, long outOfBounds) {
