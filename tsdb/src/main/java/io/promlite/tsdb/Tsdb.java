@@ -249,7 +249,9 @@ public final class Tsdb implements Storage {
                 if (idBytes == null) {
                     return head.add(nextId++, encoded, false);
                 }
-                return load(ByteCodec.getLong(idBytes, 0), encoded);
+                try (RocksIterator chunks = store.db().newIterator(store.chunks())) {
+                    return load(ByteCodec.getLong(idBytes, 0), encoded, chunks);
+                }
             } catch (RocksDBException e) {
                 throw failure("reading series", e);
             }
@@ -257,21 +259,19 @@ public final class Tsdb implements Storage {
     }
 
     /** Brings a stored series into the head, reopening its last chunk if it has room. */
-    private MemSeries load(long id, byte[] encodedLabels) throws RocksDBException {
+    private MemSeries load(long id, byte[] encodedLabels, RocksIterator it) {
         MemSeries s = head.add(id, encodedLabels, true);
         // Every partition listing data, not just up to maxTime: while the log is replayed, chunks
         // cut after the last checkpoint may lie beyond the time range replayed so far.
         int[] stored = partitions.between(Partitions.of(minValidTime), Integer.MAX_VALUE - 1);
-        try (RocksIterator it = store.db().newIterator(store.chunks())) {
-            for (int i = stored.length - 1; i >= 0; i--) {
-                int p = stored[i];
-                it.seekForPrev(ChunkCodec.key(p, id, Long.MAX_VALUE));
-                if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
-                    StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
-                    XorChunk last = XorChunk.resume(c.data(), c.offset(), c.length());
-                    s.restore(p, last, last.numSamples() < XorChunk.TARGET_SAMPLES);
-                    break;
-                }
+        for (int i = stored.length - 1; i >= 0; i--) {
+            int p = stored[i];
+            it.seekForPrev(ChunkCodec.key(p, id, Long.MAX_VALUE));
+            if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
+                StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
+                XorChunk last = XorChunk.resume(c.data(), c.offset(), c.length());
+                s.restore(p, last, last.numSamples() < XorChunk.TARGET_SAMPLES);
+                break;
             }
         }
         return s;
@@ -305,36 +305,39 @@ public final class Tsdb implements Storage {
     private void replayLog() throws RocksDBException {
         long[] replayed = new long[1];
         RocksDBException[] error = new RocksDBException[1];
-        commitLog.replay(checkpointedSeq, (id, t, bits) -> {
-            if (error[0] != null) {
-                return;
-            }
-            try {
-                MemSeries s = head.get(id);
-                if (s == null) {
-                    byte[] labels = store.db().get(store.series(), seriesKey(id));
-                    if (labels == null) {
-                        throw new IllegalStateException("log refers to unknown series " + id);
-                    }
-                    s = load(id, labels);
-                }
-                // Samples already in persisted chunks were checkpointed before the crash.
-                if (s.lastT() != MemSeries.NO_SAMPLE && t <= s.lastT()) {
+        // One iterator for every series the log brings back: creating one per series dominated replay.
+        try (RocksIterator chunks = store.db().newIterator(store.chunks())) {
+            commitLog.replay(checkpointedSeq, (id, t, bits) -> {
+                if (error[0] != null) {
                     return;
                 }
-                s.markStored(Partitions.of(t));
-                if (options.agentMode()) {
-                    s.recordLast(t, bits);
-                } else {
-                    s.appendCommitted(t, bits);
+                try {
+                    MemSeries s = head.get(id);
+                    if (s == null) {
+                        byte[] labels = store.db().get(store.series(), seriesKey(id));
+                        if (labels == null) {
+                            throw new IllegalStateException("log refers to unknown series " + id);
+                        }
+                        s = load(id, labels, chunks);
+                    }
+                    // Samples already in persisted chunks were checkpointed before the crash.
+                    if (s.lastT() != MemSeries.NO_SAMPLE && t <= s.lastT()) {
+                        return;
+                    }
+                    s.markStored(Partitions.of(t));
+                    if (options.agentMode()) {
+                        s.recordLast(t, bits);
+                    } else {
+                        s.appendCommitted(t, bits);
+                    }
+                    minTime = Math.min(minTime, t);
+                    maxTime = Math.max(maxTime, t);
+                    replayed[0]++;
+                } catch (RocksDBException e) {
+                    error[0] = e;
                 }
-                minTime = Math.min(minTime, t);
-                maxTime = Math.max(maxTime, t);
-                replayed[0]++;
-            } catch (RocksDBException e) {
-                error[0] = e;
-            }
-        });
+            });
+        }
         if (error[0] != null) {
             throw error[0];
         }
