@@ -131,7 +131,9 @@ public final class MemSeries {
         boolean cut = false;
         int sizeHint = 32;
         if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition)) {
-            sizeHint = open.length() + 8;
+            // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
+            // empty on average; growing (by half) twice costs two copies per chunk lifetime.
+            sizeHint = open.length() / 2 + 32;
             if (openDirty) {
                 if (frozen == null) {
                     frozen = new ArrayList<>(2);
