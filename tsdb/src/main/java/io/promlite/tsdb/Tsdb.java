@@ -129,7 +129,8 @@ public final class Tsdb implements Storage {
         this.checkpointedSeq = meta.logCheckpoint();
         this.commitLog = new CommitLog(store.db(), store.log(), checkpointedSeq);
         this.logCursors.putAll(meta.logCursors());
-        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes, commitLog::retainedBytes);
+        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes, commitLog::retainedBytes,
+                this::rocksMemory);
         try {
             try (RocksIterator it = store.db().newIterator(store.series())) {
                 it.seekToLast();
@@ -876,7 +877,22 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private interface Task {
+    /** RocksDB's memory (see {@link RocksStore#memoryUsage}), or null once closed. */
+    private long[] rocksMemory() {
+        try {
+            return read(() -> {
+                try {
+                    return store.memoryUsage();
+                } catch (RocksDBException e) {
+                    throw failure("reading RocksDB's memory usage", e);
+                }
+            });
+        } catch (IllegalStateException closedAlready) {
+            return null;
+        }
+    }
+
+        private interface Task {
         void run() throws Exception;
     }
 

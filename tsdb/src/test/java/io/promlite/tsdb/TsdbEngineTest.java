@@ -277,6 +277,9 @@ class TsdbEngineTest {
             db.checkpoint();
             assertEquals(2.0, counter(registry, "promlite_tsdb_chunks_written"));
             assertTrue(gauge(registry, "promlite_tsdb_storage_bytes") >= 0);
+            GaugeSnapshot rocks = (GaugeSnapshot) find(registry, "promlite_tsdb_rocksdb_memory_bytes");
+            assertEquals(3, rocks.getDataPoints().size(), "memtables, block cache, table readers");
+            assertTrue(rocks.getDataPoints().stream().anyMatch(p -> p.getValue() > 0), "RocksDB holds some memory");
         }
         assertTrue(registry.scrape().stream().noneMatch(s -> s.getMetadata().getName().startsWith("promlite_tsdb")),
                 "metrics are unregistered on close");
