@@ -65,6 +65,8 @@ public final class Tsdb implements Storage {
     static final long CHECKPOINT_INTERVAL_MS = 5 * 60_000L;
     /** A checkpoint is started early once the log grows past this, to bound replay time. */
     static final long CHECKPOINT_LOG_BYTES = 64L << 20;
+    /** A checkpoint writes its chunks in batches of about this size. */
+    static final long CHECKPOINT_BATCH_BYTES = 1L << 20;
     static final long RETENTION_INTERVAL_MS = 60_000L;
     static final long WAL_SYNC_INTERVAL_MS = 1_000L;
     /** How often agent mode deletes the log records every reader has read. */
@@ -519,7 +521,10 @@ public final class Tsdb implements Storage {
             return;
         }
         try (WriteBatch batch = new WriteBatch()) {
-            int written = putChunks(batch, cutSeries, false);
+            int written = 0;
+            for (MemSeries s : cutSeries) {
+                written += putChunks(batch, s, false);
+            }
             store.db().write(writeOptions, batch);
             for (MemSeries s : cutSeries) {
                 s.markPersisted(false);
@@ -532,21 +537,19 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private int putChunks(WriteBatch batch, List<MemSeries> series, boolean includeOpen) throws RocksDBException {
+    private int putChunks(WriteBatch batch, MemSeries s, boolean includeOpen) throws RocksDBException {
         int[] written = new int[1];
         RocksDBException[] error = new RocksDBException[1];
-        for (MemSeries s : series) {
-            s.unpersisted(includeOpen, (partition, chunk) -> {
-                try {
-                    batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
-                    written[0]++;
-                } catch (RocksDBException e) {
-                    error[0] = e;
-                }
-            });
-            if (error[0] != null) {
-                throw error[0];
+        s.unpersisted(includeOpen, (partition, chunk) -> {
+            try {
+                batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
+                written[0]++;
+            } catch (RocksDBException e) {
+                error[0] = e;
             }
+        });
+        if (error[0] != null) {
+            throw error[0];
         }
         return written[0];
     }
@@ -576,9 +579,19 @@ public final class Tsdb implements Storage {
             }
             checkpointRequested = false;
             List<MemSeries> all = head.all();
-            int written;
+            int written = 0;
+            // In bounded batches: one batch holding every dirty chunk of a large head would take tens
+            // of MB of native memory at once (the batch, then the memtable it lands in). A crash
+            // between batches is safe: the log checkpoint moves only with the last one, and replay
+            // skips samples a series' stored chunks already hold.
             try (WriteBatch batch = new WriteBatch()) {
-                written = putChunks(batch, all, true);
+                for (MemSeries s : all) {
+                    written += putChunks(batch, s, true);
+                    if (batch.getDataSize() >= CHECKPOINT_BATCH_BYTES) {
+                        store.db().write(writeOptions, batch);
+                        batch.clear();
+                    }
+                }
                 long seq = commitLog.nextSeq();
                 meta.putLogCheckpoint(batch, seq);
                 meta.putTimeRange(batch, minTime, maxTime);
