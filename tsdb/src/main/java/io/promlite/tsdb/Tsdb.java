@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +65,8 @@ public final class Tsdb implements Storage {
     static final long CHECKPOINT_INTERVAL_MS = 5 * 60_000L;
     /** A checkpoint is started early once the log grows past this, to bound replay time. */
     static final long CHECKPOINT_LOG_BYTES = 64L << 20;
+    /** A checkpoint writes its chunks in batches of about this size. */
+    static final long CHECKPOINT_BATCH_BYTES = 1L << 20;
     static final long RETENTION_INTERVAL_MS = 60_000L;
     static final long WAL_SYNC_INTERVAL_MS = 1_000L;
     /** How often agent mode deletes the log records every reader has read. */
@@ -92,6 +95,13 @@ public final class Tsdb implements Storage {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
+    /** A commit's per-series scratch state, by {@link MemSeries#commitSlot}; reused under the commit lock. */
+    private MemSeries[] slotSeries = new MemSeries[256];
+    private long[] slotT = new long[256];
+    private long[] slotBits = new long[256];
+    private int[] slotPartition = new int[256];
+    private boolean[] slotWritten = new boolean[256];
+    private int slotsUsed;
     /** Partitions a commit lists series in for the first time; reused under the commit lock. */
     private final LongList newPartitions = new LongList();
     /** Persisted positions of the log's readers, by name; records before the lowest are unneeded. */
@@ -121,7 +131,8 @@ public final class Tsdb implements Storage {
         this.checkpointedSeq = meta.logCheckpoint();
         this.commitLog = new CommitLog(store.db(), store.log(), checkpointedSeq);
         this.logCursors.putAll(meta.logCursors());
-        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes, commitLog::retainedBytes);
+        this.metrics = new TsdbMetrics(options.registry(), head::size, this::storageBytes, commitLog::retainedBytes,
+                this::rocksMemory);
         try {
             try (RocksIterator it = store.db().newIterator(store.series())) {
                 it.seekToLast();
@@ -236,11 +247,14 @@ public final class Tsdb implements Storage {
                 return s;
             }
             try {
-                byte[] idBytes = store.db().get(store.labels(), LabelsCodec.encode(labels));
+                byte[] encoded = LabelsCodec.encode(labels);
+                byte[] idBytes = store.db().get(store.labels(), encoded);
                 if (idBytes == null) {
-                    return head.add(nextId++, labels, false);
+                    return head.add(nextId++, encoded, false);
                 }
-                return load(ByteCodec.getLong(idBytes, 0), labels);
+                try (RocksIterator chunks = store.db().newIterator(store.chunks())) {
+                    return load(ByteCodec.getLong(idBytes, 0), encoded, chunks);
+                }
             } catch (RocksDBException e) {
                 throw failure("reading series", e);
             }
@@ -248,21 +262,19 @@ public final class Tsdb implements Storage {
     }
 
     /** Brings a stored series into the head, reopening its last chunk if it has room. */
-    private MemSeries load(long id, Labels labels) throws RocksDBException {
-        MemSeries s = head.add(id, labels, true);
+    private MemSeries load(long id, byte[] encodedLabels, RocksIterator it) {
+        MemSeries s = head.add(id, encodedLabels, true);
         // Every partition listing data, not just up to maxTime: while the log is replayed, chunks
         // cut after the last checkpoint may lie beyond the time range replayed so far.
         int[] stored = partitions.between(Partitions.of(minValidTime), Integer.MAX_VALUE - 1);
-        try (RocksIterator it = store.db().newIterator(store.chunks())) {
-            for (int i = stored.length - 1; i >= 0; i--) {
-                int p = stored[i];
-                it.seekForPrev(ChunkCodec.key(p, id, Long.MAX_VALUE));
-                if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
-                    StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
-                    XorChunk last = XorChunk.resume(c.data(), c.offset(), c.length());
-                    s.restore(p, last, last.numSamples() < XorChunk.TARGET_SAMPLES);
-                    break;
-                }
+        for (int i = stored.length - 1; i >= 0; i--) {
+            int p = stored[i];
+            it.seekForPrev(ChunkCodec.key(p, id, Long.MAX_VALUE));
+            if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
+                StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
+                XorChunk last = XorChunk.resume(c.data(), c.offset(), c.length());
+                s.restore(p, last, last.numSamples() < XorChunk.TARGET_SAMPLES);
+                break;
             }
         }
         return s;
@@ -296,36 +308,39 @@ public final class Tsdb implements Storage {
     private void replayLog() throws RocksDBException {
         long[] replayed = new long[1];
         RocksDBException[] error = new RocksDBException[1];
-        commitLog.replay(checkpointedSeq, (id, t, bits) -> {
-            if (error[0] != null) {
-                return;
-            }
-            try {
-                MemSeries s = head.get(id);
-                if (s == null) {
-                    byte[] labels = store.db().get(store.series(), seriesKey(id));
-                    if (labels == null) {
-                        throw new IllegalStateException("log refers to unknown series " + id);
-                    }
-                    s = load(id, LabelsCodec.decode(labels));
-                }
-                // Samples already in persisted chunks were checkpointed before the crash.
-                if (s.lastT() != MemSeries.NO_SAMPLE && t <= s.lastT()) {
+        // One iterator for every series the log brings back: creating one per series dominated replay.
+        try (RocksIterator chunks = store.db().newIterator(store.chunks())) {
+            commitLog.replay(checkpointedSeq, (id, t, bits) -> {
+                if (error[0] != null) {
                     return;
                 }
-                s.markStored(Partitions.of(t));
-                if (options.agentMode()) {
-                    s.recordLast(t, bits);
-                } else {
-                    s.appendCommitted(t, bits);
+                try {
+                    MemSeries s = head.get(id);
+                    if (s == null) {
+                        byte[] labels = store.db().get(store.series(), seriesKey(id));
+                        if (labels == null) {
+                            throw new IllegalStateException("log refers to unknown series " + id);
+                        }
+                        s = load(id, labels, chunks);
+                    }
+                    // Samples already in persisted chunks were checkpointed before the crash.
+                    if (s.lastT() != MemSeries.NO_SAMPLE && t <= s.lastT()) {
+                        return;
+                    }
+                    s.markStored(Partitions.of(t));
+                    if (options.agentMode()) {
+                        s.recordLast(t, bits);
+                    } else {
+                        s.appendCommitted(t, bits);
+                    }
+                    minTime = Math.min(minTime, t);
+                    maxTime = Math.max(maxTime, t);
+                    replayed[0]++;
+                } catch (RocksDBException e) {
+                    error[0] = e;
                 }
-                minTime = Math.min(minTime, t);
-                maxTime = Math.max(maxTime, t);
-                replayed[0]++;
-            } catch (RocksDBException e) {
-                error[0] = e;
-            }
-        });
+            });
+        }
         if (error[0] != null) {
             throw error[0];
         }
@@ -351,12 +366,7 @@ public final class Tsdb implements Storage {
                     series[i] = loadOrCreate(series[i].labels());
                 }
             }
-            for (int i = 0; i < n; i++) {
-                MemSeries s = series[i];
-                s.pendingT = s.lastT();
-                s.pendingBits = s.lastBits();
-                s.pendingPartition = s.indexedPartition();
-            }
+            assignCommitSlots(series, n);
             long accepted = 0;
             long outOfOrder = 0;
             long duplicates = 0;
@@ -368,35 +378,37 @@ public final class Tsdb implements Storage {
             try (WriteBatch batch = new WriteBatch()) {
                 for (int i = 0; i < n; i++) {
                     MemSeries s = series[i];
+                    int k = s.commitSlot;
                     long t = ts[i];
                     if (t < minValidTime) {
                         outOfBounds++;
                         series[i] = null;
                         continue;
                     }
-                    if (s.pendingT != MemSeries.NO_SAMPLE && t <= s.pendingT) {
-                        if (t < s.pendingT) {
+                    if (slotT[k] != MemSeries.NO_SAMPLE && t <= slotT[k]) {
+                        if (t < slotT[k]) {
                             outOfOrder++;
-                        } else if (bits[i] != s.pendingBits) {
+                        } else if (bits[i] != slotBits[k]) {
                             duplicates++;
                         }
                         series[i] = null;
                         continue;
                     }
-                    if (!s.isPersisted()) {
-                        byte[] encoded = LabelsCodec.encode(s.labels());
+                    if (!s.isPersisted() && !slotWritten[k]) {
+                        byte[] encoded = s.encodedLabels();
                         batch.put(store.series(), seriesKey(s.id()), encoded);
                         batch.put(store.labels(), encoded, seriesKey(s.id()));
+                        slotWritten[k] = true;
                     }
                     int p = Partitions.of(t);
-                    if (p != s.pendingPartition && !options.agentMode()) {
-                        postings.add(batch, p, s.id(), s.labels());
-                        s.pendingPartition = p;
+                    if (p != slotPartition[k] && !options.agentMode()) {
+                        postings.add(batch, p, s.id(), s.encodedLabels());
+                        slotPartition[k] = p;
                         newPartitions.add(p);
                     }
                     commitLog.add(s.id(), t, bits[i]);
-                    s.pendingT = t;
-                    s.pendingBits = bits[i];
+                    slotT[k] = t;
+                    slotBits[k] = bits[i];
                     batchMin = Math.min(batchMin, t);
                     batchMax = Math.max(batchMax, t);
                     accepted++;
@@ -420,7 +432,7 @@ public final class Tsdb implements Storage {
                 if (s == null) {
                     continue;
                 }
-                s.markStored(s.pendingPartition);
+                s.markStored(slotPartition[s.commitSlot]);
                 if (options.agentMode()) {
                     s.recordLast(ts[i], bits[i]);
                 } else if (s.appendCommitted(ts[i], bits[i])) {
@@ -450,8 +462,42 @@ public final class Tsdb implements Storage {
         } catch (RocksDBException e) {
             throw failure("committing samples", e);
         } finally {
+            Arrays.fill(slotSeries, 0, slotsUsed, null);
+            slotsUsed = 0;
             commitLock.unlock();
         }
+    }
+
+    /**
+     * Gives each distinct series of a batch a scratch slot holding its state as the batch is
+     * validated (several samples of one series see each other). A series' slot number is valid
+     * when that slot names it, so numbers left over from earlier commits need no clearing.
+     */
+    private void assignCommitSlots(MemSeries[] series, int n) {
+        if (slotSeries.length < n) {
+            int cap = Math.max(n, 2 * slotSeries.length);
+            slotSeries = new MemSeries[cap];
+            slotT = new long[cap];
+            slotBits = new long[cap];
+            slotPartition = new int[cap];
+            slotWritten = new boolean[cap];
+        }
+        int slots = 0;
+        for (int i = 0; i < n; i++) {
+            MemSeries s = series[i];
+            int k = s.commitSlot;
+            if (k >= 0 && k < slots && slotSeries[k] == s) {
+                continue;
+            }
+            k = slots++;
+            s.commitSlot = k;
+            slotSeries[k] = s;
+            slotT[k] = s.lastT();
+            slotBits[k] = s.lastBits();
+            slotPartition[k] = s.indexedPartition();
+            slotWritten[k] = false;
+        }
+        slotsUsed = slots;
     }
 
     void count(long outOfOrder, long duplicates, long outOfBounds) {
@@ -475,7 +521,10 @@ public final class Tsdb implements Storage {
             return;
         }
         try (WriteBatch batch = new WriteBatch()) {
-            int written = putChunks(batch, cutSeries, false);
+            int written = 0;
+            for (MemSeries s : cutSeries) {
+                written += putChunks(batch, s, false);
+            }
             store.db().write(writeOptions, batch);
             for (MemSeries s : cutSeries) {
                 s.markPersisted(false);
@@ -488,21 +537,19 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private int putChunks(WriteBatch batch, List<MemSeries> series, boolean includeOpen) throws RocksDBException {
+    private int putChunks(WriteBatch batch, MemSeries s, boolean includeOpen) throws RocksDBException {
         int[] written = new int[1];
         RocksDBException[] error = new RocksDBException[1];
-        for (MemSeries s : series) {
-            s.unpersisted(includeOpen, (partition, chunk) -> {
-                try {
-                    batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
-                    written[0]++;
-                } catch (RocksDBException e) {
-                    error[0] = e;
-                }
-            });
-            if (error[0] != null) {
-                throw error[0];
+        s.unpersisted(includeOpen, (partition, chunk) -> {
+            try {
+                batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
+                written[0]++;
+            } catch (RocksDBException e) {
+                error[0] = e;
             }
+        });
+        if (error[0] != null) {
+            throw error[0];
         }
         return written[0];
     }
@@ -532,9 +579,19 @@ public final class Tsdb implements Storage {
             }
             checkpointRequested = false;
             List<MemSeries> all = head.all();
-            int written;
+            int written = 0;
+            // In bounded batches: one batch holding every dirty chunk of a large head would take tens
+            // of MB of native memory at once (the batch, then the memtable it lands in). A crash
+            // between batches is safe: the log checkpoint moves only with the last one, and replay
+            // skips samples a series' stored chunks already hold.
             try (WriteBatch batch = new WriteBatch()) {
-                written = putChunks(batch, all, true);
+                for (MemSeries s : all) {
+                    written += putChunks(batch, s, true);
+                    if (batch.getDataSize() >= CHECKPOINT_BATCH_BYTES) {
+                        store.db().write(writeOptions, batch);
+                        batch.clear();
+                    }
+                }
                 long seq = commitLog.nextSeq();
                 meta.putLogCheckpoint(batch, seq);
                 meta.putTimeRange(batch, minTime, maxTime);
@@ -833,7 +890,22 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private interface Task {
+    /** RocksDB's memory (see {@link RocksStore#memoryUsage}), or null once closed. */
+    private long[] rocksMemory() {
+        try {
+            return read(() -> {
+                try {
+                    return store.memoryUsage();
+                } catch (RocksDBException e) {
+                    throw failure("reading RocksDB's memory usage", e);
+                }
+            });
+        } catch (IllegalStateException closedAlready) {
+            return null;
+        }
+    }
+
+        private interface Task {
         void run() throws Exception;
     }
 

@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /** The store's own metrics, named after Prometheus's {@code prometheus_tsdb_*} ones. */
 final class TsdbMetrics {
@@ -17,10 +18,11 @@ final class TsdbMetrics {
     private final GaugeWithCallback headSeries;
     private final GaugeWithCallback storageBytes;
     private final GaugeWithCallback logBytes;
+    private final GaugeWithCallback rocksMemory;
     private final PrometheusRegistry registry;
 
     TsdbMetrics(PrometheusRegistry registry, LongSupplier headSeriesCount, LongSupplier storageSize,
-                LongSupplier logSize) {
+                LongSupplier logSize, Supplier<long[]> rocksMemoryUsage) {
         this.registry = registry;
         samplesAppended = counter("promlite_tsdb_samples_appended_total", "Samples committed to the store.");
         outOfOrder = counter("promlite_tsdb_out_of_order_samples_total",
@@ -49,6 +51,20 @@ final class TsdbMetrics {
                 .help("Bytes of commit-log records kept for checkpoints and unsent remote-write queues.")
                 .callback(cb -> cb.call(logSize.getAsLong()))
                 .register(registry);
+        rocksMemory = GaugeWithCallback.builder()
+                .name("promlite_tsdb_rocksdb_memory_bytes")
+                .help("RocksDB's memory by kind: memtables, block_cache (its usage includes the memtables' "
+                        + "reservation), table_readers (index and filter blocks outside the cache).")
+                .labelNames("kind")
+                .callback(cb -> {
+                    long[] m = rocksMemoryUsage.get();
+                    if (m != null) {
+                        cb.call(m[0], "memtables");
+                        cb.call(m[1], "block_cache");
+                        cb.call(m[2], "table_readers");
+                    }
+                })
+                .register(registry);
     }
 
     private Counter counter(String name, String help) {
@@ -57,7 +73,8 @@ final class TsdbMetrics {
 
     void unregister() {
         for (var c : new io.prometheus.metrics.model.registry.Collector[] {samplesAppended, outOfOrder, duplicate,
-            outOfBounds, chunksWritten, retentionDeletions, logRecordsDropped, headSeries, storageBytes, logBytes}) {
+            outOfBounds, chunksWritten, retentionDeletions, logRecordsDropped, headSeries, storageBytes, logBytes,
+            rocksMemory}) {
             registry.unregister(c);
         }
     }

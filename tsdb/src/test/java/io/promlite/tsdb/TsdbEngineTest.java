@@ -259,6 +259,34 @@ class TsdbEngineTest {
     }
 
     @Test
+    void aCheckpointLargerThanOneBatchPersistsEverySeries() throws Exception {
+        int series = 40_000;
+        int samples = 12;
+        Labels[] labels = new Labels[series];
+        for (int i = 0; i < series; i++) {
+            labels[i] = Labels.of("__name__", "m", "i", Integer.toString(i));
+        }
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            long[] refs = new long[series];
+            for (int n = 1; n <= samples; n++) {
+                Appender app = db.appender();
+                for (int i = 0; i < series; i++) {
+                    refs[i] = app.append(refs[i], labels[i], n * 15_000L, i * 0.1 + n);
+                }
+                app.commit();
+            }
+            // About 2 MB of open chunks: several checkpoint batches.
+            db.checkpoint();
+        }
+        try (Tsdb reopened = Tsdb.open(TsdbOptions.defaults(dir))) {
+            var all = select(reopened, 0, Long.MAX_VALUE, M);
+            assertEquals(series, all.size());
+            assertTrue(all.values().stream().allMatch(points -> points.size() == samples));
+            assertEquals(List.of(Point.of(15_000L, 12_345 * 0.1 + 1)), all.get(labels[12_345]).subList(0, 1));
+        }
+    }
+
+    @Test
     void exportsItsOwnMetrics() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
         try (Tsdb db = Tsdb.open(new TsdbOptions(dir, TsdbOptions.DEFAULT_RETENTION, 0, registry))) {
@@ -277,6 +305,9 @@ class TsdbEngineTest {
             db.checkpoint();
             assertEquals(2.0, counter(registry, "promlite_tsdb_chunks_written"));
             assertTrue(gauge(registry, "promlite_tsdb_storage_bytes") >= 0);
+            GaugeSnapshot rocks = (GaugeSnapshot) find(registry, "promlite_tsdb_rocksdb_memory_bytes");
+            assertEquals(3, rocks.getDataPoints().size(), "memtables, block cache, table readers");
+            assertTrue(rocks.getDataPoints().stream().anyMatch(p -> p.getValue() > 0), "RocksDB holds some memory");
         }
         assertTrue(registry.scrape().stream().noneMatch(s -> s.getMetadata().getName().startsWith("promlite_tsdb")),
                 "metrics are unregistered on close");

@@ -1,43 +1,53 @@
 package io.promlite.tsdb.head;
 
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.store.LabelsCodec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The series held in memory, found by id (the appender's fast path) or by label set.
- * Series are loaded or created by the store, which owns id assignment and disk access.
+ * The series held in memory, found by id (the appender's fast path) or by label set. Series keep
+ * their labels encoded, not as {@link Labels} objects; the label-set index holds only a 64-bit hash
+ * per series and checks a candidate's encoded labels on lookup. Series are loaded or created by
+ * the store, which owns id assignment and disk access.
  */
 public final class Head {
-    private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
-    private final SeriesIdMap byId = new SeriesIdMap();
+    private final SeriesTable byLabels = new SeriesTable();
+    private final SeriesTable byId = new SeriesTable();
 
     public MemSeries get(long id) {
         return byId.get(id);
     }
 
     public MemSeries get(Labels labels) {
-        return byLabels.get(labels);
+        return byLabels.get(key(LabelsCodec.hash(labels)), labels);
     }
 
-    /** Registers a new series; callers serialize creation so a label set is added once. */
-    public MemSeries add(long id, Labels labels, boolean persisted) {
-        MemSeries s = new MemSeries(id, labels, persisted);
-        byId.put(s);
-        byLabels.put(labels, s);
+    /**
+     * Registers a series from its {@link LabelsCodec} encoding (kept as is, so it should be
+     * exactly sized); callers serialize creation so a label set is added once.
+     */
+    public MemSeries add(long id, byte[] encodedLabels, boolean persisted) {
+        MemSeries s = new MemSeries(id, encodedLabels, persisted);
+        byId.put(id, s);
+        byLabels.put(key(LabelsCodec.hash(encodedLabels)), s);
         return s;
     }
 
     /** Forgets a series whose chunks are all persisted; it is reloaded from disk when seen again. */
     public void evict(MemSeries s) {
         s.markEvicted();
-        byLabels.remove(s.labels(), s);
-        byId.remove(s.id());
+        byLabels.remove(key(LabelsCodec.hash(s.encodedLabels())), s);
+        byId.remove(s.id(), s);
+    }
+
+    /** The table key of a label-set hash: 0 marks free slots. */
+    private static long key(long hash) {
+        return hash == 0 ? 1 : hash;
     }
 
     public int size() {
-        return byLabels.size();
+        return byId.size();
     }
 
     public List<MemSeries> all() {

@@ -4,6 +4,7 @@ import io.promlite.tsdb.chunkenc.ChunkFilter;
 import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
+import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Partitions;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +16,16 @@ import java.util.List;
  * <p>Chunk state is written only by the thread holding the store's commit lock, and guarded by
  * this object's monitor so readers can copy it consistently. The last sample is volatile so
  * appenders can reject out-of-order samples without locking.
+ *
+ * <p>One of these lives per active series, so it holds only what the head needs: labels in their
+ * compact stored encoding, and no per-commit scratch state beyond one slot number.
  */
 public final class MemSeries {
     public static final long NO_SAMPLE = Long.MIN_VALUE;
 
     private final long id;
-    private final Labels labels;
+    /** The label set in {@link LabelsCodec}'s encoding, as stored in the series family. */
+    private final byte[] labels;
 
     private volatile long lastT = NO_SAMPLE;
     private volatile long lastBits;
@@ -29,10 +34,8 @@ public final class MemSeries {
     // Guarded by the commit lock.
     private boolean persisted;
     private int indexedPartition = Integer.MIN_VALUE;
-    /** Scratch state while one commit validates its batch; guarded by the commit lock. */
-    public long pendingT;
-    public long pendingBits;
-    public int pendingPartition;
+    /** Where a commit keeps this series' scratch state while it validates a batch; guarded by the commit lock. */
+    public int commitSlot = -1;
 
     // Guarded by this.
     private XorChunk open;
@@ -40,7 +43,7 @@ public final class MemSeries {
     private boolean openDirty;
     private List<XorChunk> frozen;
 
-    MemSeries(long id, Labels labels, boolean persisted) {
+    MemSeries(long id, byte[] labels, boolean persisted) {
         this.id = id;
         this.labels = labels;
         this.persisted = persisted;
@@ -50,8 +53,18 @@ public final class MemSeries {
         return id;
     }
 
+    /** The labels, decoded: allocates, so for readers rather than the append path. */
     public Labels labels() {
+        return LabelsCodec.decode(labels);
+    }
+
+    /** The labels in {@link LabelsCodec}'s encoding; not to be modified. */
+    public byte[] encodedLabels() {
         return labels;
+    }
+
+    public boolean hasLabels(Labels other) {
+        return LabelsCodec.matches(labels, other);
     }
 
     public long lastT() {
@@ -118,7 +131,9 @@ public final class MemSeries {
         boolean cut = false;
         int sizeHint = 32;
         if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition)) {
-            sizeHint = open.length() + 8;
+            // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
+            // empty on average; growing (by half) twice costs two copies per chunk lifetime.
+            sizeHint = open.length() / 2 + 32;
             if (openDirty) {
                 if (frozen == null) {
                     frozen = new ArrayList<>(2);

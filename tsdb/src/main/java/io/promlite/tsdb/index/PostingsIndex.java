@@ -1,8 +1,8 @@
 package io.promlite.tsdb.index;
 
-import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
+import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.ByteReader;
 import io.promlite.tsdb.store.ByteWriter;
 import io.promlite.tsdb.store.Partitions;
@@ -40,11 +40,21 @@ public final class PostingsIndex {
     }
 
     /** Lists a series (all its labels) in one partition. Idempotent. */
-    public void add(WriteBatch batch, int partition, long id, Labels labels) throws RocksDBException {
+    /**
+     * Lists a series in a partition from its {@link LabelsCodec} encoding: a pair there is laid
+     * out exactly as in a postings key, so keys are built by copying without decoding strings.
+     */
+    public void add(WriteBatch batch, int partition, long id, byte[] encodedLabels) throws RocksDBException {
         ByteWriter w = new ByteWriter(128);
         batch.put(cf, key(w, partition, ALL, ALL, id), EMPTY);
-        for (int i = 0; i < labels.size(); i++) {
-            batch.put(cf, key(w, partition, labels.name(i), labels.value(i), id), EMPTY);
+        ByteReader r = new ByteReader().reset(encodedLabels, 0, encodedLabels.length);
+        int pairs = (int) r.uvarint();
+        for (int i = 0; i < pairs; i++) {
+            int start = r.position();
+            r.skip((int) r.uvarint());
+            r.skip((int) r.uvarint());
+            w.clear().sortableInt(partition).bytes(encodedLabels, start, r.position() - start);
+            batch.put(cf, w.fixedLong(id).toArray(), EMPTY);
         }
     }
 

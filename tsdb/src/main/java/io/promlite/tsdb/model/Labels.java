@@ -12,7 +12,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Empty-valued labels are dropped on construction (Prometheus treats a label with an empty
  * value as absent). Names and values are kept in one flat array (name0, value0, name1, …) so a
- * label set costs two objects plus its strings.
+ * label set costs two objects plus its strings, which are shared between label sets where
+ * possible ({@link LabelStrings}).
  */
 public final class Labels implements Comparable<Labels> {
     public static final String METRIC_NAME = "__name__";
@@ -234,9 +235,10 @@ public final class Labels implements Comparable<Labels> {
             }
             String[] p = new String[map.size() * 2];
             int i = 0;
+            // Shared instances: a label set held for long (by a scrape cache) costs no string copies.
             for (Map.Entry<String, String> e : map.entrySet()) {
-                p[i++] = e.getKey();
-                p[i++] = e.getValue();
+                p[i++] = LabelStrings.intern(e.getKey());
+                p[i++] = LabelStrings.intern(e.getValue());
             }
             return new Labels(p);
         }

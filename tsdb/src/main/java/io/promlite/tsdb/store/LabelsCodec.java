@@ -29,4 +29,88 @@ public final class LabelsCodec {
         }
         return Labels.of(pairs);
     }
+
+    /**
+     * A 64-bit hash of a label set, equal for {@link #hash(byte[])} of its encoding. Built from
+     * the strings' own (cached) hash codes, so hashing a {@link Labels} allocates nothing.
+     */
+    public static long hash(Labels labels) {
+        long x = SEED;
+        for (int i = 0; i < labels.size(); i++) {
+            x = mix(x, labels.name(i).hashCode());
+            x = mix(x, labels.value(i).hashCode());
+        }
+        return x;
+    }
+
+    /** {@link #hash(Labels)} of the label set {@code encoded} holds, without decoding ASCII strings. */
+    public static long hash(byte[] encoded) {
+        ByteReader r = new ByteReader().reset(encoded, 0, encoded.length);
+        int strings = 2 * (int) r.uvarint();
+        long x = SEED;
+        for (int i = 0; i < strings; i++) {
+            int len = (int) r.uvarint();
+            x = mix(x, stringHash(encoded, r.position(), len));
+            r.skip(len);
+        }
+        return x;
+    }
+
+    /**
+     * Whether {@code encoded} holds exactly {@code labels}; compares ASCII strings in place, so
+     * the usual case allocates nothing.
+     */
+    public static boolean matches(byte[] encoded, Labels labels) {
+        ByteReader r = new ByteReader().reset(encoded, 0, encoded.length);
+        if (r.uvarint() != labels.size()) {
+            return false;
+        }
+        for (int i = 0; i < 2 * labels.size(); i++) {
+            String s = (i & 1) == 0 ? labels.name(i >> 1) : labels.value(i >> 1);
+            int len = (int) r.uvarint();
+            if (!sameString(encoded, r.position(), len, s)) {
+                return false;
+            }
+            r.skip(len);
+        }
+        return true;
+    }
+
+    private static final long SEED = 0x9E3779B97F4A7C15L;
+
+    private static long mix(long x, int h) {
+        x = (x ^ (h & 0xffffffffL)) * 0xBF58476D1CE4E5B9L;
+        return x ^ (x >>> 31);
+    }
+
+    /** {@link String#hashCode()} of the UTF-8 string at {@code b[off, off+len)}. */
+    private static int stringHash(byte[] b, int off, int len) {
+        int h = 0;
+        for (int i = off; i < off + len; i++) {
+            if (b[i] < 0) {
+                return new String(b, off, len, StandardCharsets.UTF_8).hashCode();
+            }
+            h = 31 * h + b[i];
+        }
+        return h;
+    }
+
+    private static boolean sameString(byte[] b, int off, int len, String s) {
+        if (len == s.length()) {
+            int i = 0;
+            while (i < len && b[off + i] >= 0 && b[off + i] == s.charAt(i)) {
+                i++;
+            }
+            if (i == len) {
+                return true;
+            }
+            if (b[off + i] >= 0) {
+                return false;
+            }
+        } else if (len < s.length()) {
+            // UTF-8 never takes fewer bytes than UTF-16 chars.
+            return false;
+        }
+        return s.equals(new String(b, off, len, StandardCharsets.UTF_8));
+    }
 }

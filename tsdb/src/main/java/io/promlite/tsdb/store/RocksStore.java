@@ -190,6 +190,18 @@ public final class RocksStore implements AutoCloseable {
         return handles.get(5);
     }
 
+    /**
+     * RocksDB's own memory, in bytes: memtables, the block cache's usage (which includes the
+     * memtables' reservation in it) and table readers' index and filter blocks outside the cache.
+     */
+    public long[] memoryUsage() throws RocksDBException {
+        return new long[] {
+            db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables"),
+            cache.getUsage(),
+            db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem")
+        };
+    }
+
     /** Maps a RocksDB failure to a user-facing message about the data directory. */
     public TsdbException translate(RocksDBException e) {
         Status status = e.getStatus();

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 /**
  * Heap and disk per series/sample for a bench-like workload (targets × series scraped every 5s),
  * CPU time per appended sample, and the latency of a few selects. Run by hand, not part of the test suite:
- * {@code java -cp <test classpath> io.promlite.tsdb.bench.HeadBench [targets] [seriesPerTarget] [scrapes]}.
+ * {@code java -cp <test classpath> io.promlite.tsdb.bench.HeadBench [targets] [seriesPerTarget] [scrapes] [pauseSeconds]}.
  */
 public final class HeadBench {
     private HeadBench() {
@@ -28,6 +28,8 @@ public final class HeadBench {
         int targets = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int perTarget = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int scrapes = args.length > 2 ? Integer.parseInt(args[2]) : 240;
+        // Seconds to wait after the memory figures, to inspect the process (jcmd, /proc).
+        int pauseSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         Path dir = Files.createTempDirectory("headbench");
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long baseline = usedAfterGc(mem);
@@ -68,9 +70,12 @@ public final class HeadBench {
             labels = null;
             refs = null;
             long heap = usedAfterGc(mem) - baseline;
-            System.out.printf("series=%d samples=%d heap/series=%.0f B; cpu: %.2f us per new series,"
-                    + " %.2f us per sample of known series%n", series, samples, (double) heap / series,
+            long rss = residentBytes();
+            System.out.printf("series=%d samples=%d heap/series=%.0f B rss=%.1f MiB rss/series=%.0f B;"
+                    + " cpu: %.2f us per new series, %.2f us per sample of known series%n", series, samples,
+                    (double) heap / series, rss / 1048576.0, (double) rss / series,
                     firstScrapeCpu / 1000.0 / series, (cpu - firstScrapeCpu) / 1000.0 / (samples - series));
+            Thread.sleep(pauseSeconds * 1000L);
             long end = t0 + scrapes * 5000L;
             query(db, end - 3_600_000L, end, Matcher.equal("__name__", "bench_metric_1"));
             query(db, end - 3_600_000L, end, Matcher.of(Matcher.Type.REGEX, "instance", "target-1.*"),
@@ -108,6 +113,20 @@ public final class HeadBench {
         }
         System.out.printf("query %s over %d s: %d series, %d samples, %.1f ms%n", List.of(matchers),
                 (maxt - mint) / 1000, seriesCount, sampleCount, best / 1e6);
+    }
+
+    /** The process's resident set (VmRSS), or 0 where /proc is not available. */
+    static long residentBytes() throws java.io.IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
     }
 
     private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {

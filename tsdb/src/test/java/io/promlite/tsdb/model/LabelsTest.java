@@ -3,6 +3,7 @@ package io.promlite.tsdb.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,5 +43,16 @@ class LabelsTest {
         assertTrue(StaleNaN.is(StaleNaN.VALUE));
         assertFalse(StaleNaN.is(Double.NaN));
         assertEquals(StaleNaN.BITS, Double.doubleToRawLongBits(StaleNaN.VALUE));
+    }
+
+    @Test
+    void labelSetsBuiltFromEqualStringsShareTheirInstances() {
+        Labels a = Labels.of("instance", new String("host-1:9100"), new String("job"), "node");
+        Labels b = Labels.of(new String("instance"), new String("host-1:9100"), "job", new String("node"));
+        assertEquals(a, b);
+        for (int i = 0; i < a.size(); i++) {
+            assertSame(a.name(i), b.name(i));
+            assertSame(a.value(i), b.value(i));
+        }
     }
 }

@@ -1,0 +1,185 @@
+package io.promlite.tsdb.head;
+
+import io.promlite.tsdb.model.Labels;
+import java.util.List;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * Nonzero 64-bit key → series, an open-addressing hash table on primitive longs, so that lookups neither
+ * box nor allocate and an entry costs a long and a reference instead of a map node. Keys may
+ * repeat (label-set hashes can collide): a lookup by label set checks each candidate's labels.
+ * Lock-striped; lookups are optimistic (no lock write, so concurrent appenders do not contend)
+ * and fall back to a read lock only when they overlap a modification.
+ */
+final class SeriesTable {
+    private static final int STRIPES = 16;
+    private final Stripe[] stripes = new Stripe[STRIPES];
+
+    SeriesTable() {
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Stripe();
+        }
+    }
+
+    private static int hash(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** The series under {@code key} (keys are unique, as series ids are). */
+    MemSeries get(long key) {
+        return get(key, null);
+    }
+
+    /** The series under {@code key} holding {@code labels}, or any under {@code key} when labels is null. */
+    MemSeries get(long key, Labels labels) {
+        int h = hash(key);
+        return stripes[h & (STRIPES - 1)].get(key, labels, h >>> 4);
+    }
+
+    void put(long key, MemSeries s) {
+        int h = hash(key);
+        stripes[h & (STRIPES - 1)].put(key, s, h >>> 4);
+    }
+
+    void remove(long key, MemSeries s) {
+        int h = hash(key);
+        stripes[h & (STRIPES - 1)].remove(key, s, h >>> 4);
+    }
+
+    int size() {
+        int n = 0;
+        for (Stripe s : stripes) {
+            n += s.size;
+        }
+        return n;
+    }
+
+    /** Adds every series to {@code out}; stripes are locked one at a time, briefly. */
+    void collect(List<MemSeries> out) {
+        for (Stripe s : stripes) {
+            s.collect(out);
+        }
+    }
+
+    /** Keys and values swapped together on resize, so an optimistic reader sees a matching pair. */
+    private record Table(long[] keys, MemSeries[] values) {
+        Table(int capacity) {
+            this(new long[capacity], new MemSeries[capacity]);
+        }
+    }
+
+    private static final class Stripe {
+        private final StampedLock lock = new StampedLock();
+        private Table table = new Table(16);
+        private volatile int size;
+
+        MemSeries get(long key, Labels labels, int h) {
+            long stamp = lock.tryOptimisticRead();
+            if (stamp != 0) {
+                MemSeries s = lookup(table, key, labels, h);
+                if (lock.validate(stamp)) {
+                    return s;
+                }
+            }
+            stamp = lock.readLock();
+            try {
+                return lookup(table, key, labels, h);
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+
+        /** Bounded probing: a torn optimistic read must terminate; validation discards it. */
+        private static MemSeries lookup(Table t, long key, Labels labels, int h) {
+            long[] keys = t.keys();
+            int mask = keys.length - 1;
+            for (int n = 0, i = h & mask; n < keys.length; n++, i = (i + 1) & mask) {
+                long k = keys[i];
+                if (k == key) {
+                    MemSeries s = t.values()[i];
+                    if (s != null && (labels == null || s.hasLabels(labels))) {
+                        return s;
+                    }
+                } else if (k == 0) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        void put(long key, MemSeries series, int h) {
+            long stamp = lock.writeLock();
+            try {
+                if ((size + 1) * 4 > table.keys().length * 3) {
+                    Table old = table;
+                    Table bigger = new Table(old.keys().length * 2);
+                    for (int i = 0; i < old.keys().length; i++) {
+                        if (old.keys()[i] != 0) {
+                            insert(bigger, old.keys()[i], old.values()[i]);
+                        }
+                    }
+                    table = bigger;
+                }
+                insert(table, key, series);
+                size++;
+            } finally {
+                lock.unlockWrite(stamp);
+            }
+        }
+
+        /** Puts a key in the first free slot of its probe run. */
+        private static void insert(Table t, long key, MemSeries s) {
+            long[] keys = t.keys();
+            int mask = keys.length - 1;
+            int i = (hash(key) >>> 4) & mask;
+            while (keys[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            t.values()[i] = s;
+            keys[i] = key;
+        }
+
+        void remove(long key, MemSeries series, int h) {
+            long stamp = lock.writeLock();
+            try {
+                Table t = table;
+                long[] keys = t.keys();
+                int mask = keys.length - 1;
+                int i = h & mask;
+                while (keys[i] != 0 && (keys[i] != key || t.values()[i] != series)) {
+                    i = (i + 1) & mask;
+                }
+                if (keys[i] == 0) {
+                    return;
+                }
+                keys[i] = 0;
+                t.values()[i] = null;
+                size--;
+                // Re-insert the rest of the probe run so later lookups do not stop at the hole.
+                for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
+                    long moved = keys[j];
+                    MemSeries s = t.values()[j];
+                    keys[j] = 0;
+                    t.values()[j] = null;
+                    insert(t, moved, s);
+                }
+            } finally {
+                lock.unlockWrite(stamp);
+            }
+        }
+
+        void collect(List<MemSeries> out) {
+            long stamp = lock.readLock();
+            try {
+                for (MemSeries s : table.values()) {
+                    if (s != null) {
+                        out.add(s);
+                    }
+                }
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+    }
+}

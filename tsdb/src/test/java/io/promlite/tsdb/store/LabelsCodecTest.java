@@ -1,0 +1,52 @@
+package io.promlite.tsdb.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.tsdb.model.Labels;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LabelsCodecTest {
+    private static final List<Labels> SETS = List.of(
+            Labels.of("__name__", "up", "job", "node"),
+            Labels.of("__name__", "up", "job", "nodf"),
+            Labels.of("__name__", "up", "job", "node", "x", "1"),
+            Labels.of("__name__", "up", "jo", "bnode"),
+            Labels.of("__name__", "température", "pièce", "salle à manger"),
+            Labels.of("__name__", "température", "pièce", "salle à mangeR"),
+            Labels.of("a", "Aa"),
+            Labels.of("a", "BB"),
+            Labels.of("a", "日本"),
+            Labels.of("a", "日本語"));
+
+    @Test
+    void hashOfTheEncodingEqualsHashOfTheLabels() {
+        for (Labels l : SETS) {
+            byte[] encoded = LabelsCodec.encode(l);
+            assertEquals(LabelsCodec.hash(l), LabelsCodec.hash(encoded), l.toString());
+            assertEquals(l, LabelsCodec.decode(encoded));
+        }
+    }
+
+    @Test
+    void matchesOnlyTheEncodedLabelSet() {
+        for (Labels a : SETS) {
+            byte[] encoded = LabelsCodec.encode(a);
+            for (Labels b : SETS) {
+                assertEquals(a.equals(b), LabelsCodec.matches(encoded, b), a + " vs " + b);
+            }
+        }
+    }
+
+    @Test
+    void differentSetsWhoseStringsShareHashCodesStillDifferInMatching() {
+        // "Aa" and "BB" have the same String.hashCode, so these two sets hash alike.
+        Labels a = Labels.of("a", "Aa");
+        Labels b = Labels.of("a", "BB");
+        assertEquals(LabelsCodec.hash(a), LabelsCodec.hash(b));
+        assertTrue(LabelsCodec.matches(LabelsCodec.encode(a), a));
+        assertFalse(LabelsCodec.matches(LabelsCodec.encode(a), b));
+    }
+}
