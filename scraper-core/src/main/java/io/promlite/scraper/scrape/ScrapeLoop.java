@@ -338,14 +338,14 @@ public final class ScrapeLoop {
                     continue;
                 }
                 scraped++;
-                SeriesCache.Entry series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
-                if (series == null) {
+                int series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                if (series == SeriesCache.ABSENT) {
                     series = cache.add(bytes, parser.seriesStart(), parser.seriesEnd(), labelsOf(parser));
-                    if (!series.dropped()) {
+                    if (!cache.dropped(series)) {
                         seriesAdded++;
                     }
                 }
-                if (series.dropped()) {
+                if (cache.dropped(series)) {
                     continue;
                 }
                 added++;
@@ -354,10 +354,10 @@ public final class ScrapeLoop {
                     throw new ScrapeFailure("sample limit exceeded");
                 }
                 boolean ownTimestamp = config.honorTimestamps() && parser.hasTimestamp();
-                series.tracksStaleness = !ownTimestamp;
+                cache.setOwnTimestamps(series, ownTimestamp);
                 long t = ownTimestamp ? parser.timestampMs() : timestamp;
                 try {
-                    series.ref = app.append(series.ref, series.labels, t, parser.value());
+                    cache.setRef(series, app.append(cache.ref(series), cache.labels(series), t, parser.value()));
                 } catch (AppendException e) {
                     switch (e.reason()) {
                         case OUT_OF_ORDER -> outOfOrder++;
@@ -416,9 +416,9 @@ public final class ScrapeLoop {
         }
     }
 
-    private static void appendStale(Appender app, SeriesCache.Entry series, long timestamp) {
+    private void appendStale(Appender app, int series, long timestamp) {
         try {
-            series.ref = app.append(series.ref, series.labels, timestamp, StaleNaN.VALUE);
+            cache.setRef(series, app.append(cache.ref(series), cache.labels(series), timestamp, StaleNaN.VALUE));
         } catch (AppendException e) {
             // The series already has a later sample; nothing to mark.
         }

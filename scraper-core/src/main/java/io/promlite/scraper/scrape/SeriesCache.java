@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * One target's series, keyed by the raw series text of its exposition lines. A known line costs a
@@ -17,152 +17,198 @@ import java.util.function.Consumer;
  * gets the series ref. The cache also remembers which series each scrape saw, which is what
  * staleness needs.
  *
- * <p>Iterations: every scrape (successful or not) is one iteration. {@link Entry#seen} is the
- * iteration that last read the line; {@link Entry#committed} the last successful iteration that
- * wrote it. Not thread-safe; a loop's scrapes never overlap.
+ * <p>Every series is a small int (its position in parallel primitive arrays), and the raw texts
+ * sit back to back in one byte arena: a series costs its key bytes plus about 35 bytes (ref,
+ * labels reference, key offset, flags, index slots) and no object of its own. The index is an
+ * open-addressing table of longs holding a key's hash next to its series number, so a lookup
+ * touches one table slot and the arena. Series numbers stay valid until the iteration ends;
+ * committing or aborting compacts the arrays in place.
+ *
+ * <p>Iterations: every scrape (successful or not) is one iteration. {@link #SEEN} marks series
+ * the current iteration read; {@link #WRITTEN_LAST} those the latest iteration wrote, valid while
+ * that iteration was a successful one. Not thread-safe; a loop's scrapes never overlap.
  */
 final class SeriesCache {
+    /** What {@link #get} returns for a series not in the cache. */
+    static final int ABSENT = -1;
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final int NEVER = Integer.MIN_VALUE;
+    /** Read by the current iteration. */
+    private static final byte SEEN = 1;
+    /** Written by the previous iteration, which succeeded. */
+    private static final byte WRITTEN_LAST = 2;
+    /** Written by some successful iteration: the store knows the series. */
+    private static final byte EVER_WRITTEN = 4;
+    /**
+     * The series carries its own timestamps: like Prometheus (without
+     * track_timestamps_staleness), promlite does not mark such series stale.
+     */
+    private static final byte OWN_TIMESTAMPS = 8;
+    private static final int INITIAL_CAPACITY = 16;
 
-    static final class Entry {
-        final byte[] key;
-        final int hash;
-        /** The series' labels after target labels and metric relabeling, or null when relabeling drops it. */
-        final Labels labels;
-        long ref;
-        int seen;
-        int committed = NEVER;
-        /**
-         * False while the series carries its own timestamps: like Prometheus (without
-         * track_timestamps_staleness), promlite does not mark such series stale.
-         */
-        boolean tracksStaleness = true;
-
-        Entry(byte[] key, int hash, Labels labels) {
-            this.key = key;
-            this.hash = hash;
-            this.labels = labels;
-        }
-
-        boolean dropped() {
-            return labels == null;
-        }
-    }
-
-    private Entry[] table = new Entry[64];
+    private long[] refs = new long[INITIAL_CAPACITY];
+    /** The series' labels after target labels and metric relabeling, or null when relabeling drops it. */
+    private Labels[] labels = new Labels[INITIAL_CAPACITY];
+    private byte[] flags = new byte[INITIAL_CAPACITY];
+    /** Series i's raw text is {@code arena[keyOffsets[i], keyOffsets[i + 1])}. */
+    private int[] keyOffsets = new int[INITIAL_CAPACITY + 1];
+    private byte[] arena = new byte[INITIAL_CAPACITY * 64];
+    /** 0 for a free slot, else the key's hash in the high half and the series number + 1 in the low half. */
+    private long[] index = new long[INITIAL_CAPACITY * 2];
     private int size;
-    private int iteration;
+    /** Whether an iteration began and has not been committed or aborted. */
+    private boolean open;
+    /** Whether the latest finished iteration was committed. */
+    private boolean lastCommitted;
 
-    /** Starts a scrape; entries read from now on are marked as seen by it. */
+    /** Starts a scrape; series read from now on are marked as seen by it. */
     void beginIteration() {
-        iteration++;
+        if (open) {
+            // The previous scrape broke off without committing or aborting: it wrote nothing.
+            for (int s = 0; s < size; s++) {
+                flags[s] &= ~(SEEN | WRITTEN_LAST);
+            }
+        }
+        open = true;
+        lastCommitted = false;
     }
 
-    int iteration() {
-        return iteration;
-    }
-
-    /** The entry for the raw series {@code b[start, end)}, marked seen, or null when unknown. */
-    Entry get(byte[] b, int start, int end) {
+    /** The series for the raw text {@code b[start, end)}, marked seen, or {@link #ABSENT}. */
+    int get(byte[] b, int start, int end) {
         int h = hash(b, start, end);
-        int mask = table.length - 1;
+        int mask = index.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
-            Entry e = table[i];
-            if (e == null) {
-                return null;
+            long slot = index[i];
+            if (slot == 0) {
+                return ABSENT;
             }
-            if (e.hash == h && Arrays.equals(e.key, 0, e.key.length, b, start, end)) {
-                e.seen = iteration;
-                return e;
+            if ((int) (slot >>> 32) == h) {
+                int s = (int) slot - 1;
+                if (Arrays.equals(arena, keyOffsets[s], keyOffsets[s + 1], b, start, end)) {
+                    flags[s] |= SEEN;
+                    return s;
+                }
             }
         }
     }
 
-    /** Adds a series first read in this scrape; the caller checked it is absent. */
-    Entry add(byte[] b, int start, int end, Labels labels) {
-        Entry e = new Entry(Arrays.copyOfRange(b, start, end), hash(b, start, end), labels);
-        e.seen = iteration;
-        if (2 * (size + 1) > table.length) {
-            table = rehash(table.length * 2);
+    /**
+     * Adds a series first read in this scrape; the caller checked it is absent.
+     *
+     * @param seriesLabels its labels, or null when metric relabeling drops it
+     */
+    int add(byte[] b, int start, int end, Labels seriesLabels) {
+        if (size == refs.length) {
+            resize(size + (size >> 1));
         }
-        insert(table, e);
-        size++;
-        return e;
+        if (4 * (size + 1) > 3 * index.length) {
+            index = new long[index.length * 2];
+            reindex();
+        }
+        int keyStart = keyOffsets[size];
+        int keyEnd = keyStart + end - start;
+        if (keyEnd > arena.length || keyEnd < 0) {
+            arena = Arrays.copyOf(arena, Math.max(keyEnd, arena.length + (arena.length >> 1)));
+        }
+        System.arraycopy(b, start, arena, keyStart, end - start);
+        int s = size++;
+        keyOffsets[s + 1] = keyEnd;
+        refs[s] = 0;
+        labels[s] = seriesLabels;
+        flags[s] = SEEN;
+        insert(hash(b, start, end), s);
+        return s;
+    }
+
+    long ref(int series) {
+        return refs[series];
+    }
+
+    void setRef(int series, long ref) {
+        refs[series] = ref;
+    }
+
+    Labels labels(int series) {
+        return labels[series];
+    }
+
+    /** Whether metric relabeling drops the series. */
+    boolean dropped(int series) {
+        return labels[series] == null;
+    }
+
+    /** Records whether the series' latest sample carried its own timestamp. */
+    void setOwnTimestamps(int series, boolean own) {
+        flags[series] = (byte) (own ? flags[series] | OWN_TIMESTAMPS : flags[series] & ~OWN_TIMESTAMPS);
     }
 
     /**
      * Ends a scrape that wrote its samples. Series the previous scrape wrote but this one did not
      * are passed to {@code gone} (once per label set); every series this scrape did not read is
-     * forgotten, as Prometheus flushes its cache after a successful scrape.
+     * forgotten, as Prometheus flushes its cache after a successful scrape. Series numbers passed
+     * to {@code gone} are valid only during the call; afterwards the numbers change.
      */
-    void commitIteration(Consumer<Entry> gone) {
-        List<Entry> candidates = null;
+    void commitIteration(IntConsumer gone) {
+        List<Integer> candidates = null;
         int kept = 0;
-        for (Entry e : table) {
-            if (e == null) {
-                continue;
-            }
-            if (e.seen == iteration) {
-                e.committed = iteration;
+        for (int s = 0; s < size; s++) {
+            byte f = flags[s];
+            if ((f & SEEN) != 0) {
                 kept++;
-            } else if (e.committed == iteration - 1 && !e.dropped() && e.tracksStaleness) {
+            } else if (isTrackedWrittenLast(s)) {
                 if (candidates == null) {
                     candidates = new ArrayList<>();
                 }
-                candidates.add(e);
+                candidates.add(s);
             }
         }
         if (candidates != null) {
             reportGone(candidates, gone);
         }
-        if (kept != size) {
-            Entry[] fresh = new Entry[table.length];
-            for (Entry e : table) {
-                if (e != null && e.committed == iteration) {
-                    insert(fresh, e);
-                }
-            }
-            table = fresh;
-            size = kept;
+        for (int s = 0; s < size; s++) {
+            byte f = flags[s];
+            flags[s] = (f & SEEN) != 0 ? (byte) ((f & OWN_TIMESTAMPS) | WRITTEN_LAST | EVER_WRITTEN) : 0;
         }
+        if (kept != size) {
+            compact(EVER_WRITTEN);
+        }
+        open = false;
+        lastCommitted = true;
     }
 
     /**
      * Ends a scrape that wrote nothing of its body. Series the previous scrape wrote are passed to
-     * {@code gone}; series first read by the rolled-back scrape are forgotten with their refs, so
-     * a target failing with ever-changing bodies cannot grow the cache.
+     * {@code gone}; series no scrape ever wrote are forgotten with their refs, so a target failing
+     * with ever-changing bodies cannot grow the cache.
      */
-    void abortIteration(Consumer<Entry> gone) {
-        int neverWritten = 0;
-        for (Entry e : table) {
-            if (e == null) {
-                continue;
-            }
-            if (e.committed == NEVER) {
-                neverWritten++;
-            } else if (e.committed == iteration - 1 && !e.dropped() && e.tracksStaleness) {
-                gone.accept(e);
+    void abortIteration(IntConsumer gone) {
+        boolean neverWritten = false;
+        for (int s = 0; s < size; s++) {
+            if ((flags[s] & EVER_WRITTEN) == 0) {
+                neverWritten = true;
+            } else if (isTrackedWrittenLast(s)) {
+                gone.accept(s);
             }
         }
-        if (neverWritten > 0) {
-            Entry[] fresh = new Entry[table.length];
-            for (Entry e : table) {
-                if (e != null && e.committed != NEVER) {
-                    insert(fresh, e);
-                }
-            }
-            table = fresh;
-            size -= neverWritten;
+        for (int s = 0; s < size; s++) {
+            flags[s] &= ~(SEEN | WRITTEN_LAST);
         }
+        if (neverWritten) {
+            compact(EVER_WRITTEN);
+        }
+        open = false;
+        lastCommitted = false;
     }
 
     /** Every tracked label set the latest scrape wrote (none when it failed), once each. */
-    void forEachLive(Consumer<Entry> action) {
+    void forEachLive(IntConsumer action) {
+        if (open || !lastCommitted) {
+            return;
+        }
         Set<Labels> reported = new HashSet<>();
-        for (Entry e : table) {
-            if (e != null && e.committed == iteration && !e.dropped() && e.tracksStaleness && reported.add(e.labels)) {
-                action.accept(e);
+        for (int s = 0; s < size; s++) {
+            if (isTrackedWrittenLast(s) && reported.add(labels[s])) {
+                action.accept(s);
             }
         }
     }
@@ -171,42 +217,81 @@ final class SeriesCache {
         return size;
     }
 
+    private boolean isTrackedWrittenLast(int s) {
+        return (flags[s] & (WRITTEN_LAST | OWN_TIMESTAMPS)) == WRITTEN_LAST && labels[s] != null;
+    }
+
     /**
      * A series can appear under several raw spellings (label order, spacing); only report label
      * sets that no line of this scrape still carries.
      */
-    private void reportGone(List<Entry> candidates, Consumer<Entry> gone) {
+    private void reportGone(List<Integer> candidates, IntConsumer gone) {
         Set<Labels> present = new HashSet<>();
-        for (Entry e : table) {
-            if (e != null && e.seen == iteration && !e.dropped()) {
-                present.add(e.labels);
+        for (int s = 0; s < size; s++) {
+            if ((flags[s] & SEEN) != 0 && labels[s] != null) {
+                present.add(labels[s]);
             }
         }
         Set<Labels> reported = new HashSet<>();
-        for (Entry e : candidates) {
-            if (!present.contains(e.labels) && reported.add(e.labels)) {
-                gone.accept(e);
+        for (int s : candidates) {
+            if (!present.contains(labels[s]) && reported.add(labels[s])) {
+                gone.accept(s);
             }
         }
     }
 
-    private Entry[] rehash(int capacity) {
-        Entry[] fresh = new Entry[capacity];
-        for (Entry e : table) {
-            if (e != null) {
-                insert(fresh, e);
+    /** Keeps the series whose flags have {@code keep} set, in order, moving them down in place. */
+    private void compact(byte keep) {
+        int kept = 0;
+        int arenaEnd = 0;
+        for (int s = 0; s < size; s++) {
+            if ((flags[s] & keep) == 0) {
+                continue;
             }
+            int keyStart = keyOffsets[s];
+            int keyLength = keyOffsets[s + 1] - keyStart;
+            // Destinations never pass their sources, so moving down in place is safe.
+            System.arraycopy(arena, keyStart, arena, arenaEnd, keyLength);
+            refs[kept] = refs[s];
+            labels[kept] = labels[s];
+            flags[kept] = flags[s];
+            keyOffsets[kept] = arenaEnd;
+            arenaEnd += keyLength;
+            kept++;
         }
-        return fresh;
+        Arrays.fill(labels, kept, size, null);
+        keyOffsets[kept] = arenaEnd;
+        size = kept;
+        if (refs.length > INITIAL_CAPACITY && size < refs.length / 4) {
+            // The target shrank for good: give the memory back.
+            resize(Math.max(INITIAL_CAPACITY, 2 * size));
+            arena = Arrays.copyOf(arena, Math.max(INITIAL_CAPACITY * 64, 2 * arenaEnd));
+            index = new long[Math.max(INITIAL_CAPACITY * 2, Integer.highestOneBit(Math.max(1, 2 * size)) * 2)];
+        }
+        reindex();
     }
 
-    private static void insert(Entry[] t, Entry e) {
-        int mask = t.length - 1;
-        int i = e.hash & mask;
-        while (t[i] != null) {
+    private void resize(int capacity) {
+        refs = Arrays.copyOf(refs, capacity);
+        labels = Arrays.copyOf(labels, capacity);
+        flags = Arrays.copyOf(flags, capacity);
+        keyOffsets = Arrays.copyOf(keyOffsets, capacity + 1);
+    }
+
+    private void reindex() {
+        Arrays.fill(index, 0);
+        for (int s = 0; s < size; s++) {
+            insert(hash(arena, keyOffsets[s], keyOffsets[s + 1]), s);
+        }
+    }
+
+    private void insert(int hash, int series) {
+        int mask = index.length - 1;
+        int i = hash & mask;
+        while (index[i] != 0) {
             i = (i + 1) & mask;
         }
-        t[i] = e;
+        index[i] = ((long) hash << 32) | (series + 1);
     }
 
     /** A fast hash over 8-byte words, finished with a 64-bit mix so every bit affects the slot. */
