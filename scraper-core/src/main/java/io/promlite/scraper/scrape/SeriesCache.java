@@ -99,7 +99,7 @@ final class SeriesCache {
      */
     int add(byte[] b, int start, int end, Labels seriesLabels) {
         if (size == refs.length) {
-            resize(size + (size >> 1));
+            resize(size + slack(size));
         }
         if (4 * (size + 1) > 3 * index.length) {
             index = new long[index.length * 2];
@@ -108,7 +108,7 @@ final class SeriesCache {
         int keyStart = keyOffsets[size];
         int keyEnd = keyStart + end - start;
         if (keyEnd > arena.length || keyEnd < 0) {
-            arena = Arrays.copyOf(arena, Math.max(keyEnd, arena.length + (arena.length >> 1)));
+            arena = Arrays.copyOf(arena, Math.max(keyEnd, arena.length + slack(arena.length)));
         }
         System.arraycopy(b, start, arena, keyStart, end - start);
         int s = size++;
@@ -172,6 +172,7 @@ final class SeriesCache {
         if (kept != size) {
             compact(EVER_WRITTEN);
         }
+        trim();
         open = false;
         lastCommitted = true;
     }
@@ -196,6 +197,7 @@ final class SeriesCache {
         if (neverWritten) {
             compact(EVER_WRITTEN);
         }
+        trim();
         open = false;
         lastCommitted = false;
     }
@@ -262,13 +264,33 @@ final class SeriesCache {
         Arrays.fill(labels, kept, size, null);
         keyOffsets[kept] = arenaEnd;
         size = kept;
-        if (refs.length > INITIAL_CAPACITY && size < refs.length / 4) {
-            // The target shrank for good: give the memory back.
-            resize(Math.max(INITIAL_CAPACITY, 2 * size));
-            arena = Arrays.copyOf(arena, Math.max(INITIAL_CAPACITY * 64, 2 * arenaEnd));
-            index = new long[Math.max(INITIAL_CAPACITY * 2, Integer.highestOneBit(Math.max(1, 2 * size)) * 2)];
-        }
         reindex();
+    }
+
+    /**
+     * Growth comes in steps of an eighth, and a scrape's end gives back more slack than a
+     * quarter: a target's series count is mostly stable, and every byte per series counts.
+     */
+    private void trim() {
+        if (refs.length - size > slack(size) * 2) {
+            resize(size + slack(size));
+        }
+        int arenaUsed = keyOffsets[size];
+        if (arena.length - arenaUsed > slack(arenaUsed) * 2) {
+            arena = Arrays.copyOf(arena, arenaUsed + slack(arenaUsed));
+        }
+        int indexLength = Math.max(INITIAL_CAPACITY * 2, Integer.highestOneBit(Math.max(1, size)) * 2);
+        if (4 * size >= 3 * indexLength) {
+            indexLength *= 2;
+        }
+        if (index.length > indexLength) {
+            index = new long[indexLength];
+            reindex();
+        }
+    }
+
+    private static int slack(int used) {
+        return Math.max(16, used >> 3);
     }
 
     private void resize(int capacity) {
