@@ -1,9 +1,6 @@
 package io.promlite.scraper.scrape;
 
 import io.promlite.tsdb.model.Labels;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -17,12 +14,10 @@ import java.util.function.IntConsumer;
  * gets the series ref. The cache also remembers which series each scrape saw, which is what
  * staleness needs.
  *
- * <p>Every series is a small int (its position in parallel primitive arrays), and the raw texts
- * sit back to back in one byte arena: a series costs its key bytes plus about 35 bytes (ref,
- * labels reference, key offset, flags, index slots) and no object of its own. The index is an
- * open-addressing table of longs holding a key's hash next to its series number, so a lookup
- * touches one table slot and the arena. Series numbers stay valid until the iteration ends;
- * committing or aborting compacts the arrays in place.
+ * <p>A series is a small int: its number in the {@link KeyArena} of raw texts, indexing parallel
+ * primitive arrays. It costs its key bytes plus about 35 bytes (ref, labels reference, flag byte,
+ * key offset, index slots) and no object of its own. Series numbers stay valid until the
+ * iteration ends; committing or aborting compacts the arrays in place.
  *
  * <p>Iterations: every scrape (successful or not) is one iteration. {@link #SEEN} marks series
  * the current iteration read; {@link #WRITTEN_LAST} those the latest iteration wrote, valid while
@@ -30,9 +25,8 @@ import java.util.function.IntConsumer;
  */
 final class SeriesCache {
     /** What {@link #get} returns for a series not in the cache. */
-    static final int ABSENT = -1;
+    static final int ABSENT = KeyArena.ABSENT;
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Read by the current iteration. */
     private static final byte SEEN = 1;
     /** Written by the previous iteration, which succeeded. */
@@ -46,16 +40,11 @@ final class SeriesCache {
     private static final byte OWN_TIMESTAMPS = 8;
     private static final int INITIAL_CAPACITY = 16;
 
+    private final KeyArena keys = new KeyArena(INITIAL_CAPACITY);
     private long[] refs = new long[INITIAL_CAPACITY];
     /** The series' labels after target labels and metric relabeling, or null when relabeling drops it. */
     private Labels[] labels = new Labels[INITIAL_CAPACITY];
     private byte[] flags = new byte[INITIAL_CAPACITY];
-    /** Series i's raw text is {@code arena[keyOffsets[i], keyOffsets[i + 1])}. */
-    private int[] keyOffsets = new int[INITIAL_CAPACITY + 1];
-    private byte[] arena = new byte[INITIAL_CAPACITY * 64];
-    /** 0 for a free slot, else the key's hash in the high half and the series number + 1 in the low half. */
-    private long[] index = new long[INITIAL_CAPACITY * 2];
-    private int size;
     /** Whether an iteration began and has not been committed or aborted. */
     private boolean open;
     /** Whether the latest finished iteration was committed. */
@@ -65,7 +54,7 @@ final class SeriesCache {
     void beginIteration() {
         if (open) {
             // The previous scrape broke off without committing or aborting: it wrote nothing.
-            for (int s = 0; s < size; s++) {
+            for (int s = 0; s < keys.size(); s++) {
                 flags[s] &= ~(SEEN | WRITTEN_LAST);
             }
         }
@@ -75,21 +64,11 @@ final class SeriesCache {
 
     /** The series for the raw text {@code b[start, end)}, marked seen, or {@link #ABSENT}. */
     int get(byte[] b, int start, int end) {
-        int h = hash(b, start, end);
-        int mask = index.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            long slot = index[i];
-            if (slot == 0) {
-                return ABSENT;
-            }
-            if ((int) (slot >>> 32) == h) {
-                int s = (int) slot - 1;
-                if (Arrays.equals(arena, keyOffsets[s], keyOffsets[s + 1], b, start, end)) {
-                    flags[s] |= SEEN;
-                    return s;
-                }
-            }
+        int s = keys.find(b, start, end);
+        if (s != ABSENT) {
+            flags[s] |= SEEN;
         }
+        return s;
     }
 
     /**
@@ -98,25 +77,13 @@ final class SeriesCache {
      * @param seriesLabels its labels, or null when metric relabeling drops it
      */
     int add(byte[] b, int start, int end, Labels seriesLabels) {
-        if (size == refs.length) {
-            resize(size + slack(size));
+        int s = keys.add(b, start, end);
+        if (keys.capacity() > refs.length) {
+            fitArrays();
         }
-        if (4 * (size + 1) > 3 * index.length) {
-            index = new long[index.length * 2];
-            reindex();
-        }
-        int keyStart = keyOffsets[size];
-        int keyEnd = keyStart + end - start;
-        if (keyEnd > arena.length || keyEnd < 0) {
-            arena = Arrays.copyOf(arena, Math.max(keyEnd, arena.length + slack(arena.length)));
-        }
-        System.arraycopy(b, start, arena, keyStart, end - start);
-        int s = size++;
-        keyOffsets[s + 1] = keyEnd;
         refs[s] = 0;
         labels[s] = seriesLabels;
         flags[s] = SEEN;
-        insert(hash(b, start, end), s);
         return s;
     }
 
@@ -149,11 +116,11 @@ final class SeriesCache {
      * to {@code gone} are valid only during the call; afterwards the numbers change.
      */
     void commitIteration(IntConsumer gone) {
+        int size = keys.size();
         List<Integer> candidates = null;
         int kept = 0;
         for (int s = 0; s < size; s++) {
-            byte f = flags[s];
-            if ((f & SEEN) != 0) {
+            if ((flags[s] & SEEN) != 0) {
                 kept++;
             } else if (isTrackedWrittenLast(s)) {
                 if (candidates == null) {
@@ -170,9 +137,8 @@ final class SeriesCache {
             flags[s] = (f & SEEN) != 0 ? (byte) ((f & OWN_TIMESTAMPS) | WRITTEN_LAST | EVER_WRITTEN) : 0;
         }
         if (kept != size) {
-            compact(EVER_WRITTEN);
+            retainWritten();
         }
-        trim();
         open = false;
         lastCommitted = true;
     }
@@ -184,20 +150,19 @@ final class SeriesCache {
      */
     void abortIteration(IntConsumer gone) {
         boolean neverWritten = false;
-        for (int s = 0; s < size; s++) {
+        for (int s = 0; s < keys.size(); s++) {
             if ((flags[s] & EVER_WRITTEN) == 0) {
                 neverWritten = true;
             } else if (isTrackedWrittenLast(s)) {
                 gone.accept(s);
             }
         }
-        for (int s = 0; s < size; s++) {
+        for (int s = 0; s < keys.size(); s++) {
             flags[s] &= ~(SEEN | WRITTEN_LAST);
         }
         if (neverWritten) {
-            compact(EVER_WRITTEN);
+            retainWritten();
         }
-        trim();
         open = false;
         lastCommitted = false;
     }
@@ -208,7 +173,7 @@ final class SeriesCache {
             return;
         }
         Set<Labels> reported = new HashSet<>();
-        for (int s = 0; s < size; s++) {
+        for (int s = 0; s < keys.size(); s++) {
             if (isTrackedWrittenLast(s) && reported.add(labels[s])) {
                 action.accept(s);
             }
@@ -216,7 +181,7 @@ final class SeriesCache {
     }
 
     int size() {
-        return size;
+        return keys.size();
     }
 
     private boolean isTrackedWrittenLast(int s) {
@@ -229,7 +194,7 @@ final class SeriesCache {
      */
     private void reportGone(List<Integer> candidates, IntConsumer gone) {
         Set<Labels> present = new HashSet<>();
-        for (int s = 0; s < size; s++) {
+        for (int s = 0; s < keys.size(); s++) {
             if ((flags[s] & SEEN) != 0 && labels[s] != null) {
                 present.add(labels[s]);
             }
@@ -242,95 +207,26 @@ final class SeriesCache {
         }
     }
 
-    /** Keeps the series whose flags have {@code keep} set, in order, moving them down in place. */
-    private void compact(byte keep) {
-        int kept = 0;
-        int arenaEnd = 0;
-        for (int s = 0; s < size; s++) {
-            if ((flags[s] & keep) == 0) {
-                continue;
-            }
-            int keyStart = keyOffsets[s];
-            int keyLength = keyOffsets[s + 1] - keyStart;
-            // Destinations never pass their sources, so moving down in place is safe.
-            System.arraycopy(arena, keyStart, arena, arenaEnd, keyLength);
-            refs[kept] = refs[s];
-            labels[kept] = labels[s];
-            flags[kept] = flags[s];
-            keyOffsets[kept] = arenaEnd;
-            arenaEnd += keyLength;
-            kept++;
-        }
-        Arrays.fill(labels, kept, size, null);
-        keyOffsets[kept] = arenaEnd;
-        size = kept;
-        reindex();
+    /** Forgets the series no successful scrape wrote, and the slack a shrunken target left. */
+    private void retainWritten() {
+        int before = keys.size();
+        keys.retain(s -> (flags[s] & EVER_WRITTEN) != 0, (from, to) -> {
+            refs[to] = refs[from];
+            labels[to] = labels[from];
+            flags[to] = flags[from];
+        });
+        Arrays.fill(labels, keys.size(), before, null);
+        keys.trim();
+        fitArrays();
     }
 
-    /**
-     * Growth comes in steps of an eighth, and a scrape's end gives back more slack than a
-     * quarter: a target's series count is mostly stable, and every byte per series counts.
-     */
-    private void trim() {
-        if (refs.length - size > slack(size) * 2) {
-            resize(size + slack(size));
+    private void fitArrays() {
+        int capacity = keys.capacity();
+        if (capacity == refs.length) {
+            return;
         }
-        int arenaUsed = keyOffsets[size];
-        if (arena.length - arenaUsed > slack(arenaUsed) * 2) {
-            arena = Arrays.copyOf(arena, arenaUsed + slack(arenaUsed));
-        }
-        int indexLength = Math.max(INITIAL_CAPACITY * 2, Integer.highestOneBit(Math.max(1, size)) * 2);
-        if (4 * size >= 3 * indexLength) {
-            indexLength *= 2;
-        }
-        if (index.length > indexLength) {
-            index = new long[indexLength];
-            reindex();
-        }
-    }
-
-    private static int slack(int used) {
-        return Math.max(16, used >> 3);
-    }
-
-    private void resize(int capacity) {
         refs = Arrays.copyOf(refs, capacity);
         labels = Arrays.copyOf(labels, capacity);
         flags = Arrays.copyOf(flags, capacity);
-        keyOffsets = Arrays.copyOf(keyOffsets, capacity + 1);
-    }
-
-    private void reindex() {
-        Arrays.fill(index, 0);
-        for (int s = 0; s < size; s++) {
-            insert(hash(arena, keyOffsets[s], keyOffsets[s + 1]), s);
-        }
-    }
-
-    private void insert(int hash, int series) {
-        int mask = index.length - 1;
-        int i = hash & mask;
-        while (index[i] != 0) {
-            i = (i + 1) & mask;
-        }
-        index[i] = ((long) hash << 32) | (series + 1);
-    }
-
-    /** A fast hash over 8-byte words, finished with a 64-bit mix so every bit affects the slot. */
-    static int hash(byte[] b, int start, int end) {
-        long h = 0x9E3779B97F4A7C15L ^ (end - start);
-        int i = start;
-        for (; i + 8 <= end; i += 8) {
-            h = Long.rotateLeft(h ^ (long) LONGS.get(b, i) * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
-        }
-        long tail = 0;
-        for (int shift = 0; i < end; i++, shift += 8) {
-            tail |= (b[i] & 0xffL) << shift;
-        }
-        h ^= tail * 0xC2B2AE3D27D4EB4FL;
-        h ^= h >>> 33;
-        h *= 0xFF51AFD7ED558CCDL;
-        h ^= h >>> 33;
-        return (int) h;
     }
 }
