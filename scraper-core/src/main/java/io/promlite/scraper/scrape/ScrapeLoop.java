@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class ScrapeLoop {
     private final EventLoop timer;
     private final Executor executor;
     private final ScrapeMetrics metrics;
+    private final DoubleConsumer intervalLength;
     private final SampleLabeler labeler;
     private final ReportSeries report;
     private final ScrapeSchedule schedule;
@@ -87,6 +89,7 @@ public final class ScrapeLoop {
         this.timer = context.eventLoops().next();
         this.executor = context.executor();
         this.metrics = context.metrics();
+        this.intervalLength = metrics.intervalLength(target.interval());
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
         this.schedule = ScrapeSchedule.of(target);
@@ -189,7 +192,7 @@ public final class ScrapeLoop {
         }
         long startNanos = System.nanoTime();
         if (lastStartNanos != 0) {
-            metrics.intervalLength(target.interval(), startNanos - lastStartNanos);
+            intervalLength.accept((startNanos - lastStartNanos) / 1e9);
         }
         lastStartNanos = startNanos;
         long timestamp = schedule.timestamp(startMs, slot);

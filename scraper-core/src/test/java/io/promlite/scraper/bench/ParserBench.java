@@ -100,7 +100,7 @@ public final class ParserBench {
     }
 
     /** Families shaped like node_exporter's and an instrumented HTTP server's, repeated to ~1 MB. */
-    static byte[] body(boolean openMetrics) {
+    public static byte[] body(boolean openMetrics) {
         Random random = new Random(42);
         StringBuilder sb = new StringBuilder(TARGET_BYTES + 4096);
         String[] modes = {"idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"};
