@@ -64,6 +64,11 @@ final class KeyArena {
         }
     }
 
+    /** Whether key {@code k} (which must exist) is {@code b[start, end)}. */
+    boolean matches(int k, byte[] b, int start, int end) {
+        return Arrays.equals(bytes, offsets[k], offsets[k + 1], b, start, end);
+    }
+
     /**
      * Adds {@code b[start, end)}, which the caller checked is absent, and returns its number
      * (the old size). The owner grows its arrays to {@link #capacity()} first when it is full.

@@ -35,17 +35,22 @@ final class MetadataCache {
     private Line[] lines = new Line[16];
     private int iteration;
     private boolean changed;
+    /** The line after the one last read: where the next metadata line usually is. */
+    private int next;
     private volatile Map<String, MetricMetadata> published = Map.of();
 
     void beginIteration() {
         iteration++;
         changed = false;
+        next = 0;
     }
 
     /** Records the parser's current entry, which {@code kind} says is a HELP, TYPE or UNIT line. */
     void read(EntryType kind, ExpositionParser parser) {
         byte[] b = parser.buffer();
-        int k = keys.find(b, parser.lineStart(), parser.lineEnd());
+        // Bodies mostly repeat their lines in the same order: try the line after the last one first.
+        int k = next < keys.size() && keys.matches(next, b, parser.lineStart(), parser.lineEnd())
+                ? next : keys.find(b, parser.lineStart(), parser.lineEnd());
         if (k == KeyArena.ABSENT) {
             String value = switch (kind) {
                 case TYPE -> typeName(parser.type());
@@ -61,6 +66,7 @@ final class MetadataCache {
             changed = true;
         }
         lines[k].seen = iteration;
+        next = k + 1;
     }
 
     /** Publishes this scrape's metadata when it differs from the last. */

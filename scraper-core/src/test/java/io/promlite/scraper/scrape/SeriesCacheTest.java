@@ -142,4 +142,23 @@ class SeriesCacheTest {
         assertEquals(List.of(), commit());
         assertEquals(50, cache.size());
     }
+
+    @Test
+    void findsSeriesWhateverTheOrderOfTheLines() {
+        cache.beginIteration();
+        for (int i = 0; i < 100; i++) {
+            cache.setRef(read("s" + i, Labels.of("__name__", "s" + i)), 1000 + i);
+        }
+        commit();
+        cache.beginIteration();
+        // Reversed, then in order with gaps: every read misses the guess at the next series or hits it.
+        for (int i = 99; i >= 0; i -= 2) {
+            assertEquals(1000 + i, cache.ref(read("s" + i, null)));
+        }
+        for (int i = 0; i < 100; i += 2) {
+            assertEquals(1000 + i, cache.ref(read("s" + i, null)));
+        }
+        assertEquals(List.of(), commit());
+        assertEquals(100, cache.size());
+    }
 }
