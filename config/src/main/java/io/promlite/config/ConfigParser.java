@@ -44,7 +44,7 @@ final class ConfigParser {
             "target_limit", "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
             "keep_dropped_targets", "metric_name_validation_scheme", "metric_name_escaping_scheme",
             "scrape_failure_log_file", "oauth2", "proxy_url", "no_proxy", "proxy_from_environment",
-            "proxy_connect_header", "follow_redirects", "enable_http2", "http_headers");
+            "proxy_connect_header", "enable_http2", "http_headers");
 
     private static final Set<String> IGNORED_TLS = Set.of("min_version", "max_version");
 
@@ -221,6 +221,7 @@ final class ConfigParser {
             boolean honorLabels;
             boolean honorTimestamps = true;
             boolean enableCompression = true;
+            boolean followRedirects = true;
             HttpAuth.Basic basicAuth;
             HttpAuth.Credentials authorization;
             String bearerToken;
@@ -251,6 +252,7 @@ final class ConfigParser {
                 case "honor_labels" -> f.honorLabels = y.bool(value, p, false);
                 case "honor_timestamps" -> f.honorTimestamps = y.bool(value, p, true);
                 case "enable_compression" -> f.enableCompression = y.bool(value, p, true);
+                case "follow_redirects" -> f.followRedirects = y.bool(value, p, true);
                 case "tls_config" -> f.tlsConfig = parseTlsConfig(value, p);
                 case "basic_auth" -> {
                     f.basicAuth = parseBasicAuth(value, p);
@@ -334,7 +336,7 @@ final class ConfigParser {
                 c.labelValueLengthLimit != 0 ? c.labelValueLengthLimit : defaults.labelValueLengthLimit,
                 c.bodySizeLimit != 0 ? c.bodySizeLimit : defaults.bodySizeLimit,
                 f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression, auth,
-                f.tlsConfig);
+                f.tlsConfig, f.followRedirects);
     }
 
     private TlsConfig parseTlsConfig(Node node, String path) throws ConfigException {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param enableCompression whether to ask targets for gzip (Prometheus's {@code enable_compression}, default true)
  * @param auth              how to authenticate to the targets, or null for no credentials
  * @param tlsConfig         TLS settings for https targets
+ * @param followRedirects   whether a scrape follows 3xx redirects (Prometheus's {@code follow_redirects}, default true)
  */
 public record ScrapeConfig(
         String jobName,
@@ -36,7 +37,8 @@ public record ScrapeConfig(
         List<DnsSdConfig> dnsSdConfigs,
         boolean enableCompression,
         HttpAuth auth,
-        TlsConfig tlsConfig) {
+        TlsConfig tlsConfig,
+        boolean followRedirects) {
 
     public static final String DEFAULT_METRICS_PATH = "/metrics";
     public static final String DEFAULT_SCHEME = "http";
@@ -52,14 +54,27 @@ public record ScrapeConfig(
         dnsSdConfigs = List.copyOf(dnsSdConfigs);
     }
 
+    /** A job that follows redirects, as Prometheus's jobs do by default. */
+    public ScrapeConfig(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
+                        String scheme, List<StaticConfig> staticConfigs, boolean honorLabels, boolean honorTimestamps,
+                        Map<String, List<String>> params, int sampleLimit, int labelLimit, int labelNameLengthLimit,
+                        int labelValueLengthLimit, long bodySizeLimitBytes, List<RelabelConfig> relabelConfigs,
+                        List<RelabelConfig> metricRelabelConfigs, List<FileSdConfig> fileSdConfigs,
+                        List<DnsSdConfig> dnsSdConfigs, boolean enableCompression, HttpAuth auth, TlsConfig tlsConfig) {
+        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, staticConfigs, honorLabels, honorTimestamps,
+                params, sampleLimit, labelLimit, labelNameLengthLimit, labelValueLengthLimit, bodySizeLimitBytes,
+                relabelConfigs, metricRelabelConfigs, fileSdConfigs, dnsSdConfigs, enableCompression, auth, tlsConfig,
+                true);
+    }
+
     /**
      * A job with Prometheus's defaults for everything but the basics: honor_timestamps and
-     * compression on, no limits, no relabeling, no discovery beyond the static configs.
+     * compression and redirects on, no limits, no relabeling, no discovery beyond the static configs.
      */
     public ScrapeConfig(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
                         String scheme, List<StaticConfig> staticConfigs) {
         this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, staticConfigs,
                 false, true, Map.of(), 0, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), true, null,
-                TlsConfig.DEFAULT);
+                TlsConfig.DEFAULT, true);
     }
 }

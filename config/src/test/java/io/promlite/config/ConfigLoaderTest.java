@@ -200,6 +200,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void followRedirectsDefaultsToTrueAsInPrometheus() throws ConfigException {
+        List<ScrapeConfig> scs = ConfigLoader.parse("""
+                scrape_configs:
+                  - job_name: off
+                    follow_redirects: false
+                  - job_name: on
+                    follow_redirects: true
+                  - job_name: default
+                """, "r.yml").scrapeConfigs();
+        assertEquals(List.of(false, true, true), scs.stream().map(ScrapeConfig::followRedirects).toList());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("""
+                scrape_configs:
+                  - job_name: bad
+                    follow_redirects: sometimes
+                """, "r.yml"));
+        assertEquals(3, e.line(), e.getMessage());
+    }
+
+    @Test
     void parsesCredentials(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("prometheus.yml");
         Files.writeString(file, """

@@ -8,8 +8,12 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +60,86 @@ class LifecycleTest {
                 assertEquals(405, api.get("/-/reload").statusCode());
             }
         }
+    }
+
+    /**
+     * Good and bad reloads, over HTTP and as SIGHUP does them, while targets are scraped: the
+     * target whose settings never change keeps every scrape slot, with no gap and no stale marker.
+     */
+    @Test
+    void reloadsUnderLoadLeaveAnUnchangedTargetWithoutAGap() throws Exception {
+        try (TestTarget steady = new TestTarget("steady_metric 1\n");
+             TestTarget churn = new TestTarget("churn_metric 1\n")) {
+            Path config = tmp.resolve("prometheus.yml");
+            String good = """
+                    global: { scrape_interval: 500ms }
+                    scrape_configs:
+                      - job_name: steady
+                        static_configs: [ { targets: ["%s"] } ]
+                      - job_name: churn
+                        scrape_interval: %dms
+                        static_configs: [ { targets: ["%s"], labels: { generation: "%d" } } ]
+                    """;
+            Files.writeString(config, good.formatted(steady.address(), 500, churn.address(), 0));
+            ServerSettings s = settings(config).withFeatures(true, false, false);
+            try (Promlite server = Promlite.start(s, Promlite.loadConfig(s))) {
+                ApiClient api = new ApiClient(server.port());
+                EndToEndTest.eventually(() -> api.vector("up{job=\"steady\"} == 1").size() == 1);
+                long firstMs = System.currentTimeMillis();
+                for (int generation = 1; generation <= 8; generation++) {
+                    Files.writeString(config, good.formatted(steady.address(), 400 + 100 * (generation % 3),
+                            churn.address(), generation));
+                    if (generation % 2 == 0) {
+                        server.reload();
+                    } else {
+                        HttpResponse<String> ok = api.postForm("/-/reload", "");
+                        assertEquals(200, ok.statusCode(), ok.body());
+                    }
+                    Thread.sleep(200);
+                    Files.writeString(config, "scrape_configs:\n  - job_name: steady\n    static_configs: [ {\n");
+                    assertEquals(500, api.postForm("/-/reload", "").statusCode());
+                    Thread.sleep(200);
+                }
+                Files.writeString(config, good.formatted(steady.address(), 500, churn.address(), 9));
+                server.reload();
+                Thread.sleep(1000);
+                long lastMs = System.currentTimeMillis();
+                assertTrue(metrics(api).contains("promlite_config_last_reload_successful 1.0"));
+                EndToEndTest.eventually(() -> api.vector("churn_metric{generation=\"9\"}").size() == 1);
+
+                List<Double> times = sampleTimes(api, "up{job=\"steady\"}", firstMs, lastMs);
+                assertTrue(times.size() >= (lastMs - firstMs) / 500 - 1, "samples " + times);
+                for (int i = 1; i < times.size(); i++) {
+                    assertTrue(times.get(i) - times.get(i - 1) < 0.75, "a gap after " + times.get(i - 1) + ": " + times);
+                }
+                assertEquals(List.of(), api.vector("up{job=\"steady\"} != 1"), "every scrape of the steady target succeeded");
+                // A stale marker (a loop restarted or stopped) would hide the series for a moment.
+                int steps = (int) ((lastMs - firstMs - 25) / 50) + 1;
+                long endMs = firstMs + (steps - 1) * 50L + 25; // half a step clear of the last one
+                HttpResponse<String> range = api.get("/api/v1/query_range?query=" + ApiClient.encode("up{job=\"steady\"}")
+                        + "&start=" + firstMs / 1000.0 + "&end=" + endMs / 1000.0 + "&step=0.05");
+                assertEquals(steps, values(range.body()).size(), "the steady series is present at every instant");
+            }
+        }
+    }
+
+    /** The timestamps (seconds) of the series' samples between two instants, from a range selector. */
+    private static List<Double> sampleTimes(ApiClient api, String selector, long fromMs, long toMs) throws Exception {
+        String seconds = Long.toString((toMs - fromMs) / 1000 + 1);
+        HttpResponse<String> r = api.get("/api/v1/query?query=" + ApiClient.encode(selector + "[" + seconds + "s]")
+                + "&time=" + (toMs / 1000.0));
+        assertEquals(200, r.statusCode(), r.body());
+        return values(r.body()).stream().filter(t -> t * 1000 >= fromMs).toList();
+    }
+
+    /** The timestamps of the {@code [time, "value"]} pairs of a matrix result. */
+    private static List<Double> values(String body) {
+        List<Double> times = new ArrayList<>();
+        Matcher m = Pattern.compile("\\[([0-9.]+),\"[^\"]*\"\\]").matcher(body);
+        while (m.find()) {
+            times.add(Double.parseDouble(m.group(1)));
+        }
+        return times;
     }
 
     @Test

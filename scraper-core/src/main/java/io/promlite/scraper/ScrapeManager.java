@@ -7,7 +7,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promlite.config.PromliteConfig;
 import io.promlite.config.ScrapeConfig;
-import io.promlite.scraper.discovery.DnsDiscovery;
+import io.promlite.scraper.discovery.DnsLookup;
 import io.promlite.scraper.scrape.ScrapeContext;
 import io.promlite.scraper.scrape.ScrapeLoop;
 import io.promlite.scraper.scrape.ScrapeMetrics;
@@ -44,6 +44,7 @@ public final class ScrapeManager implements AutoCloseable {
 
     private final EventLoopGroup eventLoops;
     private final ExecutorService executor;
+    private final DnsLookup dns;
     private final ScrapeContext context;
     private final Map<String, ScrapePool> pools = new LinkedHashMap<>();
     private boolean closed;
@@ -52,16 +53,25 @@ public final class ScrapeManager implements AutoCloseable {
         this(storage, registry, List.of());
     }
 
-    /** @param dnsNameservers {@code HOST:PORT} name servers for DNS discovery; empty for the system's */
+    /**
+     * @param dnsNameservers {@code HOST:PORT} name servers for DNS discovery; empty for the system's
+     * @throws IllegalArgumentException when a name server is not {@code HOST:PORT}
+     */
     public ScrapeManager(Storage storage, PrometheusRegistry registry, List<String> dnsNameservers) {
         this.eventLoops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("promlite-scrape-io", true),
                 NioIoHandler.newFactory());
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("promlite-scrape-append", true));
+        try {
+            this.dns = new DnsLookup(eventLoops.next(), dnsNameservers);
+        } catch (RuntimeException e) {
+            executor.shutdown();
+            eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         this.context = new ScrapeContext(storage, eventLoops, executor,
-                new ScrapeMetrics(registry, this::targetsPerPool), userAgent(),
-                DnsDiscovery.resolverUrl(dnsNameservers));
+                new ScrapeMetrics(registry, this::targetsPerPool), userAgent(), dns);
     }
 
     /** Starts, stops and keeps pools and loops so that exactly the config's targets are scraped. */
@@ -169,6 +179,7 @@ public final class ScrapeManager implements AutoCloseable {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        dns.close();
         eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -1,26 +1,19 @@
 package io.promlite.scraper.discovery;
 
+import io.netty.handler.codec.dns.DnsRecordType;
 import io.promlite.config.DnsSdConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import javax.naming.Context;
-import javax.naming.NameNotFoundException;
-import javax.naming.NamingEnumeration;
-import javax.naming.NamingException;
-import javax.naming.directory.Attribute;
-import javax.naming.directory.DirContext;
-import javax.naming.directory.InitialDirContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Targets from DNS records ({@code dns_sd_configs}), looked up with the JDK's DNS client (the
- * system's name servers, or those of {@code --discovery.dns.nameservers}), one group per name, with Prometheus's {@code __meta_dns_*} labels. A
- * name that does not exist has no targets; a lookup that fails keeps the name's last targets.
+ * Targets from DNS records ({@code dns_sd_configs}), one group per name, with Prometheus's
+ * {@code __meta_dns_*} labels: every record is its own target. A name that does not exist has no
+ * targets; a lookup that fails keeps the name's last targets.
  */
 public final class DnsDiscovery implements Discoverer {
     private static final Logger log = LoggerFactory.getLogger(DnsDiscovery.class);
@@ -29,38 +22,16 @@ public final class DnsDiscovery implements Discoverer {
     static final String SRV_PORT_LABEL = "__meta_dns_srv_record_port";
     static final String MX_TARGET_LABEL = "__meta_dns_mx_record_target";
     static final String NS_TARGET_LABEL = "__meta_dns_ns_record_target";
-    /** The JNDI URL meaning "the system's configured name servers". */
-    private static final String SYSTEM_RESOLVER = "dns:";
 
     private final DnsSdConfig config;
-    private final String providerUrl;
+    private final DnsRecordType type;
+    private final DnsLookup dns;
     private final Map<String, TargetGroup> lastGood = new HashMap<>();
 
-    /**
-     * @param providerUrl the name servers to ask, as {@link #resolverUrl} spells them, e.g.
-     *                    {@code dns://127.0.0.1:5353}
-     */
-    public DnsDiscovery(DnsSdConfig config, String providerUrl) {
+    public DnsDiscovery(DnsSdConfig config, DnsLookup dns) {
         this.config = config;
-        this.providerUrl = providerUrl;
-    }
-
-    /**
-     * The JDK DNS client's spelling of a list of {@code HOST:PORT} name servers (asked in order);
-     * no servers means the system's.
-     */
-    public static String resolverUrl(List<String> nameservers) {
-        if (nameservers.isEmpty()) {
-            return SYSTEM_RESOLVER;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (String hostPort : nameservers) {
-            if (sb.length() > 0) {
-                sb.append(' ');
-            }
-            sb.append("dns://").append(hostPort.trim());
-        }
-        return sb.toString();
+        this.type = DnsRecordType.valueOf(config.type());
+        this.dns = dns;
     }
 
     @Override
@@ -70,92 +41,51 @@ public final class DnsDiscovery implements Discoverer {
 
     @Override
     public List<TargetGroup> refresh() {
-        Hashtable<String, String> env = new Hashtable<>();
-        env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
-        env.put(Context.PROVIDER_URL, providerUrl);
-        env.put("com.sun.jndi.dns.timeout.initial", "1000");
-        env.put("com.sun.jndi.dns.timeout.retries", "2");
         List<TargetGroup> out = new ArrayList<>();
-        DirContext ctx;
-        try {
-            ctx = new InitialDirContext(env);
-        } catch (NamingException e) {
-            log.error("DNS discovery unavailable: {}", e.toString());
-            config.names().forEach(n -> addIfKnown(out, n));
-            return out;
-        }
-        try {
-            for (String name : config.names()) {
-                try {
-                    TargetGroup group = lookup(ctx, name);
-                    lastGood.put(name, group);
-                    out.add(group);
-                } catch (NameNotFoundException e) {
-                    TargetGroup empty = new TargetGroup(name, List.of(), Map.of());
-                    lastGood.put(name, empty);
-                    out.add(empty);
-                } catch (NamingException | RuntimeException e) {
-                    log.error("DNS lookup of {} {} failed, keeping its last targets: {}", config.type(), name, e.toString());
-                    addIfKnown(out, name);
-                }
-            }
-        } finally {
+        for (String name : config.names()) {
             try {
-                ctx.close();
-            } catch (NamingException e) {
-                log.debug("closing the DNS context failed", e);
+                TargetGroup group = group(name, dns.lookup(name, type));
+                lastGood.put(name, group);
+                out.add(group);
+            } catch (DnsLookup.LookupFailedException | RuntimeException e) {
+                log.error("DNS lookup of {} {} failed, keeping its last targets: {}", config.type(), name, e.toString());
+                TargetGroup last = lastGood.get(name);
+                if (last != null) {
+                    out.add(last);
+                }
             }
         }
         return out;
     }
 
-    private void addIfKnown(List<TargetGroup> out, String name) {
-        TargetGroup last = lastGood.get(name);
-        if (last != null) {
-            out.add(last);
-        }
-    }
-
-    private TargetGroup lookup(DirContext ctx, String name) throws NamingException {
-        Attribute records = ctx.getAttributes(name, new String[] {config.type()}).get(config.type());
-        List<Map<String, String>> targets = new ArrayList<>();
-        if (records != null) {
-            NamingEnumeration<?> values = records.getAll();
-            while (values.hasMore()) {
-                targets.add(target(name, String.valueOf(values.next())));
-            }
+    private TargetGroup group(String name, List<DnsLookup.Answer> answers) {
+        List<Map<String, String>> targets = new ArrayList<>(answers.size());
+        for (DnsLookup.Answer a : answers) {
+            targets.add(target(name, a));
         }
         return new TargetGroup(name, targets, Map.of());
     }
 
-    /** One record as discovered labels, the way Prometheus spells them. */
-    private Map<String, String> target(String name, String record) throws NamingException {
-        String[] fields = record.trim().split("\\s+");
+    /**
+     * One record as discovered labels, spelled as Prometheus spells them: the record's host name
+     * keeps its final dot in the {@code __meta_dns_*} label and loses it in {@code __address__}.
+     */
+    private Map<String, String> target(String name, DnsLookup.Answer record) {
         Map<String, String> labels = new HashMap<>();
         labels.put(NAME_LABEL, name);
+        String port = Integer.toString(config.port());
         switch (config.type()) {
             case "SRV" -> {
-                // priority weight port target
-                if (fields.length != 4) {
-                    throw new NamingException("malformed SRV record \"" + record + "\"");
-                }
-                String host = withoutFinalDot(fields[3]);
-                labels.put(SRV_TARGET_LABEL, host);
-                labels.put(SRV_PORT_LABEL, fields[2]);
-                labels.put(StaticDiscovery.ADDRESS_LABEL, joinHostPort(host, fields[2]));
+                port = Integer.toString(record.port());
+                labels.put(SRV_TARGET_LABEL, record.host());
+                labels.put(SRV_PORT_LABEL, port);
             }
-            case "MX" -> {
-                String host = withoutFinalDot(fields[fields.length - 1]);
-                labels.put(MX_TARGET_LABEL, host);
-                labels.put(StaticDiscovery.ADDRESS_LABEL, joinHostPort(host, Integer.toString(config.port())));
+            case "MX" -> labels.put(MX_TARGET_LABEL, record.host());
+            case "NS" -> labels.put(NS_TARGET_LABEL, record.host());
+            default -> {
             }
-            case "NS" -> {
-                String host = withoutFinalDot(fields[0]);
-                labels.put(NS_TARGET_LABEL, host);
-                labels.put(StaticDiscovery.ADDRESS_LABEL, joinHostPort(host, Integer.toString(config.port())));
-            }
-            default -> labels.put(StaticDiscovery.ADDRESS_LABEL, joinHostPort(fields[0], Integer.toString(config.port())));
         }
+        labels.put(StaticDiscovery.ADDRESS_LABEL, joinHostPort(withoutFinalDot(record.host()), port));
         return labels;
     }
 

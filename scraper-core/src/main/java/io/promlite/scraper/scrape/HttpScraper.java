@@ -114,18 +114,30 @@ final class HttpScraper {
         private final SslContext ssl;
         /** The name the target's certificate must carry. */
         private final String serverName;
+        /** The settings the request was built with, for building its redirects. */
+        private final boolean acceptGzip;
+        private final String authorization;
+        private final String configuredServerName;
         /**
          * On the heap, so the garbage collector frees it with the loop (a direct buffer would need
          * a release that no in-flight write may outlive); each write sends a duplicate.
          */
         private final ByteBuf encoded;
 
-        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, ByteBuf encoded) {
+        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, ByteBuf encoded,
+                        boolean acceptGzip, String authorization, String configuredServerName) {
             this.target = target;
             this.bodyLimit = bodyLimit;
             this.ssl = ssl;
             this.serverName = serverName;
             this.encoded = encoded;
+            this.acceptGzip = acceptGzip;
+            this.authorization = authorization;
+            this.configuredServerName = configuredServerName;
+        }
+
+        ScrapeTarget target() {
+            return target;
         }
     }
 
@@ -154,7 +166,13 @@ final class HttpScraper {
         // character is sent as UTF-8 rather than mangled.
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
-        return new Request(target, limit, ssl, serverName != null ? serverName : target.host(), encoded);
+        return new Request(target, limit, ssl, serverName != null ? serverName : target.host(), encoded,
+                acceptGzip, authorization, serverName);
+    }
+
+    /** The same request (headers, credentials, limits) for the URL a redirect points to. */
+    Request redirect(Request from, ScrapeTarget to, SslContext ssl) {
+        return request(to, from.bodyLimit, from.acceptGzip, from.authorization, ssl, from.configuredServerName);
     }
 
     /** One request/response exchange and its outcome. */
@@ -350,7 +368,10 @@ final class HttpScraper {
             }
             int code = response.status().code();
             if (code < 200 || code > 299) {
-                ex.fail("server returned HTTP status " + response.status());
+                String message = "server returned HTTP status " + response.status();
+                String location = response.headers().get(HttpHeaderNames.LOCATION);
+                ex.result().completeExceptionally(location != null && RedirectFollower.follows(code)
+                        ? new RedirectFollower.Redirected(message, location) : new ScrapeFailure(message));
                 return;
             }
             ScrapeResponse r = new ScrapeResponse(response.headers().get(HttpHeaderNames.CONTENT_TYPE),

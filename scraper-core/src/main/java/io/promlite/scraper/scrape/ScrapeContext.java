@@ -1,7 +1,7 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.channel.EventLoopGroup;
-import io.promlite.scraper.discovery.DnsDiscovery;
+import io.promlite.scraper.discovery.DnsLookup;
 import io.promlite.tsdb.Storage;
 import java.util.concurrent.Executor;
 
@@ -12,21 +12,21 @@ public final class ScrapeContext {
     private final HttpScraper http;
     private final Executor executor;
     private final ScrapeMetrics metrics;
-    private final String dnsResolverUrl;
+    private final DnsLookup dns;
 
-    /** @param dnsResolverUrl the name servers DNS discovery asks, as {@link DnsDiscovery#resolverUrl} spells them */
+    /** @param dns the DNS client of dns_sd_configs */
     public ScrapeContext(Storage storage, EventLoopGroup eventLoops, Executor executor, ScrapeMetrics metrics,
-                         String userAgent, String dnsResolverUrl) {
+                         String userAgent, DnsLookup dns) {
         this.storage = storage;
         this.eventLoops = eventLoops;
         this.http = new HttpScraper(eventLoops, userAgent);
         this.executor = executor;
         this.metrics = metrics;
-        this.dnsResolverUrl = dnsResolverUrl;
+        this.dns = dns;
     }
 
-    String dnsResolverUrl() {
-        return dnsResolverUrl;
+    DnsLookup dns() {
+        return dns;
     }
 
     Storage storage() {

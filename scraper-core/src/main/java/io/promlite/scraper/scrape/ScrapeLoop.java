@@ -59,6 +59,8 @@ public final class ScrapeLoop {
     private final ScrapeSchedule schedule;
     private final HttpScraper.Connection connection = new HttpScraper.Connection();
     private final HttpScraper.Request request;
+    /** Follows the target's redirects (follow_redirects), or null when a redirect fails the scrape. */
+    private final RedirectFollower redirects;
     /** Why this target cannot be scraped at all (an unreadable secret file), or null. */
     private final String setupError;
     /** The target's address as last resolved; reconnecting resolves again. */
@@ -107,6 +109,8 @@ public final class ScrapeLoop {
         this.setupError = problem;
         this.request = http.request(target, config.bodySizeLimitBytes(), config.enableCompression(), authorization,
                 ssl, config.tlsConfig().serverName());
+        this.redirects = config.followRedirects()
+                ? new RedirectFollower(http, executor, timer, config.tlsConfig()) : null;
         this.predecessor = predecessor;
         if (predecessor != null) {
             this.lastReport = predecessor.lastReport;
@@ -217,7 +221,9 @@ public final class ScrapeLoop {
     }
 
     private void fetch(InetAddress address, long startMs, long timestamp, long startNanos) {
-        http.fetch(request, address, connection).whenComplete((response, error) -> {
+        CompletableFuture<ScrapeResponse> fetched = redirects != null
+                ? redirects.fetch(request, address, connection) : http.fetch(request, address, connection);
+        fetched.whenComplete((response, error) -> {
             try {
                 executor.execute(() -> finish(startMs, timestamp, startNanos, response, error));
             } catch (RejectedExecutionException e) {

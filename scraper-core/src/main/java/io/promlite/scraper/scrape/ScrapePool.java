@@ -83,7 +83,7 @@ public final class ScrapePool {
         for (Object entry : entries) {
             Running r = running.remove(entry);
             if (r == null && !next.containsKey(entry)) {
-                Discoverer d = entry instanceof FileSdConfig f ? new FileDiscovery(f) : new DnsDiscovery((DnsSdConfig) entry, context.dnsResolverUrl());
+                Discoverer d = entry instanceof FileSdConfig f ? new FileDiscovery(f) : new DnsDiscovery((DnsSdConfig) entry, context.dns());
                 discovered.put(d, List.of());
                 long period = d.checkInterval().toMillis();
                 r = new Running(d, context.eventLoops().next().scheduleWithFixedDelay(

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A minimal authoritative DNS server over UDP on 127.0.0.1, answering from a table tests change. */
@@ -22,6 +23,7 @@ public final class FakeDnsServer implements AutoCloseable {
 
     private final DatagramSocket socket;
     private final Map<String, List<byte[]>> records = new ConcurrentHashMap<>();
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final Thread thread;
 
     public FakeDnsServer() throws IOException {
@@ -29,10 +31,6 @@ public final class FakeDnsServer implements AutoCloseable {
         thread = new Thread(this::serve, "fake-dns");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    public String url() {
-        return "dns://" + hostPort();
     }
 
     /** Where it listens, as {@code --discovery.dns.nameservers} takes it. */
@@ -47,6 +45,15 @@ public final class FakeDnsServer implements AutoCloseable {
 
     void clear() {
         records.clear();
+    }
+
+    /** Makes every query for {@code name} fail with SERVFAIL (or answer again). */
+    void failing(String name, boolean fail) {
+        if (fail) {
+            failing.add(name.toLowerCase());
+        } else {
+            failing.remove(name.toLowerCase());
+        }
     }
 
     static byte[] srv(int port, String target) {
@@ -105,12 +112,13 @@ public final class FakeDnsServer implements AutoCloseable {
         int type = q.getShort() & 0xffff;
         q.getShort();
         int questionEnd = q.position();
-        List<byte[]> answers = records.getOrDefault(key(name.toString(), type), List.of());
-        boolean exists = knows(name.toString());
+        boolean fail = failing.contains(name.toString().toLowerCase());
+        List<byte[]> answers = fail ? List.of() : records.getOrDefault(key(name.toString(), type), List.of());
+        int rcode = fail ? 2 : knows(name.toString()) ? 0 : 3;
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer header = ByteBuffer.allocate(12);
-        header.putShort(id).putShort((short) (0x8400 | (exists ? 0 : 3))).putShort((short) 1)
+        header.putShort(id).putShort((short) (0x8400 | rcode)).putShort((short) 1)
                 .putShort((short) answers.size()).putShort((short) 0).putShort((short) 0);
         out.writeBytes(header.array());
         out.write(q.array(), questionStart, questionEnd - questionStart);
