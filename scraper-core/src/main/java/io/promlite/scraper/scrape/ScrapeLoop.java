@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class ScrapeLoop {
     private final EventLoop timer;
     private final Executor executor;
     private final ScrapeMetrics metrics;
+    private final DoubleConsumer intervalLength;
     private final SampleLabeler labeler;
     private final ReportSeries report;
     private final ScrapeSchedule schedule;
@@ -89,6 +91,7 @@ public final class ScrapeLoop {
         this.timer = context.eventLoops().next();
         this.executor = context.executor();
         this.metrics = context.metrics();
+        this.intervalLength = metrics.intervalLength(target.interval());
         this.labeler = new SampleLabeler(target.labels(), config.honorLabels());
         this.report = new ReportSeries(labeler);
         this.schedule = ScrapeSchedule.of(target);
@@ -193,7 +196,7 @@ public final class ScrapeLoop {
         }
         long startNanos = System.nanoTime();
         if (lastStartNanos != 0) {
-            metrics.intervalLength(target.interval(), startNanos - lastStartNanos);
+            intervalLength.accept((startNanos - lastStartNanos) / 1e9);
         }
         lastStartNanos = startNanos;
         long timestamp = schedule.timestamp(startMs, slot);
@@ -344,14 +347,14 @@ public final class ScrapeLoop {
                     continue;
                 }
                 scraped++;
-                SeriesCache.Entry series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
-                if (series == null) {
+                int series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                if (series == SeriesCache.ABSENT) {
                     series = cache.add(bytes, parser.seriesStart(), parser.seriesEnd(), labelsOf(parser));
-                    if (!series.dropped()) {
+                    if (!cache.dropped(series)) {
                         seriesAdded++;
                     }
                 }
-                if (series.dropped()) {
+                if (cache.dropped(series)) {
                     continue;
                 }
                 added++;
@@ -360,10 +363,10 @@ public final class ScrapeLoop {
                     throw new ScrapeFailure("sample limit exceeded");
                 }
                 boolean ownTimestamp = config.honorTimestamps() && parser.hasTimestamp();
-                series.tracksStaleness = !ownTimestamp;
+                cache.setOwnTimestamps(series, ownTimestamp);
                 long t = ownTimestamp ? parser.timestampMs() : timestamp;
                 try {
-                    series.ref = app.append(series.ref, series.labels, t, parser.value());
+                    cache.setRef(series, app.append(cache.ref(series), cache.labels(series), t, parser.value()));
                 } catch (AppendException e) {
                     switch (e.reason()) {
                         case OUT_OF_ORDER -> outOfOrder++;
@@ -422,9 +425,9 @@ public final class ScrapeLoop {
         }
     }
 
-    private static void appendStale(Appender app, SeriesCache.Entry series, long timestamp) {
+    private void appendStale(Appender app, int series, long timestamp) {
         try {
-            series.ref = app.append(series.ref, series.labels, timestamp, StaleNaN.VALUE);
+            cache.setRef(series, app.append(cache.ref(series), cache.labels(series), timestamp, StaleNaN.VALUE));
         } catch (AppendException e) {
             // The series already has a later sample; nothing to mark.
         }

@@ -1,5 +1,6 @@
 package io.promlite.scraper.scrape;
 
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Summary;
@@ -8,6 +9,7 @@ import io.promlite.config.PromDurations;
 import io.promlite.tsdb.AppendException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
 
 /** promlite's own scrape counters, named as Prometheus names them. */
@@ -52,6 +54,8 @@ public final class ScrapeMetrics {
                 .quantile(0.5, 0.05)
                 .quantile(0.9, 0.01)
                 .quantile(0.99, 0.001)
+                // Every scrape observes this; sampling exemplars for it would be wasted work.
+                .withoutExemplars()
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("prometheus_target_scrape_pool_targets")
@@ -61,9 +65,13 @@ public final class ScrapeMetrics {
                 .register(registry);
     }
 
-    /** The time between two consecutive scrape starts of a target with the given configured interval. */
-    void intervalLength(Duration configured, long actualNanos) {
-        intervalLength.labelValues(PromDurations.format(configured)).observe(actualNanos / 1e9);
+    /**
+     * Where a loop records the seconds between two consecutive scrape starts of a target with the
+     * given configured interval; resolved once per loop, not per scrape.
+     */
+    DoubleConsumer intervalLength(Duration configured) {
+        DistributionDataPoint point = intervalLength.labelValues(PromDurations.format(configured));
+        return point::observe;
     }
 
     void exceededBodySizeLimit() {

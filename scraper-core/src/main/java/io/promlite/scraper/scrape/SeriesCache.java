@@ -1,15 +1,12 @@
 package io.promlite.scraper.scrape;
 
 import io.promlite.tsdb.model.Labels;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * One target's series, keyed by the raw series text of its exposition lines. A known line costs a
@@ -17,213 +14,229 @@ import java.util.function.Consumer;
  * gets the series ref. The cache also remembers which series each scrape saw, which is what
  * staleness needs.
  *
- * <p>Iterations: every scrape (successful or not) is one iteration. {@link Entry#seen} is the
- * iteration that last read the line; {@link Entry#committed} the last successful iteration that
- * wrote it. Not thread-safe; a loop's scrapes never overlap.
+ * <p>A series is a small int: its number in the {@link KeyArena} of raw texts, indexing parallel
+ * primitive arrays. It costs its key bytes plus about 35 bytes (ref, labels reference, flag byte,
+ * key offset, index slots) and no object of its own. Series numbers stay valid until the
+ * iteration ends; committing or aborting compacts the arrays in place.
+ *
+ * <p>Iterations: every scrape (successful or not) is one iteration. {@link #SEEN} marks series
+ * the current iteration read; {@link #WRITTEN_LAST} those the latest iteration wrote, valid while
+ * that iteration was a successful one. Not thread-safe; a loop's scrapes never overlap.
  */
 final class SeriesCache {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final int NEVER = Integer.MIN_VALUE;
+    /** What {@link #get} returns for a series not in the cache. */
+    static final int ABSENT = KeyArena.ABSENT;
 
-    static final class Entry {
-        final byte[] key;
-        final int hash;
-        /** The series' labels after target labels and metric relabeling, or null when relabeling drops it. */
-        final Labels labels;
-        long ref;
-        int seen;
-        int committed = NEVER;
-        /**
-         * False while the series carries its own timestamps: like Prometheus (without
-         * track_timestamps_staleness), promlite does not mark such series stale.
-         */
-        boolean tracksStaleness = true;
+    /** Read by the current iteration. */
+    private static final byte SEEN = 1;
+    /** Written by the previous iteration, which succeeded. */
+    private static final byte WRITTEN_LAST = 2;
+    /** Written by some successful iteration: the store knows the series. */
+    private static final byte EVER_WRITTEN = 4;
+    /**
+     * The series carries its own timestamps: like Prometheus (without
+     * track_timestamps_staleness), promlite does not mark such series stale.
+     */
+    private static final byte OWN_TIMESTAMPS = 8;
+    private static final int INITIAL_CAPACITY = 16;
 
-        Entry(byte[] key, int hash, Labels labels) {
-            this.key = key;
-            this.hash = hash;
-            this.labels = labels;
-        }
+    private final KeyArena keys = new KeyArena(INITIAL_CAPACITY);
+    private long[] refs = new long[INITIAL_CAPACITY];
+    /** The series' labels after target labels and metric relabeling, or null when relabeling drops it. */
+    private Labels[] labels = new Labels[INITIAL_CAPACITY];
+    private byte[] flags = new byte[INITIAL_CAPACITY];
+    /** Whether an iteration began and has not been committed or aborted. */
+    private boolean open;
+    /** Whether the latest finished iteration was committed. */
+    private boolean lastCommitted;
+    /** The series after the one last read: where the next line's series usually is. */
+    private int next;
 
-        boolean dropped() {
-            return labels == null;
-        }
-    }
-
-    private Entry[] table = new Entry[64];
-    private int size;
-    private int iteration;
-
-    /** Starts a scrape; entries read from now on are marked as seen by it. */
+    /** Starts a scrape; series read from now on are marked as seen by it. */
     void beginIteration() {
-        iteration++;
-    }
-
-    int iteration() {
-        return iteration;
-    }
-
-    /** The entry for the raw series {@code b[start, end)}, marked seen, or null when unknown. */
-    Entry get(byte[] b, int start, int end) {
-        int h = hash(b, start, end);
-        int mask = table.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            Entry e = table[i];
-            if (e == null) {
-                return null;
-            }
-            if (e.hash == h && Arrays.equals(e.key, 0, e.key.length, b, start, end)) {
-                e.seen = iteration;
-                return e;
+        if (open) {
+            // The previous scrape broke off without committing or aborting: it wrote nothing.
+            for (int s = 0; s < keys.size(); s++) {
+                flags[s] &= ~(SEEN | WRITTEN_LAST);
             }
         }
+        open = true;
+        lastCommitted = false;
+        next = 0;
     }
 
-    /** Adds a series first read in this scrape; the caller checked it is absent. */
-    Entry add(byte[] b, int start, int end, Labels labels) {
-        Entry e = new Entry(Arrays.copyOfRange(b, start, end), hash(b, start, end), labels);
-        e.seen = iteration;
-        if (2 * (size + 1) > table.length) {
-            table = rehash(table.length * 2);
+    /**
+     * The series for the raw text {@code b[start, end)}, marked seen, or {@link #ABSENT}.
+     * Series are numbered in the order a target first exposed them, and most targets expose
+     * the same series in the same order every time, so the series after the last one read is
+     * tried first: one comparison of bytes the CPU is already streaming, no hash, no probe.
+     */
+    int get(byte[] b, int start, int end) {
+        int s = next < keys.size() && keys.matches(next, b, start, end) ? next : keys.find(b, start, end);
+        if (s != ABSENT) {
+            flags[s] |= SEEN;
+            next = s + 1;
         }
-        insert(table, e);
-        size++;
-        return e;
+        return s;
+    }
+
+    /**
+     * Adds a series first read in this scrape; the caller checked it is absent.
+     *
+     * @param seriesLabels its labels, or null when metric relabeling drops it
+     */
+    int add(byte[] b, int start, int end, Labels seriesLabels) {
+        int s = keys.add(b, start, end);
+        if (keys.capacity() > refs.length) {
+            fitArrays();
+        }
+        refs[s] = 0;
+        labels[s] = seriesLabels;
+        flags[s] = SEEN;
+        next = s + 1;
+        return s;
+    }
+
+    long ref(int series) {
+        return refs[series];
+    }
+
+    void setRef(int series, long ref) {
+        refs[series] = ref;
+    }
+
+    Labels labels(int series) {
+        return labels[series];
+    }
+
+    /** Whether metric relabeling drops the series. */
+    boolean dropped(int series) {
+        return labels[series] == null;
+    }
+
+    /** Records whether the series' latest sample carried its own timestamp. */
+    void setOwnTimestamps(int series, boolean own) {
+        flags[series] = (byte) (own ? flags[series] | OWN_TIMESTAMPS : flags[series] & ~OWN_TIMESTAMPS);
     }
 
     /**
      * Ends a scrape that wrote its samples. Series the previous scrape wrote but this one did not
      * are passed to {@code gone} (once per label set); every series this scrape did not read is
-     * forgotten, as Prometheus flushes its cache after a successful scrape.
+     * forgotten, as Prometheus flushes its cache after a successful scrape. Series numbers passed
+     * to {@code gone} are valid only during the call; afterwards the numbers change.
      */
-    void commitIteration(Consumer<Entry> gone) {
-        List<Entry> candidates = null;
+    void commitIteration(IntConsumer gone) {
+        int size = keys.size();
+        List<Integer> candidates = null;
         int kept = 0;
-        for (Entry e : table) {
-            if (e == null) {
-                continue;
-            }
-            if (e.seen == iteration) {
-                e.committed = iteration;
+        for (int s = 0; s < size; s++) {
+            if ((flags[s] & SEEN) != 0) {
                 kept++;
-            } else if (e.committed == iteration - 1 && !e.dropped() && e.tracksStaleness) {
+            } else if (isTrackedWrittenLast(s)) {
                 if (candidates == null) {
                     candidates = new ArrayList<>();
                 }
-                candidates.add(e);
+                candidates.add(s);
             }
         }
         if (candidates != null) {
             reportGone(candidates, gone);
         }
-        if (kept != size) {
-            Entry[] fresh = new Entry[table.length];
-            for (Entry e : table) {
-                if (e != null && e.committed == iteration) {
-                    insert(fresh, e);
-                }
-            }
-            table = fresh;
-            size = kept;
+        for (int s = 0; s < size; s++) {
+            byte f = flags[s];
+            flags[s] = (f & SEEN) != 0 ? (byte) ((f & OWN_TIMESTAMPS) | WRITTEN_LAST | EVER_WRITTEN) : 0;
         }
+        if (kept != size) {
+            retainWritten();
+        }
+        open = false;
+        lastCommitted = true;
     }
 
     /**
      * Ends a scrape that wrote nothing of its body. Series the previous scrape wrote are passed to
-     * {@code gone}; series first read by the rolled-back scrape are forgotten with their refs, so
-     * a target failing with ever-changing bodies cannot grow the cache.
+     * {@code gone}; series no scrape ever wrote are forgotten with their refs, so a target failing
+     * with ever-changing bodies cannot grow the cache.
      */
-    void abortIteration(Consumer<Entry> gone) {
-        int neverWritten = 0;
-        for (Entry e : table) {
-            if (e == null) {
-                continue;
-            }
-            if (e.committed == NEVER) {
-                neverWritten++;
-            } else if (e.committed == iteration - 1 && !e.dropped() && e.tracksStaleness) {
-                gone.accept(e);
+    void abortIteration(IntConsumer gone) {
+        boolean neverWritten = false;
+        for (int s = 0; s < keys.size(); s++) {
+            if ((flags[s] & EVER_WRITTEN) == 0) {
+                neverWritten = true;
+            } else if (isTrackedWrittenLast(s)) {
+                gone.accept(s);
             }
         }
-        if (neverWritten > 0) {
-            Entry[] fresh = new Entry[table.length];
-            for (Entry e : table) {
-                if (e != null && e.committed != NEVER) {
-                    insert(fresh, e);
-                }
-            }
-            table = fresh;
-            size -= neverWritten;
+        for (int s = 0; s < keys.size(); s++) {
+            flags[s] &= ~(SEEN | WRITTEN_LAST);
         }
+        if (neverWritten) {
+            retainWritten();
+        }
+        open = false;
+        lastCommitted = false;
     }
 
     /** Every tracked label set the latest scrape wrote (none when it failed), once each. */
-    void forEachLive(Consumer<Entry> action) {
+    void forEachLive(IntConsumer action) {
+        if (open || !lastCommitted) {
+            return;
+        }
         Set<Labels> reported = new HashSet<>();
-        for (Entry e : table) {
-            if (e != null && e.committed == iteration && !e.dropped() && e.tracksStaleness && reported.add(e.labels)) {
-                action.accept(e);
+        for (int s = 0; s < keys.size(); s++) {
+            if (isTrackedWrittenLast(s) && reported.add(labels[s])) {
+                action.accept(s);
             }
         }
     }
 
     int size() {
-        return size;
+        return keys.size();
+    }
+
+    private boolean isTrackedWrittenLast(int s) {
+        return (flags[s] & (WRITTEN_LAST | OWN_TIMESTAMPS)) == WRITTEN_LAST && labels[s] != null;
     }
 
     /**
      * A series can appear under several raw spellings (label order, spacing); only report label
      * sets that no line of this scrape still carries.
      */
-    private void reportGone(List<Entry> candidates, Consumer<Entry> gone) {
+    private void reportGone(List<Integer> candidates, IntConsumer gone) {
         Set<Labels> present = new HashSet<>();
-        for (Entry e : table) {
-            if (e != null && e.seen == iteration && !e.dropped()) {
-                present.add(e.labels);
+        for (int s = 0; s < keys.size(); s++) {
+            if ((flags[s] & SEEN) != 0 && labels[s] != null) {
+                present.add(labels[s]);
             }
         }
         Set<Labels> reported = new HashSet<>();
-        for (Entry e : candidates) {
-            if (!present.contains(e.labels) && reported.add(e.labels)) {
-                gone.accept(e);
+        for (int s : candidates) {
+            if (!present.contains(labels[s]) && reported.add(labels[s])) {
+                gone.accept(s);
             }
         }
     }
 
-    private Entry[] rehash(int capacity) {
-        Entry[] fresh = new Entry[capacity];
-        for (Entry e : table) {
-            if (e != null) {
-                insert(fresh, e);
-            }
-        }
-        return fresh;
+    /** Forgets the series no successful scrape wrote, and the slack a shrunken target left. */
+    private void retainWritten() {
+        int before = keys.size();
+        keys.retain(s -> (flags[s] & EVER_WRITTEN) != 0, (from, to) -> {
+            refs[to] = refs[from];
+            labels[to] = labels[from];
+            flags[to] = flags[from];
+        });
+        Arrays.fill(labels, keys.size(), before, null);
+        keys.trim();
+        fitArrays();
     }
 
-    private static void insert(Entry[] t, Entry e) {
-        int mask = t.length - 1;
-        int i = e.hash & mask;
-        while (t[i] != null) {
-            i = (i + 1) & mask;
+    private void fitArrays() {
+        int capacity = keys.capacity();
+        if (capacity == refs.length) {
+            return;
         }
-        t[i] = e;
-    }
-
-    /** A fast hash over 8-byte words, finished with a 64-bit mix so every bit affects the slot. */
-    static int hash(byte[] b, int start, int end) {
-        long h = 0x9E3779B97F4A7C15L ^ (end - start);
-        int i = start;
-        for (; i + 8 <= end; i += 8) {
-            h = Long.rotateLeft(h ^ (long) LONGS.get(b, i) * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
-        }
-        long tail = 0;
-        for (int shift = 0; i < end; i++, shift += 8) {
-            tail |= (b[i] & 0xffL) << shift;
-        }
-        h ^= tail * 0xC2B2AE3D27D4EB4FL;
-        h ^= h >>> 33;
-        h *= 0xFF51AFD7ED558CCDL;
-        h ^= h >>> 33;
-        return (int) h;
+        refs = Arrays.copyOf(refs, capacity);
+        labels = Arrays.copyOf(labels, capacity);
+        flags = Arrays.copyOf(flags, capacity);
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
  * java -cp "$(cat /tmp/cp.txt):scraper-core/target/classes:scraper-core/target/test-classes" \
  *     io.promlite.scraper.bench.ScrapeCpuBench [targets=20] [series=1000] [warmupSeconds=40] [seconds=20] [store=tsdb|none]
  * </pre>
- * {@code store=none} appends into a store that keeps nothing, isolating fetching and parsing.
+ * Besides CPU it prints the bytes those threads allocate per sample, which does not depend on
+ * how busy the machine is. {@code store=none} appends into a store that keeps nothing, isolating fetching and parsing.
  * Long warm-ups matter: at a few scrapes per second the JIT needs tens of seconds for Netty's paths.
  */
 public final class ScrapeCpuBench {
@@ -67,12 +68,18 @@ public final class ScrapeCpuBench {
         Thread.sleep(warmup * 1000L);
         long io0 = cpuNanos(threads, "promlite-scrape-io");
         long all0 = cpuNanos(threads, "promlite-scrape");
+        long ioAlloc0 = allocatedBytes(threads, "promlite-scrape-io");
+        long alloc0 = allocatedBytes(threads, "promlite-scrape");
         Thread.sleep(seconds * 1000L);
         long io1 = cpuNanos(threads, "promlite-scrape-io");
         long all1 = cpuNanos(threads, "promlite-scrape");
+        long ioAlloc1 = allocatedBytes(threads, "promlite-scrape-io");
+        long alloc1 = allocatedBytes(threads, "promlite-scrape");
         double samples = (double) targets * (series + 5) * seconds;
-        System.out.printf("%d targets x %d series, store=%s: %.3f us CPU/sample in scrape threads (network %.3f)%n",
-                targets, series, realStore ? "tsdb" : "none", (all1 - all0) / 1e3 / samples, (io1 - io0) / 1e3 / samples);
+        System.out.printf("%d targets x %d series, store=%s: %.3f us CPU/sample in scrape threads (network %.3f), "
+                        + "%.1f B allocated/sample (network %.1f)%n",
+                targets, series, realStore ? "tsdb" : "none", (all1 - all0) / 1e3 / samples, (io1 - io0) / 1e3 / samples,
+                (alloc1 - alloc0) / samples, (ioAlloc1 - ioAlloc0) / samples);
         manager.close();
         storage.close();
         servers.forEach(s -> s.stop(0));
@@ -98,6 +105,18 @@ public final class ScrapeCpuBench {
         for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
             if (info.getThreadName().startsWith(namePrefix)) {
                 sum += threads.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        return sum;
+    }
+
+    /** Bytes allocated so far by the live threads whose names start with the prefix (a load-independent figure). */
+    private static long allocatedBytes(ThreadMXBean threads, String namePrefix) {
+        com.sun.management.ThreadMXBean counting = (com.sun.management.ThreadMXBean) threads;
+        long sum = 0;
+        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith(namePrefix)) {
+                sum += counting.getThreadAllocatedBytes(info.getThreadId());
             }
         }
         return sum;

@@ -1,9 +1,7 @@
 package io.promlite.scraper.scrape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.promlite.tsdb.model.Labels;
 import java.nio.charset.StandardCharsets;
@@ -14,24 +12,29 @@ import org.junit.jupiter.api.Test;
 class SeriesCacheTest {
     private final SeriesCache cache = new SeriesCache();
 
-    private SeriesCache.Entry read(String raw, Labels labels) {
+    private int read(String raw, Labels labels) {
         byte[] b = ("xx" + raw + "yy").getBytes(StandardCharsets.UTF_8);
-        SeriesCache.Entry e = cache.get(b, 2, b.length - 2);
-        return e != null ? e : cache.add(b, 2, b.length - 2, labels);
+        int s = cache.get(b, 2, b.length - 2);
+        return s != SeriesCache.ABSENT ? s : cache.add(b, 2, b.length - 2, labels);
     }
 
     private List<Labels> commit() {
         List<Labels> gone = new ArrayList<>();
-        cache.commitIteration(e -> gone.add(e.labels));
+        cache.commitIteration(s -> gone.add(cache.labels(s)));
         return gone;
+    }
+
+    private List<Labels> live() {
+        List<Labels> live = new ArrayList<>();
+        cache.forEachLive(s -> live.add(cache.labels(s)));
+        return live;
     }
 
     @Test
     void findsKnownSeriesByRawBytesAndForgetsUnseenOnes() {
         Labels a = Labels.of("__name__", "a");
         cache.beginIteration();
-        SeriesCache.Entry first = read("a", a);
-        first.ref = 7;
+        cache.setRef(read("a", a), 7);
         for (int i = 0; i < 1000; i++) {
             read("m{i=\"" + i + "\"}", Labels.of("__name__", "m", "i", "" + i));
         }
@@ -39,11 +42,17 @@ class SeriesCacheTest {
         assertEquals(1001, cache.size());
 
         cache.beginIteration();
-        SeriesCache.Entry again = read("a", null);
-        assertSame(first, again);
-        assertEquals(7, again.ref);
+        int again = read("a", null);
+        assertEquals(a, cache.labels(again));
+        assertEquals(7, cache.ref(again));
         assertEquals(1000, commit().size(), "the unseen series are gone");
         assertEquals(1, cache.size());
+        assertEquals(List.of(a), live());
+        byte[] gone = "m{i=\"5\"}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(SeriesCache.ABSENT, cache.get(gone, 0, gone.length));
+        byte[] kept = "a".getBytes(StandardCharsets.UTF_8);
+        assertEquals(7, cache.ref(cache.get(kept, 0, kept.length)), "compacting keeps the survivor's ref");
+        commit();
 
         cache.beginIteration();
         assertEquals(List.of(a), commit());
@@ -68,25 +77,88 @@ class SeriesCacheTest {
         read("a", a);
         commit();
         cache.beginIteration();
-        SeriesCache.Entry fresh = read("b", Labels.of("__name__", "b"));
-        fresh.ref = 9;
+        cache.setRef(read("b", Labels.of("__name__", "b")), 9);
         List<Labels> gone = new ArrayList<>();
-        cache.abortIteration(e -> gone.add(e.labels));
+        cache.abortIteration(s -> gone.add(cache.labels(s)));
         assertEquals(List.of(a), gone);
+        assertEquals(List.of(), live(), "a failed scrape wrote nothing");
         byte[] b = "b".getBytes(StandardCharsets.UTF_8);
-        assertNull(cache.get(b, 0, 1), "a series only a failed scrape read is forgotten");
+        assertEquals(SeriesCache.ABSENT, cache.get(b, 0, 1), "a series only a failed scrape read is forgotten");
 
         cache.beginIteration();
-        assertNotNull(read("a", a));
+        assertEquals(a, cache.labels(read("a", a)));
         assertEquals(List.of(), commit(), "already marked when the scrape failed");
     }
 
     @Test
     void droppedSeriesAreCachedButNeverReported() {
         cache.beginIteration();
-        assertNull(read("dropped", null).labels);
+        assertNull(cache.labels(read("dropped", null)));
         commit();
         cache.beginIteration();
         assertEquals(List.of(), commit());
+    }
+
+    @Test
+    void seriesWithOwnTimestampsAreNeverReportedGone() {
+        cache.beginIteration();
+        cache.setOwnTimestamps(read("t", Labels.of("__name__", "t")), true);
+        commit();
+        cache.beginIteration();
+        assertEquals(List.of(), commit());
+    }
+
+    @Test
+    void aScrapeThatBrokeOffWroteNothing() {
+        Labels a = Labels.of("__name__", "a");
+        cache.beginIteration();
+        read("a", a);
+        commit();
+        cache.beginIteration();
+        read("a", a);
+        // Neither committed nor aborted: the next scrape must not count this one's reads.
+        cache.beginIteration();
+        assertEquals(List.of(), live());
+        assertEquals(List.of(), commit(), "the broken scrape did not write a, so it is not gone");
+        assertEquals(0, cache.size());
+    }
+
+    @Test
+    void manyLongKeysSurviveGrowthAndShrinking() {
+        cache.beginIteration();
+        for (int i = 0; i < 5000; i++) {
+            cache.setRef(read("metric_with_a_long_name{instance=\"" + i + "\",job=\"x\"}", Labels.of("__name__", "m", "i", "" + i)), i + 1);
+        }
+        commit();
+        cache.beginIteration();
+        for (int i = 0; i < 5000; i += 100) {
+            assertEquals(i + 1, cache.ref(read("metric_with_a_long_name{instance=\"" + i + "\",job=\"x\"}", null)));
+        }
+        assertEquals(4950, commit().size());
+        cache.beginIteration();
+        for (int i = 0; i < 5000; i += 100) {
+            assertEquals(i + 1, cache.ref(read("metric_with_a_long_name{instance=\"" + i + "\",job=\"x\"}", null)));
+        }
+        assertEquals(List.of(), commit());
+        assertEquals(50, cache.size());
+    }
+
+    @Test
+    void findsSeriesWhateverTheOrderOfTheLines() {
+        cache.beginIteration();
+        for (int i = 0; i < 100; i++) {
+            cache.setRef(read("s" + i, Labels.of("__name__", "s" + i)), 1000 + i);
+        }
+        commit();
+        cache.beginIteration();
+        // Reversed, then in order with gaps: every read misses the guess at the next series or hits it.
+        for (int i = 99; i >= 0; i -= 2) {
+            assertEquals(1000 + i, cache.ref(read("s" + i, null)));
+        }
+        for (int i = 0; i < 100; i += 2) {
+            assertEquals(1000 + i, cache.ref(read("s" + i, null)));
+        }
+        assertEquals(List.of(), commit());
+        assertEquals(100, cache.size());
     }
 }

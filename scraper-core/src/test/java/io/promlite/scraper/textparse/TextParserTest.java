@@ -156,6 +156,27 @@ class TextParserTest {
         }
     }
 
+    @Test
+    void longAndExtremeFloatsRoundLikeTheJdk() {
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            String text;
+            switch (i % 4) {
+                // Shortest round-trip spellings of random doubles: up to 17 digits, any exponent.
+                case 0 -> text = Double.toString(Double.longBitsToDouble(r.nextLong() & Long.MAX_VALUE));
+                case 1 -> text = Double.toString(r.nextDouble() * Math.pow(10, r.nextInt(40) - 20));
+                // 16 to 18 random digits around the decimal point.
+                case 2 -> text = String.format(java.util.Locale.ROOT, "%d.%de%d", Math.abs(r.nextLong() % 1_000_000_000L),
+                        Math.abs(r.nextLong() % 1_000_000_000L), r.nextInt(640) - 330);
+                default -> text = (r.nextBoolean() ? "-" : "") + Math.abs(r.nextLong() % 1_000_000_000_000_000_000L)
+                        + "e" + (r.nextInt(60) - 30);
+            }
+            byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
+                    Double.doubleToRawLongBits(Numbers.parseDouble(b, 0, b.length)), text);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "a 1\\nb\\n|2|expected value after metric, got end of line",
