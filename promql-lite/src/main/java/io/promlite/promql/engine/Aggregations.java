@@ -65,21 +65,27 @@ final class Aggregations {
                     }
                     double[] values = Absent.newArray(ev.steps);
                     boolean any = false;
+                    // As in Prometheus, the result is marked for name removal if any input present
+                    // at its last step was marked (only matters when grouping by __name__).
+                    boolean dropName = false;
                     for (int i = 0; i < ev.steps; i++) {
                         int n = 0;
+                        boolean marked = false;
                         for (StepSeries m : members) {
                             double v = m.values[i];
                             if (!Absent.is(v)) {
                                 buf[n++] = v;
+                                marked |= m.dropName;
                             }
                         }
                         if (n > 0) {
                             values[i] = reduce(op, buf, n, param == null ? 0 : param[i]);
                             any = true;
+                            dropName = marked;
                         }
                     }
                     if (any) {
-                        out.add(new StepSeries(g.getKey(), values));
+                        out.add(new StepSeries(g.getKey(), values, dropName));
                     }
                 }
                 return new Vectors(out);
@@ -239,7 +245,7 @@ final class Aggregations {
         }
         List<StepSeries> out = new ArrayList<>(all.size());
         for (StepSeries m : all) {
-            out.add(new StepSeries(m.labels, outputs.get(m)));
+            out.add(new StepSeries(m.labels, outputs.get(m), m.dropName));
         }
         return out;
     }
