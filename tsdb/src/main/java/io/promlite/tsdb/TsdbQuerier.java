@@ -9,6 +9,7 @@ import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
@@ -47,36 +48,111 @@ final class TsdbQuerier implements Querier {
     private SeriesSet doSelect(List<Matcher> matchers) {
         int[] partitions = partitions();
         if (partitions.length == 0) {
-            return new ListSeriesSet(List.of());
+            return new LazySeriesSet(partitions, new Candidate[0]);
         }
         LongList ids;
         try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
             ids = matchingIds(reader, partitions, matchers);
         }
-        // Memory first, then a RocksDB iterator (a point-in-time view) created afterwards: a chunk
-        // leaves memory only once written, so every chunk is in one view or the other.
-        MemSeries.HeadChunks[] inMemory = new MemSeries.HeadChunks[ids.size()];
+        // Memory first: stored chunks are read later, through RocksDB views opened after these
+        // snapshots, and a chunk leaves memory only once written, so every chunk is in one or the other.
+        Candidate[] candidates = new Candidate[ids.size()];
+        int n = 0;
         for (int i = 0; i < ids.size(); i++) {
-            MemSeries s = tsdb.headSeries(ids.get(i));
-            inMemory[i] = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
-        }
-        List<LoadedSeries> result = new ArrayList<>();
-        try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
-            for (int i = 0; i < ids.size(); i++) {
-                long id = ids.get(i);
-                List<StoredChunk> chunks = chunks(it, partitions, id, inMemory[i]);
-                if (chunks.isEmpty() || !hasSampleInRange(chunks)) {
-                    continue;
-                }
-                Labels labels = tsdb.labelsOf(id);
-                if (labels != null) {
-                    result.add(new LoadedSeries(labels, chunks, mint, maxt));
-                }
+            long id = ids.get(i);
+            MemSeries s = tsdb.headSeries(id);
+            MemSeries.HeadChunks head = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
+            if (head.coversRange() && head.chunks().isEmpty()) {
+                continue;
+            }
+            Labels labels = s != null ? s.labels() : tsdb.labelsOf(id);
+            if (labels != null) {
+                candidates[n++] = new Candidate(id, labels, head);
             }
         }
-        result.sort((a, b) -> a.labels().compareTo(b.labels()));
-        return new ListSeriesSet(result);
+        Candidate[] sorted = Arrays.copyOf(candidates, n);
+        Arrays.sort(sorted, (a, b) -> a.labels.compareTo(b.labels));
+        return new LazySeriesSet(partitions, sorted);
     }
+
+    /** A matching series whose stored chunks are not read yet. */
+    private record Candidate(long id, Labels labels, MemSeries.HeadChunks head) {
+    }
+
+    /**
+     * Series in label order, their chunks read only as the consumer reaches them: stored chunks
+     * for up to {@value #LOAD_BATCH} series at a time through one RocksDB iterator, which never
+     * outlives the store's read lock. Series whose range memory holds cost no RocksDB access.
+     */
+    private final class LazySeriesSet implements SeriesSet {
+        private final int[] partitions;
+        private final Candidate[] candidates;
+        private final List<List<StoredChunk>> loaded = new ArrayList<>(LOAD_BATCH);
+        /** Index in {@code candidates} of {@code loaded.get(0)}. */
+        private int loadedFrom;
+        private int i = -1;
+        private Series current;
+
+        LazySeriesSet(int[] partitions, Candidate[] candidates) {
+            this.partitions = partitions;
+            this.candidates = candidates;
+        }
+
+        @Override
+        public boolean next() {
+            while (++i < candidates.length) {
+                List<StoredChunk> chunks = chunksOf(i);
+                if (!chunks.isEmpty() && hasSampleInRange(chunks)) {
+                    current = new LoadedSeries(candidates[i].labels, chunks, mint, maxt);
+                    return true;
+                }
+            }
+            current = null;
+            return false;
+        }
+
+        @Override
+        public Series at() {
+            return current;
+        }
+
+        private List<StoredChunk> chunksOf(int k) {
+            if (k - loadedFrom >= loaded.size()) {
+                load(k);
+            }
+            List<StoredChunk> chunks = loaded.get(k - loadedFrom);
+            loaded.set(k - loadedFrom, null);
+            return chunks;
+        }
+
+        /** Reads the chunks of candidates {@code k, k+1, …}; opens RocksDB only if one of them needs it. */
+        private void load(int k) {
+            loaded.clear();
+            loadedFrom = k;
+            int end = Math.min(candidates.length, k + LOAD_BATCH);
+            boolean needsStore = false;
+            for (int j = k; j < end; j++) {
+                needsStore |= !candidates[j].head.coversRange();
+            }
+            if (!needsStore) {
+                for (int j = k; j < end; j++) {
+                    loaded.add(candidates[j].head.chunks());
+                }
+                return;
+            }
+            tsdb.read(() -> {
+                try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
+                    for (int j = k; j < end; j++) {
+                        loaded.add(chunks(it, partitions, candidates[j].id, candidates[j].head));
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /** How many series' stored chunks one RocksDB iterator reads before it is closed. */
+    private static final int LOAD_BATCH = 64;
 
     /**
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
@@ -193,28 +269,6 @@ final class TsdbQuerier implements Querier {
         @Override
         public SampleIterator iterator() {
             return new ChunkSeriesIterator(chunks, mint, maxt);
-        }
-    }
-
-    private static final class ListSeriesSet implements SeriesSet {
-        private final List<? extends Series> series;
-        private int i = -1;
-
-        ListSeriesSet(List<? extends Series> series) {
-            this.series = series;
-        }
-
-        @Override
-        public boolean next() {
-            if (i < series.size()) {
-                i++;
-            }
-            return i < series.size();
-        }
-
-        @Override
-        public Series at() {
-            return series.get(i);
         }
     }
 }

@@ -1,0 +1,90 @@
+package io.promlite.tsdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The querier reads chunks lazily, in batches, from memory and from RocksDB. */
+class TsdbQuerierTest {
+    /** More than one load batch of series. */
+    private static final int SERIES = 150;
+    private static final int STORED = 300;
+    private static final int LIVE = 50;
+    private static final long STEP = 15_000;
+
+    @TempDir
+    Path dir;
+    Tsdb db;
+
+    @BeforeEach
+    void open() throws TsdbException {
+        db = Tsdb.open(TsdbOptions.defaults(dir));
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static Labels series(int s) {
+        return Labels.of("__name__", "m", "s", String.format("%03d", s));
+    }
+
+    private void append(int from, int to) throws AppendException {
+        for (int t = from; t < to; t++) {
+            Appender app = db.appender();
+            for (int s = 0; s < SERIES; s++) {
+                app.append(0, series(s), t * STEP, s * 1000 + t);
+            }
+            app.commit();
+        }
+    }
+
+    @Test
+    void readsStoredAndInMemoryChunksOfEverySeriesInLabelOrder() throws Exception {
+        append(0, STORED);
+        db.close();
+        db = Tsdb.open(TsdbOptions.defaults(dir));
+        append(STORED, STORED + LIVE);
+        long mint = 10 * STEP;
+        long maxt = (STORED + LIVE) * STEP;
+        try (Querier q = db.querier(mint, maxt)) {
+            SeriesSet set = q.select(List.of(Matcher.equal("__name__", "m")));
+            for (int s = 0; s < SERIES; s++) {
+                assertTrue(set.next(), "series " + s);
+                assertEquals(series(s), set.at().labels());
+                SampleIterator it = set.at().iterator();
+                for (int t = 10; t < STORED + LIVE; t++) {
+                    assertTrue(it.next(), "series " + s + " sample " + t);
+                    assertEquals(t * STEP, it.timestamp());
+                    assertEquals(s * 1000 + t, it.value());
+                }
+                assertFalse(it.next());
+            }
+            assertFalse(set.next());
+        }
+    }
+
+    @Test
+    void seriesWithoutSamplesInRangeAreLeftOut() throws Exception {
+        append(0, 10);
+        Appender app = db.appender();
+        app.append(0, series(SERIES), 100 * STEP, 1);
+        app.commit();
+        try (Querier q = db.querier(50 * STEP, 200 * STEP)) {
+            SeriesSet set = q.select(List.of(Matcher.equal("__name__", "m")));
+            assertTrue(set.next());
+            assertEquals(series(SERIES), set.at().labels());
+            assertFalse(set.next());
+        }
+    }
+}
