@@ -199,7 +199,7 @@ final class TsdbQuerier implements Querier {
                 return true;
             }
         }
-        return new ChunkSeriesIterator(chunks, mint, maxt).next();
+        return ChunkSeriesIterator.anyInRange(chunks, mint, maxt);
     }
 
     @Override

@@ -74,6 +74,41 @@ class TsdbQuerierTest {
         }
     }
 
+    /** Iterators share a spare decoder per thread; interleaved and abandoned ones must not disturb each other. */
+    @Test
+    void interleavedAndAbandonedIteratorsDecodeIndependently() throws Exception {
+        append(0, 400);
+        try (Querier q = db.querier(0, 400 * STEP)) {
+            SeriesSet set = q.select(List.of(Matcher.equal("__name__", "m")));
+            assertTrue(set.next());
+            Series first = set.at();
+            assertTrue(set.next());
+            Series second = set.at();
+            SampleIterator abandoned = first.iterator();
+            assertTrue(abandoned.next());
+            SampleIterator a = first.iterator();
+            SampleIterator b = second.iterator();
+            for (int t = 0; t < 400; t++) {
+                assertTrue(a.next());
+                assertTrue(b.next());
+                assertEquals(t, a.value());
+                assertEquals(1000 + t, b.value());
+                if (t == 200) {
+                    // An exhausted iterator hands its decoder on; a fresh one takes it mid-way.
+                    SampleIterator c = second.iterator();
+                    while (c.next()) {
+                        assertEquals(1000 + c.timestamp() / STEP, c.value());
+                    }
+                }
+            }
+            assertFalse(a.next());
+            assertFalse(b.next());
+            // The one left half-way still holds its own decoder and resumes where it was.
+            assertTrue(abandoned.next());
+            assertEquals(1, abandoned.value());
+        }
+    }
+
     @Test
     void seriesWithoutSamplesInRangeAreLeftOut() throws Exception {
         append(0, 10);
