@@ -80,14 +80,16 @@ final class TsdbQuerier implements Querier {
     }
 
     /**
-     * Series in label order, their chunks read only as the consumer reaches them: stored chunks
-     * for up to {@value #LOAD_BATCH} series at a time through one RocksDB iterator, which never
-     * outlives the store's read lock. Series whose range memory holds cost no RocksDB access.
+     * Series in label order, their chunks read only as the consumer reaches them, in batches
+     * through one RocksDB iterator each, which never outlives the store's read lock. Batches start
+     * at {@value #FIRST_BATCH} series and double, so a small select opens at most one iterator and
+     * a large one a handful. Series whose range memory holds cost no RocksDB access.
      */
     private final class LazySeriesSet implements SeriesSet {
         private final int[] partitions;
         private final Candidate[] candidates;
-        private final List<List<StoredChunk>> loaded = new ArrayList<>(LOAD_BATCH);
+        private final List<List<StoredChunk>> loaded = new ArrayList<>(FIRST_BATCH);
+        private int batch = FIRST_BATCH;
         /** Index in {@code candidates} of {@code loaded.get(0)}. */
         private int loadedFrom;
         private int i = -1;
@@ -129,7 +131,8 @@ final class TsdbQuerier implements Querier {
         private void load(int k) {
             loaded.clear();
             loadedFrom = k;
-            int end = Math.min(candidates.length, k + LOAD_BATCH);
+            int end = Math.min(candidates.length, k + batch);
+            batch = Math.min(batch * 2, MAX_BATCH);
             boolean needsStore = false;
             for (int j = k; j < end; j++) {
                 needsStore |= !candidates[j].head.coversRange();
@@ -151,8 +154,10 @@ final class TsdbQuerier implements Querier {
         }
     }
 
-    /** How many series' stored chunks one RocksDB iterator reads before it is closed. */
-    private static final int LOAD_BATCH = 64;
+    /** How many series' stored chunks the first RocksDB iterator of a select reads. */
+    private static final int FIRST_BATCH = 64;
+    /** The most series whose chunks are held at once. */
+    private static final int MAX_BATCH = 4096;
 
     /**
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
