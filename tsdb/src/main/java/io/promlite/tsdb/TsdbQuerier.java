@@ -173,8 +173,13 @@ final class TsdbQuerier implements Querier {
             byte[] prefix = ChunkCodec.key(p, id, 0);
             // Start at the last chunk beginning at or before mint: it may extend into the range.
             it.seekForPrev(ChunkCodec.key(p, id, mint));
-            if (!it.isValid() || !ByteCodec.startsWith(it.key(), prefix, 12)) {
-                it.seek(ChunkCodec.key(p, id, Long.MIN_VALUE));
+            if (!it.isValid()) {
+                it.seekToFirst();
+            } else if (!ByteCodec.startsWith(it.key(), prefix, 12)) {
+                // Landed on an earlier series: the next key is this series' first chunk, if any.
+                // A step is much cheaper than a second seek, and most series of a live query
+                // take this path (memory holds them; their stored chunks start after mint).
+                it.next();
             }
             for (; it.isValid(); it.next()) {
                 byte[] k = it.key();
