@@ -82,13 +82,13 @@ final class TsdbQuerier implements Querier {
     /**
      * Series in label order, their chunks read only as the consumer reaches them, in batches
      * through one RocksDB iterator each, which never outlives the store's read lock. Batches start
-     * at {@value #FIRST_BATCH} series and double, so a small select opens at most one iterator and
-     * a large one a handful. Series whose range memory holds cost no RocksDB access.
+     * at {@value #FIRST_BATCH} series and double, so a typical select opens at most one iterator
+     * and a large one a handful. Series whose range memory holds cost no RocksDB access.
      */
     private final class LazySeriesSet implements SeriesSet {
         private final int[] partitions;
         private final Candidate[] candidates;
-        private final List<List<StoredChunk>> loaded = new ArrayList<>(FIRST_BATCH);
+        private final List<List<StoredChunk>> loaded = new ArrayList<>();
         private int batch = FIRST_BATCH;
         /** Index in {@code candidates} of {@code loaded.get(0)}. */
         private int loadedFrom;
@@ -154,10 +154,14 @@ final class TsdbQuerier implements Querier {
         }
     }
 
-    /** How many series' stored chunks the first RocksDB iterator of a select reads. */
-    private static final int FIRST_BATCH = 64;
+    /**
+     * How many series' stored chunks the first RocksDB iterator of a select reads. Opening an
+     * iterator on a store under write load costs as much as reading a few hundred series, so
+     * typical selects get by with one.
+     */
+    private static final int FIRST_BATCH = 1024;
     /** The most series whose chunks are held at once. */
-    private static final int MAX_BATCH = 4096;
+    private static final int MAX_BATCH = 8192;
 
     /**
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The querier reads chunks lazily, in batches, from memory and from RocksDB. */
 class TsdbQuerierTest {
-    /** More than one load batch of series. */
-    private static final int SERIES = 150;
-    private static final int STORED = 300;
-    private static final int LIVE = 50;
+    /** More than one load batch of series (the first holds 1024). */
+    private static final int SERIES = 1030;
+    private static final int STORED = 130;
+    private static final int LIVE = 20;
     private static final long STEP = 15_000;
 
     @TempDir
@@ -36,13 +36,13 @@ class TsdbQuerierTest {
     }
 
     private static Labels series(int s) {
-        return Labels.of("__name__", "m", "s", String.format("%03d", s));
+        return Labels.of("__name__", "m", "s", String.format("%04d", s));
     }
 
-    private void append(int from, int to) throws AppendException {
+    private void append(int seriesCount, int from, int to) throws AppendException {
         for (int t = from; t < to; t++) {
             Appender app = db.appender();
-            for (int s = 0; s < SERIES; s++) {
+            for (int s = 0; s < seriesCount; s++) {
                 app.append(0, series(s), t * STEP, s * 1000 + t);
             }
             app.commit();
@@ -51,10 +51,10 @@ class TsdbQuerierTest {
 
     @Test
     void readsStoredAndInMemoryChunksOfEverySeriesInLabelOrder() throws Exception {
-        append(0, STORED);
+        append(SERIES, 0, STORED);
         db.close();
         db = Tsdb.open(TsdbOptions.defaults(dir));
-        append(STORED, STORED + LIVE);
+        append(SERIES, STORED, STORED + LIVE);
         long mint = 10 * STEP;
         long maxt = (STORED + LIVE) * STEP;
         try (Querier q = db.querier(mint, maxt)) {
@@ -77,7 +77,7 @@ class TsdbQuerierTest {
     /** Iterators share a spare decoder per thread; interleaved and abandoned ones must not disturb each other. */
     @Test
     void interleavedAndAbandonedIteratorsDecodeIndependently() throws Exception {
-        append(0, 400);
+        append(2, 0, 400);
         try (Querier q = db.querier(0, 400 * STEP)) {
             SeriesSet set = q.select(List.of(Matcher.equal("__name__", "m")));
             assertTrue(set.next());
@@ -111,7 +111,7 @@ class TsdbQuerierTest {
 
     @Test
     void seriesWithoutSamplesInRangeAreLeftOut() throws Exception {
-        append(0, 10);
+        append(SERIES, 0, 10);
         Appender app = db.appender();
         app.append(0, series(SERIES), 100 * STEP, 1);
         app.commit();
