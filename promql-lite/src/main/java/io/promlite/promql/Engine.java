@@ -57,6 +57,6 @@ public final class Engine {
 
     private QueryEvaluation evaluation(Annotations annotations) {
         return new QueryEvaluation(storage, options.lookbackDelta().toMillis(), options.timeout().toNanos(),
-                options.maxSamples(), annotations);
+                options.maxSamples(), options.delayedNameRemoval(), annotations);
     }
 }

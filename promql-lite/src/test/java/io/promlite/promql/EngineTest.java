@@ -68,6 +68,25 @@ class EngineTest {
     }
 
     @Test
+    void delayedNameRemovalKeepsNamesUntilTheResultIsReturned() {
+        Engine delayed = new Engine(storage, EngineOptions.defaults().withDelayedNameRemoval(true));
+        String byName = "sum by (__name__) (rate({job=\"api\"}[1m]))";
+        // Dropped at once, both names are gone before grouping: one group.
+        Vector now = assertInstanceOf(Vector.class, engine.instant(byName, 100_000));
+        assertEquals(1, now.samples().size());
+        // Delayed, each name is its own group until both lose their names at the end.
+        PromqlException e = assertThrows(PromqlException.class, () -> delayed.instant(byName, 100_000));
+        assertEquals("vector cannot contain metrics with the same labelset", e.getMessage());
+
+        String rename = "label_replace(rate(req_total{instance=\"a\"}[1m]), \"__name__\", \"r_$1\", \"__name__\", \"(.+)\")";
+        assertEquals(null, ((Vector) engine.instant(rename, 100_000)).samples().get(0).metric().metricName());
+        assertEquals("r_req_total", ((Vector) delayed.instant(rename, 100_000)).samples().get(0).metric().metricName());
+        Matrix range = assertInstanceOf(Matrix.class, delayed.range("-req_total", 0, 60_000, 15_000));
+        assertEquals(2, range.series().size());
+        assertEquals(null, range.series().get(0).metric().metricName());
+    }
+
+    @Test
     void instantVectorKeepsNameAndUsesEvalTime() {
         Vector v = assertInstanceOf(Vector.class, engine.instant("req_total{instance=\"a\"}", 100_000));
         assertEquals(1, v.samples().size());

@@ -10,10 +10,18 @@ import java.util.List;
  * both in memory and on disk while a checkpoint or deletion runs is never read twice.
  */
 final class ChunkSeriesIterator implements SampleIterator {
+    /**
+     * A decoder left by an exhausted iterator of this thread. A decoder holds a few KiB of tables,
+     * and a query walks thousands of series one after another: each borrows the one decoder and
+     * gives it back when done, instead of allocating its own. An iterator that finds the slot
+     * empty (another is still in use, or was abandoned) makes its own.
+     */
+    private static final ThreadLocal<ChunkIterator[]> SPARE = ThreadLocal.withInitial(() -> new ChunkIterator[1]);
+
     private final List<StoredChunk> chunks;
     private final long mint;
     private final long maxt;
-    private final ChunkIterator it = new ChunkIterator();
+    private ChunkIterator it;
     private int chunk = -1;
     private boolean inChunk;
     private boolean done;
@@ -44,6 +52,9 @@ final class ChunkSeriesIterator implements SampleIterator {
                 if (c.minTime() > maxt) {
                     return finish();
                 }
+                if (it == null) {
+                    it = borrowDecoder();
+                }
                 it.reset(c.data(), c.offset(), c.length());
                 inChunk = true;
             }
@@ -67,7 +78,30 @@ final class ChunkSeriesIterator implements SampleIterator {
 
     private boolean finish() {
         done = true;
+        if (it != null) {
+            // Exhausted iterators never decode again, so the decoder is free for the next series.
+            SPARE.get()[0] = it;
+            it = null;
+        }
         return false;
+    }
+
+    /** Whether the chunks hold a sample in {@code [mint, maxt]}; decodes up to the first one. */
+    static boolean anyInRange(List<StoredChunk> chunks, long mint, long maxt) {
+        ChunkSeriesIterator probe = new ChunkSeriesIterator(chunks, mint, maxt);
+        boolean any = probe.next();
+        probe.finish();
+        return any;
+    }
+
+    private static ChunkIterator borrowDecoder() {
+        ChunkIterator[] slot = SPARE.get();
+        ChunkIterator d = slot[0];
+        if (d == null) {
+            return new ChunkIterator();
+        }
+        slot[0] = null;
+        return d;
     }
 
     @Override

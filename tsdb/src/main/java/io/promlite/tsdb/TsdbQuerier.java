@@ -9,6 +9,7 @@ import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
@@ -47,36 +48,120 @@ final class TsdbQuerier implements Querier {
     private SeriesSet doSelect(List<Matcher> matchers) {
         int[] partitions = partitions();
         if (partitions.length == 0) {
-            return new ListSeriesSet(List.of());
+            return new LazySeriesSet(partitions, new Candidate[0]);
         }
         LongList ids;
         try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
             ids = matchingIds(reader, partitions, matchers);
         }
-        // Memory first, then a RocksDB iterator (a point-in-time view) created afterwards: a chunk
-        // leaves memory only once written, so every chunk is in one view or the other.
-        MemSeries.HeadChunks[] inMemory = new MemSeries.HeadChunks[ids.size()];
+        // Memory first: stored chunks are read later, through RocksDB views opened after these
+        // snapshots, and a chunk leaves memory only once written, so every chunk is in one or the other.
+        Candidate[] candidates = new Candidate[ids.size()];
+        int n = 0;
         for (int i = 0; i < ids.size(); i++) {
-            MemSeries s = tsdb.headSeries(ids.get(i));
-            inMemory[i] = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
-        }
-        List<LoadedSeries> result = new ArrayList<>();
-        try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
-            for (int i = 0; i < ids.size(); i++) {
-                long id = ids.get(i);
-                List<StoredChunk> chunks = chunks(it, partitions, id, inMemory[i]);
-                if (chunks.isEmpty() || !hasSampleInRange(chunks)) {
-                    continue;
-                }
-                Labels labels = tsdb.labelsOf(id);
-                if (labels != null) {
-                    result.add(new LoadedSeries(labels, chunks, mint, maxt));
-                }
+            long id = ids.get(i);
+            MemSeries s = tsdb.headSeries(id);
+            MemSeries.HeadChunks head = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
+            if (head.coversRange() && head.chunks().isEmpty()) {
+                continue;
+            }
+            Labels labels = s != null ? s.labels() : tsdb.labelsOf(id);
+            if (labels != null) {
+                candidates[n++] = new Candidate(id, labels, head);
             }
         }
-        result.sort((a, b) -> a.labels().compareTo(b.labels()));
-        return new ListSeriesSet(result);
+        Candidate[] sorted = Arrays.copyOf(candidates, n);
+        Arrays.sort(sorted, (a, b) -> a.labels.compareTo(b.labels));
+        return new LazySeriesSet(partitions, sorted);
     }
+
+    /** A matching series whose stored chunks are not read yet. */
+    private record Candidate(long id, Labels labels, MemSeries.HeadChunks head) {
+    }
+
+    /**
+     * Series in label order, their chunks read only as the consumer reaches them, in batches
+     * through one RocksDB iterator each, which never outlives the store's read lock. Batches start
+     * at {@value #FIRST_BATCH} series and double, so a typical select opens at most one iterator
+     * and a large one a handful. Series whose range memory holds cost no RocksDB access.
+     */
+    private final class LazySeriesSet implements SeriesSet {
+        private final int[] partitions;
+        private final Candidate[] candidates;
+        private final List<List<StoredChunk>> loaded = new ArrayList<>();
+        private int batch = FIRST_BATCH;
+        /** Index in {@code candidates} of {@code loaded.get(0)}. */
+        private int loadedFrom;
+        private int i = -1;
+        private Series current;
+
+        LazySeriesSet(int[] partitions, Candidate[] candidates) {
+            this.partitions = partitions;
+            this.candidates = candidates;
+        }
+
+        @Override
+        public boolean next() {
+            while (++i < candidates.length) {
+                List<StoredChunk> chunks = chunksOf(i);
+                if (!chunks.isEmpty() && hasSampleInRange(chunks)) {
+                    current = new LoadedSeries(candidates[i].labels, chunks, mint, maxt);
+                    return true;
+                }
+            }
+            current = null;
+            return false;
+        }
+
+        @Override
+        public Series at() {
+            return current;
+        }
+
+        private List<StoredChunk> chunksOf(int k) {
+            if (k - loadedFrom >= loaded.size()) {
+                load(k);
+            }
+            List<StoredChunk> chunks = loaded.get(k - loadedFrom);
+            loaded.set(k - loadedFrom, null);
+            return chunks;
+        }
+
+        /** Reads the chunks of candidates {@code k, k+1, …}; opens RocksDB only if one of them needs it. */
+        private void load(int k) {
+            loaded.clear();
+            loadedFrom = k;
+            int end = Math.min(candidates.length, k + batch);
+            batch = Math.min(batch * 2, MAX_BATCH);
+            boolean needsStore = false;
+            for (int j = k; j < end; j++) {
+                needsStore |= !candidates[j].head.coversRange();
+            }
+            if (!needsStore) {
+                for (int j = k; j < end; j++) {
+                    loaded.add(candidates[j].head.chunks());
+                }
+                return;
+            }
+            tsdb.read(() -> {
+                try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
+                    for (int j = k; j < end; j++) {
+                        loaded.add(chunks(it, partitions, candidates[j].id, candidates[j].head));
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * How many series' stored chunks the first RocksDB iterator of a select reads. Opening an
+     * iterator on a store under write load costs as much as reading a few hundred series, so
+     * typical selects get by with one.
+     */
+    private static final int FIRST_BATCH = 1024;
+    /** The most series whose chunks are held at once. */
+    private static final int MAX_BATCH = 8192;
 
     /**
      * The series' chunks overlapping the range, sorted by start time: the in-memory ones, and
@@ -92,8 +177,13 @@ final class TsdbQuerier implements Querier {
             byte[] prefix = ChunkCodec.key(p, id, 0);
             // Start at the last chunk beginning at or before mint: it may extend into the range.
             it.seekForPrev(ChunkCodec.key(p, id, mint));
-            if (!it.isValid() || !ByteCodec.startsWith(it.key(), prefix, 12)) {
-                it.seek(ChunkCodec.key(p, id, Long.MIN_VALUE));
+            if (!it.isValid()) {
+                it.seekToFirst();
+            } else if (!ByteCodec.startsWith(it.key(), prefix, 12)) {
+                // Landed on an earlier series: the next key is this series' first chunk, if any.
+                // A step is much cheaper than a second seek, and most series of a live query
+                // take this path (memory holds them; their stored chunks start after mint).
+                it.next();
             }
             for (; it.isValid(); it.next()) {
                 byte[] k = it.key();
@@ -123,7 +213,7 @@ final class TsdbQuerier implements Querier {
                 return true;
             }
         }
-        return new ChunkSeriesIterator(chunks, mint, maxt).next();
+        return ChunkSeriesIterator.anyInRange(chunks, mint, maxt);
     }
 
     @Override
@@ -193,28 +283,6 @@ final class TsdbQuerier implements Querier {
         @Override
         public SampleIterator iterator() {
             return new ChunkSeriesIterator(chunks, mint, maxt);
-        }
-    }
-
-    private static final class ListSeriesSet implements SeriesSet {
-        private final List<? extends Series> series;
-        private int i = -1;
-
-        ListSeriesSet(List<? extends Series> series) {
-            this.series = series;
-        }
-
-        @Override
-        public boolean next() {
-            if (i < series.size()) {
-                i++;
-            }
-            return i < series.size();
-        }
-
-        @Override
-        public Series at() {
-            return series.get(i);
         }
     }
 }

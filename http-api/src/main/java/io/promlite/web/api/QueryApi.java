@@ -132,7 +132,7 @@ public final class QueryApi {
             return engine;
         }
         return new Engine(storage, new EngineOptions(options.lookbackDelta(), Duration.ofMillis(Math.max(ms, 0)),
-                options.maxSamples()));
+                options.maxSamples(), options.delayedNameRemoval()));
     }
 
     /** An absent query is parsed as the empty one, so the parser words the error as Prometheus's does. */

@@ -21,6 +21,16 @@ public final class GoFloat {
             return special;
         }
         double abs = Math.abs(v);
+        // Two fast paths for the values queries mostly return (this runs once per point).
+        if (abs < 1e15 && v == Math.rint(v) && !(v == 0 && 1 / v < 0)) {
+            // An integer below 2^53 is exact: its shortest digits are its own.
+            return Long.toString((long) v);
+        }
+        if (abs >= 1e-3 && abs < 1e7) {
+            // Here the shortest digits come in plain decimal layout already, as 'f' spells them;
+            // integers, the only ones written with a trailing ".0", took the path above.
+            return NumberOutput.toString(v, true);
+        }
         boolean exponent = abs != 0 && (abs < 1e-6 || abs >= 1e21);
         return exponent ? format(v, 'e') : format(v, 'f');
     }
@@ -68,7 +78,8 @@ public final class GoFloat {
         return null;
     }
 
-    private static String format(double v, char fmt) {
+    /** The general spelling, from the shortest digits; {@link #api} takes shortcuts to the same result. */
+    static String format(double v, char fmt) {
         StringBuilder sb = new StringBuilder(24);
         if (v < 0 || (v == 0 && 1 / v < 0)) {
             sb.append('-');

@@ -2,6 +2,8 @@ package io.promlite.web.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,6 +28,14 @@ class GoFloatTest {
         "Infinity, +Inf",
         "-Infinity, -Inf",
         "4.9e-324, 5e-324",
+        "0.001, 0.001",
+        "0.0009765625, 0.0009765625",
+        "9999999.5, 9999999.5",
+        "10000000, 10000000",
+        "10000000.5, 10000000.5",
+        "999999999999999, 999999999999999",
+        "1e15, 1000000000000000",
+        "3901990.4166666665, 3901990.4166666665",
     })
     void apiSpelling(String input, String expected) {
         assertEquals(expected, GoFloat.api(Double.parseDouble(input)));
@@ -60,5 +70,21 @@ class GoFloatTest {
     })
     void expositionSpelling(String input, String expected) {
         assertEquals(expected, GoFloat.exposition(Double.parseDouble(input)));
+    }
+
+    /** The shortcuts for integers and for [1e-3, 1e7) spell every value as the general path does. */
+    @Test
+    void apiShortcutsAgreeWithTheGeneralSpelling() {
+        SplittableRandom r = new SplittableRandom(42);
+        for (int i = 0; i < 200_000; i++) {
+            double magnitude = Math.pow(10, r.nextDouble(-4, 16));
+            double v = switch (i % 4) {
+                case 0 -> Math.rint(magnitude);
+                case 1 -> Math.rint(magnitude * 100) / 100;
+                case 2 -> -magnitude;
+                default -> magnitude;
+            };
+            assertEquals(GoFloat.format(v, 'f'), GoFloat.api(v), () -> "value " + v);
+        }
     }
 }

@@ -65,21 +65,27 @@ final class Aggregations {
                     }
                     double[] values = Absent.newArray(ev.steps);
                     boolean any = false;
+                    // As in Prometheus, the result is marked for name removal if any input present
+                    // at its last step was marked (only matters when grouping by __name__).
+                    boolean dropName = false;
                     for (int i = 0; i < ev.steps; i++) {
                         int n = 0;
+                        boolean marked = false;
                         for (StepSeries m : members) {
                             double v = m.values[i];
                             if (!Absent.is(v)) {
                                 buf[n++] = v;
+                                marked |= m.dropName;
                             }
                         }
                         if (n > 0) {
                             values[i] = reduce(op, buf, n, param == null ? 0 : param[i]);
                             any = true;
+                            dropName = marked;
                         }
                     }
                     if (any) {
-                        out.add(new StepSeries(g.getKey(), values));
+                        out.add(new StepSeries(g.getKey(), values, dropName));
                     }
                 }
                 return new Vectors(out);
@@ -239,57 +245,108 @@ final class Aggregations {
         }
         List<StepSeries> out = new ArrayList<>(all.size());
         for (StepSeries m : all) {
-            out.add(new StepSeries(m.labels, outputs.get(m)));
-        }
-        if (ev.steps == 1 && (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK)) {
-            // Instant results keep the ranking order, as Prometheus returns them.
-            out.sort(op == AggregateOp.TOPK ? (x, y) -> compareDesc(x.values[0], y.values[0])
-                    : (x, y) -> compareAsc(x.values[0], y.values[0]));
+            out.add(new StepSeries(m.labels, outputs.get(m), m.dropName));
         }
         return out;
     }
 
-    /** Up to this k, the best k are kept in a small sorted array instead of sorting every member. */
-    private static final int SMALL_K = 64;
-
     /**
-     * The k best of {@code present} at {@code step} (highest for topk, lowest for bottomk, NaN
-     * last), ties going to the earlier member as a stable sort would keep them.
+     * The k best of {@code present} at {@code step} (highest for topk, lowest for bottomk), chosen
+     * exactly as Prometheus's engine chooses them so that ties go to the same series: a binary heap of
+     * up to k members with the worst on top, which a later member replaces only when strictly better
+     * (NaN counts as worst). The heap is then ordered best first as Go's sort.Sort orders it.
      */
     private static List<StepSeries> ranked(List<StepSeries> present, int k, int step, boolean top) {
-        if (k >= present.size()) {
-            return present;
-        }
         if (k == 0) {
             return List.of();
         }
-        if (k > SMALL_K) {
-            present.sort(top ? (x, y) -> compareDesc(x.values[step], y.values[step])
-                    : (x, y) -> compareAsc(x.values[step], y.values[step]));
-            return present.subList(0, k);
-        }
-        StepSeries[] best = new StepSeries[k];
+        int cap = Math.min(k, present.size());
+        StepSeries[] heap = new StepSeries[cap];
         int n = 0;
         for (StepSeries m : present) {
             double v = m.values[step];
-            if (n == k && rank(v, best[k - 1].values[step], top) >= 0) {
-                continue;
-            }
-            int at = n < k ? n : k - 1;
-            while (at > 0 && rank(v, best[at - 1].values[step], top) < 0) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = m;
-            if (n < k) {
+            if (n < cap) {
+                heap[n] = m;
+                siftUp(heap, n, step, top);
                 n++;
+            } else if (better(v, heap[0].values[step], top)) {
+                heap[0] = m;
+                if (cap > 1) {
+                    siftDown(heap, 0, n, step, top);
+                }
             }
         }
-        return Arrays.asList(best).subList(0, n);
+        sortBestFirst(heap, n, step, top);
+        return Arrays.asList(heap).subList(0, n);
     }
 
-    private static int rank(double a, double b, boolean top) {
-        return top ? compareDesc(a, b) : compareAsc(a, b);
+    /** Whether {@code v} replaces the heap's top {@code worst}: strictly better, or a number over NaN. */
+    private static boolean better(double v, double worst, boolean top) {
+        if (Double.isNaN(worst)) {
+            return !Double.isNaN(v);
+        }
+        return top ? worst < v : worst > v;
+    }
+
+    /** The heap order: NaN sorts before everything (so it is evicted first), then worst before best. */
+    private static boolean heapLess(StepSeries[] h, int i, int j, int step, boolean top) {
+        double a = h[i].values[step];
+        double b = h[j].values[step];
+        if (Double.isNaN(a)) {
+            return true;
+        }
+        return top ? a < b : a > b;
+    }
+
+    private static void siftUp(StepSeries[] h, int j, int step, boolean top) {
+        while (j > 0) {
+            int parent = (j - 1) / 2;
+            if (!heapLess(h, j, parent, step, top)) {
+                break;
+            }
+            swap(h, parent, j);
+            j = parent;
+        }
+    }
+
+    private static void siftDown(StepSeries[] h, int i, int n, int step, boolean top) {
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= n) {
+                break;
+            }
+            if (child + 1 < n && heapLess(h, child + 1, child, step, top)) {
+                child++;
+            }
+            if (!heapLess(h, child, i, step, top)) {
+                break;
+            }
+            swap(h, i, child);
+            i = child;
+        }
+    }
+
+    /**
+     * Reverses the heap order in place. Go's sort.Sort insertion-sorts up to 12 elements, which
+     * keeps equal values in heap order; beyond that a stable sort stands in for its pdqsort.
+     */
+    private static void sortBestFirst(StepSeries[] h, int n, int step, boolean top) {
+        if (n <= 12) {
+            for (int i = 1; i < n; i++) {
+                for (int j = i; j > 0 && heapLess(h, j - 1, j, step, top); j--) {
+                    swap(h, j, j - 1);
+                }
+            }
+            return;
+        }
+        Arrays.sort(h, 0, n, top ? (x, y) -> compareDesc(x.values[step], y.values[step])
+                : (x, y) -> compareAsc(x.values[step], y.values[step]));
+    }
+
+    private static void swap(StepSeries[] h, int i, int j) {
+        StepSeries t = h[i];
+        h[i] = h[j];
+        h[j] = t;
     }
 
     private static long clampK(double p) {

@@ -83,10 +83,11 @@ final class BinaryOps {
                 any = true;
             }
             if (any) {
-                out.add(new StepSeries(dropsName(op, b.returnBool()) ? MetricIdentity.drop(s.labels) : s.labels, v));
+                out.add(dropsName(op, b.returnBool()) ? ev.nameDropped(s.labels, v)
+                        : new StepSeries(s.labels, v, s.dropName));
             }
         }
-        return new Vectors(dropsName(op, b.returnBool()) ? Evaluator.mergeSameLabels(out) : out);
+        return new Vectors(dropsName(op, b.returnBool()) ? ev.mergeDropped(out) : out);
     }
 
     /** The labels two series are matched on. */
@@ -173,7 +174,7 @@ final class BinaryOps {
         List<StepSeries> out = new ArrayList<>();
         for (int k = 0; k < lhs.size(); k++) {
             if (values[k] != null) {
-                out.add(new StepSeries(lhs.get(k).labels, values[k]));
+                out.add(new StepSeries(lhs.get(k).labels, values[k], lhs.get(k).dropName));
             }
         }
         return out;
@@ -182,7 +183,12 @@ final class BinaryOps {
     private static List<StepSeries> or(Evaluator ev, List<StepSeries> lhs, List<StepSeries> rhs, VectorMatching m) {
         Signatures sigs = new Signatures(lhs, rhs, m);
         Map<Labels, double[]> out = new LinkedHashMap<>();
+        // A series keeps the name-removal mark of the first operand series that produced it.
+        Set<Labels> marked = new HashSet<>();
         for (StepSeries s : lhs) {
+            if (s.dropName && !out.containsKey(s.labels)) {
+                marked.add(s.labels);
+            }
             double[] prev = out.putIfAbsent(s.labels, s.values.clone());
             if (prev != null) {
                 mergeInto(prev, s.values);
@@ -203,7 +209,13 @@ final class BinaryOps {
                     continue;
                 }
                 if (rhsOut[k] == null) {
-                    rhsOut[k] = out.computeIfAbsent(rhs.get(k).labels, x -> Absent.newArray(ev.steps));
+                    StepSeries r = rhs.get(k);
+                    rhsOut[k] = out.computeIfAbsent(r.labels, x -> {
+                        if (r.dropName) {
+                            marked.add(x);
+                        }
+                        return Absent.newArray(ev.steps);
+                    });
                 }
                 if (!Absent.is(rhsOut[k][i])) {
                     throw Evaluator.duplicateLabelset();
@@ -212,7 +224,7 @@ final class BinaryOps {
             }
         }
         List<StepSeries> res = new ArrayList<>(out.size());
-        out.forEach((l, v) -> res.add(new StepSeries(l, v)));
+        out.forEach((l, v) -> res.add(new StepSeries(l, v, marked.contains(l))));
         return res;
     }
 
@@ -246,7 +258,10 @@ final class BinaryOps {
         boolean fillOne = m.fillRight() != null;
         double manyFill = fillMany ? m.fillLeft() : 0;
         double oneFill = fillOne ? m.fillRight() : 0;
-        boolean dropName = dropsName(b.op(), b.returnBool());
+        // Arithmetic drops the name right away even under delayed name removal, as Prometheus does;
+        // a bool comparison only marks it then.
+        boolean markName = b.returnBool() && ev.ctx.delayNameRemoval;
+        boolean dropName = dropsName(b.op(), b.returnBool()) && !markName;
         Map<Labels, StepSeries> outputs = new LinkedHashMap<>();
         // Per-step state as "step + 1" marks, so nothing needs clearing between steps.
         int[] oneAt = new int[sigs.count()];
@@ -301,7 +316,8 @@ final class BinaryOps {
                 }
                 if (cachedOne[k] != o) {
                     Labels result = resultMetric(many.get(k).labels, o < 0 ? Labels.EMPTY : one.get(o).labels, m, dropName);
-                    cachedOut[k] = outputs.computeIfAbsent(result, l -> new StepSeries(l, Absent.newArray(ev.steps)));
+                    cachedOut[k] = outputs.computeIfAbsent(result,
+                            l -> new StepSeries(l, Absent.newArray(ev.steps), markName));
                     cachedOne[k] = o;
                 }
                 emit(b, card, cachedOut[k], i, swap ? ov : mv, swap ? mv : ov);
@@ -314,7 +330,7 @@ final class BinaryOps {
                     }
                     if (fillOut[o] == null) {
                         fillOut[o] = outputs.computeIfAbsent(sigs.byId.get(oneSigs[o]),
-                                l -> new StepSeries(l, Absent.newArray(ev.steps)));
+                                l -> new StepSeries(l, Absent.newArray(ev.steps), markName));
                     }
                     emit(b, card, fillOut[o], i, swap ? ov : manyFill, swap ? manyFill : ov);
                 }

@@ -27,6 +27,7 @@ import io.promlite.tsdb.model.StaleNaN;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -113,9 +114,80 @@ final class Evaluator {
             for (int i = 0; i < steps; i++) {
                 v[i] = Absent.is(s.values[i]) ? Absent.VALUE : -s.values[i];
             }
-            out.add(new StepSeries(MetricIdentity.drop(s.labels), v));
+            out.add(nameDropped(s.labels, v));
         }
-        return new Vectors(mergeSameLabels(out));
+        return new Vectors(mergeDropped(out));
+    }
+
+    /**
+     * A result series whose value no longer measures what its name says: its name (and type and
+     * unit) is dropped now, or under delayed name removal kept and marked for removal at the end.
+     */
+    StepSeries nameDropped(Labels labels, double[] values) {
+        return ctx.delayNameRemoval ? new StepSeries(labels, values, true)
+                : new StepSeries(MetricIdentity.drop(labels), values);
+    }
+
+    /** Merges series whose labels became equal by dropping names; marked series still differ by name. */
+    List<StepSeries> mergeDropped(List<StepSeries> out) {
+        return ctx.delayNameRemoval ? out : mergeSameLabels(out);
+    }
+
+    /**
+     * Removes the names of the series marked for removal from a query's final result, then merges
+     * series that became equal (at the same step that is the duplicate-labelset error).
+     */
+    static EvalResult removeMarkedNames(EvalResult r) {
+        if (r instanceof Vectors v && v.series().stream().anyMatch(s -> s.dropName)) {
+            List<StepSeries> out = new ArrayList<>(v.series().size());
+            for (StepSeries s : v.series()) {
+                out.add(s.dropName ? new StepSeries(MetricIdentity.drop(s.labels), s.values) : s);
+            }
+            return new Vectors(mergeSameLabels(out));
+        }
+        if (r instanceof Ranges m && m.series().stream().anyMatch(s -> s.dropName)) {
+            Map<Labels, List<RangeSeries>> byLabels = new LinkedHashMap<>();
+            for (RangeSeries s : m.series()) {
+                Labels l = s.dropName ? MetricIdentity.drop(s.labels) : s.labels;
+                byLabels.computeIfAbsent(l, k -> new ArrayList<>()).add(s);
+            }
+            List<RangeSeries> out = new ArrayList<>(byLabels.size());
+            byLabels.forEach((l, parts) -> out.add(mergeRanges(l, parts)));
+            return new Ranges(out, m.windowEnds(), m.rangeMs(), m.mode(), m.lookbackMs());
+        }
+        return r;
+    }
+
+    /** One series from parts with equal labels; two samples at the same timestamp are the duplicate-labelset error. */
+    private static RangeSeries mergeRanges(Labels labels, List<RangeSeries> parts) {
+        if (parts.size() == 1) {
+            RangeSeries s = parts.get(0);
+            return new RangeSeries(labels, s.ts, s.values, s.count);
+        }
+        int n = 0;
+        for (RangeSeries s : parts) {
+            n += s.count;
+        }
+        long[][] points = new long[n][];
+        double[] vals = new double[n];
+        int k = 0;
+        for (RangeSeries s : parts) {
+            for (int i = 0; i < s.count; i++) {
+                points[k] = new long[] {s.ts[i], k};
+                vals[k++] = s.values[i];
+            }
+        }
+        Arrays.sort(points, (a, b) -> Long.compare(a[0], b[0]));
+        long[] ts = new long[n];
+        double[] vs = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && points[i][0] == points[i - 1][0]) {
+                throw duplicateLabelset();
+            }
+            ts[i] = points[i][0];
+            vs[i] = vals[(int) points[i][1]];
+        }
+        return new RangeSeries(labels, ts, vs, n);
     }
 
     long resolveAt(At at, long stepTime) {
@@ -305,7 +377,7 @@ final class Evaluator {
                         vals[k++] = s.values[i];
                     }
                 }
-                out.add(new RangeSeries(s.labels, ts, vals, n));
+                out.add(new RangeSeries(s.labels, ts, vals, n, s.dropName));
             }
         }
         return new Ranges(out, ends, sq.rangeMs());

@@ -290,10 +290,10 @@ final class FunctionCalls {
                 }
             }
             if (any) {
-                out.add(new StepSeries(dropName ? MetricIdentity.drop(s.labels) : s.labels, v));
+                out.add(dropName ? ev.nameDropped(s.labels, v) : new StepSeries(s.labels, v, s.dropName));
             }
         }
-        return new Vectors(dropName ? Evaluator.mergeSameLabels(out) : out);
+        return new Vectors(dropName ? ev.mergeDropped(out) : out);
     }
 
     private static String forMetricName(Labels series) {
@@ -377,7 +377,8 @@ final class FunctionCalls {
                 any |= !Absent.is(v[i]);
             }
             if (any) {
-                out.add(new StepSeries(keepName ? s.labels : MetricIdentity.drop(s.labels), v));
+                // last/first_over_time keep the name, unless a subquery's series was already marked.
+                out.add(keepName && !s.dropName ? new StepSeries(s.labels, v) : ev.nameDropped(s.labels, v));
                 String metric = s.labels.metricName();
                 if (counterFunction && metric != null && !metric.isEmpty() && !counterLikeName(metric)) {
                     ev.ctx.annotations.info("metric might not be a counter, name does not end in "
@@ -385,7 +386,7 @@ final class FunctionCalls {
                 }
             }
         }
-        return new Vectors(keepName ? out : Evaluator.mergeSameLabels(out));
+        return new Vectors(keepName ? out : ev.mergeDropped(out));
     }
 
     /** Prometheus allows the experimental selector modifiers only where their edge values make sense. */
@@ -411,9 +412,9 @@ final class FunctionCalls {
             List<StepSeries> in = ((Vectors) ev.selectVector(vs, true)).series();
             List<StepSeries> out = new ArrayList<>(in.size());
             for (StepSeries s : in) {
-                out.add(new StepSeries(MetricIdentity.drop(s.labels), s.values));
+                out.add(ev.nameDropped(s.labels, s.values));
             }
-            return new Vectors(Evaluator.mergeSameLabels(out));
+            return new Vectors(ev.mergeDropped(out));
         }
         return mapValues(ev, vector(ev, arg), (x, i) -> ev.times[i] / 1000.0, true);
     }
@@ -509,7 +510,8 @@ final class FunctionCalls {
                 continue;
             }
             String value = GoTemplate.expand(replacement, m);
-            out.add(new StepSeries(s.labels.toBuilder().set(dst, value).build(), s.values.clone()));
+            out.add(new StepSeries(s.labels.toBuilder().set(dst, value).build(), s.values.clone(),
+                    s.dropName && !dst.equals(Labels.METRIC_NAME)));
         }
         return new Vectors(Evaluator.mergeSameLabels(out));
     }
@@ -535,7 +537,8 @@ final class FunctionCalls {
                 }
                 sb.append(s.labels.getOrEmpty(srcs.get(i)));
             }
-            out.add(new StepSeries(s.labels.toBuilder().set(dst, sb.toString()).build(), s.values.clone()));
+            out.add(new StepSeries(s.labels.toBuilder().set(dst, sb.toString()).build(), s.values.clone(),
+                    s.dropName && !dst.equals(Labels.METRIC_NAME)));
         }
         return new Vectors(Evaluator.mergeSameLabels(out));
     }

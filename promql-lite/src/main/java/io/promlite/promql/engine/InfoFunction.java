@@ -255,7 +255,8 @@ final class InfoFunction {
                 if (result == null) {
                     continue;
                 }
-                StepSeries s = out.computeIfAbsent(result, l -> new StepSeries(l, Absent.newArray(ev.steps)));
+                // The enriched series keeps the base series' mark for name removal.
+                StepSeries s = out.computeIfAbsent(result, l -> new StepSeries(l, Absent.newArray(ev.steps), b.dropName));
                 if (!Absent.is(s.values[i])) {
                     throw Evaluator.duplicateLabelset();
                 }

@@ -12,12 +12,15 @@ final class QueryContext {
     final long queryEndMs;
     final long queryStepMs;
     final Annotations annotations;
+    /** Name-dropping operations only mark series; the names go when the result is returned. */
+    final boolean delayNameRemoval;
     private final long deadlineNanos;
     private final long maxSamples;
     private long currentSamples;
 
     QueryContext(Queryable storage, long lookbackMs, long timeoutNanos, long maxSamples, long queryStartMs,
-                 long queryEndMs, long queryStepMs, Annotations annotations) {
+                 long queryEndMs, long queryStepMs, boolean delayNameRemoval, Annotations annotations) {
+        this.delayNameRemoval = delayNameRemoval;
         this.annotations = annotations;
         this.storage = storage;
         this.lookbackMs = lookbackMs;

@@ -27,11 +27,13 @@ public final class QueryEvaluation {
     private final long lookbackMs;
     private final long timeoutNanos;
     private final long maxSamples;
+    private final boolean delayedNameRemoval;
     private final Annotations annotations;
 
     /** Annotations raised while evaluating go to {@code annotations}. */
     public QueryEvaluation(Queryable storage, long lookbackMs, long timeoutNanos, long maxSamples,
-                           Annotations annotations) {
+                           boolean delayedNameRemoval, Annotations annotations) {
+        this.delayedNameRemoval = delayedNameRemoval;
         this.annotations = annotations;
         this.storage = storage;
         this.lookbackMs = lookbackMs;
@@ -41,8 +43,8 @@ public final class QueryEvaluation {
 
     public Value instant(Expr expr, long timeMs) {
         QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, timeMs, timeMs, 0,
-                annotations);
-        EvalResult r = new Evaluator(ctx, timeMs, timeMs, 0).eval(expr);
+                delayedNameRemoval, annotations);
+        EvalResult r = Evaluator.removeMarkedNames(new Evaluator(ctx, timeMs, timeMs, 0).eval(expr));
         if (r instanceof Scalars s) {
             return new Scalar(timeMs, s.values()[0]);
         }
@@ -80,9 +82,9 @@ public final class QueryEvaluation {
 
     public Value range(Expr expr, long startMs, long endMs, long stepMs) {
         QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, startMs, endMs, stepMs,
-                annotations);
+                delayedNameRemoval, annotations);
         Evaluator ev = new Evaluator(ctx, startMs, endMs, stepMs);
-        EvalResult r = ev.eval(expr);
+        EvalResult r = Evaluator.removeMarkedNames(ev.eval(expr));
         List<SeriesPoints> out = new ArrayList<>();
         if (r instanceof Scalars s) {
             out.add(new SeriesPoints(Labels.EMPTY, ev.times.clone(), s.values().clone(), ev.steps));

@@ -7,10 +7,17 @@ import io.promlite.tsdb.model.Labels;
 final class StepSeries {
     final Labels labels;
     final double[] values;
+    /** Marked by a name-dropping operation under delayed name removal: the name goes at the end. */
+    final boolean dropName;
 
     StepSeries(Labels labels, double[] values) {
+        this(labels, values, false);
+    }
+
+    StepSeries(Labels labels, double[] values, boolean dropName) {
         this.labels = labels;
         this.values = values;
+        this.dropName = dropName;
     }
 
     int presentCount() {

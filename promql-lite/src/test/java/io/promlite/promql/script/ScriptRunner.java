@@ -116,7 +116,8 @@ public final class ScriptRunner {
             storage.close();
         }
         storage = storageFactory.get();
-        engine = new Engine(storage, new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(2), 50_000_000));
+        // Delayed name removal on, as Prometheus's own test engine (promqltest.NewTestEngine) runs the scripts.
+        engine = new Engine(storage, new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(2), 50_000_000, true));
         nativeSeries.clear();
     }
 
