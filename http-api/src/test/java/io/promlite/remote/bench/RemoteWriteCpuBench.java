@@ -36,13 +36,14 @@ import java.util.stream.Stream;
  *       the HTTP client's threads, per sample sent.</li>
  * </ol>
  *
- * <p>Run (after {@code mvn -q -B -pl http-api -am test-compile}):
+ * <p>Run from the project root (the bench prints each of 4 rounds; the first warms up):
  * <pre>
- * mvn -q -B -pl http-api exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.promlite.remote.bench.RemoteWriteCpuBench -Dexec.args="10000 30"
+ * mvn -q -B -pl http-api -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+ *   -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp "http-api/target/test-classes:http-api/target/classes:$(cat /tmp/cp.txt)" \
+ *   io.promlite.remote.bench.RemoteWriteCpuBench 10000 30
  * </pre>
- * or with {@code java -cp} and the test classpath. Arguments: series (default 10000), scrapes
- * (default 30).
+ * Arguments: series (default 10000), scrapes per round (default 30).
  */
 public final class RemoteWriteCpuBench {
     private static final int MAX_SAMPLES_PER_SEND = 2000;
@@ -126,6 +127,8 @@ public final class RemoteWriteCpuBench {
         final double[] values = new double[1];
         int inBatch;
         long compressed;
+        long uncompressed;
+        long snappyNanos;
 
         Pipeline(LogCursor cursor) {
             this.cursor = cursor;
@@ -152,6 +155,8 @@ public final class RemoteWriteCpuBench {
             long cpu0 = THREADS.getCurrentThreadCpuTime();
             long alloc0 = THREADS.getThreadAllocatedBytes(thread);
             long bytes0 = compressed;
+            long raw0 = uncompressed;
+            long snappy0 = snappyNanos;
             long n = 0;
             int read;
             while ((read = cursor.read(MAX_SAMPLES_PER_SEND, this::accept)) > 0) {
@@ -160,14 +165,18 @@ public final class RemoteWriteCpuBench {
             flush();
             long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
             long alloc = THREADS.getThreadAllocatedBytes(thread) - alloc0;
-            System.out.printf("round %d pipeline: %d samples: %.0f ns CPU/sample, %.1f B allocated/sample, "
-                    + "%.1f B/sample compressed%n", round, n, (double) cpu / n, (double) alloc / n,
-                    (double) (compressed - bytes0) / n);
+            System.out.printf("round %d pipeline: %d samples: %.0f ns CPU/sample (snappy %.0f ns), "
+                    + "%.1f B allocated/sample, %.1f B/sample encoded, %.1f B/sample compressed%n", round, n,
+                    (double) cpu / n, (double) (snappyNanos - snappy0) / n, (double) alloc / n,
+                    (double) (uncompressed - raw0) / n, (double) (compressed - bytes0) / n);
         }
 
         void flush() {
+            long start = System.nanoTime();
             snappy.encode(encoder.buffer(), encoder.length());
+            snappyNanos += System.nanoTime() - start;
             compressed += snappy.length();
+            uncompressed += encoder.length();
             encoder.reset();
             inBatch = 0;
         }
