@@ -86,6 +86,10 @@ final class QueueManager {
     private long[] stagedTimestamps = new long[1024];
     private long[] stagedBits = new long[1024];
     private byte[][] stagedLabels = new byte[1024][];
+    private int[] stagedShards = new int[1024];
+    /** Indexes of the staged samples, grouped by shard. */
+    private int[] stagedOrder = new int[1024];
+    private int[] shardStarts = new int[1];
     private int staged;
 
     QueueManager(RemoteWriteConfig config, Map<String, String> externalLabels, LogCursor cursor, HttpSender sender,
@@ -128,6 +132,11 @@ final class QueueManager {
         stopped = true;
         reader.interrupt();
         reader.join(TimeUnit.SECONDS.toMillis(10));
+        for (Shard s : shards) {
+            s.stopping();
+        }
+        // Aborts requests under way: a blocked socket read does not notice an interrupt.
+        sender.close();
         if (metadataSender != null) {
             metadataSender.stop();
         }
@@ -215,13 +224,39 @@ final class QueueManager {
         segment.add(staged - dropped);
         metrics.pending.set(pending.addAndGet(staged - dropped));
         segment.done(1);
+        // The kept samples grouped by shard, each series' in log order (a counting sort).
+        int shardCount = shards.size();
+        if (shardStarts.length < shardCount + 1) {
+            shardStarts = new int[shardCount + 1];
+        }
+        Arrays.fill(shardStarts, 0, shardCount + 1, 0);
         for (int i = 0; i < staged; i++) {
-            byte[] labels = stagedLabels[i];
-            stagedLabels[i] = null;
-            if (labels != DROPPED && !shards.get(shardOf(stagedIds[i]))
-                    .enqueue(labels, stagedTimestamps[i], Double.longBitsToDouble(stagedBits[i]), segment)) {
-                return true;
+            if (stagedLabels[i] != DROPPED) {
+                stagedShards[i] = shardOf(stagedIds[i]);
+                shardStarts[stagedShards[i] + 1]++;
             }
+        }
+        for (int k = 0; k < shardCount; k++) {
+            shardStarts[k + 1] += shardStarts[k];
+        }
+        for (int i = 0; i < staged; i++) {
+            if (stagedLabels[i] != DROPPED) {
+                stagedOrder[shardStarts[stagedShards[i]]++] = i;
+            }
+        }
+        // Each shard's run now ends where the next one's begins.
+        int from = 0;
+        try {
+            for (int k = 0; k < shardCount; k++) {
+                int to = shardStarts[k];
+                if (to > from && !shards.get(k).enqueue(stagedLabels, stagedTimestamps, stagedBits, stagedOrder,
+                        from, to, segment)) {
+                    return true;
+                }
+                from = to;
+            }
+        } finally {
+            Arrays.fill(stagedLabels, 0, staged, null);
         }
         return true;
     }
@@ -233,6 +268,8 @@ final class QueueManager {
             stagedTimestamps = Arrays.copyOf(stagedTimestamps, size);
             stagedBits = Arrays.copyOf(stagedBits, size);
             stagedLabels = Arrays.copyOf(stagedLabels, size);
+            stagedShards = Arrays.copyOf(stagedShards, size);
+            stagedOrder = Arrays.copyOf(stagedOrder, size);
         }
         stagedIds[staged] = id;
         stagedTimestamps[staged] = t;

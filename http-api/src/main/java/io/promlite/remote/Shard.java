@@ -65,27 +65,37 @@ final class Shard implements Runnable {
         thread.start();
     }
 
-    /** Buffers a sample, waiting while the buffer is full; false when the shard stopped. */
-    synchronized boolean enqueue(byte[] seriesLabels, long t, double v, QueueManager.Segment segment)
-            throws InterruptedException {
-        while (count == capacity) {
-            if (stopped) {
-                return false;
+    /**
+     * Buffers the samples {@code order[from, to)} index in the arrays, in that order, waiting
+     * while the buffer is full; false when the shard stopped. One lock for a read's samples rather
+     * than one per sample: the reader and the sending thread contend for it.
+     */
+    synchronized boolean enqueue(byte[][] seriesLabels, long[] ts, long[] valueBits, int[] order, int from, int to,
+                                 QueueManager.Segment segment) throws InterruptedException {
+        for (int k = from; k < to; k++) {
+            while (count == capacity) {
+                if (stopped) {
+                    return false;
+                }
+                notifyAll();
+                wait(100);
             }
-            wait(100);
+            int o = order[k];
+            int i = head + count;
+            if (i >= capacity) {
+                i -= capacity;
+            }
+            labels[i] = seriesLabels[o];
+            timestamps[i] = ts[o];
+            values[i] = Double.longBitsToDouble(valueBits[o]);
+            segments[i] = segment;
+            if (count++ == 0) {
+                // Starts the batch deadline.
+                oldestEnqueuedNanos = System.nanoTime();
+            }
         }
-        int i = (head + count) % capacity;
-        labels[i] = seriesLabels;
-        timestamps[i] = t;
-        values[i] = v;
-        segments[i] = segment;
-        if (count++ == 0) {
-            // Wakes the sender to start the batch deadline.
-            oldestEnqueuedNanos = System.nanoTime();
-            notifyAll();
-        } else if (count == maxBatch) {
-            notifyAll();
-        }
+        // Wakes the sender when a batch is full or the deadline has to start.
+        notifyAll();
         return true;
     }
 
@@ -101,6 +111,11 @@ final class Shard implements Runnable {
 
     synchronized boolean isIdle() {
         return count == 0 && !sending;
+    }
+
+    /** Marks the shard stopping, so that a request failing from now on is not retried. */
+    void stopping() {
+        stopped = true;
     }
 
     /** Stops at once: unsent samples stay in the log, to be sent again by the next start. */
@@ -185,6 +200,10 @@ final class Shard implements Runnable {
             if (status / 100 == 2) {
                 queue.sent(n, snappy.length(), highest);
                 break;
+            }
+            if (stopped) {
+                // Unacknowledged: sent again after the next start.
+                throw new InterruptedException();
             }
             if (queue.recoverable(status)) {
                 queue.retried(n);
