@@ -100,6 +100,33 @@ public final class TextParser implements ExpositionParser {
         return Format.PROMETHEUS_0_0_4;
     }
 
+    /**
+     * The labels of a series' raw text as an earlier line gave it ({@link #seriesStart()} to
+     * {@link #seriesEnd()}): a caller that kept the text instead of the labels gets them back,
+     * exactly as {@link #labels()} built them from the line. The text is the same in both formats.
+     */
+    public static Labels labelsOf(byte[] b, int start, int end) throws TextParseException {
+        TextParser p = new TextParser(Format.PROMETHEUS_0_0_4, b, start, end - start);
+        p.lineNumber = 1;
+        p.lineStart = start;
+        p.lineEnd = end;
+        p.seriesStart = start;
+        p.nameEnd = p.scanMetricName(start);
+        if (p.nameEnd == start) {
+            throw p.error("expected metric name, got " + p.describe(start));
+        }
+        int i = p.skipBlanks(p.nameEnd);
+        if (i < end && b[i] == '{') {
+            p.labelsStart = i + 1;
+        } else if (i == end) {
+            p.labelsChecked = true;
+        } else {
+            throw p.error("invalid metric name character " + p.describe(i));
+        }
+        p.seriesEnd = end;
+        return p.labels();
+    }
+
     @Override
     public EntryType next() throws TextParseException {
         while (pos < limit) {
