@@ -44,6 +44,9 @@ public final class TextParser implements ExpositionParser {
     };
     private static final byte[][] PROMETHEUS_TYPE_NAMES = typeNames(PROMETHEUS_TYPES);
     private static final byte[][] OPENMETRICS_TYPE_NAMES = typeNames(OPENMETRICS_TYPES);
+    private static final int[] NO_INTS = {};
+    private static final boolean[] NO_BOOLEANS = {};
+    private static final byte[] NO_BYTES = {};
 
     private final byte[] b;
     private final int limit;
@@ -63,10 +66,11 @@ public final class TextParser implements ExpositionParser {
     private int labelsStart;
     /** Whether the current series' label block has been fully parsed (label positions recorded). */
     private boolean labelsChecked;
-    private int[] labelBounds = new int[4 * 8];
+    // Grown on first use: a scrape whose series are all known never parses a label block.
+    private int[] labelBounds = NO_INTS;
     /** Whether label value i needs unescaping or UTF-8 decoding (else it is plain ASCII). */
-    private boolean[] valueNeedsDecoding = new boolean[8];
-    private byte[] scratch = new byte[64];
+    private boolean[] valueNeedsDecoding = NO_BOOLEANS;
+    private byte[] scratch = NO_BYTES;
 
     private double value;
     private boolean hasTimestamp;
@@ -393,8 +397,9 @@ public final class TextParser implements ExpositionParser {
 
     private void recordLabel(int nameStart, int nameEnd, int valueStart, int valueEnd, boolean needsDecoding) {
         if (4 * labelCount == labelBounds.length) {
-            labelBounds = Arrays.copyOf(labelBounds, labelBounds.length * 2);
-            valueNeedsDecoding = Arrays.copyOf(valueNeedsDecoding, valueNeedsDecoding.length * 2);
+            int labels = Math.max(8, 2 * labelCount);
+            labelBounds = Arrays.copyOf(labelBounds, 4 * labels);
+            valueNeedsDecoding = Arrays.copyOf(valueNeedsDecoding, labels);
         }
         int k = 4 * labelCount;
         labelBounds[k] = nameStart;
