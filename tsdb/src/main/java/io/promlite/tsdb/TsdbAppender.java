@@ -28,13 +28,13 @@ final class TsdbAppender implements Appender {
     }
 
     @Override
-    public boolean appendKnown(long ref, long timestampMs, double value) throws AppendException {
+    public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.liveSeries(ref);
         if (s == null) {
-            return false;
+            return 0;
         }
         stage(s, timestampMs, value);
-        return true;
+        return s.id();
     }
 
     private void stage(MemSeries s, long timestampMs, double value) throws AppendException {

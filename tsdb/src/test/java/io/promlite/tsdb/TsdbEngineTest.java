@@ -2,7 +2,6 @@ package io.promlite.tsdb;
 
 import static io.promlite.tsdb.TestData.select;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -230,16 +229,16 @@ class TsdbEngineTest {
         Labels other = Labels.of("__name__", "m", "job", "b");
         try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
             Appender app = db.appender();
-            assertFalse(app.appendKnown(0, 1000, 1), "0 names no series");
+            assertEquals(0, app.appendKnown(0, 1000, 1), "0 names no series");
             long ref = app.append(0, SERIES, 1000, 1);
-            assertTrue(app.appendKnown(ref, 2000, 2));
+            assertEquals(ref, app.appendKnown(ref, 2000, 2));
             app.commit();
             assertThrows(AppendException.class, () -> app.appendKnown(ref, 1500, 9), "rejected as append would");
             TestData.appendAll(db, other, 2 * Tsdb.HEAD_IDLE_MS);
             db.checkpoint();
-            assertFalse(app.appendKnown(ref, 3000, 3), "an evicted series needs its labels again");
+            assertEquals(0, app.appendKnown(ref, 3000, 3), "an evicted series needs its labels again");
             assertEquals(ref, app.append(ref, SERIES, 3000, 3), "reloaded under the same reference");
-            assertTrue(app.appendKnown(ref, 4000, 4));
+            assertEquals(ref, app.appendKnown(ref, 4000, 4));
             app.commit();
             assertEquals(List.of(Point.of(1000, 1), Point.of(2000, 2), Point.of(3000, 3), Point.of(4000, 4)),
                     select(db, 0, 10_000, M).get(SERIES));

@@ -404,7 +404,11 @@ public final class ScrapeLoop {
      */
     private void append(Appender app, int series, Labels labels, long t, double value) throws AppendException {
         long ref = cache.ref(series);
-        if (ref != 0 && app.appendKnown(ref, t, value)) {
+        long known = ref != 0 ? app.appendKnown(ref, t, value) : 0;
+        if (known != 0) {
+            if (known != ref) {
+                cache.setRef(series, known);
+            }
             return;
         }
         cache.setRef(series, app.append(ref, labels != null ? labels : rebuiltLabels(series), t, value));

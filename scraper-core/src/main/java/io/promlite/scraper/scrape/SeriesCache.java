@@ -13,8 +13,8 @@ import java.util.function.IntConsumer;
  * primitive arrays. It costs its key bytes plus about 30 bytes (ref, flag byte, key offset, index
  * slots) and no object of its own. The cache keeps no labels: the store takes a known series by
  * its ref alone, and the rare caller that needs the labels again (the store forgot the ref)
- * rebuilds them from the raw text, which {@link #key} gives. The ref also stands for the label
- * set: two spellings of one label set get the same ref from the store. Series numbers stay valid
+ * rebuilds them from the raw text ({@link #keyBytes}). The ref also stands for the label set:
+ * two spellings of one label set get the same ref from the store. Series numbers stay valid
  * until the iteration ends; committing or aborting compacts the arrays in place.
  *
  * <p>Iterations: every scrape (successful or not) is one iteration. {@link #SEEN} marks series

@@ -150,8 +150,8 @@ public final class ScrapeCpuBench {
                 }
 
                 @Override
-                public boolean appendKnown(long ref, long timestampMs, double value) {
-                    return ref != 0;
+                public long appendKnown(long ref, long timestampMs, double value) {
+                    return ref;
                 }
 
                 @Override
