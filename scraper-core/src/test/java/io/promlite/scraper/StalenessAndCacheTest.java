@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.promlite.scraper.StoredSamples.Sample;
+import io.promlite.tsdb.AppendException;
+import io.promlite.tsdb.Appender;
+import io.promlite.tsdb.Querier;
+import io.promlite.tsdb.Storage;
+import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.StaleNaN;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,6 +192,75 @@ class StalenessAndCacheTest {
             int before = storage.samples("__name__", "reloaded").size();
             await("scraped after the reload", () -> storage.samples("__name__", "reloaded").size() > before + 1);
             assertTrue(stale("__name__", "reloaded").isEmpty());
+        }
+    }
+
+    /**
+     * The scrape cache keeps no labels. A store that takes no ref alone (as one that evicted the
+     * series) gets every known series' labels rebuilt from its raw text: target labels, the
+     * exported_ prefix and metric relabeling exactly as on first sight, for samples and markers.
+     */
+    @Test
+    void aStoreThatForgetsRefsGetsTheSameLabelsRebuilt() throws Exception {
+        Storage forgetful = new Storage() {
+            @Override
+            public Appender appender() {
+                Appender app = storage.tsdb.appender();
+                return new Appender() {
+                    @Override
+                    public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
+                        // Finds the series by its labels alone, whatever the ref.
+                        return app.append(0, labels, timestampMs, value);
+                    }
+
+                    @Override
+                    public void commit() {
+                        app.commit();
+                    }
+
+                    @Override
+                    public void rollback() {
+                        app.rollback();
+                    }
+                };
+            }
+
+            @Override
+            public Querier querier(long mint, long maxt) {
+                return storage.tsdb.querier(mint, maxt);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        manager.close();
+        manager = new ScrapeManager(forgetful, new PrometheusRegistry());
+        try (TestTarget target = new TestTarget().body("m{job=\"mine\",path=\"C:\\\\X\"} 1\ngone{l=\"A\"} 2\ndrop_me 3\n")) {
+            manager.apply(config(job("j", target, """
+                        metric_relabel_configs:
+                          - source_labels: [__name__]
+                            regex: drop_.*
+                            action: drop
+                          - source_labels: [path]
+                            target_label: path
+                            action: lowercase
+                    """)));
+            await("three successful scrapes", () -> successfulScrapes().size() >= 3);
+            target.body("m{job=\"mine\",path=\"C:\\\\X\"} 1\n");
+            await("gone marked stale", () -> !stale("__name__", "gone").isEmpty());
+            List<Sample> m = storage.samples("__name__", "m");
+            assertEquals(1, m.stream().map(Sample::labels).distinct().count(), "one series: " + m);
+            assertTrue(m.size() >= 3);
+            Labels labels = m.get(0).labels();
+            assertEquals("j", labels.get("job"));
+            assertEquals("mine", labels.get("exported_job"));
+            assertEquals("c:\\x", labels.get("path"));
+            assertEquals(target.address(), labels.get("instance"));
+            List<Sample> gone = storage.samples("__name__", "gone");
+            assertEquals(1, gone.stream().map(Sample::labels).distinct().count(), "the marker ends the same series");
+            assertTrue(StaleNaN.is(gone.get(gone.size() - 1).value()));
+            assertTrue(storage.samples("__name__", "drop_me").isEmpty());
         }
     }
 

@@ -17,6 +17,20 @@ public interface Appender {
      */
     long append(long ref, Labels labels, long timestampMs, double value) throws AppendException;
 
+    /**
+     * Stages a sample for the series a reference from an earlier {@code append} names, without its
+     * labels: a caller that keeps references but not label sets (a scrape cache) need not build
+     * labels while the store still holds the series.
+     *
+     * @return the series reference to pass next time, as {@link #append} returns it; 0, staging
+     *         nothing, when the store no longer knows {@code ref} (for instance it evicted the
+     *         series), and the caller appends with the labels instead
+     * @throws AppendException when this sample is rejected, as {@link #append} would reject it
+     */
+    default long appendKnown(long ref, long timestampMs, double value) throws AppendException {
+        return 0;
+    }
+
     /** Makes every staged sample durable and visible, atomically. */
     void commit();
 

@@ -224,13 +224,11 @@ public final class Tsdb implements Storage {
 
     /** The series for {@code ref} when it is a known id, else for {@code labels}, loaded or created. */
     MemSeries series(long ref, Labels labels) {
-        if (ref != 0) {
-            MemSeries s = head.get(ref);
-            if (s != null && !s.isEvicted()) {
-                return s;
-            }
+        MemSeries s = liveSeries(ref);
+        if (s != null) {
+            return s;
         }
-        MemSeries s = head.get(labels);
+        s = head.get(labels);
         if (s != null) {
             return s;
         }
@@ -238,6 +236,15 @@ public final class Tsdb implements Storage {
             throw new IllegalArgumentException("a series needs at least one label");
         }
         return read(() -> loadOrCreate(labels));
+    }
+
+    /** The in-memory series with id {@code ref}, or null when the head does not hold it (evicted, or 0). */
+    MemSeries liveSeries(long ref) {
+        if (ref == 0) {
+            return null;
+        }
+        MemSeries s = head.get(ref);
+        return s != null && !s.isEvicted() ? s : null;
     }
 
     private MemSeries loadOrCreate(Labels labels) {

@@ -23,6 +23,21 @@ final class TsdbAppender implements Appender {
     @Override
     public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.series(ref, labels);
+        stage(s, timestampMs, value);
+        return s.id();
+    }
+
+    @Override
+    public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
+        MemSeries s = tsdb.liveSeries(ref);
+        if (s == null) {
+            return 0;
+        }
+        stage(s, timestampMs, value);
+        return s.id();
+    }
+
+    private void stage(MemSeries s, long timestampMs, double value) throws AppendException {
         // Raw bits: the staleness marker must survive exactly, and NaN payloads must not collapse.
         long b = Double.doubleToRawLongBits(value);
         long lastT = s.lastT();
@@ -33,7 +48,7 @@ final class TsdbAppender implements Appender {
             }
             if (timestampMs == lastT) {
                 if (b == s.lastBits()) {
-                    return s.id();
+                    return;
                 }
                 tsdb.count(0, 1, 0);
                 throw new AppendException(AppendException.Reason.DUPLICATE);
@@ -47,7 +62,6 @@ final class TsdbAppender implements Appender {
             staging = pool.take();
         }
         staging.add(s, timestampMs, b);
-        return s.id();
     }
 
     @Override

@@ -225,6 +225,27 @@ class TsdbEngineTest {
     }
 
     @Test
+    void appendKnownTakesAReferenceAloneUntilTheSeriesIsEvicted() throws Exception {
+        Labels other = Labels.of("__name__", "m", "job", "b");
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            Appender app = db.appender();
+            assertEquals(0, app.appendKnown(0, 1000, 1), "0 names no series");
+            long ref = app.append(0, SERIES, 1000, 1);
+            assertEquals(ref, app.appendKnown(ref, 2000, 2));
+            app.commit();
+            assertThrows(AppendException.class, () -> app.appendKnown(ref, 1500, 9), "rejected as append would");
+            TestData.appendAll(db, other, 2 * Tsdb.HEAD_IDLE_MS);
+            db.checkpoint();
+            assertEquals(0, app.appendKnown(ref, 3000, 3), "an evicted series needs its labels again");
+            assertEquals(ref, app.append(ref, SERIES, 3000, 3), "reloaded under the same reference");
+            assertEquals(ref, app.appendKnown(ref, 4000, 4));
+            app.commit();
+            assertEquals(List.of(Point.of(1000, 1), Point.of(2000, 2), Point.of(3000, 3), Point.of(4000, 4)),
+                    select(db, 0, 10_000, M).get(SERIES));
+        }
+    }
+
+    @Test
     void aStaleReferenceToAnEvictedSeriesStillCommits() throws Exception {
         Labels other = Labels.of("__name__", "m", "job", "b");
         try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {

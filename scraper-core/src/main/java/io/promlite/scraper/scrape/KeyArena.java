@@ -46,6 +46,19 @@ final class KeyArena {
         return offsets.length - 1;
     }
 
+    /** The bytes holding key {@code k} at {@code [start(k), end(k))}; valid until the next add or retain. */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    int start(int k) {
+        return offsets[k];
+    }
+
+    int end(int k) {
+        return offsets[k + 1];
+    }
+
     /** The number of {@code b[start, end)}, or {@link #ABSENT}. */
     int find(byte[] b, int start, int end) {
         int h = hash(b, start, end);

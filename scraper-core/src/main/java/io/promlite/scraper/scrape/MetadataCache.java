@@ -11,28 +11,30 @@ import java.util.TreeMap;
 
 /**
  * One target's metric metadata (HELP, TYPE, UNIT), keyed by the raw text of those lines so that
- * an unchanged line costs a lookup in a {@link KeyArena} and no strings or objects. A successful
+ * an unchanged line costs a lookup in a {@link KeyArena} and no strings or objects. What each line
+ * says is kept in parallel arrays, with one metric-name string per family and shared type names:
+ * exporters often declare a family per few series, so the per-line cost adds up. A successful
  * scrape replaces the published metadata when any line changed; a failed one keeps the last good
  * metadata, as Prometheus does.
  * Not thread-safe except {@link #snapshot()}; a loop's scrapes never overlap.
  */
 final class MetadataCache {
-    private static final class Line {
-        final EntryType kind;
-        final String metric;
-        final String value;
-        int seen;
+    private static final MetricType[] TYPES = MetricType.values();
+    private static final String[] TYPE_NAMES = new String[TYPES.length];
 
-        Line(EntryType kind, String metric, String value) {
-            this.kind = kind;
-            this.metric = metric;
-            this.value = value;
+    static {
+        for (MetricType t : TYPES) {
+            TYPE_NAMES[t.ordinal()] = t == MetricType.UNTYPED ? "unknown" : t.name().toLowerCase(Locale.ROOT);
         }
     }
 
-    /** The raw text of every HELP, TYPE and UNIT line; {@code lines} holds what each says. */
+    /** The raw text of every HELP, TYPE and UNIT line; the arrays below say what line k says. */
     private final KeyArena keys = new KeyArena(16);
-    private Line[] lines = new Line[16];
+    private EntryType[] kinds = new EntryType[16];
+    private String[] metrics = new String[16];
+    private String[] values = new String[16];
+    /** The latest iteration that read the line. */
+    private int[] seen = new int[16];
     private int iteration;
     private boolean changed;
     /** The line after the one last read: where the next metadata line usually is. */
@@ -58,14 +60,18 @@ final class MetadataCache {
                 case UNIT -> parser.unit();
                 default -> throw new IllegalArgumentException("not a metadata entry: " + kind);
             };
+            String metric = parser.metadataMetric();
             k = keys.add(b, parser.lineStart(), parser.lineEnd());
-            if (keys.capacity() > lines.length) {
-                lines = Arrays.copyOf(lines, keys.capacity());
+            if (keys.capacity() > kinds.length) {
+                fitArrays();
             }
-            lines[k] = new Line(kind, parser.metadataMetric(), value);
+            // A family's lines come together: its HELP, TYPE and UNIT lines share one name string.
+            kinds[k] = kind;
+            metrics[k] = k > 0 && metrics[k - 1].equals(metric) ? metrics[k - 1] : metric;
+            values[k] = value;
             changed = true;
         }
-        lines[k].seen = iteration;
+        seen[k] = iteration;
         next = k + 1;
     }
 
@@ -74,13 +80,19 @@ final class MetadataCache {
         int before = keys.size();
         boolean stale = false;
         for (int k = 0; k < before && !stale; k++) {
-            stale = lines[k].seen != iteration;
+            stale = seen[k] != iteration;
         }
         if (stale) {
-            keys.retain(k -> lines[k].seen == iteration, (from, to) -> lines[to] = lines[from]);
-            Arrays.fill(lines, keys.size(), before, null);
+            keys.retain(k -> seen[k] == iteration, (from, to) -> {
+                kinds[to] = kinds[from];
+                metrics[to] = metrics[from];
+                values[to] = values[from];
+                seen[to] = seen[from];
+            });
+            Arrays.fill(metrics, keys.size(), before, null);
+            Arrays.fill(values, keys.size(), before, null);
             keys.trim();
-            lines = Arrays.copyOf(lines, keys.capacity());
+            fitArrays();
             changed = true;
         }
         if (!changed) {
@@ -88,13 +100,12 @@ final class MetadataCache {
         }
         Map<String, String[]> byMetric = new TreeMap<>();
         for (int k = 0; k < keys.size(); k++) {
-            Line line = lines[k];
-            String[] m = byMetric.computeIfAbsent(line.metric, name -> new String[] {"unknown", "", ""});
-            switch (line.kind) {
-                case TYPE -> m[0] = line.value;
-                case HELP -> m[1] = line.value;
-                case UNIT -> m[2] = line.value;
-                default -> throw new IllegalStateException("not a metadata entry: " + line.kind);
+            String[] m = byMetric.computeIfAbsent(metrics[k], name -> new String[] {"unknown", "", ""});
+            switch (kinds[k]) {
+                case TYPE -> m[0] = values[k];
+                case HELP -> m[1] = values[k];
+                case UNIT -> m[2] = values[k];
+                default -> throw new IllegalStateException("not a metadata entry: " + kinds[k]);
             }
         }
         Map<String, MetricMetadata> snapshot = new TreeMap<>();
@@ -109,6 +120,14 @@ final class MetadataCache {
 
     /** Prometheus's metadata spelling: untyped metrics are "unknown". */
     static String typeName(MetricType type) {
-        return type == MetricType.UNTYPED ? "unknown" : type.name().toLowerCase(Locale.ROOT);
+        return TYPE_NAMES[type.ordinal()];
+    }
+
+    private void fitArrays() {
+        int capacity = keys.capacity();
+        kinds = Arrays.copyOf(kinds, capacity);
+        metrics = Arrays.copyOf(metrics, capacity);
+        values = Arrays.copyOf(values, capacity);
+        seen = Arrays.copyOf(seen, capacity);
     }
 }

@@ -348,9 +348,11 @@ public final class ScrapeLoop {
                 }
                 scraped++;
                 int series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                Labels newLabels = null;
                 if (series == SeriesCache.ABSENT) {
-                    series = cache.add(bytes, parser.seriesStart(), parser.seriesEnd(), labelsOf(parser));
-                    if (!cache.dropped(series)) {
+                    newLabels = labelsOf(parser);
+                    series = cache.add(bytes, parser.seriesStart(), parser.seriesEnd(), newLabels == null);
+                    if (newLabels != null) {
                         seriesAdded++;
                     }
                 }
@@ -366,7 +368,7 @@ public final class ScrapeLoop {
                 cache.setOwnTimestamps(series, ownTimestamp);
                 long t = ownTimestamp ? parser.timestampMs() : timestamp;
                 try {
-                    cache.setRef(series, app.append(cache.ref(series), cache.labels(series), t, parser.value()));
+                    append(app, series, newLabels, t, parser.value());
                 } catch (AppendException e) {
                     switch (e.reason()) {
                         case OUT_OF_ORDER -> outOfOrder++;
@@ -396,9 +398,48 @@ public final class ScrapeLoop {
         return null;
     }
 
-    /** Labels of a series not in the cache: target labels, then metric relabeling; null if dropped. */
+    /**
+     * Stages a sample of a cached series: by its ref alone while the store knows the ref, else with
+     * its labels, which are rebuilt from the series' raw text unless the caller has them at hand.
+     */
+    private void append(Appender app, int series, Labels labels, long t, double value) throws AppendException {
+        long ref = cache.ref(series);
+        long known = ref != 0 ? app.appendKnown(ref, t, value) : 0;
+        if (known != 0) {
+            if (known != ref) {
+                cache.setRef(series, known);
+            }
+            return;
+        }
+        cache.setRef(series, app.append(ref, labels != null ? labels : rebuiltLabels(series), t, value));
+    }
+
+    /** A series' labels from its scraped labels: target labels, then metric relabeling; null if dropped. */
+    private Labels seriesLabels(Labels scraped) {
+        return Relabeler.process(labeler.apply(scraped), config.metricRelabelConfigs());
+    }
+
+    /**
+     * The labels of a cached series that relabeling keeps, built again from its raw text exactly as
+     * on first sight: the cache keeps no labels, and the store needs them only when it forgot the
+     * ref (it evicted the series) or never accepted a sample of it.
+     */
+    private Labels rebuiltLabels(int series) {
+        Labels labels;
+        try {
+            labels = seriesLabels(TextParser.labelsOf(cache.keyBytes(), cache.keyStart(series), cache.keyEnd(series)));
+        } catch (TextParseException e) {
+            throw new IllegalStateException("a cached series no longer parses", e);
+        }
+        if (labels == null) {
+            throw new IllegalStateException("metric relabeling now drops a cached series it kept");
+        }
+        return labels;
+    }
+
+    /** Labels of a series not in the cache, checked against the limits; null if relabeling drops it. */
     private Labels labelsOf(ExpositionParser parser) throws TextParseException, ScrapeFailure {
-        Labels labels = Relabeler.process(labeler.apply(parser.labels()), config.metricRelabelConfigs());
+        Labels labels = seriesLabels(parser.labels());
         if (labels == null) {
             return null;
         }
@@ -427,7 +468,7 @@ public final class ScrapeLoop {
 
     private void appendStale(Appender app, int series, long timestamp) {
         try {
-            cache.setRef(series, app.append(cache.ref(series), cache.labels(series), timestamp, StaleNaN.VALUE));
+            append(app, series, null, timestamp, StaleNaN.VALUE);
         } catch (AppendException e) {
             // The series already has a later sample; nothing to mark.
         }

@@ -1,11 +1,6 @@
 package io.promlite.scraper.scrape;
 
-import io.promlite.tsdb.model.Labels;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -15,9 +10,12 @@ import java.util.function.IntConsumer;
  * staleness needs.
  *
  * <p>A series is a small int: its number in the {@link KeyArena} of raw texts, indexing parallel
- * primitive arrays. It costs its key bytes plus about 35 bytes (ref, labels reference, flag byte,
- * key offset, index slots) and no object of its own. Series numbers stay valid until the
- * iteration ends; committing or aborting compacts the arrays in place.
+ * primitive arrays. It costs its key bytes plus about 30 bytes (ref, flag byte, key offset, index
+ * slots) and no object of its own. The cache keeps no labels: the store takes a known series by
+ * its ref alone, and the rare caller that needs the labels again (the store forgot the ref)
+ * rebuilds them from the raw text ({@link #keyBytes}). The ref also stands for the label set:
+ * two spellings of one label set get the same ref from the store. Series numbers stay valid
+ * until the iteration ends; committing or aborting compacts the arrays in place.
  *
  * <p>Iterations: every scrape (successful or not) is one iteration. {@link #SEEN} marks series
  * the current iteration read; {@link #WRITTEN_LAST} those the latest iteration wrote, valid while
@@ -38,12 +36,13 @@ final class SeriesCache {
      * track_timestamps_staleness), promlite does not mark such series stale.
      */
     private static final byte OWN_TIMESTAMPS = 8;
+    /** Metric relabeling drops the series. */
+    private static final byte DROPPED = 16;
     private static final int INITIAL_CAPACITY = 16;
 
     private final KeyArena keys = new KeyArena(INITIAL_CAPACITY);
+    /** The store's ref of each series; 0 until the store accepted one of its samples. */
     private long[] refs = new long[INITIAL_CAPACITY];
-    /** The series' labels after target labels and metric relabeling, or null when relabeling drops it. */
-    private Labels[] labels = new Labels[INITIAL_CAPACITY];
     private byte[] flags = new byte[INITIAL_CAPACITY];
     /** Whether an iteration began and has not been committed or aborted. */
     private boolean open;
@@ -83,18 +82,30 @@ final class SeriesCache {
     /**
      * Adds a series first read in this scrape; the caller checked it is absent.
      *
-     * @param seriesLabels its labels, or null when metric relabeling drops it
+     * @param dropped whether metric relabeling drops it
      */
-    int add(byte[] b, int start, int end, Labels seriesLabels) {
+    int add(byte[] b, int start, int end, boolean dropped) {
         int s = keys.add(b, start, end);
         if (keys.capacity() > refs.length) {
             fitArrays();
         }
         refs[s] = 0;
-        labels[s] = seriesLabels;
-        flags[s] = SEEN;
+        flags[s] = dropped ? SEEN | DROPPED : SEEN;
         next = s + 1;
         return s;
+    }
+
+    /** The arena holding the series' raw text: {@code keyBytes()[keyStart(s), keyEnd(s))}. */
+    byte[] keyBytes() {
+        return keys.bytes();
+    }
+
+    int keyStart(int series) {
+        return keys.start(series);
+    }
+
+    int keyEnd(int series) {
+        return keys.end(series);
     }
 
     long ref(int series) {
@@ -105,13 +116,9 @@ final class SeriesCache {
         refs[series] = ref;
     }
 
-    Labels labels(int series) {
-        return labels[series];
-    }
-
     /** Whether metric relabeling drops the series. */
     boolean dropped(int series) {
-        return labels[series] == null;
+        return (flags[series] & DROPPED) != 0;
     }
 
     /** Records whether the series' latest sample carried its own timestamp. */
@@ -127,24 +134,21 @@ final class SeriesCache {
      */
     void commitIteration(IntConsumer gone) {
         int size = keys.size();
-        List<Integer> candidates = null;
         int kept = 0;
+        boolean anyGone = false;
         for (int s = 0; s < size; s++) {
             if ((flags[s] & SEEN) != 0) {
                 kept++;
             } else if (isTrackedWrittenLast(s)) {
-                if (candidates == null) {
-                    candidates = new ArrayList<>();
-                }
-                candidates.add(s);
+                anyGone = true;
             }
         }
-        if (candidates != null) {
-            reportGone(candidates, gone);
+        if (anyGone) {
+            reportGone(gone);
         }
         for (int s = 0; s < size; s++) {
             byte f = flags[s];
-            flags[s] = (f & SEEN) != 0 ? (byte) ((f & OWN_TIMESTAMPS) | WRITTEN_LAST | EVER_WRITTEN) : 0;
+            flags[s] = (f & SEEN) != 0 ? (byte) ((f & (OWN_TIMESTAMPS | DROPPED)) | WRITTEN_LAST | EVER_WRITTEN) : 0;
         }
         if (kept != size) {
             retainWritten();
@@ -160,11 +164,17 @@ final class SeriesCache {
      */
     void abortIteration(IntConsumer gone) {
         boolean neverWritten = false;
+        RefSet reported = null;
         for (int s = 0; s < keys.size(); s++) {
             if ((flags[s] & EVER_WRITTEN) == 0) {
                 neverWritten = true;
             } else if (isTrackedWrittenLast(s)) {
-                gone.accept(s);
+                if (reported == null) {
+                    reported = new RefSet(keys.size());
+                }
+                if (reported.add(refs[s])) {
+                    gone.accept(s);
+                }
             }
         }
         for (int s = 0; s < keys.size(); s++) {
@@ -182,9 +192,9 @@ final class SeriesCache {
         if (open || !lastCommitted) {
             return;
         }
-        Set<Labels> reported = new HashSet<>();
+        RefSet reported = new RefSet(keys.size());
         for (int s = 0; s < keys.size(); s++) {
-            if (isTrackedWrittenLast(s) && reported.add(labels[s])) {
+            if (isTrackedWrittenLast(s) && reported.add(refs[s])) {
                 action.accept(s);
             }
         }
@@ -194,24 +204,27 @@ final class SeriesCache {
         return keys.size();
     }
 
+    /**
+     * Whether staleness tracks the series and the latest scrape wrote it. A series whose every
+     * sample the store rejected has no ref, and nothing in the store to mark stale.
+     */
     private boolean isTrackedWrittenLast(int s) {
-        return (flags[s] & (WRITTEN_LAST | OWN_TIMESTAMPS)) == WRITTEN_LAST && labels[s] != null;
+        return (flags[s] & (WRITTEN_LAST | OWN_TIMESTAMPS | DROPPED)) == WRITTEN_LAST && refs[s] != 0;
     }
 
     /**
-     * A series can appear under several raw spellings (label order, spacing); only report label
-     * sets that no line of this scrape still carries.
+     * A series can appear under several raw spellings (label order, spacing), all with one ref;
+     * only report refs that no line of this scrape still carries, once each.
      */
-    private void reportGone(List<Integer> candidates, IntConsumer gone) {
-        Set<Labels> present = new HashSet<>();
+    private void reportGone(IntConsumer gone) {
+        RefSet reported = new RefSet(keys.size());
         for (int s = 0; s < keys.size(); s++) {
-            if ((flags[s] & SEEN) != 0 && labels[s] != null) {
-                present.add(labels[s]);
+            if ((flags[s] & (SEEN | DROPPED)) == SEEN && refs[s] != 0) {
+                reported.add(refs[s]);
             }
         }
-        Set<Labels> reported = new HashSet<>();
-        for (int s : candidates) {
-            if (!present.contains(labels[s]) && reported.add(labels[s])) {
+        for (int s = 0; s < keys.size(); s++) {
+            if ((flags[s] & SEEN) == 0 && isTrackedWrittenLast(s) && reported.add(refs[s])) {
                 gone.accept(s);
             }
         }
@@ -219,13 +232,10 @@ final class SeriesCache {
 
     /** Forgets the series no successful scrape wrote, and the slack a shrunken target left. */
     private void retainWritten() {
-        int before = keys.size();
         keys.retain(s -> (flags[s] & EVER_WRITTEN) != 0, (from, to) -> {
             refs[to] = refs[from];
-            labels[to] = labels[from];
             flags[to] = flags[from];
         });
-        Arrays.fill(labels, keys.size(), before, null);
         keys.trim();
         fitArrays();
     }
@@ -236,7 +246,30 @@ final class SeriesCache {
             return;
         }
         refs = Arrays.copyOf(refs, capacity);
-        labels = Arrays.copyOf(labels, capacity);
         flags = Arrays.copyOf(flags, capacity);
+    }
+
+    /** A set of nonzero refs: open addressing over a long array sized for the expected count. */
+    private static final class RefSet {
+        private final long[] slots;
+
+        RefSet(int expected) {
+            slots = new long[Integer.highestOneBit(Math.max(8, expected) * 2 - 1) << 1];
+        }
+
+        /** Adds the ref; false when it was present already. */
+        boolean add(long ref) {
+            int mask = slots.length - 1;
+            long h = ref * 0x9E3779B97F4A7C15L;
+            for (int i = (int) (h ^ (h >>> 32)) & mask; ; i = (i + 1) & mask) {
+                if (slots[i] == ref) {
+                    return false;
+                }
+                if (slots[i] == 0) {
+                    slots[i] = ref;
+                    return true;
+                }
+            }
+        }
     }
 }

@@ -44,6 +44,9 @@ public final class TextParser implements ExpositionParser {
     };
     private static final byte[][] PROMETHEUS_TYPE_NAMES = typeNames(PROMETHEUS_TYPES);
     private static final byte[][] OPENMETRICS_TYPE_NAMES = typeNames(OPENMETRICS_TYPES);
+    private static final int[] NO_INTS = {};
+    private static final boolean[] NO_BOOLEANS = {};
+    private static final byte[] NO_BYTES = {};
 
     private final byte[] b;
     private final int limit;
@@ -63,10 +66,11 @@ public final class TextParser implements ExpositionParser {
     private int labelsStart;
     /** Whether the current series' label block has been fully parsed (label positions recorded). */
     private boolean labelsChecked;
-    private int[] labelBounds = new int[4 * 8];
+    // Grown on first use: a scrape whose series are all known never parses a label block.
+    private int[] labelBounds = NO_INTS;
     /** Whether label value i needs unescaping or UTF-8 decoding (else it is plain ASCII). */
-    private boolean[] valueNeedsDecoding = new boolean[8];
-    private byte[] scratch = new byte[64];
+    private boolean[] valueNeedsDecoding = NO_BOOLEANS;
+    private byte[] scratch = NO_BYTES;
 
     private double value;
     private boolean hasTimestamp;
@@ -98,6 +102,33 @@ public final class TextParser implements ExpositionParser {
             return Format.OPENMETRICS_1_0;
         }
         return Format.PROMETHEUS_0_0_4;
+    }
+
+    /**
+     * The labels of a series' raw text as an earlier line gave it ({@link #seriesStart()} to
+     * {@link #seriesEnd()}): a caller that kept the text instead of the labels gets them back,
+     * exactly as {@link #labels()} built them from the line. The text is the same in both formats.
+     */
+    public static Labels labelsOf(byte[] b, int start, int end) throws TextParseException {
+        TextParser p = new TextParser(Format.PROMETHEUS_0_0_4, b, start, end - start);
+        p.lineNumber = 1;
+        p.lineStart = start;
+        p.lineEnd = end;
+        p.seriesStart = start;
+        p.nameEnd = p.scanMetricName(start);
+        if (p.nameEnd == start) {
+            throw p.error("expected metric name, got " + p.describe(start));
+        }
+        int i = p.skipBlanks(p.nameEnd);
+        if (i < end && b[i] == '{') {
+            p.labelsStart = i + 1;
+        } else if (i == end) {
+            p.labelsChecked = true;
+        } else {
+            throw p.error("invalid metric name character " + p.describe(i));
+        }
+        p.seriesEnd = end;
+        return p.labels();
     }
 
     @Override
@@ -366,8 +397,9 @@ public final class TextParser implements ExpositionParser {
 
     private void recordLabel(int nameStart, int nameEnd, int valueStart, int valueEnd, boolean needsDecoding) {
         if (4 * labelCount == labelBounds.length) {
-            labelBounds = Arrays.copyOf(labelBounds, labelBounds.length * 2);
-            valueNeedsDecoding = Arrays.copyOf(valueNeedsDecoding, valueNeedsDecoding.length * 2);
+            int labels = Math.max(8, 2 * labelCount);
+            labelBounds = Arrays.copyOf(labelBounds, 4 * labels);
+            valueNeedsDecoding = Arrays.copyOf(valueNeedsDecoding, labels);
         }
         int k = 4 * labelCount;
         labelBounds[k] = nameStart;

@@ -28,8 +28,8 @@ import java.util.concurrent.Executors;
  * java -cp "$(cat /tmp/cp.txt):scraper-core/target/classes:scraper-core/target/test-classes" \
  *     io.promlite.scraper.bench.ScrapeCpuBench [targets=20] [series=1000] [warmupSeconds=40] [seconds=20] [store=tsdb|none]
  * </pre>
- * Besides CPU it prints the bytes those threads allocate per sample, which does not depend on
- * how busy the machine is. {@code store=none} appends into a store that keeps nothing, isolating fetching and parsing.
+ * Besides CPU it prints the bytes those threads allocate per sample and how much the heap (after
+ * a full GC) grew per scraped series, neither of which depends on how busy the machine is. {@code store=none} appends into a store that keeps nothing, isolating fetching and parsing.
  * Long warm-ups matter: at a few scrapes per second the JIT needs tens of seconds for Netty's paths.
  */
 public final class ScrapeCpuBench {
@@ -52,7 +52,11 @@ public final class ScrapeCpuBench {
             server.createContext("/", exchange -> {
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
                 exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
+                // In slices: the JDK server keeps a write buffer per connection as large as the
+                // largest write, which would count as heap per scraped series.
+                for (int off = 0; off < body.length; off += 4096) {
+                    exchange.getResponseBody().write(body, off, Math.min(4096, body.length - off));
+                }
                 exchange.close();
             });
             server.setExecutor(Executors.newSingleThreadExecutor());
@@ -62,6 +66,7 @@ public final class ScrapeCpuBench {
         }
 
         Storage storage = realStore ? Tsdb.open(TsdbOptions.defaults(Files.createTempDirectory("scrape-bench"))) : new NullStorage();
+        long heapBefore = heapAfterGc();
         ScrapeManager manager = new ScrapeManager(storage, new PrometheusRegistry());
         manager.apply(ConfigLoader.parse(config.toString(), "bench.yml"));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -80,6 +85,8 @@ public final class ScrapeCpuBench {
                         + "%.1f B allocated/sample (network %.1f)%n",
                 targets, series, realStore ? "tsdb" : "none", (all1 - all0) / 1e3 / samples, (io1 - io0) / 1e3 / samples,
                 (alloc1 - alloc0) / samples, (ioAlloc1 - ioAlloc0) / samples);
+        System.out.printf("heap after GC grew by %.1f B per scraped series (store=%s)%n",
+                (double) (heapAfterGc() - heapBefore) / ((double) targets * series), realStore ? "tsdb" : "none");
         manager.close();
         storage.close();
         servers.forEach(s -> s.stop(0));
@@ -98,6 +105,14 @@ public final class ScrapeCpuBench {
                     .append("\",region=\"eu-west-1\",kind=\"cpu\"} ").append(i * 1.5 + 0.25).append('\n');
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Heap in use after a full collection; the serial and G1 collectors finish {@code System.gc()} before returning. */
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long cpuNanos(ThreadMXBean threads, String namePrefix) {
@@ -132,6 +147,11 @@ public final class ScrapeCpuBench {
                 @Override
                 public long append(long ref, Labels labels, long timestampMs, double value) {
                     return ref != 0 ? ref : ++next;
+                }
+
+                @Override
+                public long appendKnown(long ref, long timestampMs, double value) {
+                    return ref;
                 }
 
                 @Override

@@ -41,6 +41,21 @@ class TextParserTest {
     }
 
     @Test
+    void aSeriesTextAloneGivesTheLabelsItsLineGave() throws TextParseException {
+        String body = "plain 1\nspaced {b=\"2\" , a=\"1\",} 2\n"
+                + "esc{path=\"C:\\\\DIR\",msg=\"x\\n\\\"y\\\"\",utf=\"\u00e9t\u00e9\"} 3 17\n";
+        List<Parsed> lines = parseAll(body);
+        assertEquals(3, lines.size());
+        for (Parsed line : lines) {
+            byte[] raw = ("##" + line.rawSeries() + "##").getBytes(StandardCharsets.UTF_8);
+            assertEquals(line.labels(), TextParser.labelsOf(raw, 2, raw.length - 2), line.rawSeries());
+        }
+        assertEquals("x\n\"y\"", lines.get(2).labels().get("msg"));
+        byte[] malformed = "m{a=1}".getBytes(StandardCharsets.UTF_8);
+        assertThrows(TextParseException.class, () -> TextParser.labelsOf(malformed, 0, malformed.length));
+    }
+
+    @Test
     void parsesAFullExposition() throws TextParseException {
         String body = """
                 # HELP http_requests_total The total number of HTTP requests.
