@@ -4,6 +4,7 @@ import io.promlite.tsdb.chunkenc.ChunkFilter;
 import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.head.Head;
 import io.promlite.tsdb.head.MemSeries;
+import io.promlite.tsdb.head.MemSeries.OpenChunks;
 import io.promlite.tsdb.index.LongList;
 import io.promlite.tsdb.index.PartitionList;
 import io.promlite.tsdb.index.PostingsIndex;
@@ -523,11 +524,11 @@ public final class Tsdb implements Storage {
         try (WriteBatch batch = new WriteBatch()) {
             int written = 0;
             for (MemSeries s : cutSeries) {
-                written += putChunks(batch, s, false);
+                written += putChunks(batch, s, OpenChunks.NONE);
             }
             store.db().write(writeOptions, batch);
             for (MemSeries s : cutSeries) {
-                s.markPersisted(false);
+                s.markPersisted(OpenChunks.NONE);
             }
             metrics.chunksWritten.inc(written);
         } catch (RocksDBException e) {
@@ -537,12 +538,13 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private int putChunks(WriteBatch batch, MemSeries s, boolean includeOpen) throws RocksDBException {
+    private int putChunks(WriteBatch batch, MemSeries s, OpenChunks open) throws RocksDBException {
         int[] written = new int[1];
         RocksDBException[] error = new RocksDBException[1];
-        s.unpersisted(includeOpen, (partition, chunk) -> {
+        s.unpersisted(open, (partition, chunk, compact) -> {
             try {
-                batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
+                batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()),
+                        ChunkCodec.value(chunk, compact));
                 written[0]++;
             } catch (RocksDBException e) {
                 error[0] = e;
@@ -559,7 +561,17 @@ public final class Tsdb implements Storage {
      * write, then lets series idle for {@link #HEAD_IDLE_MS} leave memory.
      */
     void checkpoint() throws RocksDBException {
-        persistHead();
+        checkpoint(false);
+    }
+
+    /**
+     * {@code closing}: store every open chunk compacted, as it will not grow in this process.
+     * Otherwise open chunks of active series are stored raw: compacting costs decoding and
+     * re-encoding the chunk, and it would be redone when the chunk is cut; a raw chunk is as
+     * readable, just larger until its cut rewrites it (idle series' chunks are compacted here).
+     */
+    private void checkpoint(boolean closing) throws RocksDBException {
+        persistHead(closing);
         // Reclaim the truncated records' space now; left to compaction they would linger for long.
         lifecycle.readLock().lock();
         try {
@@ -571,7 +583,12 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private void persistHead() throws RocksDBException {
+    /** How a checkpoint stores a series' open chunk: compacted when final (closing, or about to be evicted). */
+    private static OpenChunks openChunks(MemSeries s, boolean closing, long idleBefore) {
+        return closing || s.lastT() < idleBefore ? OpenChunks.FINAL : OpenChunks.DIRTY_RAW;
+    }
+
+    private void persistHead(boolean closing) throws RocksDBException {
         commitLock.lock();
         try {
             if (closed) {
@@ -580,13 +597,14 @@ public final class Tsdb implements Storage {
             checkpointRequested = false;
             List<MemSeries> all = head.all();
             int written = 0;
+            long idleBefore = maxTime < Long.MIN_VALUE + HEAD_IDLE_MS ? Long.MIN_VALUE : maxTime - HEAD_IDLE_MS;
             // In bounded batches: one batch holding every dirty chunk of a large head would take tens
             // of MB of native memory at once (the batch, then the memtable it lands in). A crash
             // between batches is safe: the log checkpoint moves only with the last one, and replay
             // skips samples a series' stored chunks already hold.
             try (WriteBatch batch = new WriteBatch()) {
                 for (MemSeries s : all) {
-                    written += putChunks(batch, s, true);
+                    written += putChunks(batch, s, openChunks(s, closing, idleBefore));
                     if (batch.getDataSize() >= CHECKPOINT_BATCH_BYTES) {
                         store.db().write(writeOptions, batch);
                         batch.clear();
@@ -601,13 +619,12 @@ public final class Tsdb implements Storage {
             }
             truncateLogLocked();
             for (MemSeries s : all) {
-                s.markPersisted(true);
+                s.markPersisted(openChunks(s, closing, idleBefore));
             }
             metrics.chunksWritten.inc(written);
-            if (maxTime < Long.MIN_VALUE + HEAD_IDLE_MS) {
+            if (idleBefore == Long.MIN_VALUE) {
                 return;
             }
-            long idleBefore = maxTime - HEAD_IDLE_MS;
             synchronized (createLock) {
                 for (MemSeries s : all) {
                     if (s.lastT() < idleBefore && !s.hasUnpersistedChunks()) {
@@ -823,7 +840,7 @@ public final class Tsdb implements Storage {
             batch.delete(store.chunks(), k);
             XorChunk kept = ChunkFilter.without(c.data(), c.offset(), c.length(), mint, maxt);
             if (kept != null) {
-                batch.put(store.chunks(), ChunkCodec.key(p, id, kept.minTime()), ChunkCodec.value(kept));
+                batch.put(store.chunks(), ChunkCodec.key(p, id, kept.minTime()), ChunkCodec.value(kept, true));
             }
         }
     }
@@ -1094,7 +1111,7 @@ public final class Tsdb implements Storage {
                 return;
             }
             try {
-                checkpoint();
+                checkpoint(true);
                 store.flushForShutdown();
             } catch (RocksDBException e) {
                 log.error("tsdb: final checkpoint failed; the log will be replayed on next open", e);

@@ -22,6 +22,12 @@ import java.util.List;
  */
 public final class MemSeries {
     public static final long NO_SAMPLE = Long.MIN_VALUE;
+    /** The open chunk is stored as it is in memory, compacted (or there is no open chunk). */
+    private static final byte OPEN_CLEAN = 0;
+    /** The open chunk holds samples not in the stored chunks (the log holds them). */
+    private static final byte OPEN_DIRTY = 1;
+    /** The open chunk is stored uncompacted, as a checkpoint writes it: still to compact once it is final. */
+    private static final byte OPEN_STORED_RAW = 2;
 
     private final long id;
     /** The label set in {@link LabelsCodec}'s encoding, as stored in the series family. */
@@ -40,7 +46,8 @@ public final class MemSeries {
     // Guarded by this.
     private XorChunk open;
     private int openPartition;
-    private boolean openDirty;
+    /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
+    private byte openState;
     private List<XorChunk> frozen;
 
     MemSeries(long id, byte[] labels, boolean persisted) {
@@ -111,7 +118,7 @@ public final class MemSeries {
         if (reopenChunk) {
             open = lastChunk;
             openPartition = partition;
-            openDirty = false;
+            openState = OPEN_CLEAN;
         }
     }
 
@@ -134,7 +141,7 @@ public final class MemSeries {
             // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
             // empty on average; growing (by half) twice costs two copies per chunk lifetime.
             sizeHint = open.length() / 2 + 32;
-            if (openDirty) {
+            if (openState != OPEN_CLEAN) {
                 if (frozen == null) {
                     frozen = new ArrayList<>(2);
                 }
@@ -148,7 +155,7 @@ public final class MemSeries {
             openPartition = p;
         }
         open.append(t, bits);
-        openDirty = true;
+        openState = OPEN_DIRTY;
         lastBits = bits;
         lastT = t;
         return cut;
@@ -187,28 +194,60 @@ public final class MemSeries {
         public static final HeadChunks NONE = new HeadChunks(List.of(), Long.MAX_VALUE, false);
     }
 
-    /** Feeds the chunks that must be written: cut ones, and the open one when asked and dirty. */
-    public synchronized void unpersisted(boolean includeOpen, ChunkSink sink) {
+    /**
+     * Feeds the chunks that must be written: cut ones (to compact), then, as {@code open} asks, the
+     * open one. Cut chunks are final, so they are stored compacted; an open chunk still grows, so a
+     * checkpoint stores it raw ({@link OpenChunks#DIRTY_RAW}) and leaves compacting to its cut,
+     * unless it is final (idle series, close: {@link OpenChunks#FINAL}).
+     */
+    public synchronized void unpersisted(OpenChunks openChunks, ChunkSink sink) {
         if (frozen != null) {
             for (XorChunk c : frozen) {
-                sink.accept(Partitions.of(c.minTime()), c);
+                sink.accept(Partitions.of(c.minTime()), c, true);
             }
         }
-        if (includeOpen && openDirty) {
-            sink.accept(openPartition, open);
+        switch (openChunks) {
+            case NONE -> { }
+            case DIRTY_RAW -> {
+                if (openState == OPEN_DIRTY) {
+                    sink.accept(openPartition, open, false);
+                }
+            }
+            case FINAL -> {
+                if (openState != OPEN_CLEAN) {
+                    sink.accept(openPartition, open, true);
+                }
+            }
         }
     }
 
-    /** After the chunks fed by {@link #unpersisted} were written. */
-    public synchronized void markPersisted(boolean includedOpen) {
+    /** After the chunks fed by {@link #unpersisted} with the same argument were written. */
+    public synchronized void markPersisted(OpenChunks openChunks) {
         frozen = null;
-        if (includedOpen) {
-            openDirty = false;
+        switch (openChunks) {
+            case NONE -> { }
+            case DIRTY_RAW -> {
+                if (openState == OPEN_DIRTY) {
+                    openState = OPEN_STORED_RAW;
+                }
+            }
+            case FINAL -> openState = OPEN_CLEAN;
         }
     }
 
+    /** Whether memory holds samples the stored chunks lack. */
     public synchronized boolean hasUnpersistedChunks() {
-        return frozen != null || openDirty;
+        return frozen != null || openState == OPEN_DIRTY;
+    }
+
+    /** Which open chunks {@link #unpersisted} feeds. */
+    public enum OpenChunks {
+        /** None: only the cut chunks. */
+        NONE,
+        /** The open chunk when it has unstored samples, to store uncompacted. */
+        DIRTY_RAW,
+        /** The open chunk when its stored copy is missing samples or uncompacted, to store compacted. */
+        FINAL
     }
 
     /** Drops in-memory chunks of partitions before {@code partition} (retention removed them). */
@@ -221,7 +260,7 @@ public final class MemSeries {
         }
         if (open != null && openPartition < partition) {
             open = null;
-            openDirty = false;
+            openState = OPEN_CLEAN;
         }
     }
 
@@ -255,12 +294,13 @@ public final class MemSeries {
         }
         if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
             open = ChunkFilter.without(open.bytes(), 0, open.length(), mint, maxt);
-            openDirty = open != null;
+            openState = open != null ? OPEN_DIRTY : OPEN_CLEAN;
         }
     }
 
     @FunctionalInterface
     public interface ChunkSink {
-        void accept(int partition, XorChunk chunk);
+        /** {@code compact}: store the chunk in its compacted encoding, else as it is in memory. */
+        void accept(int partition, XorChunk chunk, boolean compact);
     }
 }

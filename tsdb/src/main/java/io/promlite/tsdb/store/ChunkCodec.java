@@ -40,13 +40,23 @@ public final class ChunkCodec {
         return ByteCodec.getSortableLong(key, 12);
     }
 
-    public static byte[] value(XorChunk chunk) {
+    /**
+     * The record value of a chunk; {@code compact}: in the smaller encoding, else in the head's XOR
+     * encoding as it is (cheap, for chunks that will be rewritten).
+     */
+    public static byte[] value(XorChunk chunk, boolean compact) {
         long span = chunk.maxTime() - chunk.minTime();
         int header = ByteCodec.uvarintSize(span);
-        ChunkCompactor compacted = COMPACTOR.get().compact(chunk);
-        byte[] v = new byte[header + compacted.length()];
+        byte[] data = chunk.bytes();
+        int length = chunk.length();
+        if (compact) {
+            ChunkCompactor compacted = COMPACTOR.get().compact(chunk);
+            data = compacted.bytes();
+            length = compacted.length();
+        }
+        byte[] v = new byte[header + length];
         ByteCodec.putUvarint(v, 0, span);
-        System.arraycopy(compacted.bytes(), 0, v, header, compacted.length());
+        System.arraycopy(data, 0, v, header, length);
         return v;
     }
 
