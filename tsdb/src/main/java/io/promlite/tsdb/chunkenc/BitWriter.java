@@ -39,6 +39,11 @@ class BitWriter {
         return (bitPos + 7) >>> 3;
     }
 
+    /** Reads the byte the next write lands in, to bring it into the cache ahead of the write. */
+    int touchTail() {
+        return buf[bitPos >>> 3];
+    }
+
     /** Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. */
     void ensureBits(int extra) {
         int needed = ((bitPos + extra + 7) >>> 3) + 8;
