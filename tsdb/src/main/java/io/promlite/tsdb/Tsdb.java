@@ -226,10 +226,21 @@ public final class Tsdb implements Storage {
 
     // ---- series -------------------------------------------------------------------------
 
+    /** The series {@code ref} names when it is still valid and in the head (the fast path), else null. */
+    MemSeries seriesByRef(long ref) {
+        MemSeries s = head.byRef(ref);
+        return s != null && !s.isEvicted() ? s : null;
+    }
+
+    /** The reference an appender hands out for {@code s}. */
+    long refOf(MemSeries s) {
+        return head.refOf(s);
+    }
+
     /** The series for {@code ref} when it is a known id, else for {@code labels}, loaded or created. */
     MemSeries series(long ref, Labels labels) {
         if (ref != 0) {
-            MemSeries s = head.get(ref);
+            MemSeries s = head.get(Head.idOf(ref));
             if (s != null && !s.isEvicted()) {
                 return s;
             }

@@ -22,7 +22,11 @@ final class TsdbAppender implements Appender {
 
     @Override
     public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
-        MemSeries s = tsdb.series(ref, labels);
+        MemSeries s = tsdb.seriesByRef(ref);
+        if (s == null) {
+            s = tsdb.series(ref, labels);
+            ref = tsdb.refOf(s);
+        }
         // Raw bits: the staleness marker must survive exactly, and NaN payloads must not collapse.
         long b = Double.doubleToRawLongBits(value);
         long lastT = s.lastT();
@@ -33,7 +37,7 @@ final class TsdbAppender implements Appender {
             }
             if (timestampMs == lastT) {
                 if (b == s.lastBits()) {
-                    return s.id();
+                    return ref;
                 }
                 tsdb.count(0, 1, 0);
                 throw new AppendException(AppendException.Reason.DUPLICATE);
@@ -47,7 +51,7 @@ final class TsdbAppender implements Appender {
             staging = pool.take();
         }
         staging.add(s, timestampMs, b);
-        return s.id();
+        return ref;
     }
 
     @Override
