@@ -118,6 +118,12 @@ public final class Tsdb implements Storage {
     private long truncatedSinceCompaction;
 
     private long nextId;
+    /**
+     * Whether every stored series is in the head: true from opening an empty store until the
+     * first eviction. Then a label set the head lacks is new, and creating its series skips the
+     * disk lookup (the largest cost of a new series). Guarded by {@link #createLock}.
+     */
+    private boolean headHoldsEveryStoredSeries;
     private volatile long minTime;
     private volatile long maxTime;
     /** Samples before this were dropped by retention; older appends are out of bounds. */
@@ -141,6 +147,7 @@ public final class Tsdb implements Storage {
             try (RocksIterator it = store.db().newIterator(store.series())) {
                 it.seekToLast();
                 nextId = it.isValid() ? ByteCodec.getLong(it.key(), 0) + 1 : 1;
+                headHoldsEveryStoredSeries = !it.isValid();
             }
             long[] range = meta.timeRange();
             minTime = range[0];
@@ -263,7 +270,7 @@ public final class Tsdb implements Storage {
             }
             try {
                 byte[] encoded = LabelsCodec.encode(labels);
-                byte[] idBytes = store.db().get(store.labels(), encoded);
+                byte[] idBytes = headHoldsEveryStoredSeries ? null : store.db().get(store.labels(), encoded);
                 if (idBytes == null) {
                     return head.add(nextId++, encoded, false);
                 }
@@ -646,6 +653,7 @@ public final class Tsdb implements Storage {
                 for (MemSeries s : all) {
                     if (s.lastT() < idleBefore && !s.hasUnpersistedChunks()) {
                         head.evict(s);
+                        headHoldsEveryStoredSeries = false;
                     }
                 }
             }
