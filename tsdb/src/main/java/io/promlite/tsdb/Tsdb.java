@@ -13,6 +13,7 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
+import io.promlite.tsdb.store.ChunkWriter;
 import io.promlite.tsdb.store.CommitLog;
 import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Meta;
@@ -96,6 +97,8 @@ public final class Tsdb implements Storage {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
+    /** Writes the chunks of commits and checkpoints; used under the commit lock. */
+    private final ChunkWriter chunkWriter = new ChunkWriter();
     /** A commit's per-series scratch state, by {@link MemSeries#commitSlot}; reused under the commit lock. */
     private MemSeries[] slotSeries = new MemSeries[256];
     private long[] slotT = new long[256];
@@ -567,8 +570,7 @@ public final class Tsdb implements Storage {
         RocksDBException[] error = new RocksDBException[1];
         s.unpersisted(open, (partition, chunk, compact) -> {
             try {
-                batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()),
-                        ChunkCodec.value(chunk, compact));
+                chunkWriter.put(batch, store.chunks(), partition, s.id(), chunk, compact);
                 written[0]++;
             } catch (RocksDBException e) {
                 error[0] = e;
@@ -865,7 +867,7 @@ public final class Tsdb implements Storage {
             batch.delete(store.chunks(), k);
             XorChunk kept = ChunkFilter.without(c.data(), c.offset(), c.length(), mint, maxt);
             if (kept != null) {
-                batch.put(store.chunks(), ChunkCodec.key(p, id, kept.minTime()), ChunkCodec.value(kept, true));
+                chunkWriter.put(batch, store.chunks(), p, id, kept, true);
             }
         }
     }
