@@ -602,7 +602,7 @@ public final class Tsdb implements Storage {
         lifecycle.readLock().lock();
         try {
             if (!closed) {
-                store.db().compactRange(store.log());
+                commitLog.reclaimTruncated();
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -1083,7 +1083,7 @@ public final class Tsdb implements Storage {
         truncatedSinceCompaction += before - commitLog.retainedBytes();
         if (truncatedSinceCompaction >= LOG_COMPACT_BYTES) {
             truncatedSinceCompaction = 0;
-            store.db().compactRange(store.log());
+            commitLog.reclaimTruncated();
         }
     }
 
