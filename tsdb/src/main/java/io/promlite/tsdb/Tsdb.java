@@ -383,17 +383,19 @@ public final class Tsdb implements Storage {
         if (n == 0) {
             return;
         }
+        int touched = 0;
+        for (int i = 0; i < n; i++) {
+            touched += series[i].touchOpenChunk();
+        }
+        cacheTouchSink = touched;
         commitLock.lock();
         try {
             ensureOpen();
-            int touched = 0;
             for (int i = 0; i < n; i++) {
                 if (series[i].isEvicted()) {
                     series[i] = loadOrCreate(series[i].labels());
                 }
-                touched += series[i].touchOpenChunk();
             }
-            cacheTouchSink = touched;
             assignCommitSlots(series, n);
             long accepted = 0;
             long outOfOrder = 0;
@@ -432,7 +434,10 @@ public final class Tsdb implements Storage {
                     if (p != slotPartition[k] && !options.agentMode()) {
                         postings.add(batch, p, s.id(), s.encodedLabels());
                         slotPartition[k] = p;
-                        newPartitions.add(p);
+                        if (newPartitions.size() == 0 || newPartitions.get(newPartitions.size() - 1) != p) {
+                            // Runs of one partition (a scrape's new series) listed once, not per series.
+                            newPartitions.add(p);
+                        }
                     }
                     commitLog.add(s.id(), t, bits[i]);
                     slotT[k] = t;

@@ -155,8 +155,8 @@ public final class MemSeries {
     /**
      * Reads the open chunk's tail without locking, only to bring it into the CPU cache: a commit
      * does this for its whole batch first, so the cache misses of its series overlap instead of
-     * stalling {@link #appendCommitted} one by one. Called by the commit lock's holder, the only
-     * writer; the value is meaningless.
+     * stalling {@link #appendCommitted} one by one, and before it takes the commit lock. A racy read
+     * of the chunk is harmless here: nothing is decided by it, and the value is meaningless.
      */
     public int touchOpenChunk() {
         XorChunk c = open;
