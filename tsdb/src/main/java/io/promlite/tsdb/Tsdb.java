@@ -4,6 +4,7 @@ import io.promlite.tsdb.chunkenc.ChunkFilter;
 import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.head.Head;
 import io.promlite.tsdb.head.MemSeries;
+import io.promlite.tsdb.head.MemSeries.OpenChunks;
 import io.promlite.tsdb.index.LongList;
 import io.promlite.tsdb.index.PartitionList;
 import io.promlite.tsdb.index.PostingsIndex;
@@ -12,6 +13,7 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
+import io.promlite.tsdb.store.ChunkWriter;
 import io.promlite.tsdb.store.CommitLog;
 import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Meta;
@@ -95,6 +97,8 @@ public final class Tsdb implements Storage {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final TsdbAppender.StagingPool stagingPool = new TsdbAppender.StagingPool();
     private final List<MemSeries> cutSeries = new ArrayList<>();
+    /** Writes the chunks of commits and checkpoints; used under the commit lock. */
+    private final ChunkWriter chunkWriter = new ChunkWriter();
     /** A commit's per-series scratch state, by {@link MemSeries#commitSlot}; reused under the commit lock. */
     private MemSeries[] slotSeries = new MemSeries[256];
     private long[] slotT = new long[256];
@@ -111,9 +115,18 @@ public final class Tsdb implements Storage {
     private final Object logSignal = new Object();
     /** The log's next sequence number at the last checkpoint: records before it fed persisted chunks. */
     private long checkpointedSeq;
+    /** Where commits fold the values of their cache-warming reads, so the JIT keeps those reads. */
+    @SuppressWarnings("unused")
+    private int cacheTouchSink;
     private long truncatedSinceCompaction;
 
     private long nextId;
+    /**
+     * Whether every stored series is in the head: true from opening an empty store until the
+     * first eviction. Then a label set the head lacks is new, and creating its series skips the
+     * disk lookup (the largest cost of a new series). Guarded by {@link #createLock}.
+     */
+    private boolean headHoldsEveryStoredSeries;
     private volatile long minTime;
     private volatile long maxTime;
     /** Samples before this were dropped by retention; older appends are out of bounds. */
@@ -137,6 +150,7 @@ public final class Tsdb implements Storage {
             try (RocksIterator it = store.db().newIterator(store.series())) {
                 it.seekToLast();
                 nextId = it.isValid() ? ByteCodec.getLong(it.key(), 0) + 1 : 1;
+                headHoldsEveryStoredSeries = !it.isValid();
             }
             long[] range = meta.timeRange();
             minTime = range[0];
@@ -222,6 +236,17 @@ public final class Tsdb implements Storage {
 
     // ---- series -------------------------------------------------------------------------
 
+    /** The series {@code ref} names when it is still valid and in the head (the fast path), else null. */
+    MemSeries seriesByRef(long ref) {
+        MemSeries s = head.byRef(ref);
+        return s != null && !s.isEvicted() ? s : null;
+    }
+
+    /** The reference an appender hands out for {@code s}. */
+    long refOf(MemSeries s) {
+        return head.refOf(s);
+    }
+
     /** The series for {@code ref} when it is a known id, else for {@code labels}, loaded or created. */
     MemSeries series(long ref, Labels labels) {
         MemSeries s = liveSeries(ref);
@@ -243,7 +268,12 @@ public final class Tsdb implements Storage {
         if (ref == 0) {
             return null;
         }
-        MemSeries s = head.get(ref);
+        MemSeries s = seriesByRef(ref);
+        if (s != null) {
+            return s;
+        }
+        // The slot part of a reference goes stale when the id table grows; the id does not.
+        s = head.get(Head.idOf(ref));
         return s != null && !s.isEvicted() ? s : null;
     }
 
@@ -255,7 +285,7 @@ public final class Tsdb implements Storage {
             }
             try {
                 byte[] encoded = LabelsCodec.encode(labels);
-                byte[] idBytes = store.db().get(store.labels(), encoded);
+                byte[] idBytes = headHoldsEveryStoredSeries ? null : store.db().get(store.labels(), encoded);
                 if (idBytes == null) {
                     return head.add(nextId++, encoded, false);
                 }
@@ -365,6 +395,11 @@ public final class Tsdb implements Storage {
         if (n == 0) {
             return;
         }
+        int touched = 0;
+        for (int i = 0; i < n; i++) {
+            touched += series[i].touchOpenChunk();
+        }
+        cacheTouchSink = touched;
         commitLock.lock();
         try {
             ensureOpen();
@@ -411,7 +446,10 @@ public final class Tsdb implements Storage {
                     if (p != slotPartition[k] && !options.agentMode()) {
                         postings.add(batch, p, s.id(), s.encodedLabels());
                         slotPartition[k] = p;
-                        newPartitions.add(p);
+                        if (newPartitions.size() == 0 || newPartitions.get(newPartitions.size() - 1) != p) {
+                            // Runs of one partition (a scrape's new series) listed once, not per series.
+                            newPartitions.add(p);
+                        }
                     }
                     commitLog.add(s.id(), t, bits[i]);
                     slotT[k] = t;
@@ -530,11 +568,11 @@ public final class Tsdb implements Storage {
         try (WriteBatch batch = new WriteBatch()) {
             int written = 0;
             for (MemSeries s : cutSeries) {
-                written += putChunks(batch, s, false);
+                written += putChunks(batch, s, OpenChunks.NONE);
             }
             store.db().write(writeOptions, batch);
             for (MemSeries s : cutSeries) {
-                s.markPersisted(false);
+                s.markPersisted(OpenChunks.NONE);
             }
             metrics.chunksWritten.inc(written);
         } catch (RocksDBException e) {
@@ -544,12 +582,12 @@ public final class Tsdb implements Storage {
         }
     }
 
-    private int putChunks(WriteBatch batch, MemSeries s, boolean includeOpen) throws RocksDBException {
+    private int putChunks(WriteBatch batch, MemSeries s, OpenChunks open) throws RocksDBException {
         int[] written = new int[1];
         RocksDBException[] error = new RocksDBException[1];
-        s.unpersisted(includeOpen, (partition, chunk) -> {
+        s.unpersisted(open, (partition, chunk, compact) -> {
             try {
-                batch.put(store.chunks(), ChunkCodec.key(partition, s.id(), chunk.minTime()), ChunkCodec.value(chunk));
+                chunkWriter.put(batch, store.chunks(), partition, s.id(), chunk, compact);
                 written[0]++;
             } catch (RocksDBException e) {
                 error[0] = e;
@@ -566,19 +604,34 @@ public final class Tsdb implements Storage {
      * write, then lets series idle for {@link #HEAD_IDLE_MS} leave memory.
      */
     void checkpoint() throws RocksDBException {
-        persistHead();
+        checkpoint(false);
+    }
+
+    /**
+     * {@code closing}: store every open chunk compacted, as it will not grow in this process.
+     * Otherwise open chunks of active series are stored raw: compacting costs decoding and
+     * re-encoding the chunk, and it would be redone when the chunk is cut; a raw chunk is as
+     * readable, just larger until its cut rewrites it (idle series' chunks are compacted here).
+     */
+    private void checkpoint(boolean closing) throws RocksDBException {
+        persistHead(closing);
         // Reclaim the truncated records' space now; left to compaction they would linger for long.
         lifecycle.readLock().lock();
         try {
             if (!closed) {
-                store.db().compactRange(store.log());
+                commitLog.reclaimTruncated();
             }
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private void persistHead() throws RocksDBException {
+    /** How a checkpoint stores a series' open chunk: compacted when final (closing, or about to be evicted). */
+    private static OpenChunks openChunks(MemSeries s, boolean closing, long idleBefore) {
+        return closing || s.lastT() < idleBefore ? OpenChunks.FINAL : OpenChunks.DIRTY_RAW;
+    }
+
+    private void persistHead(boolean closing) throws RocksDBException {
         commitLock.lock();
         try {
             if (closed) {
@@ -587,13 +640,14 @@ public final class Tsdb implements Storage {
             checkpointRequested = false;
             List<MemSeries> all = head.all();
             int written = 0;
+            long idleBefore = maxTime < Long.MIN_VALUE + HEAD_IDLE_MS ? Long.MIN_VALUE : maxTime - HEAD_IDLE_MS;
             // In bounded batches: one batch holding every dirty chunk of a large head would take tens
             // of MB of native memory at once (the batch, then the memtable it lands in). A crash
             // between batches is safe: the log checkpoint moves only with the last one, and replay
             // skips samples a series' stored chunks already hold.
             try (WriteBatch batch = new WriteBatch()) {
                 for (MemSeries s : all) {
-                    written += putChunks(batch, s, true);
+                    written += putChunks(batch, s, openChunks(s, closing, idleBefore));
                     if (batch.getDataSize() >= CHECKPOINT_BATCH_BYTES) {
                         store.db().write(writeOptions, batch);
                         batch.clear();
@@ -608,17 +662,17 @@ public final class Tsdb implements Storage {
             }
             truncateLogLocked();
             for (MemSeries s : all) {
-                s.markPersisted(true);
+                s.markPersisted(openChunks(s, closing, idleBefore));
             }
             metrics.chunksWritten.inc(written);
-            if (maxTime < Long.MIN_VALUE + HEAD_IDLE_MS) {
+            if (idleBefore == Long.MIN_VALUE) {
                 return;
             }
-            long idleBefore = maxTime - HEAD_IDLE_MS;
             synchronized (createLock) {
                 for (MemSeries s : all) {
                     if (s.lastT() < idleBefore && !s.hasUnpersistedChunks()) {
                         head.evict(s);
+                        headHoldsEveryStoredSeries = false;
                     }
                 }
             }
@@ -830,7 +884,7 @@ public final class Tsdb implements Storage {
             batch.delete(store.chunks(), k);
             XorChunk kept = ChunkFilter.without(c.data(), c.offset(), c.length(), mint, maxt);
             if (kept != null) {
-                batch.put(store.chunks(), ChunkCodec.key(p, id, kept.minTime()), ChunkCodec.value(kept));
+                chunkWriter.put(batch, store.chunks(), p, id, kept, true);
             }
         }
     }
@@ -1046,7 +1100,7 @@ public final class Tsdb implements Storage {
         truncatedSinceCompaction += before - commitLog.retainedBytes();
         if (truncatedSinceCompaction >= LOG_COMPACT_BYTES) {
             truncatedSinceCompaction = 0;
-            store.db().compactRange(store.log());
+            commitLog.reclaimTruncated();
         }
     }
 
@@ -1101,7 +1155,7 @@ public final class Tsdb implements Storage {
                 return;
             }
             try {
-                checkpoint();
+                checkpoint(true);
                 store.flushForShutdown();
             } catch (RocksDBException e) {
                 log.error("tsdb: final checkpoint failed; the log will be replayed on next open", e);

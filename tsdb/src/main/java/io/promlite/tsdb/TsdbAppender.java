@@ -22,19 +22,27 @@ final class TsdbAppender implements Appender {
 
     @Override
     public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
-        MemSeries s = tsdb.series(ref, labels);
+        MemSeries s = tsdb.seriesByRef(ref);
+        if (s == null) {
+            s = tsdb.series(ref, labels);
+            ref = tsdb.refOf(s);
+        }
         stage(s, timestampMs, value);
-        return s.id();
+        return ref;
     }
 
     @Override
     public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
-        MemSeries s = tsdb.liveSeries(ref);
+        MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
-            return 0;
+            s = tsdb.liveSeries(ref);
+            if (s == null) {
+                return 0;
+            }
+            ref = tsdb.refOf(s);
         }
         stage(s, timestampMs, value);
-        return s.id();
+        return ref;
     }
 
     private void stage(MemSeries s, long timestampMs, double value) throws AppendException {

@@ -144,4 +144,26 @@ class LogCursorTest {
             assertTrue(readAll(cursor).isEmpty(), "an out-of-order sample is not logged");
         }
     }
+
+    @Test
+    void checkpointsGiveTheLogsDiskSpaceBack() throws Exception {
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            var rocks = db.store().db();
+            var log = db.store().log();
+            for (int round = 0; round < 4; round++) {
+                for (int c = 0; c < 50; c++) {
+                    commit(db, (round * 50L + c) * 100, (round * 50L + c + 1) * 100);
+                }
+                // Records in files on disk, not just in the memtable.
+                try (var flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                    rocks.flush(flush, log);
+                }
+            }
+            assertTrue(rocks.getLongProperty(log, "rocksdb.live-sst-files-size") > 100_000);
+            db.checkpoint();
+            assertEquals(0, db.logBytes());
+            assertTrue(rocks.getLongProperty(log, "rocksdb.live-sst-files-size") < 10_000,
+                    "log files left: " + rocks.getLongProperty(log, "rocksdb.live-sst-files-size"));
+        }
+    }
 }

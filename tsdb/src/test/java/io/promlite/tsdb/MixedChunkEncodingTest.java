@@ -148,4 +148,34 @@ class MixedChunkEncodingTest {
         reopen();
         assertAllReadBack();
     }
+
+    @Test
+    void checkpointsStoreOpenChunksRawAndCutsAndCloseCompactThem() throws Exception {
+        Random rnd = new Random(4);
+        // 130 samples: one cut chunk (120) and an open one (10) per series.
+        scrape(0, 130, rnd);
+        db.checkpoint();
+        int[] encodings = storedEncodings();
+        assertEquals(10, encodings[0] + encodings[1], "a cut and an open chunk per series");
+        // Cut chunks of decimal-friendly series (e.g. "constant") are compacted; open ones stay raw XOR.
+        assertTrue(encodings[0] >= 2, "compacted cut chunks: " + encodings[0]);
+        assertTrue(encodings[1] >= 5, "raw open chunks: " + encodings[1]);
+        int cutDecimal = encodings[0];
+        assertAllReadBack();
+
+        // Further samples reach the raw-stored open chunks; the next checkpoint rewrites them raw.
+        scrape(130, 150, rnd);
+        db.checkpoint();
+        assertEquals(cutDecimal, storedEncodings()[0]);
+        assertAllReadBack();
+
+        // Closing stores the open chunks compacted: they read back the same after reopening.
+        reopen();
+        assertTrue(storedEncodings()[0] > cutDecimal, "open chunks compacted at close: " + storedEncodings()[0]);
+        assertAllReadBack();
+        scrape(150, 260, rnd);
+        assertAllReadBack();
+        reopen();
+        assertAllReadBack();
+    }
 }

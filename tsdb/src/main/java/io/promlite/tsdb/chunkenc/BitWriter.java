@@ -39,6 +39,17 @@ class BitWriter {
         return (bitPos + 7) >>> 3;
     }
 
+    /**
+     * Reads the byte the next write lands in, to bring it into the cache ahead of the write. Safe
+     * without synchronization (callers may race a writer): the position is bounds-checked against
+     * whichever buffer is seen.
+     */
+    int touchTail() {
+        byte[] b = buf;
+        int i = bitPos >>> 3;
+        return i < b.length ? b[i] : 0;
+    }
+
     /** Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. */
     void ensureBits(int extra) {
         int needed = ((bitPos + extra + 7) >>> 3) + 8;

@@ -54,6 +54,14 @@ public final class XorChunk extends BitWriter {
         return c;
     }
 
+    /**
+     * Loads what the next {@link #append} touches into the CPU cache and returns a value derived
+     * from it (callers fold it somewhere, so the read is not optimized away).
+     */
+    public int touch() {
+        return count + touchTail();
+    }
+
     public int numSamples() {
         return count;
     }

@@ -12,11 +12,40 @@ import java.util.List;
  * the store, which owns id assignment and disk access.
  */
 public final class Head {
+    private static final int REF_ID_BITS = 40;
+    private static final long REF_ID_MASK = (1L << REF_ID_BITS) - 1;
+    /** Slot numbers (plus one) take the 23 bits above the id, keeping references positive. */
+    private static final int MAX_REF_SLOT = (1 << (63 - REF_ID_BITS)) - 1;
     private final SeriesTable byLabels = new SeriesTable();
     private final SeriesTable byId = new SeriesTable();
 
     public MemSeries get(long id) {
         return byId.get(id);
+    }
+
+    /**
+     * The series a reference from {@link #refOf} names, if it is still where the reference says
+     * (it moves when its table resizes; the caller then looks it up by id or labels). A reference
+     * is the series id with the series' slot in the id table above bit 40, so the appender's
+     * lookup costs one array read instead of a probe through the table's keys.
+     */
+    public MemSeries byRef(long ref) {
+        int slot = (int) (ref >>> REF_ID_BITS) - 1;
+        return slot < 0 ? null : byId.atSlot(ref & REF_ID_MASK, slot);
+    }
+
+    /** The series id in a reference. */
+    public static long idOf(long ref) {
+        return ref & REF_ID_MASK;
+    }
+
+    /** A reference for {@link #byRef}; 0 (none) in the unlikely case id or slot exceed their bits. */
+    public long refOf(MemSeries s) {
+        int slot = byId.slotOf(s.id(), s);
+        if (slot < 0 || slot >= MAX_REF_SLOT || (s.id() & ~REF_ID_MASK) != 0) {
+            return 0;
+        }
+        return ((long) (slot + 1) << REF_ID_BITS) | s.id();
     }
 
     public MemSeries get(Labels labels) {

@@ -6,6 +6,8 @@ import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Partitions;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,21 +16,33 @@ import java.util.List;
  * (the open chunk being appended to, plus any cut ones awaiting their write).
  *
  * <p>Chunk state is written only by the thread holding the store's commit lock, and guarded by
- * this object's monitor so readers can copy it consistently. The last sample is volatile so
- * appenders can reject out-of-order samples without locking.
+ * this object's monitor so readers can copy it consistently. The last sample is published
+ * so appenders can reject out-of-order samples without locking.
  *
  * <p>One of these lives per active series, so it holds only what the head needs: labels in their
  * compact stored encoding, and no per-commit scratch state beyond one slot number.
  */
 public final class MemSeries {
     public static final long NO_SAMPLE = Long.MIN_VALUE;
+    /** The open chunk is stored as it is in memory, compacted (or there is no open chunk). */
+    private static final byte OPEN_CLEAN = 0;
+    /** The open chunk holds samples not in the stored chunks (the log holds them). */
+    private static final byte OPEN_DIRTY = 1;
+    /** The open chunk is stored uncompacted, as a checkpoint writes it: still to compact once it is final. */
+    private static final byte OPEN_STORED_RAW = 2;
 
     private final long id;
     /** The label set in {@link LabelsCodec}'s encoding, as stored in the series family. */
     private final byte[] labels;
 
-    private volatile long lastT = NO_SAMPLE;
-    private volatile long lastBits;
+    /*
+     * The last sample, read by appenders without locking. Written with release stores and read
+     * with acquire loads rather than as volatiles: a volatile store costs a full fence, twice per
+     * committed sample, where publishing in order is all that is needed (the value first, so one
+     * who sees a time also sees its value or a newer one).
+     */
+    private long lastT = NO_SAMPLE;
+    private long lastBits;
     private volatile boolean evicted;
 
     // Guarded by the commit lock.
@@ -40,8 +54,22 @@ public final class MemSeries {
     // Guarded by this.
     private XorChunk open;
     private int openPartition;
-    private boolean openDirty;
+    /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
+    private byte openState;
     private List<XorChunk> frozen;
+
+    private static final VarHandle LAST_T;
+    private static final VarHandle LAST_BITS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LAST_T = lookup.findVarHandle(MemSeries.class, "lastT", long.class);
+            LAST_BITS = lookup.findVarHandle(MemSeries.class, "lastBits", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     MemSeries(long id, byte[] labels, boolean persisted) {
         this.id = id;
@@ -68,11 +96,16 @@ public final class MemSeries {
     }
 
     public long lastT() {
-        return lastT;
+        return (long) LAST_T.getAcquire(this);
     }
 
     public long lastBits() {
-        return lastBits;
+        return (long) LAST_BITS.getAcquire(this);
+    }
+
+    private void publishLast(long t, long bits) {
+        LAST_BITS.setRelease(this, bits);
+        LAST_T.setRelease(this, t);
     }
 
     /** Whether the series' labels are already stored. */
@@ -105,20 +138,29 @@ public final class MemSeries {
 
     /** Restores state from disk: the last sample, and the last chunk when it can take more samples. */
     public synchronized void restore(int partition, XorChunk lastChunk, boolean reopenChunk) {
-        lastBits = lastChunk.lastValueBits();
-        lastT = lastChunk.maxTime();
+        publishLast(lastChunk.maxTime(), lastChunk.lastValueBits());
         indexedPartition = partition;
         if (reopenChunk) {
             open = lastChunk;
             openPartition = partition;
-            openDirty = false;
+            openState = OPEN_CLEAN;
         }
     }
 
     /** Agent mode: remembers a committed sample as the series' last one, without chunks. */
     public void recordLast(long t, long bits) {
-        lastBits = bits;
-        lastT = t;
+        publishLast(t, bits);
+    }
+
+    /**
+     * Reads the open chunk's tail without locking, only to bring it into the CPU cache: a commit
+     * does this for its whole batch first, so the cache misses of its series overlap instead of
+     * stalling {@link #appendCommitted} one by one, and before it takes the commit lock. A racy read
+     * of the chunk is harmless here: nothing is decided by it, and the value is meaningless.
+     */
+    public int touchOpenChunk() {
+        XorChunk c = open;
+        return c == null ? 0 : c.touch();
     }
 
     /**
@@ -134,7 +176,7 @@ public final class MemSeries {
             // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
             // empty on average; growing (by half) twice costs two copies per chunk lifetime.
             sizeHint = open.length() / 2 + 32;
-            if (openDirty) {
+            if (openState != OPEN_CLEAN) {
                 if (frozen == null) {
                     frozen = new ArrayList<>(2);
                 }
@@ -148,9 +190,8 @@ public final class MemSeries {
             openPartition = p;
         }
         open.append(t, bits);
-        openDirty = true;
-        lastBits = bits;
-        lastT = t;
+        openState = OPEN_DIRTY;
+        publishLast(t, bits);
         return cut;
     }
 
@@ -187,28 +228,60 @@ public final class MemSeries {
         public static final HeadChunks NONE = new HeadChunks(List.of(), Long.MAX_VALUE, false);
     }
 
-    /** Feeds the chunks that must be written: cut ones, and the open one when asked and dirty. */
-    public synchronized void unpersisted(boolean includeOpen, ChunkSink sink) {
+    /**
+     * Feeds the chunks that must be written: cut ones (to compact), then, as {@code open} asks, the
+     * open one. Cut chunks are final, so they are stored compacted; an open chunk still grows, so a
+     * checkpoint stores it raw ({@link OpenChunks#DIRTY_RAW}) and leaves compacting to its cut,
+     * unless it is final (idle series, close: {@link OpenChunks#FINAL}).
+     */
+    public synchronized void unpersisted(OpenChunks openChunks, ChunkSink sink) {
         if (frozen != null) {
             for (XorChunk c : frozen) {
-                sink.accept(Partitions.of(c.minTime()), c);
+                sink.accept(Partitions.of(c.minTime()), c, true);
             }
         }
-        if (includeOpen && openDirty) {
-            sink.accept(openPartition, open);
+        switch (openChunks) {
+            case NONE -> { }
+            case DIRTY_RAW -> {
+                if (openState == OPEN_DIRTY) {
+                    sink.accept(openPartition, open, false);
+                }
+            }
+            case FINAL -> {
+                if (openState != OPEN_CLEAN) {
+                    sink.accept(openPartition, open, true);
+                }
+            }
         }
     }
 
-    /** After the chunks fed by {@link #unpersisted} were written. */
-    public synchronized void markPersisted(boolean includedOpen) {
+    /** After the chunks fed by {@link #unpersisted} with the same argument were written. */
+    public synchronized void markPersisted(OpenChunks openChunks) {
         frozen = null;
-        if (includedOpen) {
-            openDirty = false;
+        switch (openChunks) {
+            case NONE -> { }
+            case DIRTY_RAW -> {
+                if (openState == OPEN_DIRTY) {
+                    openState = OPEN_STORED_RAW;
+                }
+            }
+            case FINAL -> openState = OPEN_CLEAN;
         }
     }
 
+    /** Whether memory holds samples the stored chunks lack. */
     public synchronized boolean hasUnpersistedChunks() {
-        return frozen != null || openDirty;
+        return frozen != null || openState == OPEN_DIRTY;
+    }
+
+    /** Which open chunks {@link #unpersisted} feeds. */
+    public enum OpenChunks {
+        /** None: only the cut chunks. */
+        NONE,
+        /** The open chunk when it has unstored samples, to store uncompacted. */
+        DIRTY_RAW,
+        /** The open chunk when its stored copy is missing samples or uncompacted, to store compacted. */
+        FINAL
     }
 
     /** Drops in-memory chunks of partitions before {@code partition} (retention removed them). */
@@ -221,7 +294,7 @@ public final class MemSeries {
         }
         if (open != null && openPartition < partition) {
             open = null;
-            openDirty = false;
+            openState = OPEN_CLEAN;
         }
     }
 
@@ -255,12 +328,13 @@ public final class MemSeries {
         }
         if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
             open = ChunkFilter.without(open.bytes(), 0, open.length(), mint, maxt);
-            openDirty = open != null;
+            openState = open != null ? OPEN_DIRTY : OPEN_CLEAN;
         }
     }
 
     @FunctionalInterface
     public interface ChunkSink {
-        void accept(int partition, XorChunk chunk);
+        /** {@code compact}: store the chunk in its compacted encoding, else as it is in memory. */
+        void accept(int partition, XorChunk chunk, boolean compact);
     }
 }

@@ -37,6 +37,26 @@ final class SeriesTable {
         return stripes[h & (STRIPES - 1)].get(key, labels, h >>> 4);
     }
 
+    /**
+     * The series with id {@code id} if it sits at {@code slot} (from {@link #slotOf}) of its
+     * stripe, else null. For the table keyed by series id. Lock-free and without validation: a
+     * series found there with that id is the one (ids are unique; evicted series are marked).
+     */
+    MemSeries atSlot(long id, int slot) {
+        MemSeries[] values = stripes[hash(id) & (STRIPES - 1)].table.values();
+        if (slot >= values.length) {
+            return null;
+        }
+        MemSeries s = values[slot];
+        return s != null && s.id() == id ? s : null;
+    }
+
+    /** Where {@code s}, under {@code key}, sits in its stripe now, or -1; it moves when the stripe resizes. */
+    int slotOf(long key, MemSeries s) {
+        int h = hash(key);
+        return stripes[h & (STRIPES - 1)].slotOf(key, s, h >>> 4);
+    }
+
     void put(long key, MemSeries s) {
         int h = hash(key);
         stripes[h & (STRIPES - 1)].put(key, s, h >>> 4);
@@ -85,6 +105,22 @@ final class SeriesTable {
             stamp = lock.readLock();
             try {
                 return lookup(table, key, labels, h);
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+
+        int slotOf(long key, MemSeries series, int h) {
+            long stamp = lock.readLock();
+            try {
+                long[] keys = table.keys();
+                int mask = keys.length - 1;
+                for (int i = h & mask; keys[i] != 0; i = (i + 1) & mask) {
+                    if (keys[i] == key && table.values()[i] == series) {
+                        return i;
+                    }
+                }
+                return -1;
             } finally {
                 lock.unlockRead(stamp);
             }

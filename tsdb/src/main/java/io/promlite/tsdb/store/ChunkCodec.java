@@ -10,22 +10,26 @@ import io.promlite.tsdb.chunkenc.XorChunk;
  * series' chunks of a day are contiguous and time-ordered, and a whole day is one key range.
  * Value: {@code uvarint(max time - min time) | chunk bytes}; the max time lets readers skip
  * chunks outside a query without decoding them. The chunk bytes are in the smaller of the XOR and
- * the decimal encoding ({@link ChunkCompactor}), read by {@code ChunkIterator}.
+ * the decimal encoding ({@link ChunkCompactor}), or for an open chunk stored by a checkpoint in
+ * its XOR encoding, read by {@code ChunkIterator}. {@link ChunkWriter} writes them.
  */
 public final class ChunkCodec {
     public static final int KEY_BYTES = 20;
-    /** Per thread: chunks are written by commits, checkpoints and deletions. */
-    private static final ThreadLocal<ChunkCompactor> COMPACTOR = ThreadLocal.withInitial(ChunkCompactor::new);
 
     private ChunkCodec() {
     }
 
     public static byte[] key(int partition, long seriesId, long minTime) {
         byte[] k = new byte[KEY_BYTES];
+        putKey(k, partition, seriesId, minTime);
+        return k;
+    }
+
+    /** Writes a key into the first {@link #KEY_BYTES} bytes of {@code k}. */
+    public static void putKey(byte[] k, int partition, long seriesId, long minTime) {
         ByteCodec.putSortableInt(k, 0, partition);
         ByteCodec.putLong(k, 4, seriesId);
         ByteCodec.putSortableLong(k, 12, minTime);
-        return k;
     }
 
     public static int partition(byte[] key) {
@@ -38,16 +42,6 @@ public final class ChunkCodec {
 
     public static long minTime(byte[] key) {
         return ByteCodec.getSortableLong(key, 12);
-    }
-
-    public static byte[] value(XorChunk chunk) {
-        long span = chunk.maxTime() - chunk.minTime();
-        int header = ByteCodec.uvarintSize(span);
-        ChunkCompactor compacted = COMPACTOR.get().compact(chunk);
-        byte[] v = new byte[header + compacted.length()];
-        ByteCodec.putUvarint(v, 0, span);
-        System.arraycopy(compacted.bytes(), 0, v, header, compacted.length());
-        return v;
     }
 
     /** A decoded chunk value: its time bounds and where the chunk bytes sit in {@code data}. */

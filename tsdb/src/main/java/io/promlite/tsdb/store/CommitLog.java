@@ -1,6 +1,7 @@
 package io.promlite.tsdb.store;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -25,8 +26,8 @@ public final class CommitLog {
     private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(8);
     private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private volatile long nextSeq;
-    /** The oldest record possibly still stored. */
-    private long firstSeq;
+    /** The oldest record possibly still stored; volatile for {@link #reclaimTruncated}. */
+    private volatile long firstSeq;
     /** Key and value bytes of the records from {@code firstSeq} on. */
     private volatile long retainedBytes;
     private long baseT;
@@ -154,6 +155,18 @@ public final class CommitLog {
             retainedBytes = bytes;
         }
         return firstSeq;
+    }
+
+    /**
+     * Gives the disk space of truncated records back: drops the files holding only such records,
+     * then compacts what is left of the range. Compacting the whole family instead would rewrite
+     * the live records, up to a checkpoint's worth, every time.
+     */
+    public void reclaimTruncated() throws RocksDBException {
+        byte[] begin = seqKey(0);
+        byte[] end = seqKey(firstSeq);
+        db.deleteFilesInRanges(cf, List.of(begin, end), false);
+        db.compactRange(cf, begin, end);
     }
 
     /** Feeds every sample logged from record {@code fromSeq} on, in commit order, to {@code sink}. */

@@ -48,12 +48,20 @@ public final class HeadBench {
                 }
             }
             long t0 = 1_700_000_000_000L;
-            cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long self = Thread.currentThread().getId();
+            cpuStart = threads.getCurrentThreadCpuTime();
             double v = 0;
             long firstScrapeCpu = 0;
+            long allocStart = 0;
             for (int scrape = 0; scrape < scrapes; scrape++) {
                 if (scrape == 1) {
-                    firstScrapeCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+                    firstScrapeCpu = threads.getCurrentThreadCpuTime() - cpuStart;
+                }
+                if (scrape == scrapes / 2) {
+                    // Past warm-up: what the steady known-series path allocates.
+                    allocStart = threads.getThreadAllocatedBytes(self);
                 }
                 for (int t = 0; t < targets; t++) {
                     Appender app = db.appender();
@@ -66,15 +74,19 @@ public final class HeadBench {
                     app.commit();
                 }
             }
-            cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+            cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+            long allocated = threads.getThreadAllocatedBytes(self) - allocStart;
+            long allocSamples = (long) (scrapes - scrapes / 2) * series;
             labels = null;
             refs = null;
             long heap = usedAfterGc(mem) - baseline;
             long rss = residentBytes();
             System.out.printf("series=%d samples=%d heap/series=%.0f B rss=%.1f MiB rss/series=%.0f B;"
-                    + " cpu: %.2f us per new series, %.2f us per sample of known series%n", series, samples,
+                    + " cpu: %.2f us per new series, %.2f us per sample of known series;"
+                    + " appending thread allocated %.1f B per sample (second half)%n", series, samples,
                     (double) heap / series, rss / 1048576.0, (double) rss / series,
-                    firstScrapeCpu / 1000.0 / series, (cpu - firstScrapeCpu) / 1000.0 / (samples - series));
+                    firstScrapeCpu / 1000.0 / series, (cpu - firstScrapeCpu) / 1000.0 / (samples - series),
+                    (double) allocated / allocSamples);
             Thread.sleep(pauseSeconds * 1000L);
             long end = t0 + scrapes * 5000L;
             query(db, end - 3_600_000L, end, Matcher.equal("__name__", "bench_metric_1"));
