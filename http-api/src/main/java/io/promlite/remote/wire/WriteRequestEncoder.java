@@ -1,6 +1,7 @@
 package io.promlite.remote.wire;
 
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.store.LabelsCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -8,9 +9,8 @@ import java.util.Map;
 
 /**
  * Encodes remote write 1.0's protobuf {@code prometheus.WriteRequest} (the messages
- * {@link WriteRequestDecoder} reads). A series' labels are encoded once with {@link #labels} and
- * reused for every request carrying its samples, so building a request costs per sample only the
- * sample's own bytes. {@link #metadata} adds the {@code MetricMetadata} entries (field 3) that
+ * {@link WriteRequestDecoder} reads). A series' labels come as the store keeps them
+ * ({@link LabelsCodec}), so queues need no labels of their own per series. {@link #metadata} adds the {@code MetricMetadata} entries (field 3) that
  * {@code metadata_config} sends. Not thread-safe; the buffer is reused across requests.
  */
 public final class WriteRequestEncoder {
@@ -47,50 +47,51 @@ public final class WriteRequestEncoder {
         return b.build();
     }
 
-    /**
-     * The encoded {@code Label} fields of a series, sorted by name as remote write requires. Sized
-     * exactly: queues keep one per active series.
-     */
-    public static byte[] labels(Labels all) {
-        byte[][] names = new byte[all.size()][];
-        byte[][] values = new byte[all.size()][];
-        int size = 0;
-        for (int i = 0; i < all.size(); i++) {
-            names[i] = all.name(i).getBytes(StandardCharsets.UTF_8);
-            values[i] = all.value(i).getBytes(StandardCharsets.UTF_8);
-            int label = labelSize(names[i], values[i]);
-            size += 1 + varintSize(label) + label;
-        }
-        byte[] out = new byte[size];
-        int p = 0;
-        for (int i = 0; i < names.length; i++) {
-            p = putVarint(out, p, LABEL);
-            p = putVarint(out, p, labelSize(names[i], values[i]));
-            p = putBytes(out, p, LABEL_NAME, names[i]);
-            p = putBytes(out, p, LABEL_VALUE, values[i]);
-        }
-        return out;
+    /** Sorted by name, as UTF-8: merged into every series, which keeps its own label of the same name. */
+    private final byte[][] externalNames;
+    private final byte[][] externalValues;
+    /** The current series' {@code Label} fields, before they are copied into {@link #buf}. */
+    private byte[] labelBuf = new byte[256];
+    /** Where {@link #readVarint} reads next. */
+    private int readPos;
+
+    /** An encoder that sends series' labels as they are. */
+    public WriteRequestEncoder() {
+        this(Map.of());
     }
 
-    private static int labelSize(byte[] name, byte[] value) {
-        return 2 + varintSize(name.length) + name.length + varintSize(value.length) + value.length;
+    /** An encoder that adds {@code externalLabels} to each series that lacks them (its own win, as in Prometheus). */
+    public WriteRequestEncoder(Map<String, String> externalLabels) {
+        Labels sorted = Labels.fromMap(externalLabels);
+        externalNames = new byte[sorted.size()][];
+        externalValues = new byte[sorted.size()][];
+        for (int i = 0; i < sorted.size(); i++) {
+            externalNames[i] = sorted.name(i).getBytes(StandardCharsets.UTF_8);
+            externalValues[i] = sorted.value(i).getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     public void reset() {
         pos = 0;
     }
 
-    /** Adds one {@code TimeSeries} with labels from {@link #labels} and samples {@code [from, from + n)}. */
-    public void series(byte[] encodedLabels, long[] timestamps, double[] values, int from, int n) {
-        int size = encodedLabels.length;
+    /**
+     * Adds one {@code TimeSeries}: the labels {@code storedLabels} holds in {@link LabelsCodec}'s
+     * encoding (sorted by name, as the store keeps them) with the external labels merged in, and
+     * samples {@code [from, from + n)}. Transcoding the store's bytes costs about what copying a
+     * per-series cache of encoded labels would, without the cache's memory per series.
+     */
+    public void series(byte[] storedLabels, long[] timestamps, double[] values, int from, int n) {
+        int labelsLength = putLabels(storedLabels);
+        int size = labelsLength;
         for (int i = from; i < from + n; i++) {
             size += 2 + sampleSize(timestamps[i]);
         }
         ensure(10 + size);
         pos = putVarint(buf, pos, TIMESERIES);
         pos = putVarint(buf, pos, size);
-        System.arraycopy(encodedLabels, 0, buf, pos, encodedLabels.length);
-        pos += encodedLabels.length;
+        System.arraycopy(labelBuf, 0, buf, pos, labelsLength);
+        pos += labelsLength;
         for (int i = from; i < from + n; i++) {
             pos = putVarint(buf, pos, SAMPLE);
             pos = putVarint(buf, pos, sampleSize(timestamps[i]));
@@ -101,6 +102,65 @@ public final class WriteRequestEncoder {
             }
             buf[pos++] = SAMPLE_TIMESTAMP;
             pos = putVarint(buf, pos, timestamps[i]);
+        }
+    }
+
+    /** Writes the series' and external labels, merged by name, as {@code Label} fields into {@link #labelBuf}. */
+    private int putLabels(byte[] stored) {
+        readPos = 0;
+        int pairs = readVarint(stored);
+        int e = 0;
+        int q = 0;
+        for (int i = 0; i < pairs; i++) {
+            int nameLength = readVarint(stored);
+            int name = readPos;
+            readPos += nameLength;
+            int valueLength = readVarint(stored);
+            int value = readPos;
+            readPos += valueLength;
+            int c;
+            while (e < externalNames.length
+                    && (c = Arrays.compareUnsigned(externalNames[e], 0, externalNames[e].length,
+                            stored, name, name + nameLength)) <= 0) {
+                if (c < 0) {
+                    q = putLabel(q, externalNames[e], 0, externalNames[e].length,
+                            externalValues[e], 0, externalValues[e].length);
+                }
+                e++;
+            }
+            q = putLabel(q, stored, name, nameLength, stored, value, valueLength);
+        }
+        for (; e < externalNames.length; e++) {
+            q = putLabel(q, externalNames[e], 0, externalNames[e].length, externalValues[e], 0, externalValues[e].length);
+        }
+        return q;
+    }
+
+    private int putLabel(int q, byte[] names, int name, int nameLength, byte[] values, int value, int valueLength) {
+        if (q + 18 + nameLength + valueLength > labelBuf.length) {
+            labelBuf = Arrays.copyOf(labelBuf, Math.max(2 * labelBuf.length, q + 18 + nameLength + valueLength));
+        }
+        byte[] out = labelBuf;
+        q = putVarint(out, q, LABEL);
+        q = putVarint(out, q, 2 + varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength);
+        q = putVarint(out, q, LABEL_NAME);
+        q = putVarint(out, q, nameLength);
+        System.arraycopy(names, name, out, q, nameLength);
+        q += nameLength;
+        q = putVarint(out, q, LABEL_VALUE);
+        q = putVarint(out, q, valueLength);
+        System.arraycopy(values, value, out, q, valueLength);
+        return q + valueLength;
+    }
+
+    private int readVarint(byte[] b) {
+        int v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte x = b[readPos++];
+            v |= (x & 0x7f) << shift;
+            if (x >= 0) {
+                return v;
+            }
         }
     }
 
