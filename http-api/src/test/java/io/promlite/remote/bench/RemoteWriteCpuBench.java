@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  *
  * <ol>
  *   <li>{@code pipeline}: on this thread, reading the commit log through a {@link LogCursor},
- *       looking up each series' cached encoded labels, protobuf-encoding requests of
- *       {@code max_samples_per_send} samples and snappy-compressing them: the work a queue does per
+ *       looking up a read's labels in the store at once (as a queue does), protobuf-encoding
+ *       requests of {@code max_samples_per_send} samples and snappy-compressing them: the work a queue does per
  *       sample before HTTP, without thread hand-offs.</li>
  *   <li>{@code queue}: a {@link RemoteWriteManager} queue forwarding the same log to a receiver
  *       that discards requests; counts the CPU and allocation of the queue's reader, shards and
