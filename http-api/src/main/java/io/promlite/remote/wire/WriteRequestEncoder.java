@@ -49,11 +49,11 @@ public final class WriteRequestEncoder {
 
     /** Sorted by name, as UTF-8: merged into every series, which keeps its own label of the same name. */
     private final byte[][] externalNames;
-    private final byte[][] externalValues;
+    /** Each external label as a whole {@code Label} field, copied as is. */
+    private final byte[][] externalFields;
+    private final int externalBytes;
     /** The current series' {@code Label} fields, before they are copied into {@link #buf}. */
     private byte[] labelBuf = new byte[256];
-    /** Where {@link #readVarint} reads next. */
-    private int readPos;
 
     /** An encoder that sends series' labels as they are. */
     public WriteRequestEncoder() {
@@ -64,11 +64,22 @@ public final class WriteRequestEncoder {
     public WriteRequestEncoder(Map<String, String> externalLabels) {
         Labels sorted = Labels.fromMap(externalLabels);
         externalNames = new byte[sorted.size()][];
-        externalValues = new byte[sorted.size()][];
+        externalFields = new byte[sorted.size()][];
+        int bytes = 0;
         for (int i = 0; i < sorted.size(); i++) {
             externalNames[i] = sorted.name(i).getBytes(StandardCharsets.UTF_8);
-            externalValues[i] = sorted.value(i).getBytes(StandardCharsets.UTF_8);
+            byte[] value = sorted.value(i).getBytes(StandardCharsets.UTF_8);
+            int label = 2 + varintSize(externalNames[i].length) + externalNames[i].length + varintSize(value.length)
+                    + value.length;
+            byte[] field = new byte[1 + varintSize(label) + label];
+            int p = putVarint(field, 0, LABEL);
+            p = putVarint(field, p, label);
+            p = putBytes(field, p, LABEL_NAME, externalNames[i]);
+            putBytes(field, p, LABEL_VALUE, value);
+            externalFields[i] = field;
+            bytes += field.length;
         }
+        externalBytes = bytes;
     }
 
     public void reset() {
@@ -78,8 +89,9 @@ public final class WriteRequestEncoder {
     /**
      * Adds one {@code TimeSeries}: the labels {@code storedLabels} holds in {@link LabelsCodec}'s
      * encoding (sorted by name, as the store keeps them) with the external labels merged in, and
-     * samples {@code [from, from + n)}. Transcoding the store's bytes costs about what copying a
-     * per-series cache of encoded labels would, without the cache's memory per series.
+     * samples {@code [from, from + n)}. Transcoding the store's bytes costs about 0.1 µs per
+     * series and request more than copying a cached encoding (RemoteWriteCpuBench's machine), and
+     * saves that cache's 140-odd bytes per active series.
      */
     public void series(byte[] storedLabels, long[] timestamps, double[] values, int from, int n) {
         int labelsLength = putLabels(storedLabels);
@@ -105,64 +117,77 @@ public final class WriteRequestEncoder {
         }
     }
 
-    /** Writes the series' and external labels, merged by name, as {@code Label} fields into {@link #labelBuf}. */
+    /**
+     * Writes the series' and external labels, merged by name, as {@code Label} fields into
+     * {@link #labelBuf}; returns their length. A stored label is {@code uvarint(len) name
+     * uvarint(len) value}, so its field is a tag, a length and the stored bytes with a tag before
+     * each part: two short copies and a few byte writes per label.
+     */
     private int putLabels(byte[] stored) {
-        readPos = 0;
-        int pairs = readVarint(stored);
+        int r = 0;
+        int pairs = varintAt(stored, r);
+        r += varintSize(pairs);
+        // A field adds at most 8 bytes to the stored label: three tags and a length of up to 5.
+        int max = stored.length + 8 * pairs + externalBytes;
+        if (labelBuf.length < max) {
+            labelBuf = new byte[Math.max(max, 2 * labelBuf.length)];
+        }
+        byte[] out = labelBuf;
         int e = 0;
         int q = 0;
         for (int i = 0; i < pairs; i++) {
-            int nameLength = readVarint(stored);
-            int name = readPos;
-            readPos += nameLength;
-            int valueLength = readVarint(stored);
-            int value = readPos;
-            readPos += valueLength;
-            int c;
-            while (e < externalNames.length
-                    && (c = Arrays.compareUnsigned(externalNames[e], 0, externalNames[e].length,
-                            stored, name, name + nameLength)) <= 0) {
+            int nameField = r;
+            int nameLength = varintAt(stored, r);
+            int name = r + varintSize(nameLength);
+            int valueField = name + nameLength;
+            int valueLength = varintAt(stored, valueField);
+            r = valueField + varintSize(valueLength) + valueLength;
+            while (e < externalNames.length && (externalNames[e][0] & 0xff) <= (stored[name] & 0xff)) {
+                int c = Arrays.compareUnsigned(externalNames[e], 0, externalNames[e].length,
+                        stored, name, name + nameLength);
+                if (c > 0) {
+                    break;
+                }
                 if (c < 0) {
-                    q = putLabel(q, externalNames[e], 0, externalNames[e].length,
-                            externalValues[e], 0, externalValues[e].length);
+                    System.arraycopy(externalFields[e], 0, out, q, externalFields[e].length);
+                    q += externalFields[e].length;
                 }
                 e++;
             }
-            q = putLabel(q, stored, name, nameLength, stored, value, valueLength);
+            int nameBytes = valueField - nameField;
+            int valueBytes = r - valueField;
+            out[q++] = LABEL;
+            q = putVarint(out, q, 2 + nameBytes + valueBytes);
+            out[q++] = LABEL_NAME;
+            System.arraycopy(stored, nameField, out, q, nameBytes);
+            q += nameBytes;
+            out[q++] = LABEL_VALUE;
+            System.arraycopy(stored, valueField, out, q, valueBytes);
+            q += valueBytes;
         }
         for (; e < externalNames.length; e++) {
-            q = putLabel(q, externalNames[e], 0, externalNames[e].length, externalValues[e], 0, externalValues[e].length);
+            System.arraycopy(externalFields[e], 0, out, q, externalFields[e].length);
+            q += externalFields[e].length;
         }
         return q;
     }
 
-    private int putLabel(int q, byte[] names, int name, int nameLength, byte[] values, int value, int valueLength) {
-        if (q + 18 + nameLength + valueLength > labelBuf.length) {
-            labelBuf = Arrays.copyOf(labelBuf, Math.max(2 * labelBuf.length, q + 18 + nameLength + valueLength));
+    /** The uvarint at {@code b[p]}; it takes {@link #varintSize} bytes, as the store writes them minimally. */
+    private static int varintAt(byte[] b, int p) {
+        int x = b[p];
+        if (x >= 0) {
+            return x;
         }
-        byte[] out = labelBuf;
-        q = putVarint(out, q, LABEL);
-        q = putVarint(out, q, 2 + varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength);
-        q = putVarint(out, q, LABEL_NAME);
-        q = putVarint(out, q, nameLength);
-        System.arraycopy(names, name, out, q, nameLength);
-        q += nameLength;
-        q = putVarint(out, q, LABEL_VALUE);
-        q = putVarint(out, q, valueLength);
-        System.arraycopy(values, value, out, q, valueLength);
-        return q + valueLength;
-    }
-
-    private int readVarint(byte[] b) {
-        int v = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte x = b[readPos++];
+        int v = x & 0x7f;
+        for (int shift = 7; ; shift += 7) {
+            x = b[++p];
             v |= (x & 0x7f) << shift;
             if (x >= 0) {
                 return v;
             }
         }
     }
+
 
     /**
      * Adds one {@code MetricMetadata}: {@code type} is a Prometheus type name (an unknown one is
