@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  * and hands samples to {@link Shard}s by series. The labels are the store's own encoded arrays,
  * shared rather than copied, and the shards' encoders add the external labels while writing a
  * request: a queue keeps nothing per series. Only {@code write_relabel_configs} make it keep the
- * relabeled labels of each active series, as relabeling every sample would cost far more. The cursor's persisted position moves
- * only past records whose every sample was sent (or dropped for good), so a receiver outage or a
- * restart loses nothing the log still holds; after a restart the unacknowledged tail is sent
- * again, which receivers accept as duplicates of identical samples.
+ * relabeled labels of each active series, as relabeling every sample would cost far more.
+ *
+ * <p>The cursor's persisted position moves only past records whose every sample was sent (or
+ * dropped for good), so a receiver outage or a restart loses nothing the log still holds; after
+ * a restart the unacknowledged tail is sent again, which receivers accept as duplicates of
+ * identical samples.
  *
  * <p>The shard count follows Prometheus's model: every {@link #RESHARD_INTERVAL_MS} the rates of
  * samples read, sent and dropped, and of time spent sending, are smoothed (EWMA, weight 0.2);
