@@ -45,6 +45,9 @@ import perflib as pl  # noqa: E402
 import targets as tg  # noqa: E402
 
 JAR = os.path.join(ROOT, "http-api", "target", "promlite.jar")
+# The JVM flags the README runs promlite with: a small heap that grows and shrinks with the live set.
+PROMLITE_JAVA_OPTS = ("-XX:+UseSerialGC -Xms16m -XX:NewRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 "
+                      "-XX:-ShrinkHeapInSteps")
 COMMANDS = {
     ("prometheus", "server"): "/usr/bin/prometheus --config.file={config} --storage.tsdb.path={datadir} "
                               "--web.listen-address=127.0.0.1:{port} --log.level=warn",
@@ -268,8 +271,9 @@ def main():
     ap.add_argument("--prometheus-cmd", help="override Prometheus's command template ({port} {datadir} {config})")
     ap.add_argument("--promlite-cmd", help="override promlite's command template ({java_opts} {jar} {port} {datadir} {config}), "
                     "e.g. to add -XX:StartFlightRecording")
-    ap.add_argument("--promlite-java-opts", default="", help="JVM options for promlite, e.g. "
-                    "--promlite-java-opts='-XX:StartFlightRecording=filename={datadir}.jfr,dumponexit=true' (with --keep)")
+    ap.add_argument("--promlite-java-opts", default=PROMLITE_JAVA_OPTS, help="JVM options for promlite (default: the "
+                    "README's, %(default)s); to add a recording, repeat them and append e.g. "
+                    "-XX:StartFlightRecording=filename={datadir}.jfr,dumponexit=true (with --keep)")
     ap.add_argument("--stop-timeout", type=float, default=60)
     ap.add_argument("--keep", action="store_true", help="keep the run directory")
     ap.add_argument("--json-out")

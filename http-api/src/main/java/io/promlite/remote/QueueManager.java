@@ -8,6 +8,7 @@ import io.promlite.scraper.MetricMetadata;
 import io.promlite.scraper.relabel.Relabeler;
 import io.promlite.tsdb.LogCursor;
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.store.LabelsCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,12 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards everything committed to the store to one {@code remote_write} endpoint. A reader
- * thread reads the commit log through the queue's {@link LogCursor}, turns series ids into
- * encoded labels (external labels added, then {@code write_relabel_configs} applied, once per
- * series) and hands samples to {@link Shard}s by series. The cursor's persisted position moves
- * only past records whose every sample was sent (or dropped for good), so a receiver outage or a
- * restart loses nothing the log still holds; after a restart the unacknowledged tail is sent
- * again, which receivers accept as duplicates of identical samples.
+ * thread reads the commit log through the queue's {@link LogCursor}, looks up each series' labels
+ * and hands samples to {@link Shard}s by series. The labels are the store's own encoded arrays,
+ * shared rather than copied, and the shards' encoders add the external labels while writing a
+ * request: a queue keeps nothing per series. Only {@code write_relabel_configs} make it keep the
+ * relabeled labels of each active series, as relabeling every sample would cost far more.
+ *
+ * <p>The cursor's persisted position moves only past records whose every sample was sent (or
+ * dropped for good), so a receiver outage or a restart loses nothing the log still holds; after
+ * a restart the unacknowledged tail is sent again, which receivers accept as duplicates of
+ * identical samples.
  *
  * <p>The shard count follows Prometheus's model: every {@link #RESHARD_INTERVAL_MS} the rates of
  * samples read, sent and dropped, and of time spent sending, are smoothed (EWMA, weight 0.2);
@@ -47,9 +52,9 @@ final class QueueManager {
     /** Shard count changes smaller than this fraction are not worth a drain (Prometheus's shardToleranceFraction). */
     private static final double SHARD_TOLERANCE = 0.3;
     private static final long COMMIT_INTERVAL_MS = 200;
-    /** Marks a series removed by write_relabel_configs in the labels cache. */
+    /** Marks a series removed by write_relabel_configs, or unknown to the store. */
     private static final byte[] DROPPED = new byte[0];
-    /** Series not seen for one to two of these periods leave the labels cache (bounded under churn). */
+    /** Series not seen for one to two of these periods leave the relabeled labels cache (bounded under churn). */
     private static final long LABELS_CACHE_PERIOD_MS = 10 * 60_000L;
 
     private final RemoteWriteConfig config;
@@ -61,8 +66,10 @@ final class QueueManager {
     private final Thread reader;
     /** Null when {@code metadata_config} says not to send. */
     private final MetadataSender metadataSender;
-    private LongObjectHashMap<byte[]> seriesLabels = new LongObjectHashMap<>();
-    private LongObjectHashMap<byte[]> previousSeriesLabels = new LongObjectHashMap<>();
+    /** Whether {@code write_relabel_configs} apply, and so the relabeled labels cache below is used. */
+    private final boolean relabels;
+    private LongObjectHashMap<byte[]> relabeledLabels = new LongObjectHashMap<>();
+    private LongObjectHashMap<byte[]> previousRelabeledLabels = new LongObjectHashMap<>();
     private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean stopped;
@@ -97,6 +104,7 @@ final class QueueManager {
         this.config = config;
         this.queueConfig = config.queueConfig();
         this.externalLabels = Map.copyOf(externalLabels);
+        this.relabels = !config.writeRelabelConfigs().isEmpty();
         this.cursor = cursor;
         this.sender = sender;
         this.metrics = metrics.new Queue(config.queueName(), config.url(), queueConfig.minShards(),
@@ -117,6 +125,11 @@ final class QueueManager {
 
     HttpSender sender() {
         return sender;
+    }
+
+    /** The external labels a shard's encoder adds: none when relabeling already added them. */
+    Map<String, String> externalLabelsToAdd() {
+        return relabels ? Map.of() : externalLabels;
     }
 
     void start() {
@@ -159,8 +172,8 @@ final class QueueManager {
                     nextCommit = now + COMMIT_INTERVAL_MS;
                 }
                 if (now >= nextCacheRotation) {
-                    previousSeriesLabels = seriesLabels;
-                    seriesLabels = new LongObjectHashMap<>();
+                    previousRelabeledLabels = relabeledLabels;
+                    relabeledLabels = new LongObjectHashMap<>();
                     nextCacheRotation = now + LABELS_CACHE_PERIOD_MS;
                 }
                 if (now >= nextReshard) {
@@ -200,12 +213,16 @@ final class QueueManager {
         // Labels first, so the read's counters are set once rather than per sample.
         int dropped = 0;
         try {
+            if (!relabels) {
+                cursor.encodedLabels(stagedIds, staged, stagedLabels);
+            }
             for (int i = 0; i < staged; i++) {
-                byte[] labels = labelsOf(stagedIds[i]);
-                stagedLabels[i] = labels;
-                if (labels == DROPPED) {
+                byte[] labels = relabels ? relabeledLabelsOf(stagedIds[i]) : stagedLabels[i];
+                if (labels == null || labels == DROPPED) {
+                    labels = DROPPED;
                     dropped++;
                 }
+                stagedLabels[i] = labels;
             }
         } catch (RuntimeException e) {
             // Nothing of this read was handed on: read it again next time.
@@ -281,15 +298,18 @@ final class QueueManager {
         return (int) Long.remainderUnsigned(seriesId * 0x9E3779B97F4A7C15L >>> 16, shards.size());
     }
 
-    /** The series' encoded labels as sent, or {@link #DROPPED}; computed once while the series is active. */
-    private byte[] labelsOf(long id) {
-        byte[] encoded = seriesLabels.get(id);
+    /**
+     * The series' labels after external labels and {@code write_relabel_configs}, in the store's
+     * encoding, or {@link #DROPPED}; computed once while the series is active.
+     */
+    private byte[] relabeledLabelsOf(long id) {
+        byte[] encoded = relabeledLabels.get(id);
         if (encoded != null) {
             return encoded;
         }
-        encoded = previousSeriesLabels.get(id);
+        encoded = previousRelabeledLabels.get(id);
         if (encoded != null) {
-            seriesLabels.put(id, encoded);
+            relabeledLabels.put(id, encoded);
             return encoded;
         }
         Labels labels = cursor.labels(id);
@@ -297,8 +317,8 @@ final class QueueManager {
             labels = Relabeler.process(WriteRequestEncoder.withExternalLabels(labels, externalLabels),
                     config.writeRelabelConfigs());
         }
-        encoded = labels == null || labels.isEmpty() ? DROPPED : WriteRequestEncoder.labels(labels);
-        seriesLabels.put(id, encoded);
+        encoded = labels == null || labels.isEmpty() ? DROPPED : LabelsCodec.encode(labels);
+        relabeledLabels.put(id, encoded);
         return encoded;
     }
 

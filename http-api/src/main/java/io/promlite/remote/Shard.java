@@ -40,7 +40,7 @@ final class Shard implements Runnable {
     private final long[] batchTimestamps;
     private final double[] batchValues;
     private final QueueManager.Segment[] batchSegments;
-    private final WriteRequestEncoder encoder = new WriteRequestEncoder();
+    private final WriteRequestEncoder encoder;
     private final SnappyEncoder snappy = new SnappyEncoder();
     private final HttpSender.Outcome outcome = new HttpSender.Outcome();
 
@@ -49,6 +49,7 @@ final class Shard implements Runnable {
         this.capacity = capacity;
         this.maxBatch = maxBatch;
         this.deadlineNanos = deadlineNanos;
+        encoder = new WriteRequestEncoder(queue.externalLabelsToAdd());
         labels = new byte[capacity][];
         timestamps = new long[capacity];
         values = new double[capacity];

@@ -68,6 +68,21 @@ public final class LogCursor {
         db.commitLogCursor(name, seq);
     }
 
+    /**
+     * Sets {@code out[i]} to the labels of series {@code ids[i]} ({@code i < n}) in
+     * {@link io.promlite.tsdb.store.LabelsCodec}'s encoding, or null when the store no longer knows
+     * it. The arrays are the store's own, shared: not to be modified. One call for a read's
+     * samples, so that readers need not keep labels of their own per series.
+     */
+    public void encodedLabels(long[] ids, int n, byte[][] out) {
+        db.read(() -> {
+            for (int i = 0; i < n; i++) {
+                out[i] = db.encodedLabelsOf(ids[i]);
+            }
+            return null;
+        });
+    }
+
     /** The labels of a series the log refers to; null when the store no longer knows it. */
     public Labels labels(long seriesId) {
         return db.read(() -> db.labelsOf(seriesId));

@@ -319,13 +319,18 @@ public final class Tsdb implements Storage {
 
     /** Labels of a series id, from memory or disk; null when unknown. Callers hold a read guard. */
     Labels labelsOf(long id) {
+        byte[] b = encodedLabelsOf(id);
+        return b == null ? null : LabelsCodec.decode(b);
+    }
+
+    /** {@link #labelsOf} in {@link LabelsCodec}'s encoding; the head's own array when it holds the series. */
+    byte[] encodedLabelsOf(long id) {
         MemSeries s = head.get(id);
         if (s != null) {
-            return s.labels();
+            return s.encodedLabels();
         }
         try {
-            byte[] b = store.db().get(store.series(), seriesKey(id));
-            return b == null ? null : LabelsCodec.decode(b);
+            return store.db().get(store.series(), seriesKey(id));
         } catch (RocksDBException e) {
             throw failure("reading series", e);
         }

@@ -2,11 +2,13 @@ package io.promlite.tsdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
+import io.promlite.tsdb.store.LabelsCodec;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +44,33 @@ class LogCursorTest {
             // keep reading
         }
         return out;
+    }
+
+    @Test
+    void encodedLabelsOfARead() throws Exception {
+        TsdbOptions options = TsdbOptions.defaults(dir);
+        long[] ids = new long[3];
+        try (Tsdb db = Tsdb.open(options)) {
+            LogCursor cursor = db.logCursor("q");
+            commit(db, 0, 1);
+            int[] n = {0};
+            cursor.read(10, (id, t, bits) -> ids[n[0]++] = id);
+            assertEquals(2, n[0]);
+            ids[2] = Math.max(ids[0], ids[1]) + 1000;
+            byte[][] out = new byte[3][];
+            cursor.encodedLabels(ids, 3, out);
+            assertEquals(A, LabelsCodec.decode(out[0]));
+            assertEquals(B, LabelsCodec.decode(out[1]));
+            assertNull(out[2], "a series the store does not know");
+            db.checkpoint();
+        }
+        // After a restart the labels come from wherever the store keeps them now.
+        try (Tsdb db = Tsdb.open(options)) {
+            byte[][] out = new byte[2][];
+            db.logCursor("q").encodedLabels(ids, 2, out);
+            assertEquals(A, LabelsCodec.decode(out[0]));
+            assertEquals(B, LabelsCodec.decode(out[1]));
+        }
     }
 
     @Test

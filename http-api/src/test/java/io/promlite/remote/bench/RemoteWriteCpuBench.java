@@ -1,7 +1,6 @@
 package io.promlite.remote.bench;
 
 import com.sun.net.httpserver.HttpServer;
-import io.netty.util.collection.LongObjectHashMap;
 import io.promlite.config.ConfigLoader;
 import io.promlite.remote.RemoteWriteManager;
 import io.promlite.remote.wire.SnappyEncoder;
@@ -28,8 +27,8 @@ import java.util.stream.Stream;
  *
  * <ol>
  *   <li>{@code pipeline}: on this thread, reading the commit log through a {@link LogCursor},
- *       looking up each series' cached encoded labels, protobuf-encoding requests of
- *       {@code max_samples_per_send} samples and snappy-compressing them: the work a queue does per
+ *       looking up a read's labels in the store at once (as a queue does), protobuf-encoding
+ *       requests of {@code max_samples_per_send} samples and snappy-compressing them: the work a queue does per
  *       sample before HTTP, without thread hand-offs.</li>
  *   <li>{@code queue}: a {@link RemoteWriteManager} queue forwarding the same log to a receiver
  *       that discards requests; counts the CPU and allocation of the queue's reader, shards and
@@ -119,12 +118,15 @@ public final class RemoteWriteCpuBench {
     }
 
     private static final class Pipeline {
-        final LongObjectHashMap<byte[]> labels = new LongObjectHashMap<>();
-        final WriteRequestEncoder encoder = new WriteRequestEncoder();
+        final WriteRequestEncoder encoder = new WriteRequestEncoder(Map.of("replica", "r1"));
         final SnappyEncoder snappy = new SnappyEncoder();
         final LogCursor cursor;
-        final long[] timestamps = new long[1];
-        final double[] values = new double[1];
+        // One read's samples, as the queue stages them before looking their labels up at once.
+        final long[] ids = new long[MAX_SAMPLES_PER_SEND * 2];
+        final long[] timestamps = new long[MAX_SAMPLES_PER_SEND * 2];
+        final double[] values = new double[MAX_SAMPLES_PER_SEND * 2];
+        final byte[][] labels = new byte[MAX_SAMPLES_PER_SEND * 2][];
+        int staged;
         int inBatch;
         long compressed;
         long uncompressed;
@@ -135,18 +137,22 @@ public final class RemoteWriteCpuBench {
         }
 
         void accept(long id, long t, long bits) {
-            byte[] encoded = labels.get(id);
-            if (encoded == null) {
-                encoded = WriteRequestEncoder.labels(WriteRequestEncoder.withExternalLabels(cursor.labels(id),
-                        Map.of("replica", "r1")));
-                labels.put(id, encoded);
+            ids[staged] = id;
+            timestamps[staged] = t;
+            values[staged] = Double.longBitsToDouble(bits);
+            staged++;
+        }
+
+        /** Encodes the staged samples, their labels read from the store as the queue reads them. */
+        void encodeStaged() {
+            cursor.encodedLabels(ids, staged, labels);
+            for (int i = 0; i < staged; i++) {
+                encoder.series(labels[i], timestamps, values, i, 1);
+                if (++inBatch == MAX_SAMPLES_PER_SEND) {
+                    flush();
+                }
             }
-            timestamps[0] = t;
-            values[0] = Double.longBitsToDouble(bits);
-            encoder.series(encoded, timestamps, values, 0, 1);
-            if (++inBatch == MAX_SAMPLES_PER_SEND) {
-                flush();
-            }
+            staged = 0;
         }
 
         /** Reads what the log holds past the cursor, which the previous round left at the end. */
@@ -160,6 +166,7 @@ public final class RemoteWriteCpuBench {
             long n = 0;
             int read;
             while ((read = cursor.read(MAX_SAMPLES_PER_SEND, this::accept)) > 0) {
+                encodeStaged();
                 n += read;
             }
             flush();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.store.LabelsCodec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,11 +13,11 @@ class WriteRequestEncoderTest {
 
     @Test
     void decoderReadsEncodedSeriesWithExternalLabelsMerged() throws RemoteWriteException {
-        byte[] a = WriteRequestEncoder.labels(WriteRequestEncoder.withExternalLabels(
-                Labels.of("__name__", "up", "job", "node", "instance", "h:1"),
-                Map.of("replica", "r1", "job", "external-loses")));
-        byte[] b = WriteRequestEncoder.labels(Labels.of("__name__", "x"));
-        WriteRequestEncoder e = new WriteRequestEncoder();
+        byte[] a = LabelsCodec.encode(Labels.of("__name__", "up", "job", "node", "instance", "h:1"));
+        byte[] b = LabelsCodec.encode(Labels.of("__name__", "x"));
+        // Before, between, equal to and after the series' own names.
+        WriteRequestEncoder e = new WriteRequestEncoder(
+                Map.of("replica", "r1", "job", "external-loses", "a", "first", "iz", "between"));
         long[] ts = {-5, 0, 1_700_000_000_123L};
         double[] vs = {Double.NaN, 1.5, -0.0};
         e.series(a, ts, vs, 0, 3);
@@ -25,17 +26,26 @@ class WriteRequestEncoderTest {
 
         List<TimeSeries> decoded = WriteRequestDecoder.decode(message);
         assertEquals(2, decoded.size());
-        assertEquals(Labels.of("__name__", "up", "instance", "h:1", "job", "node", "replica", "r1"),
-                decoded.get(0).labels());
+        assertEquals(Labels.of("__name__", "up", "a", "first", "instance", "h:1", "iz", "between", "job", "node",
+                "replica", "r1"), decoded.get(0).labels());
         assertArrayEquals(ts, decoded.get(0).timestamps());
         assertEquals(Double.doubleToRawLongBits(Double.NaN), Double.doubleToRawLongBits(decoded.get(0).values()[0]));
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(decoded.get(0).values()[2]));
-        assertEquals(Labels.of("__name__", "x"), decoded.get(1).labels());
+        assertEquals(Labels.of("__name__", "x", "a", "first", "iz", "between", "job", "external-loses",
+                "replica", "r1"), decoded.get(1).labels());
         assertArrayEquals(new long[] {0}, decoded.get(1).timestamps());
 
         e.reset();
         e.series(b, ts, vs, 2, 1);
         assertEquals(1, WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length())).size());
+    }
+
+    @Test
+    void sendsLabelsAsStoredWithoutExternalLabels() throws RemoteWriteException {
+        WriteRequestEncoder e = new WriteRequestEncoder();
+        Labels utf8 = Labels.of("__name__", "temp", "city", "Zürich", "zone", "ß");
+        e.series(LabelsCodec.encode(utf8), new long[] {1}, new double[] {2}, 0, 1);
+        assertEquals(utf8, WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length())).get(0).labels());
     }
 
     @Test
@@ -48,7 +58,7 @@ class WriteRequestEncoderTest {
             vs[i] = i * 0.25;
         }
         for (int s = 0; s < 500; s++) {
-            e.series(WriteRequestEncoder.labels(Labels.of("__name__", "m", "series", "s" + s)), ts, vs, 0, 100);
+            e.series(LabelsCodec.encode(Labels.of("__name__", "m", "series", "s" + s, "v", "x".repeat(s))), ts, vs, 0, 100);
         }
         SnappyEncoder snappy = new SnappyEncoder();
         snappy.encode(e.buffer(), e.length());
@@ -57,5 +67,7 @@ class WriteRequestEncoderTest {
         assertEquals(500, decoded.size());
         assertArrayEquals(vs, decoded.get(499).values());
         assertEquals("s499", decoded.get(499).labels().get("series"));
+        // Labels past the encoder's first label buffer and past one-byte length varints.
+        assertEquals("x".repeat(499), decoded.get(499).labels().get("v"));
     }
 }
