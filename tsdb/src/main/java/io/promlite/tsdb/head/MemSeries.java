@@ -42,11 +42,17 @@ public final class MemSeries {
     private int openPartition;
     private boolean openDirty;
     private List<XorChunk> frozen;
+    /**
+     * Whether memory holds every chunk the series ever had: true for a series created here (a new
+     * id has nothing stored) until a chunk leaves memory. Readers then never need the store.
+     */
+    private boolean wholeHistory;
 
     MemSeries(long id, byte[] labels, boolean persisted) {
         this.id = id;
         this.labels = labels;
         this.persisted = persisted;
+        this.wholeHistory = !persisted;
     }
 
     public long id() {
@@ -140,6 +146,8 @@ public final class MemSeries {
                 }
                 frozen.add(open);
                 cut = true;
+            } else {
+                wholeHistory = false;
             }
             open = null;
         }
@@ -157,7 +165,8 @@ public final class MemSeries {
     /**
      * Copies of the in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader,
      * and whether memory alone answers the range: chunks never overlap, so when the oldest
-     * in-memory chunk starts at or before {@code mint}, every stored chunk ends before it.
+     * in-memory chunk starts at or before {@code mint}, every stored chunk ends before it; nor
+     * when no chunk ever left memory.
      */
     public synchronized HeadChunks snapshot(long mint, long maxt) {
         List<StoredChunk> out = new ArrayList<>(frozen == null ? 1 : frozen.size() + 1);
@@ -176,7 +185,7 @@ public final class MemSeries {
                 out.add(StoredChunk.of(open));
             }
         }
-        return new HeadChunks(out, oldest, oldest <= mint);
+        return new HeadChunks(out, oldest, wholeHistory || oldest <= mint);
     }
 
     /**
@@ -201,6 +210,7 @@ public final class MemSeries {
 
     /** After the chunks fed by {@link #unpersisted} were written. */
     public synchronized void markPersisted(boolean includedOpen) {
+        wholeHistory &= frozen == null;
         frozen = null;
         if (includedOpen) {
             openDirty = false;
@@ -213,6 +223,7 @@ public final class MemSeries {
 
     /** Drops in-memory chunks of partitions before {@code partition} (retention removed them). */
     public synchronized void dropBefore(int partition) {
+        wholeHistory = false;
         if (frozen != null) {
             frozen.removeIf(c -> Partitions.of(c.minTime()) < partition);
             if (frozen.isEmpty()) {
