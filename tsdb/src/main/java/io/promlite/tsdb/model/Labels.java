@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * An immutable label set, sorted by name, as Prometheus identifies a series.
@@ -137,6 +138,22 @@ public final class Labels implements Comparable<Labels> {
             b.delete(n);
         }
         return b.build();
+    }
+
+    /**
+     * The labels whose names {@code keep} accepts, sharing this set's strings: for short-lived
+     * results such as a query's grouping keys, cheaper than a {@link Builder}.
+     */
+    public Labels filter(Predicate<String> keep) {
+        String[] kept = new String[pairs.length];
+        int n = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (keep.test(pairs[i])) {
+                kept[n++] = pairs[i];
+                kept[n++] = pairs[i + 1];
+            }
+        }
+        return n == pairs.length ? this : n == 0 ? EMPTY : new Labels(Arrays.copyOf(kept, n));
     }
 
     /** A copy without {@code __name__}, as Prometheus drops it from most function results. */
