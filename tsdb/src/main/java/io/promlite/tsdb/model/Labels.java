@@ -39,6 +39,29 @@ public final class Labels implements Comparable<Labels> {
         return b.build();
     }
 
+    /**
+     * Like {@link #of}, for pairs already in order (names ascending and distinct, values non-empty)
+     * as a stored encoding holds them: no sorting map. Takes ownership of the array. Pairs out of
+     * order go the way of {@link #of}.
+     */
+    public static Labels ofSorted(String... pairs) {
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            if (pairs[i + 1].isEmpty() || (i > 0 && pairs[i - 2].compareTo(pairs[i]) >= 0)) {
+                return of(pairs);
+            }
+        }
+        if (pairs.length % 2 != 0) {
+            return of(pairs);
+        }
+        if (pairs.length == 0) {
+            return EMPTY;
+        }
+        for (int i = 0; i < pairs.length; i++) {
+            pairs[i] = LabelStrings.intern(pairs[i]);
+        }
+        return new Labels(pairs);
+    }
+
     public static Labels fromMap(Map<String, String> map) {
         Builder b = new Builder();
         map.forEach(b::set);
