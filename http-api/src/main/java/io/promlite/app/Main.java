@@ -111,6 +111,11 @@ public final class Main implements Callable<Integer> {
                     + "/etc/resolv.conf).")
     List<String> dnsNameservers = List.of();
 
+    @Option(names = "--enable-feature", paramLabel = "OPTION",
+            description = "Comma-separated feature names to enable. Known: " + FeatureFlags.PROMQL_DELAYED_NAME_REMOVAL
+                    + "; others are logged and ignored.")
+    List<String> enableFeature = List.of();
+
     @Option(names = "--agent",
             description = "Run in agent mode: scrape and remote-write only, with no local queries or chunk storage.")
     boolean agent;
@@ -151,7 +156,7 @@ public final class Main implements Callable<Integer> {
                 listenAddress, retention,
                 retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
                 routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver,
-                dnsNameservers);
+                dnsNameservers, FeatureFlags.parse(enableFeature));
         PromliteConfig config;
         try {
             config = Promlite.loadConfig(settings);

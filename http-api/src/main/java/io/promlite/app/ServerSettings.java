@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the command line decides about one server run. The defaults are Prometheus's.
@@ -20,12 +21,13 @@ import java.util.Map;
  * @param routePrefix            {@code --web.route-prefix}, or null to use the external URL's path
  * @param queryMaxConcurrency    how many queries evaluate at once; the rest wait in line
  * @param dnsNameservers         {@code HOST:PORT} name servers for {@code dns_sd_configs}; empty for the system's
+ * @param enabledFeatures        the known {@code --enable-feature} options given, see {@link FeatureFlags}
  */
 record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAddress, Duration retention,
                       long retentionBytes, Duration queryTimeout, long queryMaxSamples, int queryMaxConcurrency,
                       Duration lookbackDelta, URI externalUrl, String routePrefix, int maxConnections,
                       Duration readTimeout, boolean enableLifecycle, boolean enableAdminApi,
-                      boolean enableRemoteWriteReceiver, List<String> dnsNameservers) {
+                      boolean enableRemoteWriteReceiver, List<String> dnsNameservers, Set<String> enabledFeatures) {
 
     /** Prometheus's defaults for everything but the three essentials. */
     static ServerSettings defaults(Path configFile, Path storagePath, ListenAddress listenAddress) {
@@ -33,31 +35,37 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
         ServerOptions web = ServerOptions.defaults();
         return new ServerSettings(configFile, storagePath, listenAddress, Duration.ofDays(15), 0,
                 engine.timeout(), engine.maxSamples(), 20, engine.lookbackDelta(), null, null, web.maxConnections(),
-                web.readTimeout(), false, false, false, List.of());
+                web.readTimeout(), false, false, false, List.of(), Set.of());
     }
 
     ServerSettings withFeatures(boolean lifecycle, boolean adminApi, boolean remoteWriteReceiver) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
                 queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
-                lifecycle, adminApi, remoteWriteReceiver, dnsNameservers);
+                lifecycle, adminApi, remoteWriteReceiver, dnsNameservers, enabledFeatures);
     }
 
     ServerSettings withWeb(URI externalUrl, String routePrefix) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
                 queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
-                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers);
+                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers, enabledFeatures);
     }
 
     ServerSettings withQueryLimits(Duration timeout, long maxSamples, int maxConcurrency) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, timeout,
                 maxSamples, maxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
-                enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers);
+                enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers, enabledFeatures);
     }
 
     ServerSettings withDnsNameservers(List<String> nameservers) {
         return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
                 queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
-                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, nameservers);
+                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, nameservers, enabledFeatures);
+    }
+
+    ServerSettings withEnabledFeatures(Set<String> features) {
+        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
+                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
+                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers, Set.copyOf(features));
     }
 
     ServerOptions serverOptions() {
@@ -65,7 +73,8 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
     }
 
     EngineOptions engineOptions() {
-        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples);
+        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples)
+                .withDelayedNameRemoval(enabledFeatures.contains(FeatureFlags.PROMQL_DELAYED_NAME_REMOVAL));
     }
 
     /**
@@ -123,6 +132,7 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
         f.put("query.max-concurrency", String.valueOf(queryMaxConcurrency));
         f.put("query.lookback-delta", PromDurations.format(lookbackDelta));
         f.put("discovery.dns.nameservers", String.join(",", dnsNameservers));
+        f.put("enable-feature", String.join(",", new java.util.TreeSet<>(enabledFeatures)));
         return f;
     }
 

@@ -94,22 +94,8 @@ final class Aggregations {
     }
 
     static Labels groupLabels(Labels l, Set<String> grouping, boolean without) {
-        Labels.Builder b = Labels.builder();
-        if (without) {
-            for (int i = 0; i < l.size(); i++) {
-                String name = l.name(i);
-                if (!grouping.contains(name) && !name.equals(Labels.METRIC_NAME)) {
-                    b.set(name, l.value(i));
-                }
-            }
-        } else {
-            for (int i = 0; i < l.size(); i++) {
-                if (grouping.contains(l.name(i))) {
-                    b.set(l.name(i), l.value(i));
-                }
-            }
-        }
-        return b.build();
+        return without ? l.filter(name -> !grouping.contains(name) && !name.equals(Labels.METRIC_NAME))
+                : l.filter(grouping::contains);
     }
 
     /** Reduces the {@code n} present values of one group at one step. */

@@ -274,15 +274,19 @@ final class Evaluator {
         long mint = shape.lowerExclusive(0);
         long maxt = shape.upperInclusive(steps - 1);
         List<RangeSeries> out = new ArrayList<>();
+        // Samples are read into buffers shared by the selector's series, then each series keeps
+        // an exact copy: one allocation per series rather than one per doubling.
+        long[] ts = new long[16];
+        double[] vals = new double[16];
         try (Querier q = ctx.storage.querier(mint + 1, maxt)) {
             SeriesSet set = q.select(vs.matchers());
             while (set.next()) {
                 ctx.checkDeadline();
                 Series series = set.at();
                 SampleIterator it = series.iterator();
-                long[] ts = new long[16];
-                double[] vals = new double[16];
                 int n = 0;
+                // Counted as the series' buffer would grow by doublings from 16.
+                int counted = 16;
                 if (it.seek(mint + 1)) {
                     do {
                         long t = it.timestamp();
@@ -293,10 +297,13 @@ final class Evaluator {
                         if (StaleNaN.is(v)) {
                             continue;
                         }
+                        if (n == counted) {
+                            ctx.addSamples(n);
+                            counted *= 2;
+                        }
                         if (n == ts.length) {
                             ts = Arrays.copyOf(ts, n * 2);
                             vals = Arrays.copyOf(vals, n * 2);
-                            ctx.addSamples(n);
                         }
                         ts[n] = t;
                         vals[n] = canonical(v);
@@ -304,7 +311,7 @@ final class Evaluator {
                     } while (it.next());
                 }
                 if (n > 0) {
-                    out.add(new RangeSeries(series.labels(), ts, vals, n));
+                    out.add(new RangeSeries(series.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vals, n), n));
                 }
             }
         }

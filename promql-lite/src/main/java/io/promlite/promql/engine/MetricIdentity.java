@@ -22,7 +22,7 @@ final class MetricIdentity {
         if (!l.has(Labels.METRIC_NAME) && !l.has(TYPE) && !l.has(UNIT)) {
             return l;
         }
-        return l.without(Labels.METRIC_NAME, TYPE, UNIT);
+        return l.filter(name -> !name.equals(Labels.METRIC_NAME) && !name.equals(TYPE) && !name.equals(UNIT));
     }
 
     static void drop(Labels.Builder b) {

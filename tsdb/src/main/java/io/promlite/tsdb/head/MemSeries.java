@@ -57,6 +57,11 @@ public final class MemSeries {
     /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
     private byte openState;
     private List<XorChunk> frozen;
+    /**
+     * Whether memory holds every chunk the series ever had: true for a series created here (a new
+     * id has nothing stored) until a chunk leaves memory. Readers then never need the store.
+     */
+    private boolean wholeHistory;
 
     private static final VarHandle LAST_T;
     private static final VarHandle LAST_BITS;
@@ -75,6 +80,7 @@ public final class MemSeries {
         this.id = id;
         this.labels = labels;
         this.persisted = persisted;
+        this.wholeHistory = !persisted;
     }
 
     public long id() {
@@ -182,6 +188,8 @@ public final class MemSeries {
                 }
                 frozen.add(open);
                 cut = true;
+            } else {
+                wholeHistory = false;
             }
             open = null;
         }
@@ -198,7 +206,8 @@ public final class MemSeries {
     /**
      * Copies of the in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader,
      * and whether memory alone answers the range: chunks never overlap, so when the oldest
-     * in-memory chunk starts at or before {@code mint}, every stored chunk ends before it.
+     * in-memory chunk starts at or before {@code mint}, every stored chunk ends before it; nor
+     * when no chunk ever left memory.
      */
     public synchronized HeadChunks snapshot(long mint, long maxt) {
         List<StoredChunk> out = new ArrayList<>(frozen == null ? 1 : frozen.size() + 1);
@@ -217,7 +226,7 @@ public final class MemSeries {
                 out.add(StoredChunk.of(open));
             }
         }
-        return new HeadChunks(out, oldest, oldest <= mint);
+        return new HeadChunks(out, oldest, wholeHistory || oldest <= mint);
     }
 
     /**
@@ -257,6 +266,7 @@ public final class MemSeries {
 
     /** After the chunks fed by {@link #unpersisted} with the same argument were written. */
     public synchronized void markPersisted(OpenChunks openChunks) {
+        wholeHistory &= frozen == null;
         frozen = null;
         switch (openChunks) {
             case NONE -> { }
@@ -286,6 +296,7 @@ public final class MemSeries {
 
     /** Drops in-memory chunks of partitions before {@code partition} (retention removed them). */
     public synchronized void dropBefore(int partition) {
+        wholeHistory = false;
         if (frozen != null) {
             frozen.removeIf(c -> Partitions.of(c.minTime()) < partition);
             if (frozen.isEmpty()) {

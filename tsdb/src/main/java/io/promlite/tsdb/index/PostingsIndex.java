@@ -79,6 +79,8 @@ public final class PostingsIndex {
         private final RocksIterator it;
         private final ByteWriter prefix = new ByteWriter(128);
         private final ByteReader keyReader = new ByteReader();
+        /** Posting keys are read into this rather than each into a new array: a select reads thousands. */
+        private byte[] postingKey = new byte[64];
 
         private Reader(RocksIterator it) {
             this.it = it;
@@ -95,13 +97,8 @@ public final class PostingsIndex {
             prefix.lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
             byte[] p = prefix.toArray();
             LongList ids = new LongList();
-            for (it.seek(p); it.isValid(); it.next()) {
-                byte[] k = it.key();
-                if (k.length != p.length + 8 || !ByteCodec.startsWith(k, p, p.length)) {
-                    break;
-                }
-                ids.add(ByteCodec.getLong(k, p.length));
-            }
+            it.seek(p);
+            collectIds(p, p.length, ids);
             return ids;
         }
 
@@ -184,16 +181,25 @@ public final class PostingsIndex {
                     it.seek(next);
                     continue;
                 }
-                // Collect every id under this exact (name, value) prefix.
-                byte[] valuePrefix = java.util.Arrays.copyOf(k, valueEnd);
-                while (it.isValid()) {
-                    byte[] kk = it.key();
-                    if (kk.length != valueEnd + 8 || !ByteCodec.startsWith(kk, valuePrefix, valueEnd)) {
-                        break;
-                    }
-                    sink.add(ByteCodec.getLong(kk, valueEnd));
-                    it.next();
+                collectIds(k, valueEnd, sink);
+            }
+        }
+
+        /**
+         * Adds the ids of the postings from the iterator's position on whose keys start with
+         * {@code prefix[0, prefixLength)}, leaving the iterator on the first key that does not.
+         */
+        private void collectIds(byte[] prefix, int prefixLength, LongList out) {
+            int keyLength = prefixLength + 8;
+            if (postingKey.length < keyLength) {
+                postingKey = new byte[keyLength];
+            }
+            for (; it.isValid(); it.next()) {
+                // The stored length tells a longer value sharing the prefix apart.
+                if (it.key(postingKey) != keyLength || !ByteCodec.startsWith(postingKey, prefix, prefixLength)) {
+                    return;
                 }
+                out.add(ByteCodec.getLong(postingKey, prefixLength));
             }
         }
 

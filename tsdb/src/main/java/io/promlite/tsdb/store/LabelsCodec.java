@@ -27,7 +27,8 @@ public final class LabelsCodec {
             pairs[i] = new String(b, r.position(), len, StandardCharsets.UTF_8);
             r.skip(len);
         }
-        return Labels.of(pairs);
+        // Encoded from a Labels, so already in order.
+        return Labels.ofSorted(pairs);
     }
 
     /**

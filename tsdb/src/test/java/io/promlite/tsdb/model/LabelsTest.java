@@ -55,4 +55,24 @@ class LabelsTest {
             assertSame(a.value(i), b.value(i));
         }
     }
+
+    @Test
+    void pairsInOrderAndPairsOutOfOrderMakeTheSameLabelsAsOf() {
+        Labels sorted = Labels.ofSorted("__name__", "up", "instance", new String("host-1:9100"), "job", "node");
+        assertEquals(Labels.of("job", "node", "__name__", "up", "instance", "host-1:9100"), sorted);
+        assertSame(Labels.of("instance", "host-1:9100").value(0), sorted.value(1));
+        assertEquals(Labels.of("b", "2", "a", "1"), Labels.ofSorted("b", "2", "a", "1"));
+        assertEquals(Labels.of("a", "1"), Labels.ofSorted("a", "1", "b", ""));
+        assertEquals(Labels.of("a", "2"), Labels.ofSorted("a", "1", "a", "2"));
+        assertSame(Labels.EMPTY, Labels.ofSorted());
+        assertThrows(IllegalArgumentException.class, () -> Labels.ofSorted("a", "1", "b"));
+    }
+
+    @Test
+    void filterKeepsTheAcceptedLabelsInOrder() {
+        Labels l = Labels.of("__name__", "up", "instance", "h", "job", "node");
+        assertEquals(Labels.of("instance", "h", "job", "node"), l.filter(n -> !n.equals("__name__")));
+        assertSame(l, l.filter(n -> true));
+        assertSame(Labels.EMPTY, l.filter(n -> false));
+    }
 }
