@@ -28,7 +28,7 @@ class MemSeriesTest {
         assertTrue(h.coversRange());
         assertEquals(1, h.chunks().size());
         // Persisting the open chunk keeps it in memory: still whole.
-        s.markPersisted(true);
+        s.markPersisted(MemSeries.OpenChunks.DIRTY_RAW);
         assertTrue(s.snapshot(0, START + 20_000).coversRange());
     }
 
@@ -44,13 +44,14 @@ class MemSeriesTest {
     void onceAChunkLeavesMemoryTheStoreIsNeededAgain() {
         MemSeries cutAndWritten = new MemSeries(1, LABELS, false);
         append(cutAndWritten, 0, XorChunk.TARGET_SAMPLES + 1);
-        cutAndWritten.markPersisted(false);
+        cutAndWritten.markPersisted(MemSeries.OpenChunks.NONE);
         assertFalse(cutAndWritten.snapshot(0, Long.MAX_VALUE).coversRange());
 
         MemSeries writtenThenCut = new MemSeries(2, LABELS, false);
         append(writtenThenCut, 0, XorChunk.TARGET_SAMPLES);
-        writtenThenCut.markPersisted(true);
+        writtenThenCut.markPersisted(MemSeries.OpenChunks.DIRTY_RAW);
         append(writtenThenCut, XorChunk.TARGET_SAMPLES, XorChunk.TARGET_SAMPLES + 1);
+        writtenThenCut.markPersisted(MemSeries.OpenChunks.NONE);
         assertFalse(writtenThenCut.snapshot(0, Long.MAX_VALUE).coversRange());
     }
 }
