@@ -8,6 +8,7 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.store.ByteCodec;
 import io.promlite.tsdb.store.ChunkCodec;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
+import io.promlite.tsdb.store.LabelsCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -57,6 +58,7 @@ final class TsdbQuerier implements Querier {
         // Memory first: stored chunks are read later, through RocksDB views opened after these
         // snapshots, and a chunk leaves memory only once written, so every chunk is in one or the other.
         Candidate[] candidates = new Candidate[ids.size()];
+        LabelsCodec.Decoder decoder = new LabelsCodec.Decoder();
         int n = 0;
         for (int i = 0; i < ids.size(); i++) {
             long id = ids.get(i);
@@ -65,7 +67,8 @@ final class TsdbQuerier implements Querier {
             if (head.coversRange() && head.chunks().isEmpty()) {
                 continue;
             }
-            Labels labels = s != null ? s.labels() : tsdb.labelsOf(id);
+            byte[] encoded = s != null ? s.encodedLabels() : tsdb.encodedLabelsOf(id);
+            Labels labels = encoded == null ? null : decoder.decode(encoded);
             if (labels != null) {
                 candidates[n++] = new Candidate(id, labels, head);
             }

@@ -32,6 +32,76 @@ public final class LabelsCodec {
     }
 
     /**
+     * Decodes many label sets sharing one instance per distinct string. The series a selector
+     * matches repeat the same names and most values ({@code __name__}, {@code job}, {@code le}…),
+     * so a reader decoding thousands of them allocates each string once, and later hashing and
+     * comparing of the shared strings hits their cached hash codes and identical references.
+     * Not thread-safe; meant for one read.
+     */
+    public static final class Decoder {
+        private final ByteReader reader = new ByteReader();
+        private String[] strings = new String[256];
+        private int[] hashes = new int[256];
+        private int size;
+
+        public Labels decode(byte[] b) {
+            ByteReader r = reader.reset(b, 0, b.length);
+            int n = (int) r.uvarint();
+            String[] pairs = new String[2 * n];
+            for (int i = 0; i < pairs.length; i++) {
+                int len = (int) r.uvarint();
+                pairs[i] = intern(b, r.position(), len);
+                r.skip(len);
+            }
+            return Labels.ofSorted(pairs);
+        }
+
+        private String intern(byte[] b, int off, int len) {
+            int h = stringHash(b, off, len);
+            int mask = strings.length - 1;
+            for (int slot = mix(h) & mask; ; slot = (slot + 1) & mask) {
+                String s = strings[slot];
+                if (s == null) {
+                    s = new String(b, off, len, StandardCharsets.UTF_8);
+                    add(slot, h, s);
+                    return s;
+                }
+                if (hashes[slot] == h && sameString(b, off, len, s)) {
+                    return s;
+                }
+            }
+        }
+
+        private void add(int slot, int h, String s) {
+            strings[slot] = s;
+            hashes[slot] = h;
+            if (++size * 2 > strings.length) {
+                String[] oldStrings = strings;
+                int[] oldHashes = hashes;
+                strings = new String[oldStrings.length * 2];
+                hashes = new int[oldStrings.length * 2];
+                int mask = strings.length - 1;
+                for (int i = 0; i < oldStrings.length; i++) {
+                    if (oldStrings[i] != null) {
+                        int to = mix(oldHashes[i]) & mask;
+                        while (strings[to] != null) {
+                            to = (to + 1) & mask;
+                        }
+                        strings[to] = oldStrings[i];
+                        hashes[to] = oldHashes[i];
+                    }
+                }
+            }
+        }
+
+        /** Spreads String hash codes, whose low bits cluster for short similar strings. */
+        private static int mix(int h) {
+            h *= 0x9E3779B9;
+            return h ^ (h >>> 16);
+        }
+    }
+
+    /**
      * A 64-bit hash of a label set, equal for {@link #hash(byte[])} of its encoding. Built from
      * the strings' own (cached) hash codes, so hashing a {@link Labels} allocates nothing.
      */

@@ -2,6 +2,7 @@ package io.promlite.tsdb.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.tsdb.model.Labels;
@@ -28,6 +29,27 @@ class LabelsCodecTest {
             assertEquals(LabelsCodec.hash(l), LabelsCodec.hash(encoded), l.toString());
             assertEquals(l, LabelsCodec.decode(encoded));
         }
+    }
+
+    @Test
+    void aDecoderDecodesEverySetOnceSharingEachDistinctString() {
+        LabelsCodec.Decoder decoder = new LabelsCodec.Decoder();
+        for (int round = 0; round < 2; round++) {
+            for (Labels l : SETS) {
+                assertEquals(l, decoder.decode(LabelsCodec.encode(l)));
+            }
+            // Enough distinct strings to grow the table several times.
+            for (int i = 0; i < 2000; i++) {
+                Labels l = Labels.of("__name__", "m" + (i % 7), "k", "v" + i);
+                assertEquals(l, decoder.decode(LabelsCodec.encode(l)));
+            }
+        }
+        Labels a = decoder.decode(LabelsCodec.encode(Labels.of("__name__", "up", "job", "Aa")));
+        Labels b = decoder.decode(LabelsCodec.encode(Labels.of("__name__", "up", "job", "BB")));
+        assertSame(a.value(0), b.value(0));
+        assertSame(a.name(1), b.name(1));
+        assertEquals("Aa", a.value(1));
+        assertEquals("BB", b.value(1));
     }
 
     @Test
