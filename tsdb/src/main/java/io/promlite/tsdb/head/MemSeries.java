@@ -216,7 +216,8 @@ public final class MemSeries {
             for (XorChunk c : frozen) {
                 oldest = Math.min(oldest, c.minTime());
                 if (c.minTime() <= maxt && c.maxTime() >= mint) {
-                    out.add(StoredChunk.of(c));
+                    // A cut chunk never changes again (deleting replaces it): read in place.
+                    out.add(new StoredChunk(c.minTime(), c.maxTime(), c.bytes(), 0, c.length()));
                 }
             }
         }

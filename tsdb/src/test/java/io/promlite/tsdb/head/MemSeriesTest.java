@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.promlite.tsdb.chunkenc.ChunkIterator;
 import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import io.promlite.tsdb.store.LabelsCodec;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,25 @@ class MemSeriesTest {
         // Persisting the open chunk keeps it in memory: still whole.
         s.markPersisted(MemSeries.OpenChunks.DIRTY_RAW);
         assertTrue(s.snapshot(0, START + 20_000).coversRange());
+    }
+
+    @Test
+    void aSnapshotKeepsItsSamplesWhileTheSeriesGrowsOn() {
+        MemSeries s = new MemSeries(1, LABELS, false);
+        int total = XorChunk.TARGET_SAMPLES + 5;
+        append(s, 0, total);
+        MemSeries.HeadChunks h = s.snapshot(0, Long.MAX_VALUE);
+        append(s, total, 3 * XorChunk.TARGET_SAMPLES);
+        int i = 0;
+        for (StoredChunk c : h.chunks()) {
+            ChunkIterator it = new ChunkIterator().reset(c.data(), c.offset(), c.length());
+            while (it.next()) {
+                assertEquals(START + i * 1000L, it.timestamp());
+                assertEquals(i, it.value());
+                i++;
+            }
+        }
+        assertEquals(total, i);
     }
 
     @Test
