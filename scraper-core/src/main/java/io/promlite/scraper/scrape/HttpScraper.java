@@ -180,17 +180,20 @@ final class HttpScraper {
      * One request/response exchange and its outcome; runs as the deadline's timer task. Every
      * completion goes through {@link #complete} or {@link #fail}, which cancel the deadline.
      */
-    static final class Exchange implements Runnable {
+    final class Exchange implements Runnable {
         private final Request request;
         private final InetAddress address;
         private final Connection connection;
+        /** Takes over when the target redirects, or null when a redirect fails the scrape. */
+        private final RedirectFollower redirects;
         private final CompletableFuture<ScrapeResponse> result = new CompletableFuture<>();
         private ScheduledFuture<?> deadline;
 
-        private Exchange(Request request, InetAddress address, Connection connection) {
+        private Exchange(Request request, InetAddress address, Connection connection, RedirectFollower redirects) {
             this.request = request;
             this.address = address;
             this.connection = connection;
+            this.redirects = redirects;
         }
 
         Request request() {
@@ -225,6 +228,22 @@ final class HttpScraper {
             fail(new ScrapeFailure(message));
         }
 
+        /** The target answered with a redirect to {@code location}; {@code statusMessage} fails a scrape that does not follow it. */
+        void redirected(String statusMessage, String location) {
+            if (redirects == null) {
+                fail(new RedirectFollower.Redirected(statusMessage, location));
+                return;
+            }
+            long remainingNanos = deadline.getDelay(TimeUnit.NANOSECONDS);
+            deadline.cancel(false);
+            redirects.follow(request, statusMessage, location, remainingNanos, result);
+        }
+
+        /** Sends the request again on a new connection: the kept one turned out closed. */
+        void reconnect() {
+            connect(this);
+        }
+
         /** The prefix of a failure's text, as Go's http.Client words it. */
         String get() {
             return "Get \"" + target().url() + "\": ";
@@ -236,7 +255,13 @@ final class HttpScraper {
      * The future completes on an event loop.
      */
     CompletableFuture<ScrapeResponse> fetch(Request request, InetAddress address, Connection connection) {
-        Exchange ex = new Exchange(request, address, connection);
+        return fetch(request, address, connection, null);
+    }
+
+    /** Like {@link #fetch(Request, InetAddress, Connection)}, handing a redirect to {@code redirects} when not null. */
+    CompletableFuture<ScrapeResponse> fetch(Request request, InetAddress address, Connection connection,
+                                            RedirectFollower redirects) {
+        Exchange ex = new Exchange(request, address, connection, redirects);
         ex.deadline = group.next().schedule(ex, request.target.timeout().toMillis(), TimeUnit.MILLISECONDS);
         Channel kept = connection.channel;
         if (kept != null && kept.isActive()) {
@@ -303,7 +328,7 @@ final class HttpScraper {
             }
             return;
         }
-        reader.begin(ex, reused ? () -> connect(ex) : null);
+        reader.begin(ex, reused);
         // A failed write reaches the reader's exceptionCaught, which closes the connection.
         channel.writeAndFlush(ex.request.encoded.duplicate(), channel.voidPromise());
     }

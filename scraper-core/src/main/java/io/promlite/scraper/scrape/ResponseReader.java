@@ -24,8 +24,8 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     private final HttpScraper.Connection connection;
     private final BodyBuffers buffers;
     private HttpScraper.Exchange current;
-    /** Reconnects and resends the current request when a reused connection turns out closed, or null. */
-    private Runnable retry;
+    /** Whether the current request may be resent on a new connection if this one turns out closed (it was reused). */
+    private boolean retry;
     private Throwable cause;
     /** Whether any byte of the current response arrived (a retry would then repeat a request the target saw). */
     private boolean receiving;
@@ -64,7 +64,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
         this.buffers = buffers;
     }
 
-    void begin(HttpScraper.Exchange ex, Runnable retryOnEarlyClose) {
+    void begin(HttpScraper.Exchange ex, boolean retryOnEarlyClose) {
         current = ex;
         retry = retryOnEarlyClose;
         cause = null;
@@ -115,9 +115,9 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (retry != null && !receiving) {
+        if (retry && !receiving) {
             // The target closed an idle kept connection as we reused it: try once on a fresh one.
-            retry.run();
+            ex.reconnect();
         } else {
             ex.fail(ex.get() + (cause != null ? HttpScraper.describe(cause) : "connection closed before the response was complete"));
         }
@@ -361,7 +361,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     private void end(ChannelHandlerContext ctx) {
         HttpScraper.Exchange ex = current;
         current = null;
-        retry = null;
+        retry = false;
         state = State.HEAD;
         if (!keepAlive) {
             connection.forget(ctx.channel());
@@ -369,8 +369,11 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
         }
         if (status < 200 || status > 299) {
             String message = "server returned HTTP status " + statusText();
-            ex.fail(location != null && RedirectFollower.follows(status)
-                    ? new RedirectFollower.Redirected(message, location) : new ScrapeFailure(message));
+            if (location != null && RedirectFollower.follows(status)) {
+                ex.redirected(message, location);
+            } else {
+                ex.fail(message);
+            }
             return;
         }
         byte[] body;
@@ -417,7 +420,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     /** Drops the current exchange (its caller reports why) and the connection, whose framing is lost. */
     private void abandon(ChannelHandlerContext ctx) {
         current = null;
-        retry = null;
+        retry = false;
         sink = null;
         state = State.HEAD;
         headLength = 0;
