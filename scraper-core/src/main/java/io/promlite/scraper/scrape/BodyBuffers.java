@@ -1,5 +1,7 @@
 package io.promlite.scraper.scrape;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -18,8 +20,18 @@ final class BodyBuffers {
     byte[] body = EMPTY;
     /** A gzip body as received, inflated into {@link #body} once complete. */
     byte[] zipped = EMPTY;
+    /** The buffer last handed out over {@link #body}'s array; its release does nothing, so it serves every scrape. */
+    private ByteBuf view = Unpooled.EMPTY_BUFFER;
     private Inflater inflater;
     private CRC32 crc;
+
+    /** {@code array[0, length)} as a buffer whose release is a no-op: the array is reused, not freed. */
+    ByteBuf view(byte[] array, int length) {
+        if (!view.hasArray() || view.array() != array) {
+            view = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(array));
+        }
+        return view.setIndex(0, length);
+    }
 
     /**
      * An array holding {@code array}'s first {@code length} bytes with room for at least {@code need}

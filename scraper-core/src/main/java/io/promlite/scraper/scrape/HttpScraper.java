@@ -1,8 +1,6 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -101,7 +99,7 @@ final class HttpScraper {
 
     /**
      * A target's scrape request, encoded once: every scrape of the target sends the same bytes,
-     * written straight to the socket (only responses go through Netty's HTTP codec).
+     * written straight to the socket.
      */
     static final class Request {
         private final ScrapeTarget target;
@@ -115,12 +113,12 @@ final class HttpScraper {
         private final String authorization;
         private final String configuredServerName;
         /**
-         * On the heap, so the garbage collector frees it with the loop (a direct buffer would need
-         * a release that no in-flight write may outlive); each write sends a duplicate.
+         * On the heap, so the garbage collector frees it with the loop; each write copies it into
+         * a pooled direct buffer, which the socket write needs anyway and which costs no allocation.
          */
-        private final ByteBuf encoded;
+        private final byte[] encoded;
 
-        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, ByteBuf encoded,
+        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, byte[] encoded,
                         boolean acceptGzip, String authorization, String configuredServerName) {
             this.target = target;
             this.bodyLimit = bodyLimit;
@@ -165,8 +163,7 @@ final class HttpScraper {
                 + "\r\n";
         // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
         // character is sent as UTF-8 rather than mangled.
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
+        byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
         return new Request(target, limit, ssl, serverName != null ? serverName : target.host(), encoded,
                 acceptGzip, authorization, serverName);
     }
@@ -330,7 +327,8 @@ final class HttpScraper {
         }
         reader.begin(ex, reused);
         // A failed write reaches the reader's exceptionCaught, which closes the connection.
-        channel.writeAndFlush(ex.request.encoded.duplicate(), channel.voidPromise());
+        byte[] encoded = ex.request.encoded;
+        channel.writeAndFlush(channel.alloc().directBuffer(encoded.length).writeBytes(encoded), channel.voidPromise());
     }
 
     /** Seconds as Go's FormatFloat(s, 'f', -1, 64) prints them: {@code 10}, {@code 0.5}. */

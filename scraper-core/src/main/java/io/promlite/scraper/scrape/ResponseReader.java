@@ -1,7 +1,6 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
@@ -222,7 +221,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
                 // does not compress: deflate adds about 0.03% at worst (zlib's deflateBound), plus the header.
                 sinkMax = (int) Math.min(Integer.MAX_VALUE - 8, limit + (long) limit / 3000 + 1024);
             } else {
-                if (contentLength >= limit) {
+                if (contentLength >= limit && !chunked) {
                     bodyTooLarge(ctx);
                     return;
                 }
@@ -397,7 +396,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
             length = sinkLength;
         }
         sink = null;
-        ex.complete(new ScrapeResponse(contentType, Unpooled.wrappedBuffer(body, 0, length), System.nanoTime()));
+        ex.complete(new ScrapeResponse(contentType, buffers.view(body, length), System.nanoTime()));
     }
 
     /** The status line after the version, as Go's Response.Status reads: "500 Internal Server Error". */
