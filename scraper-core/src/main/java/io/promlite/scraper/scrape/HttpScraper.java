@@ -143,7 +143,7 @@ final class HttpScraper {
     /**
      * The request for scraping {@code target}.
      *
-     * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
+     * @param bodyLimitBytes the (decoded) body size that fails the scrape, as in Prometheus; 0 for promlite's default cap
      * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
      * @param authorization  the {@code Authorization} header value, or null
      * @param ssl            the TLS context for an https target, else null

@@ -195,7 +195,8 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
                     return;
                 }
             } else if (is(p, colon, "content-encoding")) {
-                gzip = is(v, ve, "gzip") || is(v, ve, "x-gzip");
+                // Exactly "gzip", as Prometheus tests it; any other coding is taken as the plain body.
+                gzip = ve - v == 4 && startsWith(v, "gzip");
             } else if (is(p, colon, "content-type") && contentType == null) {
                 contentType = contentType(v, ve);
             } else if (is(p, colon, "connection")) {
