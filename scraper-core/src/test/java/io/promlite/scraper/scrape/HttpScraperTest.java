@@ -17,6 +17,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -99,9 +101,9 @@ class HttpScraperTest {
 
     /** {@code text} cut into pieces of {@code size} bytes. */
     private static List<byte[]> pieces(byte[] bytes, int size) {
-        List<byte[]> out = new java.util.ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < bytes.length; i += size) {
-            out.add(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size)));
+            out.add(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size)));
         }
         return out;
     }
@@ -194,7 +196,7 @@ class HttpScraperTest {
         corrupt[corrupt.length - 5] ^= 1; // the CRC
         String big = "x 1\n".repeat(100);
         byte[][] bodies = {twoMembers, corrupt, gzip(big)};
-        List<List<byte[]>> responses = new java.util.ArrayList<>();
+        List<List<byte[]>> responses = new ArrayList<>();
         for (byte[] body : bodies) {
             byte[] head = ascii("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n");
             responses.add(pieces(concat(head, body), 11));
