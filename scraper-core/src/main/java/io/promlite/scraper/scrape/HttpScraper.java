@@ -1,32 +1,20 @@
 package io.promlite.scraper.scrape;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.promlite.config.TlsConfig;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.promlite.config.TlsConfig;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.FileInputStream;
@@ -45,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fetches scrapes over Netty. Each target keeps its connection open between scrapes (as
  * Prometheus's Go client does), so a scrape normally costs one write of the target's pre-encoded
- * request on an idle socket; responses go through Netty's HTTP response decoder, gzip decoding and
- * aggregation up to the body size limit. One deadline covers connect, request and response.
+ * request on an idle socket and the {@link ResponseReader}'s pass over the response, whose body
+ * lands in the connection's reused arrays. One deadline covers connect, request and response.
  * Futures complete on an event-loop thread, so callers hand the work on.
  */
 final class HttpScraper {
@@ -62,19 +50,11 @@ final class HttpScraper {
     static final int DEFAULT_BODY_LIMIT_BYTES = 256 << 20;
     /**
      * The largest socket read. Netty's default (64 KiB) splits a typical 1000-series body
-     * (~85 KB) into two reads, each a wakeup and a pass through the pipeline; the adaptive
-     * allocator grows towards the body size and shrinks back when bodies get smaller.
+     * (~85 KB) into two reads, each a wakeup; the adaptive allocator grows towards the body size
+     * and shrinks back when bodies get smaller.
      */
     private static final int MAX_READ_BYTES = 1 << 20;
     private static final AdaptiveRecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(64, 16 << 10, MAX_READ_BYTES);
-    /**
-     * Body chunks as large as a socket read (not Netty's default 8 KiB), so a body passes the
-     * decoder, decompressor and aggregator in a few pieces. Response headers come from the
-     * target and are only read, so validating them would be wasted work.
-     */
-    private static final HttpDecoderConfig DECODER_CONFIG = new HttpDecoderConfig()
-            .setMaxChunkSize(MAX_READ_BYTES)
-            .setValidateHeaders(false);
 
     private final EventLoopGroup group;
     private final String userAgent;
@@ -88,12 +68,18 @@ final class HttpScraper {
     /** A target's connection, reused by its successive scrapes (which never overlap). */
     static final class Connection {
         private volatile Channel channel;
+        /**
+         * The body arrays the connection's responses are read into. A new set after close(): a
+         * connection closed from another thread (the deadline) may still be reading into the old one.
+         */
+        private volatile BodyBuffers buffers = new BodyBuffers();
 
         /** Closes the kept connection, if any; the next scrape connects afresh. */
         void close() {
             Channel c = channel;
             channel = null;
             if (c != null) {
+                buffers = new BodyBuffers();
                 c.close();
             }
         }
@@ -104,7 +90,7 @@ final class HttpScraper {
             return c != null && c.isActive();
         }
 
-        private void forget(Channel c) {
+        void forget(Channel c) {
             if (channel == c) {
                 channel = null;
             }
@@ -113,7 +99,7 @@ final class HttpScraper {
 
     /**
      * A target's scrape request, encoded once: every scrape of the target sends the same bytes,
-     * written straight to the socket (only responses go through Netty's HTTP codec).
+     * written straight to the socket.
      */
     static final class Request {
         private final ScrapeTarget target;
@@ -127,12 +113,12 @@ final class HttpScraper {
         private final String authorization;
         private final String configuredServerName;
         /**
-         * On the heap, so the garbage collector frees it with the loop (a direct buffer would need
-         * a release that no in-flight write may outlive); each write sends a duplicate.
+         * On the heap, so the garbage collector frees it with the loop; each write copies it into
+         * a pooled direct buffer, which the socket write needs anyway and which costs no allocation.
          */
-        private final ByteBuf encoded;
+        private final byte[] encoded;
 
-        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, ByteBuf encoded,
+        private Request(ScrapeTarget target, int bodyLimit, SslContext ssl, String serverName, byte[] encoded,
                         boolean acceptGzip, String authorization, String configuredServerName) {
             this.target = target;
             this.bodyLimit = bodyLimit;
@@ -147,12 +133,17 @@ final class HttpScraper {
         ScrapeTarget target() {
             return target;
         }
+
+        /** The body length that fails the scrape. */
+        int bodyLimit() {
+            return bodyLimit;
+        }
     }
 
     /**
      * The request for scraping {@code target}.
      *
-     * @param bodyLimitBytes the largest (decoded) body accepted; 0 for promlite's default cap
+     * @param bodyLimitBytes the (decoded) body size that fails the scrape, as in Prometheus; 0 for promlite's default cap
      * @param acceptGzip     whether to ask for a gzip body (else {@code identity}, as Prometheus does)
      * @param authorization  the {@code Authorization} header value, or null
      * @param ssl            the TLS context for an https target, else null
@@ -172,8 +163,7 @@ final class HttpScraper {
                 + "\r\n";
         // The path comes from the config and is already URL-encoded ASCII; a stray non-ASCII
         // character is sent as UTF-8 rather than mangled.
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
+        byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
         return new Request(target, limit, ssl, serverName != null ? serverName : target.host(), encoded,
                 acceptGzip, authorization, serverName);
     }
@@ -183,17 +173,75 @@ final class HttpScraper {
         return request(to, from.bodyLimit, from.acceptGzip, from.authorization, ssl, from.configuredServerName);
     }
 
-    /** One request/response exchange and its outcome. */
-    private record Exchange(Request request, InetAddress address, Connection connection,
-                            CompletableFuture<ScrapeResponse> result) {
+    /**
+     * One request/response exchange and its outcome; runs as the deadline's timer task. Every
+     * completion goes through {@link #complete} or {@link #fail}, which cancel the deadline.
+     */
+    final class Exchange implements Runnable {
+        private final Request request;
+        private final InetAddress address;
+        private final Connection connection;
+        /** Takes over when the target redirects, or null when a redirect fails the scrape. */
+        private final RedirectFollower redirects;
+        private final CompletableFuture<ScrapeResponse> result = new CompletableFuture<>();
+        private ScheduledFuture<?> deadline;
+
+        private Exchange(Request request, InetAddress address, Connection connection, RedirectFollower redirects) {
+            this.request = request;
+            this.address = address;
+            this.connection = connection;
+            this.redirects = redirects;
+        }
+
+        Request request() {
+            return request;
+        }
+
         ScrapeTarget target() {
             return request.target;
         }
 
-        void fail(String message) {
-            result.completeExceptionally(new ScrapeFailure(message));
+        @Override
+        public void run() {
+            if (result.completeExceptionally(new ScrapeFailure(get() + "context deadline exceeded"))) {
+                // The connection has a request outstanding; it cannot serve the next scrape.
+                connection.close();
+            }
         }
 
+        void complete(ScrapeResponse response) {
+            deadline.cancel(false);
+            if (!result.complete(response)) {
+                response.release();
+            }
+        }
+
+        void fail(Throwable failure) {
+            deadline.cancel(false);
+            result.completeExceptionally(failure);
+        }
+
+        void fail(String message) {
+            fail(new ScrapeFailure(message));
+        }
+
+        /** The target answered with a redirect to {@code location}; {@code statusMessage} fails a scrape that does not follow it. */
+        void redirected(String statusMessage, String location) {
+            if (redirects == null) {
+                fail(new RedirectFollower.Redirected(statusMessage, location));
+                return;
+            }
+            long remainingNanos = deadline.getDelay(TimeUnit.NANOSECONDS);
+            deadline.cancel(false);
+            redirects.follow(request, statusMessage, location, remainingNanos, result);
+        }
+
+        /** Sends the request again on a new connection: the kept one turned out closed. */
+        void reconnect() {
+            connect(this);
+        }
+
+        /** The prefix of a failure's text, as Go's http.Client words it. */
         String get() {
             return "Get \"" + target().url() + "\": ";
         }
@@ -204,30 +252,30 @@ final class HttpScraper {
      * The future completes on an event loop.
      */
     CompletableFuture<ScrapeResponse> fetch(Request request, InetAddress address, Connection connection) {
-        ScrapeTarget target = request.target;
-        Exchange ex = new Exchange(request, address, connection, new CompletableFuture<>());
-        ScheduledFuture<?> deadline = group.next().schedule(() -> {
-            if (ex.result().completeExceptionally(new ScrapeFailure(ex.get() + "context deadline exceeded"))) {
-                // The connection has a request outstanding; it cannot serve the next scrape.
-                connection.close();
-            }
-        }, target.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        ex.result().whenComplete((r, e) -> deadline.cancel(false));
+        return fetch(request, address, connection, null);
+    }
+
+    /** Like {@link #fetch(Request, InetAddress, Connection)}, handing a redirect to {@code redirects} when not null. */
+    CompletableFuture<ScrapeResponse> fetch(Request request, InetAddress address, Connection connection,
+                                            RedirectFollower redirects) {
+        Exchange ex = new Exchange(request, address, connection, redirects);
+        ex.deadline = group.next().schedule(ex, request.target.timeout().toMillis(), TimeUnit.MILLISECONDS);
         Channel kept = connection.channel;
         if (kept != null && kept.isActive()) {
             send(kept, ex, true);
         } else {
             connect(ex);
         }
-        return ex.result();
+        return ex.result;
     }
 
     private void connect(Exchange ex) {
-        if (ex.result().isDone()) {
+        if (ex.result.isDone()) {
             return;
         }
         ScrapeTarget target = ex.target();
-        SslContext ssl = ex.request().ssl;
+        SslContext ssl = ex.request.ssl;
+        BodyBuffers buffers = ex.connection.buffers;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -239,22 +287,19 @@ final class HttpScraper {
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
                         if (ssl != null) {
-                            p.addLast(ssl.newHandler(ch.alloc(), ex.request().serverName, target.port()));
+                            p.addLast(ssl.newHandler(ch.alloc(), ex.request.serverName, target.port()));
                         }
-                        p.addLast(new HttpResponseDecoder(DECODER_CONFIG));
-                        p.addLast(new HttpContentDecompressor(0));
-                        p.addLast(new HttpObjectAggregator(ex.request().bodyLimit));
-                        p.addLast(new ResponseHandler(ex.connection()));
+                        p.addLast(new ResponseReader(ex.connection, buffers));
                     }
                 });
-        ChannelFuture connect = bootstrap.connect(new InetSocketAddress(ex.address(), target.port()));
+        ChannelFuture connect = bootstrap.connect(new InetSocketAddress(ex.address, target.port()));
         Channel channel = connect.channel();
-        ex.connection().channel = channel;
+        ex.connection.channel = channel;
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 send(channel, ex, false);
             } else {
-                ex.connection().forget(channel);
+                ex.connection.forget(channel);
                 ex.fail(ex.get() + describe(f.cause()));
             }
         });
@@ -262,24 +307,28 @@ final class HttpScraper {
 
     /** Sends the request; on a reused connection that the target closed meanwhile, retries once on a new one. */
     private void send(Channel channel, Exchange ex, boolean reused) {
-        channel.eventLoop().execute(() -> {
-            ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
-            if (handler == null || !channel.isActive()) {
-                ex.connection().forget(channel);
-                if (reused) {
-                    connect(ex);
-                } else {
-                    ex.fail(ex.get() + "connection closed before the request was sent");
-                }
-                return;
+        if (channel.eventLoop().inEventLoop()) {
+            sendOnLoop(channel, ex, reused);
+        } else {
+            channel.eventLoop().execute(() -> sendOnLoop(channel, ex, reused));
+        }
+    }
+
+    private void sendOnLoop(Channel channel, Exchange ex, boolean reused) {
+        ResponseReader reader = channel.pipeline().get(ResponseReader.class);
+        if (reader == null || !channel.isActive()) {
+            ex.connection.forget(channel);
+            if (reused) {
+                connect(ex);
+            } else {
+                ex.fail(ex.get() + "connection closed before the request was sent");
             }
-            handler.begin(ex, reused ? () -> connect(ex) : null);
-            channel.writeAndFlush(ex.request().encoded.duplicate()).addListener(w -> {
-                if (!w.isSuccess()) {
-                    channel.close();
-                }
-            });
-        });
+            return;
+        }
+        reader.begin(ex, reused);
+        // A failed write reaches the reader's exceptionCaught, which closes the connection.
+        byte[] encoded = ex.request.encoded;
+        channel.writeAndFlush(channel.alloc().directBuffer(encoded.length).writeBytes(encoded), channel.voidPromise());
     }
 
     /** Seconds as Go's FormatFloat(s, 'f', -1, 64) prints them: {@code 10}, {@code 0.5}. */
@@ -335,86 +384,8 @@ final class HttpScraper {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static String describe(Throwable t) {
-        if (t instanceof TooLongHttpContentException) {
-            return BODY_SIZE_LIMIT_EXCEEDED;
-        }
+    static String describe(Throwable t) {
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
-    }
-
-    /** Completes the channel's current exchange; lives as long as the connection. Event-loop confined. */
-    private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
-        private final Connection connection;
-        private Exchange current;
-        private Runnable retry;
-        private Throwable cause;
-
-        ResponseHandler(Connection connection) {
-            this.connection = connection;
-        }
-
-        void begin(Exchange ex, Runnable retryOnEarlyClose) {
-            current = ex;
-            retry = retryOnEarlyClose;
-            cause = null;
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-            Exchange ex = current;
-            current = null;
-            if (!response.decoderResult().isSuccess() || !HttpUtil.isKeepAlive(response)) {
-                connection.forget(ctx.channel());
-                ctx.close();
-            }
-            if (ex == null) {
-                return;
-            }
-            if (!response.decoderResult().isSuccess()) {
-                ex.fail(ex.get() + "malformed HTTP response: " + describe(response.decoderResult().cause()));
-                return;
-            }
-            int code = response.status().code();
-            if (code < 200 || code > 299) {
-                String message = "server returned HTTP status " + response.status();
-                String location = response.headers().get(HttpHeaderNames.LOCATION);
-                ex.result().completeExceptionally(location != null && RedirectFollower.follows(code)
-                        ? new RedirectFollower.Redirected(message, location) : new ScrapeFailure(message));
-                return;
-            }
-            ScrapeResponse r = new ScrapeResponse(response.headers().get(HttpHeaderNames.CONTENT_TYPE),
-                    response.content().retain(), System.nanoTime());
-            if (!ex.result().complete(r)) {
-                r.release();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable t) {
-            connection.forget(ctx.channel());
-            if (t instanceof TooLongHttpContentException && current != null) {
-                current.fail(BODY_SIZE_LIMIT_EXCEEDED);
-                current = null;
-            }
-            cause = t;
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            connection.forget(ctx.channel());
-            Exchange ex = current;
-            current = null;
-            if (ex == null || ex.result().isDone()) {
-                return;
-            }
-            if (retry != null) {
-                // The target closed an idle kept connection as we reused it: try once on a fresh one.
-                retry.run();
-            } else {
-                ex.fail(ex.get() + (cause != null ? describe(cause) : "connection closed before the response was complete"));
-            }
-        }
     }
 }

@@ -53,25 +53,40 @@ final class RedirectFollower {
         this.tls = tls;
     }
 
-    /** Like {@link HttpScraper#fetch}, with the target's redirects followed. */
+    /**
+     * Like {@link HttpScraper#fetch}, with the target's redirects followed. A scrape that is not
+     * redirected costs nothing more than a plain fetch: the follower only steps in on a redirect.
+     */
     CompletableFuture<ScrapeResponse> fetch(HttpScraper.Request request, InetAddress address,
                                             HttpScraper.Connection connection) {
-        long deadlineNanos = System.nanoTime() + request.target().timeout().toNanos();
-        CompletableFuture<ScrapeResponse> result = new CompletableFuture<>();
-        follow(http.fetch(request, address, connection), request, 0, deadlineNanos, result);
-        return result;
+        return http.fetch(request, address, connection, this);
     }
 
-    private void follow(CompletableFuture<ScrapeResponse> hop, HttpScraper.Request request, int redirects,
-                        long deadlineNanos, CompletableFuture<ScrapeResponse> result) {
+    /**
+     * Takes over a scrape whose first request was redirected to {@code location}, completing
+     * {@code result} within the scrape's remaining time. Called on the event loop.
+     */
+    void follow(HttpScraper.Request from, String statusMessage, String location, long remainingNanos,
+                CompletableFuture<ScrapeResponse> result) {
+        hop(from, statusMessage, location, 1, System.nanoTime() + remainingNanos, result);
+    }
+
+    /** Goes on to the redirect's target off the event loop, since resolving its host may block. */
+    private void hop(HttpScraper.Request from, String statusMessage, String location, int redirects, long deadlineNanos,
+                     CompletableFuture<ScrapeResponse> result) {
+        try {
+            executor.execute(() -> next(from, location, redirects, deadlineNanos, result));
+        } catch (RejectedExecutionException e) {
+            fail(result, statusMessage);
+        }
+    }
+
+    private void chain(CompletableFuture<ScrapeResponse> hop, HttpScraper.Request request, int redirects,
+                       long deadlineNanos, CompletableFuture<ScrapeResponse> result) {
         hop.whenComplete((response, error) -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof Redirected r) {
-                try {
-                    executor.execute(() -> next(request, r.location, redirects + 1, deadlineNanos, result));
-                } catch (RejectedExecutionException e) {
-                    result.completeExceptionally(cause);
-                }
+                hop(request, r.getMessage(), r.location, redirects + 1, deadlineNanos, result);
             } else if (cause != null) {
                 result.completeExceptionally(cause);
             } else if (!result.complete(response)) {
@@ -136,7 +151,7 @@ final class RedirectFollower {
             deadline.cancel(false);
             connection.close();
         });
-        follow(hop, request, redirects, deadlineNanos, result);
+        chain(hop, request, redirects, deadlineNanos, result);
     }
 
     private static void fail(CompletableFuture<ScrapeResponse> result, String message) {

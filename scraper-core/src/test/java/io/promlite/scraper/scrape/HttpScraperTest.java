@@ -1,0 +1,241 @@
+package io.promlite.scraper.scrape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.promlite.tsdb.model.Labels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scrape client against a raw socket target that answers each request with scripted bytes,
+ * sent in the pieces given (so headers and chunks straddle reads), covering HTTP/1.x framing.
+ */
+class HttpScraperTest {
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final HttpScraper http = new HttpScraper(group, "promlite/test");
+
+    @AfterEach
+    void close() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Answers every request on a connection with the next response's pieces; closes after each when asked. */
+    private static final class RawTarget implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger connections = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+
+        RawTarget(boolean closeAfterResponse, List<List<byte[]>> responses) throws IOException {
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        Socket s = server.accept();
+                        connections.incrementAndGet();
+                        try (s) {
+                            InputStream in = s.getInputStream();
+                            OutputStream out = s.getOutputStream();
+                            while (readRequest(in)) {
+                                List<byte[]> pieces = responses.get(Math.min(requests.getAndIncrement(), responses.size() - 1));
+                                for (byte[] piece : pieces) {
+                                    out.write(piece);
+                                    out.flush();
+                                    Thread.sleep(2);
+                                }
+                                if (closeAfterResponse) {
+                                    break;
+                                }
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            // the client went away
+                        }
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static boolean readRequest(InputStream in) throws IOException {
+            int matched = 0;
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+                if (matched == 4) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@code text} cut into pieces of {@code size} bytes. */
+    private static List<byte[]> pieces(byte[] bytes, int size) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < bytes.length; i += size) {
+            out.add(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size)));
+        }
+        return out;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    private HttpScraper.Request request(RawTarget target, long bodyLimit) {
+        int port = target.server.getLocalPort();
+        ScrapeTarget t = new ScrapeTarget(Labels.of(), Labels.of(), "http", "127.0.0.1:" + port, "127.0.0.1", port,
+                "/metrics", Duration.ofSeconds(1), Duration.ofSeconds(2));
+        return http.request(t, bodyLimit, true, null, null, null);
+    }
+
+    /** The body of one scrape, with its content type before a tab. */
+    private static String scrape(HttpScraper http, HttpScraper.Request request, HttpScraper.Connection connection)
+            throws Exception {
+        ScrapeResponse r = http.fetch(request, InetAddress.getLoopbackAddress(), connection).get(5, TimeUnit.SECONDS);
+        try {
+            return r.contentType() + "\t" + r.body().toString(StandardCharsets.UTF_8);
+        } finally {
+            r.release();
+        }
+    }
+
+    private static String failure(HttpScraper http, HttpScraper.Request request, HttpScraper.Connection connection) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> http.fetch(request, InetAddress.getLoopbackAddress(), connection).get(5, TimeUnit.SECONDS).release());
+        return e.getCause().getMessage();
+    }
+
+    @Test
+    void readsChunkedBodiesWhoseHeadersAndChunksStraddleReadsOverOneConnection() throws Exception {
+        byte[] response = ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-TYPE: text/plain; version=0.0.4\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"
+                + "5;name=value\r\na 1\nb\r\n3\r\n 2\n\r\n0\r\nTrailer: x\r\n\r\n");
+        try (RawTarget target = new RawTarget(false, List.of(pieces(response, 7)))) {
+            HttpScraper.Request request = request(target, 0);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            for (int i = 0; i < 3; i++) {
+                assertEquals("text/plain; version=0.0.4\ta 1\nb 2\n", scrape(http, request, connection));
+            }
+            assertEquals(1, target.connections.get());
+        }
+    }
+
+    @Test
+    void readsBodiesWithoutLengthUpToTheCloseAndReconnects() throws Exception {
+        byte[] response = ascii("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nm 1\n");
+        try (RawTarget target = new RawTarget(true, List.of(List.of(response)))) {
+            HttpScraper.Request request = request(target, 0);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            assertEquals("text/plain\tm 1\n", scrape(http, request, connection));
+            assertEquals("text/plain\tm 1\n", scrape(http, request, connection));
+            assertEquals(2, target.connections.get());
+        }
+    }
+
+    @Test
+    void failsBodiesThatReachTheLimitAsPrometheusDoes() throws Exception {
+        byte[] fits = ascii("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n123456789");
+        byte[] reaches = ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n1234567890");
+        byte[] chunked = ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n");
+        try (RawTarget target = new RawTarget(false, List.of(List.of(fits), List.of(reaches), List.of(chunked)))) {
+            HttpScraper.Request request = request(target, 10);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            assertEquals("null\t123456789", scrape(http, request, connection));
+            assertEquals(HttpScraper.BODY_SIZE_LIMIT_EXCEEDED, failure(http, request, connection));
+            assertEquals(HttpScraper.BODY_SIZE_LIMIT_EXCEEDED, failure(http, request, connection));
+        }
+    }
+
+    @Test
+    void inflatesGzipBodiesOfOneOrMoreMembersAndRejectsBrokenOnes() throws Exception {
+        byte[] twoMembers = concat(gzip("a 1\n"), gzip("b 2\n"));
+        byte[] corrupt = gzip("c 3\n");
+        corrupt[corrupt.length - 5] ^= 1; // the CRC
+        String big = "x 1\n".repeat(100);
+        byte[][] bodies = {twoMembers, corrupt, gzip(big)};
+        List<List<byte[]>> responses = new ArrayList<>();
+        for (byte[] body : bodies) {
+            byte[] head = ascii("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n");
+            responses.add(pieces(concat(head, body), 11));
+        }
+        try (RawTarget target = new RawTarget(false, responses)) {
+            HttpScraper.Request request = request(target, 400);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            assertEquals("null\ta 1\nb 2\n", scrape(http, request, connection));
+            assertEquals("gzip: invalid checksum", failure(http, request, connection));
+            assertEquals(HttpScraper.BODY_SIZE_LIMIT_EXCEEDED, failure(http, request, connection));
+            assertEquals(1, target.connections.get());
+        }
+    }
+
+    @Test
+    void reportsOtherStatusesAfterDrainingTheirBodiesAndKeepsTheConnection() throws Exception {
+        byte[] error = ascii("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\n\r\nbusy!");
+        byte[] ok = ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nm 1\n");
+        try (RawTarget target = new RawTarget(false, List.of(List.of(error), List.of(ok)))) {
+            HttpScraper.Request request = request(target, 0);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            assertEquals("server returned HTTP status 503 Service Unavailable", failure(http, request, connection));
+            assertEquals("null\tm 1\n", scrape(http, request, connection));
+            assertEquals(1, target.connections.get());
+        }
+    }
+
+    @Test
+    void failsMalformedResponses() throws Exception {
+        byte[] garbage = ascii("SSH-2.0-OpenSSH_9.6\r\n\r\n");
+        byte[] badChunk = ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+        try (RawTarget target = new RawTarget(false, List.of(List.of(garbage), List.of(badChunk)))) {
+            HttpScraper.Request request = request(target, 0);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            String url = "Get \"http://127.0.0.1:" + target.server.getLocalPort() + "/metrics\": ";
+            assertEquals(url + "malformed HTTP response: malformed HTTP status line \"SSH-2.0-OpenSSH_9.6\"",
+                    failure(http, request, connection));
+            assertTrue(failure(http, request, connection).endsWith("malformed HTTP response: invalid chunk size line"));
+            assertEquals(2, target.connections.get());
+        }
+    }
+}
