@@ -125,6 +125,17 @@ class DockerImageTest {
     }
 
     @Test
+    void startsTheJvmWithTheOptionsFileTheBuildPutsNextToTheJar() throws IOException {
+        List<Instruction> stage = runtimeStage();
+        List<String> entrypoint = StackFiles.jsonStrings(single(stage, "ENTRYPOINT"));
+        String argfile = entrypoint.stream().filter(a -> a.startsWith("@")).findFirst().orElseThrow().substring(1);
+        assertTrue(entrypoint.indexOf("@" + argfile) < entrypoint.indexOf("-jar"), "JVM options come before -jar");
+        assertTrue(stage.stream().anyMatch(i -> i.keyword().equals("COPY")
+                        && i.args().equals("--from=build /src/http-api/target/" + JvmOptionsTest.FILE_NAME + " " + argfile)),
+                "the options file is copied from the build to " + argfile);
+    }
+
+    @Test
     void healthcheckUsesPromlitesOwnSubcommand() throws IOException {
         List<Instruction> stage = runtimeStage();
         String healthcheck = single(stage, "HEALTHCHECK");
