@@ -327,15 +327,21 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         return settings.retentionDescription();
     }
 
-    /** A bounded pool: handlers may block on storage and evaluation, which keeps them off the event loops. */
+    /**
+     * A bounded pool: handlers may block on storage and evaluation, which keeps them off the event
+     * loops. Threads idle for a minute exit, so a burst of queries does not keep its threads'
+     * stacks resident.
+     */
     private static ExecutorService newPool(String name, int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
-                r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queue), r -> {
                     Thread t = new Thread(r, name + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     public int port() {

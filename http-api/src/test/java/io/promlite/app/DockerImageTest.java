@@ -125,7 +125,7 @@ class DockerImageTest {
     }
 
     @Test
-    void startsTheJvmWithTheOptionsFileTheBuildPutsNextToTheJar() throws IOException {
+    void startsTheJvmWithTheOptionsFileTheBuildPutsNextToTheJarAndTwoMallocArenas() throws IOException {
         List<Instruction> stage = runtimeStage();
         List<String> entrypoint = StackFiles.jsonStrings(single(stage, "ENTRYPOINT"));
         String argfile = entrypoint.stream().filter(a -> a.startsWith("@")).findFirst().orElseThrow().substring(1);
@@ -133,6 +133,7 @@ class DockerImageTest {
         assertTrue(stage.stream().anyMatch(i -> i.keyword().equals("COPY")
                         && i.args().equals("--from=build /src/http-api/target/" + JvmOptionsTest.FILE_NAME + " " + argfile)),
                 "the options file is copied from the build to " + argfile);
+        assertEquals("MALLOC_ARENA_MAX=2", single(stage, "ENV"), "glibc's malloc arenas are capped");
     }
 
     @Test
