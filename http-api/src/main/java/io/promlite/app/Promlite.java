@@ -28,7 +28,15 @@ import io.promlite.web.api.ServerStatus;
 import io.promlite.web.api.StatusApi;
 import io.promlite.web.api.TargetsApi;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -106,7 +114,7 @@ public final class Promlite implements AutoCloseable, ServerStatus {
             checkAgentConfig(config);
         }
         PrometheusRegistry registry = new PrometheusRegistry();
-        JvmMetrics.builder().register(registry);
+        registerJvmMetrics(registry);
         // Listening starts first, so health and readiness answer (503) while storage replays.
         Readiness readiness = new Readiness();
         ExecutorService workers = newPool("http-worker", Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
@@ -145,6 +153,23 @@ public final class Promlite implements AutoCloseable, ServerStatus {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * The process and JVM metrics of the client library's {@code JvmMetrics}, less
+     * {@code JvmNativeMemoryMetrics}: it reports only with native memory tracking on, and to find
+     * out it starts the platform MBean server, whose classes cost about 3 MB of metaspace.
+     */
+    private static void registerJvmMetrics(PrometheusRegistry registry) {
+        JvmThreadsMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmMemoryPoolAllocationMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
     }
 
     /** Agent mode only forwards: a configuration with nowhere to forward to is an error. */
@@ -302,15 +327,21 @@ public final class Promlite implements AutoCloseable, ServerStatus {
         return settings.retentionDescription();
     }
 
-    /** A bounded pool: handlers may block on storage and evaluation, which keeps them off the event loops. */
+    /**
+     * A bounded pool: handlers may block on storage and evaluation, which keeps them off the event
+     * loops. Threads idle for a minute exit, so a burst of queries does not keep its threads'
+     * stacks resident.
+     */
     private static ExecutorService newPool(String name, int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
-                r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queue), r -> {
                     Thread t = new Thread(r, name + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     public int port() {

@@ -125,6 +125,18 @@ class DockerImageTest {
     }
 
     @Test
+    void startsTheJvmWithTheOptionsFileTheBuildPutsNextToTheJarAndTwoMallocArenas() throws IOException {
+        List<Instruction> stage = runtimeStage();
+        List<String> entrypoint = StackFiles.jsonStrings(single(stage, "ENTRYPOINT"));
+        String argfile = entrypoint.stream().filter(a -> a.startsWith("@")).findFirst().orElseThrow().substring(1);
+        assertTrue(entrypoint.indexOf("@" + argfile) < entrypoint.indexOf("-jar"), "JVM options come before -jar");
+        assertTrue(stage.stream().anyMatch(i -> i.keyword().equals("COPY")
+                        && i.args().equals("--from=build /src/http-api/target/" + JvmOptionsTest.FILE_NAME + " " + argfile)),
+                "the options file is copied from the build to " + argfile);
+        assertEquals("MALLOC_ARENA_MAX=2", single(stage, "ENV"), "glibc's malloc arenas are capped");
+    }
+
+    @Test
     void healthcheckUsesPromlitesOwnSubcommand() throws IOException {
         List<Instruction> stage = runtimeStage();
         String healthcheck = single(stage, "HEALTHCHECK");
