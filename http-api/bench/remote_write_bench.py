@@ -46,16 +46,16 @@ import targets as tg  # noqa: E402
 
 JAR = os.path.join(ROOT, "http-api", "target", "promlite.jar")
 # The JVM flags the README runs promlite with: a small heap that grows and shrinks with the live set.
-PROMLITE_JAVA_OPTS = ("-XX:+UseSerialGC -Xms16m -XX:NewRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 "
-                      "-XX:-ShrinkHeapInSteps")
+# The README's command line: the options file the build puts next to the jar, two malloc arenas.
+PROMLITE_JAVA_OPTS = "@{jardir}/promlite.jvmoptions"
 COMMANDS = {
     ("prometheus", "server"): "/usr/bin/prometheus --config.file={config} --storage.tsdb.path={datadir} "
                               "--web.listen-address=127.0.0.1:{port} --log.level=warn",
     ("prometheus", "agent"): "/usr/bin/prometheus --enable-feature=agent --config.file={config} "
                              "--storage.agent.path={datadir} --web.listen-address=127.0.0.1:{port} --log.level=warn",
-    ("promlite", "server"): "java {java_opts} -jar {jar} --config.file={config} --storage.tsdb.path={datadir} "
+    ("promlite", "server"): "env MALLOC_ARENA_MAX=2 java {java_opts} -jar {jar} --config.file={config} --storage.tsdb.path={datadir} "
                             "--web.listen-address=127.0.0.1:{port}",
-    ("promlite", "agent"): "java {java_opts} -jar {jar} --agent --config.file={config} --storage.agent.path={datadir} "
+    ("promlite", "agent"): "env MALLOC_ARENA_MAX=2 java {java_opts} -jar {jar} --agent --config.file={config} --storage.agent.path={datadir} "
                            "--web.listen-address=127.0.0.1:{port}",
 }
 SENT_METRICS = ("prometheus_remote_storage_samples_total", "promlite_remote_storage_samples_total")
@@ -162,7 +162,8 @@ def run_phase(phase, args, run, cfg, expected_series, receiver, farm):
     sides = [Side("prometheus", args.port_prometheus, run, phase, args.prometheus_cmd or COMMANDS[("prometheus", phase)]),
              Side("promlite", args.port_promlite, run, phase,
                   (args.promlite_cmd or COMMANDS[("promlite", phase)]).replace("{jar}", args.jar)
-                  .replace("{java_opts}", args.promlite_java_opts))]
+                  .replace("{java_opts}", args.promlite_java_opts.replace(
+                      "{jardir}", os.path.dirname(os.path.abspath(args.jar)))))]
     mon = pl.Monitor(1.0)
     mon.watch("farm", farm.proc.pid)
     for s in sides:
