@@ -1,5 +1,7 @@
 package io.promlite.config;
 
+import static io.promlite.config.YamlNodes.nullToEmpty;
+
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -27,8 +27,6 @@ import org.yaml.snakeyaml.nodes.Node;
  * existing {@code prometheus.yml} still loads; fields Prometheus does not know are errors.
  */
 final class ConfigParser {
-    private static final Logger log = LoggerFactory.getLogger(ConfigParser.class);
-
     private static final Set<String> IGNORED_TOP_LEVEL = Set.of(
             "runtime", "alerting", "rule_files", "scrape_config_files", "storage", "tracing",
             "remote_read", "otlp");
@@ -46,8 +44,6 @@ final class ConfigParser {
             "scrape_failure_log_file", "oauth2", "proxy_url", "no_proxy", "proxy_from_environment",
             "proxy_connect_header", "enable_http2", "http_headers");
 
-    private static final Set<String> IGNORED_TLS = Set.of("min_version", "max_version");
-
     // Prometheus's relabel target rule: a label name that may contain $1 / ${name} references.
     private static final Pattern RELABEL_TARGET = Pattern.compile("^(?:(?:[a-zA-Z_]|\\$(?:\\{\\w+\\}|\\w+))+\\w*)+$");
 
@@ -56,16 +52,14 @@ final class ConfigParser {
 
     private final String sourceName;
     private final YamlNodes y;
-    /**
-     * The directory relative file paths (file_sd, secrets, certificates) resolve against, or null
-     * to leave them as written.
-     */
-    private final Path baseDir;
 
+    /**
+     * @param baseDir the directory relative file paths (file_sd, secrets, certificates) resolve
+     *                against, or null to leave them as written
+     */
     ConfigParser(String sourceName, Path baseDir) {
         this.sourceName = sourceName;
-        this.y = new YamlNodes(sourceName);
-        this.baseDir = baseDir;
+        this.y = new YamlNodes(sourceName, baseDir);
     }
 
     List<StaticConfig> parseTargetGroups(String content) throws ConfigException {
@@ -89,7 +83,7 @@ final class ConfigParser {
                 case "scrape_configs" -> scrapeNode[0] = value;
                 case "remote_write" -> remoteWriteNode[0] = value;
                 default -> {
-                    return ignoredField(IGNORED_TOP_LEVEL, key, path);
+                    return y.ignored(IGNORED_TOP_LEVEL.contains(key), path);
                 }
             }
             return true;
@@ -107,8 +101,8 @@ final class ConfigParser {
             ScrapeConfig sc = parseScrapeConfig(item, path, defaults, jobNames);
             scrapeConfigs.add(sc);
         }
-        List<RemoteWriteConfig> remoteWrite = new RemoteWriteParser(y, baseDir, this::parseRelabelConfigs,
-                this::ignoredField).parse(remoteWriteNode[0]);
+        List<RemoteWriteConfig> remoteWrite = new RemoteWriteParser(y, this::parseRelabelConfigs)
+                .parse(remoteWriteNode[0]);
         return new PromliteConfig(defaults.global, scrapeConfigs, remoteWrite, yaml);
     }
 
@@ -132,14 +126,6 @@ final class ConfigParser {
         int line = mark == null ? 0 : mark.getLine() + 1;
         int column = mark == null ? 0 : mark.getColumn() + 1;
         throw new ConfigException(sourceName, line, column, null, problem);
-    }
-
-    private boolean ignoredField(Set<String> ignored, String key, String path) {
-        if (!ignored.contains(key) && !key.endsWith("_sd_configs")) {
-            return false;
-        }
-        log.warn("{}: {} is not supported by promlite and is ignored", sourceName, path);
-        return true;
     }
 
     /** The global section plus the per-job limits it defaults. */
@@ -190,7 +176,7 @@ final class ConfigParser {
                 externalLabels.putAll(labelMap(value, path));
                 return true;
             }
-            return ignoredField(IGNORED_GLOBAL, key, path);
+            return y.ignored(IGNORED_GLOBAL.contains(key), path);
         });
         // Prometheus treats a zero duration as unset.
         Duration interval = isUnset(c.interval) ? GlobalConfig.DEFAULT_SCRAPE_INTERVAL : c.interval;
@@ -212,6 +198,7 @@ final class ConfigParser {
     private ScrapeConfig parseScrapeConfig(Node node, String path, Defaults defaults, Map<String, Node> jobNames)
             throws ConfigException {
         CommonFields c = new CommonFields();
+        HttpClientFields http = new HttpClientFields(y);
         var f = new Object() {
             String jobName;
             Node jobNameNode;
@@ -222,12 +209,6 @@ final class ConfigParser {
             boolean honorTimestamps = true;
             boolean enableCompression = true;
             boolean followRedirects = true;
-            HttpAuth.Basic basicAuth;
-            HttpAuth.Credentials authorization;
-            String bearerToken;
-            String bearerTokenFile;
-            Node authNode;
-            TlsConfig tlsConfig = TlsConfig.DEFAULT;
             final Map<String, List<String>> params = new LinkedHashMap<>();
             final List<StaticConfig> staticConfigs = new ArrayList<>();
             final List<FileSdConfig> fileSdConfigs = new ArrayList<>();
@@ -236,7 +217,7 @@ final class ConfigParser {
             List<RelabelConfig> metricRelabelConfigs = List.of();
         };
         y.fields(node, path, "config.ScrapeConfig", (key, value, p) -> {
-            if (c.read(y, key, value, p)) {
+            if (c.read(y, key, value, p) || http.read(key, value, p)) {
                 return true;
             }
             switch (key) {
@@ -253,23 +234,6 @@ final class ConfigParser {
                 case "honor_timestamps" -> f.honorTimestamps = y.bool(value, p, true);
                 case "enable_compression" -> f.enableCompression = y.bool(value, p, true);
                 case "follow_redirects" -> f.followRedirects = y.bool(value, p, true);
-                case "tls_config" -> f.tlsConfig = parseTlsConfig(value, p);
-                case "basic_auth" -> {
-                    f.basicAuth = parseBasicAuth(value, p);
-                    f.authNode = value;
-                }
-                case "authorization" -> {
-                    f.authorization = parseAuthorization(value, p);
-                    f.authNode = value;
-                }
-                case "bearer_token" -> {
-                    f.bearerToken = y.string(value, p);
-                    f.authNode = value;
-                }
-                case "bearer_token_file" -> {
-                    f.bearerTokenFile = resolve(y.string(value, p));
-                    f.authNode = value;
-                }
                 case "params" -> y.fields(value, p, "url.Values", (name, values, vp) -> {
                     f.params.put(name, y.stringList(values, vp));
                     return true;
@@ -295,7 +259,8 @@ final class ConfigParser {
                 case "relabel_configs" -> f.relabelConfigs = parseRelabelConfigs(value, p);
                 case "metric_relabel_configs" -> f.metricRelabelConfigs = parseRelabelConfigs(value, p);
                 default -> {
-                    return ignoredField(IGNORED_SCRAPE, key, p);
+                    // Prometheus knows many service discoveries; promlite implements file and DNS.
+                    return y.ignored(IGNORED_SCRAPE.contains(key) || key.endsWith("_sd_configs"), p);
                 }
             }
             return true;
@@ -308,7 +273,7 @@ final class ConfigParser {
             throw y.error(f.jobNameNode, path + ".job_name",
                     "found multiple scrape configs with job name \"" + f.jobName + "\"");
         }
-        HttpAuth auth = auth(f.basicAuth, f.authorization, f.bearerToken, f.bearerTokenFile, f.authNode, path);
+        HttpAuth auth = http.auth(path);
         String scheme = f.scheme == null || f.scheme.isEmpty() ? ScrapeConfig.DEFAULT_SCHEME : f.scheme;
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw y.error(f.schemeNode, path + ".scheme", "scheme must be \"http\" or \"https\", got \"" + scheme + "\"");
@@ -336,110 +301,7 @@ final class ConfigParser {
                 c.labelValueLengthLimit != 0 ? c.labelValueLengthLimit : defaults.labelValueLengthLimit,
                 c.bodySizeLimit != 0 ? c.bodySizeLimit : defaults.bodySizeLimit,
                 f.relabelConfigs, f.metricRelabelConfigs, f.fileSdConfigs, f.dnsSdConfigs, f.enableCompression, auth,
-                f.tlsConfig, f.followRedirects);
-    }
-
-    private TlsConfig parseTlsConfig(Node node, String path) throws ConfigException {
-        String[] v = new String[7];
-        boolean[] insecure = {false};
-        y.fields(node, path, "config.TLSConfig", (key, value, p) -> {
-            switch (key) {
-                case "ca" -> v[0] = y.string(value, p);
-                case "ca_file" -> v[1] = resolve(y.string(value, p));
-                case "cert" -> v[2] = y.string(value, p);
-                case "cert_file" -> v[3] = resolve(y.string(value, p));
-                case "key" -> v[4] = y.string(value, p);
-                case "key_file" -> v[5] = resolve(y.string(value, p));
-                case "server_name" -> v[6] = y.string(value, p);
-                case "insecure_skip_verify" -> insecure[0] = y.bool(value, p, false);
-                default -> {
-                    return ignoredField(IGNORED_TLS, key, p);
-                }
-            }
-            return true;
-        });
-        // Prometheus's TLSConfig.Validate rules and wording.
-        String problem = null;
-        if (v[0] != null && v[1] != null) {
-            problem = "at most one of ca and ca_file must be configured";
-        } else if (v[2] != null && v[3] != null) {
-            problem = "at most one of cert and cert_file must be configured";
-        } else if (v[4] != null && v[5] != null) {
-            problem = "at most one of key and key_file must be configured";
-        } else if ((v[2] != null || v[3] != null) && v[4] == null && v[5] == null) {
-            problem = "exactly one of key or key_file must be configured when a client certificate is configured";
-        } else if ((v[4] != null || v[5] != null) && v[2] == null && v[3] == null) {
-            problem = "exactly one of cert or cert_file must be configured when a client key is configured";
-        }
-        if (problem != null) {
-            throw y.error(node, path, problem);
-        }
-        return new TlsConfig(v[0], v[1], v[2], v[3], v[4], v[5], v[6], insecure[0]);
-    }
-
-    /** Prometheus's HTTPClientConfig rules for combining the credential fields, with its wording. */
-    private HttpAuth auth(HttpAuth.Basic basic, HttpAuth.Credentials authorization, String bearerToken,
-                          String bearerTokenFile, Node node, String path) throws ConfigException {
-        boolean bearer = bearerToken != null || bearerTokenFile != null;
-        if (bearerToken != null && bearerTokenFile != null) {
-            throw y.error(node, path, "at most one of bearer_token & bearer_token_file must be configured");
-        }
-        if ((basic != null ? 1 : 0) + (authorization != null ? 1 : 0) + (bearer ? 1 : 0) > 1) {
-            throw y.error(node, path, basic != null && bearer
-                    ? "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"
-                    : "at most one of basic_auth, oauth2 & authorization must be configured");
-        }
-        if (bearer) {
-            return new HttpAuth.Credentials("Bearer", bearerToken, bearerTokenFile);
-        }
-        return basic != null ? basic : authorization;
-    }
-
-    private HttpAuth.Basic parseBasicAuth(Node node, String path) throws ConfigException {
-        String[] v = new String[3];
-        y.fields(node, path, "config.BasicAuth", (key, value, p) -> {
-            switch (key) {
-                case "username" -> v[0] = y.string(value, p);
-                case "password" -> v[1] = y.string(value, p);
-                case "password_file" -> v[2] = resolve(y.string(value, p));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        });
-        if (v[1] != null && v[2] != null) {
-            throw y.error(node, path, "at most one of basic_auth password & password_file must be configured");
-        }
-        return new HttpAuth.Basic(nullToEmpty(v[0]), nullToEmpty(v[1]), v[2]);
-    }
-
-    private HttpAuth.Credentials parseAuthorization(Node node, String path) throws ConfigException {
-        String[] v = new String[3];
-        y.fields(node, path, "config.Authorization", (key, value, p) -> {
-            switch (key) {
-                case "type" -> v[0] = y.string(value, p);
-                case "credentials" -> v[1] = y.string(value, p);
-                case "credentials_file" -> v[2] = resolve(y.string(value, p));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        });
-        String type = v[0] == null || v[0].isEmpty() ? "Bearer" : v[0];
-        if (type.equalsIgnoreCase("basic")) {
-            throw y.error(node, path, "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
-        }
-        if (v[1] != null && v[2] != null) {
-            throw y.error(node, path, "at most one of authorization credentials & credentials_file must be configured");
-        }
-        return new HttpAuth.Credentials(type, nullToEmpty(v[1]), v[2]);
-    }
-
-    /** A file path from the config, resolved against the config file's directory when relative. */
-    private String resolve(String file) {
-        return file == null || file.isEmpty() || baseDir == null ? file : baseDir.resolve(file).toString();
+                http.tls(), f.followRedirects);
     }
 
     private DnsSdConfig parseDnsSdConfig(Node node, String path) throws ConfigException {
@@ -501,7 +363,7 @@ final class ConfigParser {
                             throw y.error(items.get(i), p + "[" + i + "]",
                                     "path name \"" + (file == null ? "" : file) + "\" is not valid for file discovery");
                         }
-                        files.add(resolve(file));
+                        files.add(y.file(items.get(i), p + "[" + i + "]"));
                     }
                 }
                 case "refresh_interval" -> {
@@ -668,9 +530,5 @@ final class ConfigParser {
             return name + " action requires only 'regex', and no other fields";
         }
         return null;
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

@@ -1,5 +1,7 @@
 package io.promlite.config;
 
+import static io.promlite.config.YamlNodes.nullToEmpty;
+
 import io.promlite.config.RemoteWriteConfig.Authorization;
 import io.promlite.config.RemoteWriteConfig.BasicAuth;
 import io.promlite.config.RemoteWriteConfig.MetadataConfig;
@@ -7,7 +9,6 @@ import io.promlite.config.RemoteWriteConfig.QueueConfig;
 import io.promlite.config.RemoteWriteConfig.TlsConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,26 +29,18 @@ final class RemoteWriteParser {
     private static final Set<String> IGNORED = Set.of(
             "oauth2", "sigv4", "azuread", "google_iam", "proxy_url", "no_proxy", "proxy_from_environment",
             "proxy_connect_header", "follow_redirects", "enable_http2", "send_exemplars",
-            "send_native_histograms", "round_robin_dns", "protobuf_message", "bearer_token", "bearer_token_file");
+            "send_native_histograms", "round_robin_dns", "protobuf_message");
 
     interface RelabelParser {
         List<RelabelConfig> parse(Node node, String path) throws ConfigException;
     }
 
     private final YamlNodes y;
-    private final Path baseDir;
     private final RelabelParser relabelParser;
-    private final IgnoredFieldHandler ignored;
 
-    interface IgnoredFieldHandler {
-        boolean ignore(Set<String> ignored, String key, String path);
-    }
-
-    RemoteWriteParser(YamlNodes y, Path baseDir, RelabelParser relabelParser, IgnoredFieldHandler ignored) {
+    RemoteWriteParser(YamlNodes y, RelabelParser relabelParser) {
         this.y = y;
-        this.baseDir = baseDir;
         this.relabelParser = relabelParser;
-        this.ignored = ignored;
     }
 
     List<RemoteWriteConfig> parse(Node node) throws ConfigException {
@@ -77,20 +70,21 @@ final class RemoteWriteParser {
     }
 
     private RemoteWriteConfig parseOne(Node node, String path) throws ConfigException {
+        HttpClientFields http = new HttpClientFields(y);
         var f = new Object() {
             String url;
             Node urlNode;
             String name = "";
             Duration remoteTimeout;
             Map<String, String> headers = Map.of();
-            BasicAuth basicAuth;
-            Authorization authorization;
-            TlsConfig tls = TlsConfig.NONE;
             List<RelabelConfig> relabel = List.of();
             QueueConfig queue = QueueConfig.DEFAULT;
             MetadataConfig metadata = MetadataConfig.DEFAULT;
         };
         y.fields(node, path, "config.RemoteWriteConfig", (key, value, p) -> {
+            if (http.read(key, value, p)) {
+                return true;
+            }
             switch (key) {
                 case "url" -> {
                     f.url = y.string(value, p);
@@ -105,14 +99,11 @@ final class RemoteWriteParser {
                         }
                     });
                 }
-                case "basic_auth" -> f.basicAuth = parseBasicAuth(value, p);
-                case "authorization" -> f.authorization = parseAuthorization(value, p);
-                case "tls_config" -> f.tls = parseTls(value, p);
                 case "write_relabel_configs" -> f.relabel = relabelParser.parse(value, p);
                 case "queue_config" -> f.queue = parseQueue(value, p);
                 case "metadata_config" -> f.metadata = parseMetadata(value, p);
                 default -> {
-                    return ignored.ignore(IGNORED, key, p);
+                    return y.ignored(IGNORED.contains(key), p);
                 }
             }
             return true;
@@ -121,13 +112,26 @@ final class RemoteWriteParser {
             throw y.error(f.urlNode != null ? f.urlNode : node, path + ".url", "url for remote_write is empty");
         }
         checkUrl(f.url, f.urlNode, path + ".url");
-        if (f.basicAuth != null && f.authorization != null) {
-            throw y.error(node, path, "at most one of basic_auth, oauth2 & authorization must be configured");
-        }
+        HttpAuth auth = http.auth(path);
+        BasicAuth basicAuth = auth instanceof HttpAuth.Basic b
+                ? new BasicAuth(b.username(), b.password(), nullToEmpty(b.passwordFile())) : null;
+        Authorization authorization = auth instanceof HttpAuth.Credentials c
+                ? new Authorization(c.type(), nullToEmpty(c.credentials()), nullToEmpty(c.credentialsFile())) : null;
         Duration timeout = f.remoteTimeout == null || f.remoteTimeout.isZero()
                 ? RemoteWriteConfig.DEFAULT_REMOTE_TIMEOUT : f.remoteTimeout;
-        return new RemoteWriteConfig(f.url, f.name, timeout, f.headers, f.basicAuth, f.authorization, f.tls,
-                f.relabel, f.queue, f.metadata);
+        return new RemoteWriteConfig(f.url, f.name, timeout, f.headers, basicAuth, authorization,
+                remoteTls(http, path + ".tls_config"), f.relabel, f.queue, f.metadata);
+    }
+
+    /** The sender loads certificates from files only, so inline PEM is refused rather than dropped. */
+    private TlsConfig remoteTls(HttpClientFields http, String path) throws ConfigException {
+        io.promlite.config.TlsConfig t = http.tls();
+        if (t.ca() != null || t.cert() != null || t.key() != null) {
+            throw y.error(http.tlsNode(), path,
+                    "inline ca, cert and key are not supported by promlite in remote_write; use ca_file, cert_file and key_file");
+        }
+        return new TlsConfig(nullToEmpty(t.caFile()), nullToEmpty(t.certFile()), nullToEmpty(t.keyFile()),
+                nullToEmpty(t.serverName()), t.insecureSkipVerify());
     }
 
     private void checkUrl(String url, Node node, String path) throws ConfigException {
@@ -139,76 +143,6 @@ final class RemoteWriteParser {
         } catch (URISyntaxException e) {
             throw y.error(node, path, "parse \"" + url + "\": " + e.getReason());
         }
-    }
-
-    private BasicAuth parseBasicAuth(Node node, String path) throws ConfigException {
-        String[] v = {"", "", ""};
-        y.fields(node, path, "config.BasicAuth", (key, value, p) -> {
-            switch (key) {
-                case "username" -> v[0] = nullToEmpty(y.string(value, p));
-                case "password" -> v[1] = nullToEmpty(y.string(value, p));
-                case "password_file" -> v[2] = resolve(nullToEmpty(y.string(value, p)));
-                case "username_file" -> throw y.error(value, p, "username_file is not supported by promlite");
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        });
-        if (!v[1].isEmpty() && !v[2].isEmpty()) {
-            throw y.error(node, path, "at most one of basic_auth password & password_file must be configured");
-        }
-        return new BasicAuth(v[0], v[1], v[2]);
-    }
-
-    private Authorization parseAuthorization(Node node, String path) throws ConfigException {
-        String[] v = {"", "", ""};
-        y.fields(node, path, "config.Authorization", (key, value, p) -> {
-            switch (key) {
-                case "type" -> v[0] = nullToEmpty(y.string(value, p));
-                case "credentials" -> v[1] = nullToEmpty(y.string(value, p));
-                case "credentials_file" -> v[2] = resolve(nullToEmpty(y.string(value, p)));
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        });
-        if (!v[1].isEmpty() && !v[2].isEmpty()) {
-            throw y.error(node, path, "at most one of authorization credentials & credentials_file must be configured");
-        }
-        String type = v[0].isEmpty() ? Authorization.DEFAULT_TYPE : v[0];
-        if (type.equalsIgnoreCase("basic")) {
-            throw y.error(node, path + ".type", "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
-        }
-        return new Authorization(type, v[1], v[2]);
-    }
-
-    private TlsConfig parseTls(Node node, String path) throws ConfigException {
-        String[] v = {"", "", "", ""};
-        boolean[] skip = {false};
-        y.fields(node, path, "config.TLSConfig", (key, value, p) -> {
-            switch (key) {
-                case "ca_file" -> v[0] = resolve(nullToEmpty(y.string(value, p)));
-                case "cert_file" -> v[1] = resolve(nullToEmpty(y.string(value, p)));
-                case "key_file" -> v[2] = resolve(nullToEmpty(y.string(value, p)));
-                case "server_name" -> v[3] = nullToEmpty(y.string(value, p));
-                case "insecure_skip_verify" -> skip[0] = y.bool(value, p, false);
-                case "min_version", "max_version" -> {
-                    return ignored.ignore(Set.of(key), key, p);
-                }
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        });
-        if (v[1].isEmpty() != v[2].isEmpty()) {
-            throw y.error(node, path, v[1].isEmpty()
-                    ? "exactly one of key or key_file must be configured when a client certificate is configured"
-                    : "exactly one of cert or cert_file must be configured when a client key is configured");
-        }
-        return new TlsConfig(v[0], v[1], v[2], v[3], skip[0]);
     }
 
     private QueueConfig parseQueue(Node node, String path) throws ConfigException {
@@ -234,7 +168,7 @@ final class RemoteWriteParser {
                 case "max_backoff" -> q.maxBackoff = positiveDuration(value, p);
                 case "retry_on_http_429" -> q.retry429 = y.bool(value, p, true);
                 case "sample_age_limit" -> {
-                    return ignored.ignore(Set.of(key), key, p);
+                    return y.ignored(true, p);
                 }
                 default -> {
                     return false;
@@ -287,16 +221,5 @@ final class RemoteWriteParser {
             throw y.error(value, path, path.substring(path.lastIndexOf('.') + 1) + " must be greater than 0");
         }
         return d;
-    }
-
-    private String resolve(String file) {
-        if (file.isEmpty() || baseDir == null) {
-            return file;
-        }
-        return baseDir.resolve(file).toString();
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

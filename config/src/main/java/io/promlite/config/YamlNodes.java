@@ -1,5 +1,6 @@
 package io.promlite.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -20,15 +23,35 @@ import org.yaml.snakeyaml.nodes.Tag;
  * carrying the node's line and column and the field's path, which a data-binding parse would lose.
  */
 final class YamlNodes {
-    private final String sourceName;
+    private static final Logger log = LoggerFactory.getLogger(YamlNodes.class);
 
-    YamlNodes(String sourceName) {
+    private final String sourceName;
+    /** The directory relative file paths resolve against, or null to leave them as written. */
+    private final Path baseDir;
+
+    YamlNodes(String sourceName, Path baseDir) {
         this.sourceName = sourceName;
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * For a field handler's fallback: true, with a warning, when the field is one Prometheus knows
+     * but promlite does not implement, so an existing {@code prometheus.yml} still loads.
+     */
+    boolean ignored(boolean knownToPrometheus, String path) {
+        if (knownToPrometheus) {
+            log.warn("{}: {} is not supported by promlite and is ignored", sourceName, path);
+        }
+        return knownToPrometheus;
     }
 
     ConfigException error(Node node, String path, String problem) {
         Mark mark = node.getStartMark();
         return new ConfigException(sourceName, mark.getLine() + 1, mark.getColumn() + 1, path, problem);
+    }
+
+    static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     static boolean isNull(Node node) {
@@ -87,6 +110,12 @@ final class YamlNodes {
             return s.getValue();
         }
         throw error(node, path, "cannot unmarshal " + describe(node) + " into string");
+    }
+
+    /** A file path, resolved against the config file's directory when relative; null when unset. */
+    String file(Node node, String path) throws ConfigException {
+        String file = string(node, path);
+        return file == null || file.isEmpty() || baseDir == null ? file : baseDir.resolve(file).toString();
     }
 
     /** A duration, or null when unset. */

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.config.RemoteWriteConfig.QueueConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RemoteWriteConfigTest {
 
@@ -80,6 +83,24 @@ class RemoteWriteConfigTest {
     }
 
     @Test
+    void bearerTokenIsABearerAuthorizationAsInPrometheus(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prometheus.yml");
+        Files.writeString(file, """
+                remote_write:
+                  - url: http://a
+                    bearer_token: secret
+                  - url: http://b
+                    bearer_token_file: token
+                """);
+        List<RemoteWriteConfig> rws = ConfigLoader.load(file).remoteWriteConfigs();
+        assertEquals(new RemoteWriteConfig.Authorization("Bearer", "secret", ""), rws.get(0).authorization());
+        assertEquals(new RemoteWriteConfig.Authorization("Bearer", "", dir.resolve("token").toString()),
+                rws.get(1).authorization());
+        assertError("remote_write:\n  - url: http://a\n    bearer_token: t\n    authorization:\n"
+                + "      credentials: c\n", 5, "authorization is not compatible with bearer_token & bearer_token_file");
+    }
+
+    @Test
     void noRemoteWriteIsAnEmptyList() throws ConfigException {
         assertEquals(List.of(), ConfigLoader.parse("global:\n  scrape_interval: 5s\n", "r.yml").remoteWriteConfigs());
     }
@@ -92,7 +113,11 @@ class RemoteWriteConfigTest {
         assertError("remote_write:\n  - url: http://a\n    headers:\n      Content-Type: x\n", 4,
                 "Content-Type is a reserved header. It must not be changed");
         assertError("remote_write:\n  - url: http://a\n    basic_auth:\n      username: u\n    authorization:\n"
-                + "      credentials: c\n", 2, "at most one of basic_auth, oauth2 & authorization must be configured");
+                + "      credentials: c\n", 6, "at most one of basic_auth, oauth2 & authorization must be configured");
+        assertError("remote_write:\n  - url: http://a\n    tls_config:\n      ca: PEM\n", 4,
+                "inline ca, cert and key are not supported by promlite in remote_write");
+        assertError("remote_write:\n  - url: http://a\n    kubernetes_sd_configs: []\n", 3,
+                "field kubernetes_sd_configs not found in type config.RemoteWriteConfig");
         assertError("remote_write:\n  - url: http://a\n    queue_config:\n      max_shards: 0\n", 4,
                 "max_shards must be greater than 0");
         assertError("remote_write:\n  - url: http://a\n    queue_config:\n      min_shards: 5\n      max_shards: 2\n",
