@@ -24,7 +24,10 @@ final class TsdbAppender implements Appender {
     public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
-            s = tsdb.series(ref, labels);
+            s = tsdb.seriesById(ref);
+            if (s == null) {
+                s = tsdb.series(labels);
+            }
             ref = tsdb.refOf(s);
         }
         stage(s, timestampMs, value);
@@ -35,7 +38,7 @@ final class TsdbAppender implements Appender {
     public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
-            s = tsdb.liveSeries(ref);
+            s = tsdb.seriesById(ref);
             if (s == null) {
                 return 0;
             }

@@ -25,7 +25,7 @@ public final class Head {
 
     /**
      * The series a reference from {@link #refOf} names, if it is still where the reference says
-     * (it moves when its table resizes; the caller then looks it up by id or labels). A reference
+     * (it moves when its table resizes or a neighbour is removed; the caller then looks it up by id or labels). A reference
      * is the series id with the series' slot in the id table above bit 40, so the appender's
      * lookup costs one array read instead of a probe through the table's keys.
      */
