@@ -39,10 +39,11 @@ final class TsdbAppender implements Appender {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
             s = tsdb.seriesById(ref);
-            if (s == null) {
+            ref = s == null ? 0 : tsdb.refOf(s);
+            if (ref == 0) {
+                // Staging nothing, as the caller appends this sample again with its labels.
                 return 0;
             }
-            ref = tsdb.refOf(s);
         }
         stage(s, timestampMs, value);
         return ref;
