@@ -236,9 +236,22 @@ public final class Tsdb implements Storage {
 
     // ---- series -------------------------------------------------------------------------
 
-    /** The series {@code ref} names when it is still valid and in the head (the fast path), else null. */
+    /** The series {@code ref} names when it is still at the slot the reference carries (the fast path), else null. */
     MemSeries seriesByRef(long ref) {
         MemSeries s = head.byRef(ref);
+        return s != null && !s.isEvicted() ? s : null;
+    }
+
+    /**
+     * The in-memory series with the id in {@code ref}, or null when the head does not hold it
+     * (evicted, or ref 0). For a reference whose slot part went stale (the id table grew or
+     * reordered); its id does not.
+     */
+    MemSeries seriesById(long ref) {
+        if (ref == 0) {
+            return null;
+        }
+        MemSeries s = head.get(Head.idOf(ref));
         return s != null && !s.isEvicted() ? s : null;
     }
 
@@ -247,13 +260,9 @@ public final class Tsdb implements Storage {
         return head.refOf(s);
     }
 
-    /** The series for {@code ref} when it is a known id, else for {@code labels}, loaded or created. */
-    MemSeries series(long ref, Labels labels) {
-        MemSeries s = liveSeries(ref);
-        if (s != null) {
-            return s;
-        }
-        s = head.get(labels);
+    /** The series for {@code labels}, loaded or created. */
+    MemSeries series(Labels labels) {
+        MemSeries s = head.get(labels);
         if (s != null) {
             return s;
         }
@@ -261,20 +270,6 @@ public final class Tsdb implements Storage {
             throw new IllegalArgumentException("a series needs at least one label");
         }
         return read(() -> loadOrCreate(labels));
-    }
-
-    /** The in-memory series with id {@code ref}, or null when the head does not hold it (evicted, or 0). */
-    MemSeries liveSeries(long ref) {
-        if (ref == 0) {
-            return null;
-        }
-        MemSeries s = seriesByRef(ref);
-        if (s != null) {
-            return s;
-        }
-        // The slot part of a reference goes stale when the id table grows; the id does not.
-        s = head.get(Head.idOf(ref));
-        return s != null && !s.isEvicted() ? s : null;
     }
 
     private MemSeries loadOrCreate(Labels labels) {
@@ -971,7 +966,7 @@ public final class Tsdb implements Storage {
         }
     }
 
-        private interface Task {
+    private interface Task {
         void run() throws Exception;
     }
 

@@ -24,7 +24,10 @@ final class TsdbAppender implements Appender {
     public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
-            s = tsdb.series(ref, labels);
+            s = tsdb.seriesById(ref);
+            if (s == null) {
+                s = tsdb.series(labels);
+            }
             ref = tsdb.refOf(s);
         }
         stage(s, timestampMs, value);
@@ -35,11 +38,12 @@ final class TsdbAppender implements Appender {
     public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
-            s = tsdb.liveSeries(ref);
-            if (s == null) {
+            s = tsdb.seriesById(ref);
+            ref = s == null ? 0 : tsdb.refOf(s);
+            if (ref == 0) {
+                // Staging nothing, as the caller appends this sample again with its labels.
                 return 0;
             }
-            ref = tsdb.refOf(s);
         }
         stage(s, timestampMs, value);
         return ref;

@@ -25,7 +25,7 @@ public final class Head {
 
     /**
      * The series a reference from {@link #refOf} names, if it is still where the reference says
-     * (it moves when its table resizes; the caller then looks it up by id or labels). A reference
+     * (it moves when its table resizes or a neighbour is removed; the caller then looks it up by id or labels). A reference
      * is the series id with the series' slot in the id table above bit 40, so the appender's
      * lookup costs one array read instead of a probe through the table's keys.
      */
@@ -39,13 +39,16 @@ public final class Head {
         return ref & REF_ID_MASK;
     }
 
-    /** A reference for {@link #byRef}; 0 (none) in the unlikely case id or slot exceed their bits. */
+    /**
+     * A reference for {@link #byRef}: the id with the series' slot; the bare id (found by id
+     * instead) where the slot is unknown or exceeds its bits; 0 (none) for an id beyond its bits.
+     */
     public long refOf(MemSeries s) {
-        int slot = byId.slotOf(s.id(), s);
-        if (slot < 0 || slot >= MAX_REF_SLOT || (s.id() & ~REF_ID_MASK) != 0) {
+        if ((s.id() & ~REF_ID_MASK) != 0) {
             return 0;
         }
-        return ((long) (slot + 1) << REF_ID_BITS) | s.id();
+        int slot = byId.slotOf(s.id(), s);
+        return slot < 0 || slot >= MAX_REF_SLOT ? s.id() : ((long) (slot + 1) << REF_ID_BITS) | s.id();
     }
 
     public MemSeries get(Labels labels) {

@@ -204,10 +204,10 @@ public final class MemSeries {
     }
 
     /**
-     * Copies of the in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader,
-     * and whether memory alone answers the range: chunks never overlap, so when the oldest
-     * in-memory chunk starts at or before {@code mint}, every stored chunk ends before it; nor
-     * when no chunk ever left memory.
+     * The in-memory chunks overlapping {@code [mint, maxt]}, oldest first, for a reader (cut ones
+     * in place, the open one copied), and whether memory alone answers the range: it does when no
+     * chunk ever left memory, and when the oldest in-memory chunk starts at or before {@code mint},
+     * as chunks never overlap and every stored chunk then ends before it.
      */
     public synchronized HeadChunks snapshot(long mint, long maxt) {
         List<StoredChunk> out = new ArrayList<>(frozen == null ? 1 : frozen.size() + 1);

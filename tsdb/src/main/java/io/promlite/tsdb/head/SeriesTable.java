@@ -51,7 +51,8 @@ final class SeriesTable {
         return s != null && s.id() == id ? s : null;
     }
 
-    /** Where {@code s}, under {@code key}, sits in its stripe now, or -1; it moves when the stripe resizes. */
+    /** Where {@code s}, under {@code key}, sits in its stripe now, or -1; it moves when the stripe resizes
+     * or a removal re-inserts the probe run it is in. */
     int slotOf(long key, MemSeries s) {
         int h = hash(key);
         return stripes[h & (STRIPES - 1)].slotOf(key, s, h >>> 4);

@@ -60,4 +60,13 @@ class HeadRefTest {
         assertNull(head.byRef(0));
         assertNull(head.byRef(Head.idOf(refs.get(0))), "a bare id is no reference");
     }
+
+    @Test
+    void aSeriesWithoutASlotIsReferencedByIdAndOneBeyondTheIdBitsNotAtAll() {
+        Head head = new Head();
+        MemSeries s = add(head, 42);
+        head.evict(s);
+        assertEquals(42, head.refOf(s), "no slot: the bare id, which the id lookup resolves");
+        assertEquals(0, head.refOf(add(head, 1L << 40)));
+    }
 }
