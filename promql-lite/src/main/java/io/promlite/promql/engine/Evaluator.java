@@ -285,8 +285,6 @@ final class Evaluator {
                 Series series = set.at();
                 SampleIterator it = series.iterator();
                 int n = 0;
-                // Counted as the series' buffer would grow by doublings from 16.
-                int counted = 16;
                 if (it.seek(mint + 1)) {
                     do {
                         long t = it.timestamp();
@@ -297,11 +295,9 @@ final class Evaluator {
                         if (StaleNaN.is(v)) {
                             continue;
                         }
-                        if (n == counted) {
-                            ctx.addSamples(n);
-                            counted *= 2;
-                        }
                         if (n == ts.length) {
+                            // One long series fails the limit before its buffer doubles past it.
+                            ctx.checkFits(n);
                             ts = Arrays.copyOf(ts, n * 2);
                             vals = Arrays.copyOf(vals, n * 2);
                         }
@@ -311,6 +307,8 @@ final class Evaluator {
                     } while (it.next());
                 }
                 if (n > 0) {
+                    // Every sample held counts against the limit, as in Prometheus's matrix selector.
+                    ctx.addSamples(n);
                     out.add(new RangeSeries(series.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vals, n), n));
                 }
             }
