@@ -373,17 +373,7 @@ final class Evaluator {
             Evaluator child = new Evaluator(ctx, childStart, childEnd, step);
             EvalResult inner = child.eval(sq.expr());
             for (StepSeries s : ((Vectors) inner).series()) {
-                int n = s.presentCount();
-                long[] ts = new long[n];
-                double[] vals = new double[n];
-                int k = 0;
-                for (int i = 0; i < child.steps; i++) {
-                    if (!Absent.is(s.values[i])) {
-                        ts[k] = child.times[i];
-                        vals[k++] = s.values[i];
-                    }
-                }
-                out.add(new RangeSeries(s.labels, ts, vals, n, s.dropName));
+                out.add(s.presentPoints(child.times));
             }
         }
         return new Ranges(out, ends, sq.rangeMs());
