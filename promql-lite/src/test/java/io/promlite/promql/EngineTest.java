@@ -87,6 +87,28 @@ class EngineTest {
     }
 
     @Test
+    void delayedNameRemovalMergesRangeVectorsThatMeetAfterwards() throws Exception {
+        Appender app = storage.appender();
+        app.append(0, Labels.of("__name__", "early", "k", "x"), 15_000, 1);
+        app.append(0, Labels.of("__name__", "early", "k", "x"), 30_000, StaleNaN.VALUE);
+        app.append(0, Labels.of("__name__", "late", "k", "x"), 45_000, 2);
+        app.append(0, Labels.of("__name__", "early", "k", "y"), 15_000, 3);
+        app.append(0, Labels.of("__name__", "late", "k", "y"), 15_000, 4);
+        app.commit();
+        Engine delayed = new Engine(storage, EngineOptions.defaults().withDelayedNameRemoval(true));
+        // The two series of k="x" never share a step, so they become one once their names go.
+        Matrix m = assertInstanceOf(Matrix.class, delayed.instant("(-{k=\"x\"})[1m:15s]", 60_000));
+        assertEquals(1, m.series().size());
+        SeriesPoints s = m.series().get(0);
+        assertEquals(Labels.of("k", "x"), s.metric());
+        assertArrayEquals(new long[] {15_000, 45_000, 60_000}, Arrays.copyOf(s.timestampsMs(), s.count()));
+        assertArrayEquals(new double[] {-1, -2, -2}, Arrays.copyOf(s.values(), s.count()));
+        PromqlException e = assertThrows(PromqlException.class,
+                () -> delayed.instant("(-{k=\"y\"})[1m:15s]", 60_000));
+        assertEquals("vector cannot contain metrics with the same labelset", e.getMessage());
+    }
+
+    @Test
     void instantVectorKeepsNameAndUsesEvalTime() {
         Vector v = assertInstanceOf(Vector.class, engine.instant("req_total{instance=\"a\"}", 100_000));
         assertEquals(1, v.samples().size());

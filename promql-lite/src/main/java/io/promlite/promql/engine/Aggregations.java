@@ -325,8 +325,7 @@ final class Aggregations {
             }
             return;
         }
-        Arrays.sort(h, 0, n, top ? (x, y) -> compareDesc(x.values[step], y.values[step])
-                : (x, y) -> compareAsc(x.values[step], y.values[step]));
+        Arrays.sort(h, 0, n, (x, y) -> bestFirst(x.values[step], y.values[step], top));
     }
 
     private static void swap(StepSeries[] h, int i, int j) {
@@ -342,25 +341,20 @@ final class Aggregations {
         return p >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) p;
     }
 
-    /** NaN ranks last in both directions, as in Prometheus. */
-    private static int compareDesc(double a, double b) {
-        if (Double.isNaN(a)) {
-            return Double.isNaN(b) ? 0 : 1;
+    /**
+     * The heap order reversed as a total order: best first, NaN last. Values compare with
+     * {@code <} as the heap's do, so -0 and 0 tie.
+     */
+    private static int bestFirst(double a, double b, boolean top) {
+        boolean aNaN = Double.isNaN(a);
+        boolean bNaN = Double.isNaN(b);
+        if (aNaN || bNaN) {
+            return Boolean.compare(aNaN, bNaN);
         }
-        if (Double.isNaN(b)) {
-            return -1;
+        if (a == b) {
+            return 0;
         }
-        return Double.compare(b, a);
-    }
-
-    private static int compareAsc(double a, double b) {
-        if (Double.isNaN(a)) {
-            return Double.isNaN(b) ? 0 : 1;
-        }
-        if (Double.isNaN(b)) {
-            return -1;
-        }
-        return Double.compare(a, b);
+        return (top ? a > b : a < b) ? -1 : 1;
     }
 
     /** A stable pseudo-random position in [0, 1) for a series, so limit_ratio samples consistently. */

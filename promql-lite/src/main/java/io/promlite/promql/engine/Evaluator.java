@@ -158,34 +158,35 @@ final class Evaluator {
         return r;
     }
 
-    /** One series from parts with equal labels; two samples at the same timestamp are the duplicate-labelset error. */
+    /**
+     * One series from parts with equal labels, their samples (each part in time order) merged in
+     * time order; two samples at the same timestamp are the duplicate-labelset error.
+     */
     private static RangeSeries mergeRanges(Labels labels, List<RangeSeries> parts) {
-        if (parts.size() == 1) {
-            RangeSeries s = parts.get(0);
-            return new RangeSeries(labels, s.ts, s.values, s.count);
-        }
-        int n = 0;
-        for (RangeSeries s : parts) {
-            n += s.count;
-        }
-        long[][] points = new long[n][];
-        double[] vals = new double[n];
-        int k = 0;
-        for (RangeSeries s : parts) {
-            for (int i = 0; i < s.count; i++) {
-                points[k] = new long[] {s.ts[i], k};
-                vals[k++] = s.values[i];
+        RangeSeries first = parts.get(0);
+        long[] ts = first.ts;
+        double[] vs = first.values;
+        int n = first.count;
+        for (RangeSeries s : parts.subList(1, parts.size())) {
+            long[] mergedTs = new long[n + s.count];
+            double[] mergedVs = new double[n + s.count];
+            int i = 0;
+            int j = 0;
+            for (int k = 0; k < mergedTs.length; k++) {
+                if (j == s.count || (i < n && ts[i] < s.ts[j])) {
+                    mergedTs[k] = ts[i];
+                    mergedVs[k] = vs[i++];
+                } else {
+                    if (i < n && ts[i] == s.ts[j]) {
+                        throw duplicateLabelset();
+                    }
+                    mergedTs[k] = s.ts[j];
+                    mergedVs[k] = s.values[j++];
+                }
             }
-        }
-        Arrays.sort(points, (a, b) -> Long.compare(a[0], b[0]));
-        long[] ts = new long[n];
-        double[] vs = new double[n];
-        for (int i = 0; i < n; i++) {
-            if (i > 0 && points[i][0] == points[i - 1][0]) {
-                throw duplicateLabelset();
-            }
-            ts[i] = points[i][0];
-            vs[i] = vals[(int) points[i][1]];
+            ts = mergedTs;
+            vs = mergedVs;
+            n = mergedTs.length;
         }
         return new RangeSeries(labels, ts, vs, n);
     }
@@ -285,8 +286,6 @@ final class Evaluator {
                 Series series = set.at();
                 SampleIterator it = series.iterator();
                 int n = 0;
-                // Counted as the series' buffer would grow by doublings from 16.
-                int counted = 16;
                 if (it.seek(mint + 1)) {
                     do {
                         long t = it.timestamp();
@@ -297,11 +296,9 @@ final class Evaluator {
                         if (StaleNaN.is(v)) {
                             continue;
                         }
-                        if (n == counted) {
-                            ctx.addSamples(n);
-                            counted *= 2;
-                        }
                         if (n == ts.length) {
+                            // One long series fails the limit before its buffer doubles past it.
+                            ctx.checkFits(n);
                             ts = Arrays.copyOf(ts, n * 2);
                             vals = Arrays.copyOf(vals, n * 2);
                         }
@@ -311,6 +308,8 @@ final class Evaluator {
                     } while (it.next());
                 }
                 if (n > 0) {
+                    // Every sample held counts against the limit, as in Prometheus's matrix selector.
+                    ctx.addSamples(n);
                     out.add(new RangeSeries(series.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vals, n), n));
                 }
             }
@@ -374,17 +373,7 @@ final class Evaluator {
             Evaluator child = new Evaluator(ctx, childStart, childEnd, step);
             EvalResult inner = child.eval(sq.expr());
             for (StepSeries s : ((Vectors) inner).series()) {
-                int n = s.presentCount();
-                long[] ts = new long[n];
-                double[] vals = new double[n];
-                int k = 0;
-                for (int i = 0; i < child.steps; i++) {
-                    if (!Absent.is(s.values[i])) {
-                        ts[k] = child.times[i];
-                        vals[k++] = s.values[i];
-                    }
-                }
-                out.add(new RangeSeries(s.labels, ts, vals, n, s.dropName));
+                out.add(s.presentPoints(child.times));
             }
         }
         return new Ranges(out, ends, sq.rangeMs());

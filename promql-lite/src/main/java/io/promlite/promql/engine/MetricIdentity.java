@@ -22,7 +22,7 @@ final class MetricIdentity {
         if (!l.has(Labels.METRIC_NAME) && !l.has(TYPE) && !l.has(UNIT)) {
             return l;
         }
-        return l.filter(name -> !name.equals(Labels.METRIC_NAME) && !name.equals(TYPE) && !name.equals(UNIT));
+        return l.filter(name -> !isIdentityLabel(name));
     }
 
     static void drop(Labels.Builder b) {

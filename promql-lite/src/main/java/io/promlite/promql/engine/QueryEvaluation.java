@@ -90,20 +90,10 @@ public final class QueryEvaluation {
             out.add(new SeriesPoints(Labels.EMPTY, ev.times.clone(), s.values().clone(), ev.steps));
         } else {
             for (StepSeries s : ((Vectors) r).series()) {
-                int n = s.presentCount();
-                if (n == 0) {
-                    continue;
+                RangeSeries p = s.presentPoints(ev.times);
+                if (p.count > 0) {
+                    out.add(new SeriesPoints(p.labels, p.ts, p.values, p.count));
                 }
-                long[] ts = new long[n];
-                double[] vs = new double[n];
-                int k = 0;
-                for (int i = 0; i < ev.steps; i++) {
-                    if (!Absent.is(s.values[i])) {
-                        ts[k] = ev.times[i];
-                        vs[k++] = s.values[i];
-                    }
-                }
-                out.add(new SeriesPoints(s.labels, ts, vs, n));
             }
             out.sort(Comparator.comparing(SeriesPoints::metric));
         }

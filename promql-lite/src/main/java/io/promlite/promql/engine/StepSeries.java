@@ -29,4 +29,19 @@ final class StepSeries {
         }
         return n;
     }
+
+    /** The present values with their step times ({@code times}, one per step), keeping the mark. */
+    RangeSeries presentPoints(long[] times) {
+        int n = presentCount();
+        long[] ts = new long[n];
+        double[] vals = new double[n];
+        int k = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (!Absent.is(values[i])) {
+                ts[k] = times[i];
+                vals[k++] = values[i];
+            }
+        }
+        return new RangeSeries(labels, ts, vals, n, dropName);
+    }
 }
