@@ -67,8 +67,8 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
     }
 
     EngineOptions engineOptions() {
-        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples)
-                .withDelayedNameRemoval(enabledFeatures.contains(FeatureFlags.PROMQL_DELAYED_NAME_REMOVAL));
+        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples,
+                enabledFeatures.contains(FeatureFlags.PROMQL_DELAYED_NAME_REMOVAL));
     }
 
     /**
