@@ -4,16 +4,14 @@ is found by promlite through Docker's DNS (dns_sd_configs, type A)."""
 
 import argparse
 import random
-import signal
 import socket
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from demo_metrics import CONTENT_TYPE, Counter, Registry, respond
+from demo_metrics import CONTENT_TYPE, Counter, Registry, respond, serve
 
 HOSTNAME = socket.gethostname()
 ACCESS_LOG = Counter("access_log_total", "Access log lines written, by the hostname that wrote them.",
@@ -61,13 +59,9 @@ def main():
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between visits; 0 disables visiting")
     args = parser.parse_args()
     ACCESS_LOG.inc(HOSTNAME, amount=0)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if args.interval > 0:
         threading.Thread(target=visit, args=(args.target.rstrip("/"), args.interval), daemon=True).start()
-    server = ThreadingHTTPServer(("", args.port), Handler)
-    server.daemon_threads = True
-    print(f"accesslog {HOSTNAME} listening on :{args.port}, visiting {args.target}", flush=True)
-    server.serve_forever()
+    serve(args.port, Handler, f"accesslog {HOSTNAME} listening on :{args.port}, visiting {args.target}")
 
 
 if __name__ == "__main__":

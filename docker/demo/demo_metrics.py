@@ -3,8 +3,11 @@ so the services run on an unmodified python image."""
 
 import os
 import resource
+import signal
+import sys
 import threading
 import time
+from http.server import ThreadingHTTPServer
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -152,3 +155,13 @@ def respond(handler, code, content_type, body):
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def serve(port, handler, banner):
+    """Serves requests on every address until SIGTERM, printing the banner once listening."""
+    # A container's PID 1 ignores SIGTERM unless it installs a handler.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = ThreadingHTTPServer(("", port), handler)
+    server.daemon_threads = True
+    print(banner, flush=True)
+    server.serve_forever()

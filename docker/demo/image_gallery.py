@@ -3,12 +3,10 @@ with the four golden signals (traffic, errors, latency, saturation) on /metrics.
 
 import argparse
 import random
-import signal
-import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from demo_metrics import CONTENT_TYPE, Counter, Gauge, Histogram, Registry, respond
+from demo_metrics import CONTENT_TYPE, Counter, Gauge, Histogram, Registry, respond, serve
 
 REQUESTS = Counter("image_gallery_requests_total", "Requests served, by HTTP status code and method.",
                    ("code", "method"))
@@ -73,12 +71,7 @@ def main():
     # Both series exist from the first scrape, so error ratios are 0 rather than empty.
     for code in ("200", "500"):
         REQUESTS.inc(code, "GET", amount=0)
-    # A container's PID 1 ignores SIGTERM unless it installs a handler.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    server = ThreadingHTTPServer(("", args.port), Handler)
-    server.daemon_threads = True
-    print(f"image-gallery listening on :{args.port}", flush=True)
-    server.serve_forever()
+    serve(args.port, Handler, f"image-gallery listening on :{args.port}")
 
 
 if __name__ == "__main__":

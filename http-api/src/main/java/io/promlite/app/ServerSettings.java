@@ -62,19 +62,13 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
                 readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, nameservers, enabledFeatures);
     }
 
-    ServerSettings withEnabledFeatures(Set<String> features) {
-        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
-                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
-                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers, Set.copyOf(features));
-    }
-
     ServerOptions serverOptions() {
         return new ServerOptions(effectiveRoutePrefix(), maxConnections, readTimeout);
     }
 
     EngineOptions engineOptions() {
-        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples)
-                .withDelayedNameRemoval(enabledFeatures.contains(FeatureFlags.PROMQL_DELAYED_NAME_REMOVAL));
+        return new EngineOptions(lookbackDelta, queryTimeout, queryMaxSamples,
+                enabledFeatures.contains(FeatureFlags.PROMQL_DELAYED_NAME_REMOVAL));
     }
 
     /**
@@ -132,7 +126,7 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
         f.put("query.max-concurrency", String.valueOf(queryMaxConcurrency));
         f.put("query.lookback-delta", PromDurations.format(lookbackDelta));
         f.put("discovery.dns.nameservers", String.join(",", dnsNameservers));
-        f.put("enable-feature", String.join(",", new java.util.TreeSet<>(enabledFeatures)));
+        f.put("enable-feature", String.join(",", enabledFeatures));
         return f;
     }
 

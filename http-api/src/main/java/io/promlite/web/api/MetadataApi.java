@@ -58,44 +58,39 @@ public final class MetadataApi {
     }
 
     public HttpResponse labelNames(HttpRequest req) throws ApiError {
-        int limit = Params.limit(req.param("limit"));
-        long start = Params.time("start", req.param("start"), Params.MIN_TIME_MS);
-        long end = Params.time("end", req.param("end"), Params.MAX_TIME_MS);
-        List<List<Matcher>> sets = Params.matcherSets(req.params("match[]"));
-        TreeSet<String> names = new TreeSet<>();
-        try (Querier q = storage.querier(start, end)) {
-            if (sets.isEmpty()) {
-                names.addAll(q.labelNames(List.of()));
-            }
-            for (List<Matcher> set : sets) {
-                names.addAll(q.labelNames(set));
-            }
-        }
-        return strings(names, limit);
+        return union(req, Querier::labelNames);
     }
 
     public HttpResponse labelValues(HttpRequest req) throws ApiError {
         String name = req.pathParam("name");
-        if (name.startsWith("U__")) {
-            name = LabelNameEscaping.unescape(name);
+        String unescaped = name.startsWith("U__") ? LabelNameEscaping.unescape(name) : name;
+        if (unescaped.isEmpty()) {
+            throw ApiError.badData("invalid label name: \"" + unescaped + "\"");
         }
-        if (name.isEmpty()) {
-            throw ApiError.badData("invalid label name: \"" + name + "\"");
-        }
+        return union(req, (q, matchers) -> q.labelValues(unescaped, matchers));
+    }
+
+    /** One lookup of {@link #union}: label names or one label's values among the matching series. */
+    private interface Lookup {
+        List<String> find(Querier q, List<Matcher> matchers);
+    }
+
+    /**
+     * The sorted union of the lookup over each {@code match[]} set within {@code start}..{@code end},
+     * or over all series when no set is given.
+     */
+    private HttpResponse union(HttpRequest req, Lookup lookup) throws ApiError {
         int limit = Params.limit(req.param("limit"));
         long start = Params.time("start", req.param("start"), Params.MIN_TIME_MS);
         long end = Params.time("end", req.param("end"), Params.MAX_TIME_MS);
         List<List<Matcher>> sets = Params.matcherSets(req.params("match[]"));
-        TreeSet<String> values = new TreeSet<>();
+        TreeSet<String> found = new TreeSet<>();
         try (Querier q = storage.querier(start, end)) {
-            if (sets.isEmpty()) {
-                values.addAll(q.labelValues(name, List.of()));
-            }
-            for (List<Matcher> set : sets) {
-                values.addAll(q.labelValues(name, set));
+            for (List<Matcher> set : sets.isEmpty() ? List.of(List.<Matcher>of()) : sets) {
+                found.addAll(lookup.find(q, set));
             }
         }
-        return strings(values, limit);
+        return strings(found, limit);
     }
 
     /** A JSON array of strings — never null, as Grafana's resource code requires. */
