@@ -23,4 +23,8 @@ public record EngineOptions(Duration lookbackDelta, Duration timeout, long maxSa
     public EngineOptions withDelayedNameRemoval(boolean enabled) {
         return new EngineOptions(lookbackDelta, timeout, maxSamples, enabled);
     }
+
+    public EngineOptions withTimeout(Duration queryTimeout) {
+        return new EngineOptions(lookbackDelta, queryTimeout, maxSamples, delayedNameRemoval);
+    }
 }

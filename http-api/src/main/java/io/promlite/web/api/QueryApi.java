@@ -131,8 +131,7 @@ public final class QueryApi {
         if (ms >= options.timeout().toMillis()) {
             return engine;
         }
-        return new Engine(storage, new EngineOptions(options.lookbackDelta(), Duration.ofMillis(Math.max(ms, 0)),
-                options.maxSamples(), options.delayedNameRemoval()));
+        return new Engine(storage, options.withTimeout(Duration.ofMillis(Math.max(ms, 0))));
     }
 
     /** An absent query is parsed as the empty one, so the parser words the error as Prometheus's does. */
