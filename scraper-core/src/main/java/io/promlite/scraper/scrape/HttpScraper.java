@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -33,8 +34,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fetches scrapes over Netty. Each target keeps its connection open between scrapes (as
  * Prometheus's Go client does), so a scrape normally costs one write of the target's pre-encoded
- * request on an idle socket and the {@link ResponseReader}'s pass over the response, whose body
- * lands in the connection's reused arrays. One deadline covers connect, request and response.
+ * request on an idle socket; Netty's HTTP/1.x decoder parses the response and the
+ * {@link ResponseReader} copies its body into the connection's reused arrays. One deadline covers
+ * connect, request and response.
  * Futures complete on an event-loop thread, so callers hand the work on.
  */
 final class HttpScraper {
@@ -53,7 +55,7 @@ final class HttpScraper {
      * (~85 KB) into two reads, each a wakeup; the adaptive allocator grows towards the body size
      * and shrinks back when bodies get smaller.
      */
-    private static final int MAX_READ_BYTES = 1 << 20;
+    static final int MAX_READ_BYTES = 1 << 20;
     private static final AdaptiveRecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(64, 16 << 10, MAX_READ_BYTES);
 
     private final EventLoopGroup group;
@@ -289,6 +291,7 @@ final class HttpScraper {
                         if (ssl != null) {
                             p.addLast(ssl.newHandler(ch.alloc(), ex.request.serverName, target.port()));
                         }
+                        p.addLast(new HttpResponseDecoder(ResponseReader.DECODER_CONFIG));
                         p.addLast(new ResponseReader(ex.connection, buffers));
                     }
                 });

@@ -25,26 +25,16 @@ public final class ScrapeMetrics {
      * @param targetsPerPool the number of active targets per job, read when the registry is scraped
      */
     public ScrapeMetrics(PrometheusRegistry registry, Supplier<Map<String, Integer>> targetsPerPool) {
-        outOfOrder = Counter.builder()
-                .name("prometheus_target_scrapes_sample_out_of_order_total")
-                .help("Total number of samples rejected due to not being out of the expected order.")
-                .register(registry);
-        duplicate = Counter.builder()
-                .name("prometheus_target_scrapes_sample_duplicate_timestamp_total")
-                .help("Total number of samples rejected due to duplicate timestamps but different values.")
-                .register(registry);
-        outOfBounds = Counter.builder()
-                .name("prometheus_target_scrapes_sample_out_of_bounds_total")
-                .help("Total number of samples rejected due to timestamp falling outside of the time bounds.")
-                .register(registry);
-        exceededSampleLimit = Counter.builder()
-                .name("prometheus_target_scrapes_exceeded_sample_limit_total")
-                .help("Total number of scrapes that hit the sample limit and were rejected.")
-                .register(registry);
-        exceededBodySizeLimit = Counter.builder()
-                .name("prometheus_target_scrapes_exceeded_body_size_limit_total")
-                .help("Total number of scrapes that hit the body size limit.")
-                .register(registry);
+        outOfOrder = counter(registry, "prometheus_target_scrapes_sample_out_of_order_total",
+                "Total number of samples rejected due to not being out of the expected order.");
+        duplicate = counter(registry, "prometheus_target_scrapes_sample_duplicate_timestamp_total",
+                "Total number of samples rejected due to duplicate timestamps but different values.");
+        outOfBounds = counter(registry, "prometheus_target_scrapes_sample_out_of_bounds_total",
+                "Total number of samples rejected due to timestamp falling outside of the time bounds.");
+        exceededSampleLimit = counter(registry, "prometheus_target_scrapes_exceeded_sample_limit_total",
+                "Total number of scrapes that hit the sample limit and were rejected.");
+        exceededBodySizeLimit = counter(registry, "prometheus_target_scrapes_exceeded_body_size_limit_total",
+                "Total number of scrapes that hit the body size limit.");
         intervalLength = Summary.builder()
                 .name("prometheus_target_interval_length_seconds")
                 .help("Actual intervals between scrapes.")
@@ -63,6 +53,10 @@ public final class ScrapeMetrics {
                 .labelNames("scrape_job")
                 .callback(callback -> targetsPerPool.get().forEach((job, n) -> callback.call(n, job)))
                 .register(registry);
+    }
+
+    private static Counter counter(PrometheusRegistry registry, String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry);
     }
 
     /**

@@ -11,10 +11,7 @@ import io.promlite.tsdb.Tsdb;
 import io.promlite.tsdb.TsdbOptions;
 import io.promlite.tsdb.model.Labels;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +40,7 @@ public final class ScrapeCpuBench {
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         boolean realStore = args.length <= 4 || args[4].equals("tsdb");
 
-        byte[] body = exposition(series);
+        byte[] body = BenchSupport.exposition(series);
         List<HttpServer> servers = new ArrayList<>();
         StringBuilder config = new StringBuilder("scrape_configs:\n  - job_name: bench\n    scrape_interval: 1s\n"
                 + "    static_configs:\n      - targets:\n");
@@ -69,17 +66,16 @@ public final class ScrapeCpuBench {
         long heapBefore = heapAfterGc();
         ScrapeManager manager = new ScrapeManager(storage, new PrometheusRegistry());
         manager.apply(ConfigLoader.parse(config.toString(), "bench.yml"));
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Thread.sleep(warmup * 1000L);
-        long io0 = cpuNanos(threads, "promlite-scrape-io");
-        long all0 = cpuNanos(threads, "promlite-scrape");
-        long ioAlloc0 = allocatedBytes(threads, "promlite-scrape-io");
-        long alloc0 = allocatedBytes(threads, "promlite-scrape");
+        long io0 = BenchSupport.cpuNanos("promlite-scrape-io");
+        long all0 = BenchSupport.cpuNanos("promlite-scrape");
+        long ioAlloc0 = BenchSupport.allocatedBytes("promlite-scrape-io");
+        long alloc0 = BenchSupport.allocatedBytes("promlite-scrape");
         Thread.sleep(seconds * 1000L);
-        long io1 = cpuNanos(threads, "promlite-scrape-io");
-        long all1 = cpuNanos(threads, "promlite-scrape");
-        long ioAlloc1 = allocatedBytes(threads, "promlite-scrape-io");
-        long alloc1 = allocatedBytes(threads, "promlite-scrape");
+        long io1 = BenchSupport.cpuNanos("promlite-scrape-io");
+        long all1 = BenchSupport.cpuNanos("promlite-scrape");
+        long ioAlloc1 = BenchSupport.allocatedBytes("promlite-scrape-io");
+        long alloc1 = BenchSupport.allocatedBytes("promlite-scrape");
         double samples = (double) targets * (series + 5) * seconds;
         System.out.printf("%d targets x %d series, store=%s: %.3f us CPU/sample in scrape threads (network %.3f), "
                         + "%.1f B allocated/sample (network %.1f)%n",
@@ -93,48 +89,12 @@ public final class ScrapeCpuBench {
         System.exit(0);
     }
 
-    /** Node-exporter-like lines: ten series per metric family, three labels each. */
-    private static byte[] exposition(int series) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < series; i++) {
-            if (i % 10 == 0) {
-                sb.append("# HELP bench_metric_").append(i / 10).append(" A metric.\n")
-                        .append("# TYPE bench_metric_").append(i / 10).append(" gauge\n");
-            }
-            sb.append("bench_metric_").append(i / 10).append("{instance_id=\"").append(i)
-                    .append("\",region=\"eu-west-1\",kind=\"cpu\"} ").append(i * 1.5 + 0.25).append('\n');
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     /** Heap in use after a full collection; the serial and G1 collectors finish {@code System.gc()} before returning. */
     private static long heapAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static long cpuNanos(ThreadMXBean threads, String namePrefix) {
-        long sum = 0;
-        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
-            if (info.getThreadName().startsWith(namePrefix)) {
-                sum += threads.getThreadCpuTime(info.getThreadId());
-            }
-        }
-        return sum;
-    }
-
-    /** Bytes allocated so far by the live threads whose names start with the prefix (a load-independent figure). */
-    private static long allocatedBytes(ThreadMXBean threads, String namePrefix) {
-        com.sun.management.ThreadMXBean counting = (com.sun.management.ThreadMXBean) threads;
-        long sum = 0;
-        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
-            if (info.getThreadName().startsWith(namePrefix)) {
-                sum += counting.getThreadAllocatedBytes(info.getThreadId());
-            }
-        }
-        return sum;
     }
 
     /** Hands out refs and keeps nothing. */

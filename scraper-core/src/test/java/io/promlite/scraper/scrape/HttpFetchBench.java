@@ -5,13 +5,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.promlite.scraper.bench.BenchSupport;
 import io.promlite.tsdb.model.Labels;
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,10 +64,8 @@ public final class HttpFetchBench {
         for (int i = 0; i < warmup; i++) {
             bytes += scrape(http, request, address, connection);
         }
-        long ioThread = threadId("bench-io");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long cpu0 = threads.getThreadCpuTime(ioThread);
-        long alloc0 = threads.getThreadAllocatedBytes(ioThread);
+        long cpu0 = BenchSupport.cpuNanos("bench-io");
+        long alloc0 = BenchSupport.allocatedBytes("bench-io");
         long periodNanos = 1_000_000_000L / rate;
         long next = System.nanoTime();
         for (int i = 0; i < scrapes; i++) {
@@ -80,8 +76,8 @@ public final class HttpFetchBench {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
         }
-        long cpu1 = threads.getThreadCpuTime(ioThread);
-        long alloc1 = threads.getThreadAllocatedBytes(ioThread);
+        long cpu1 = BenchSupport.cpuNanos("bench-io");
+        long alloc1 = BenchSupport.allocatedBytes("bench-io");
         System.out.printf("%d series (%d body bytes%s) at %d scrapes/s: network thread %.1f us CPU/scrape, %.0f B allocated/scrape"
                         + " (checksum %d)%n", series, body.length, gzip ? ", gzip" : "", rate,
                 (cpu1 - cpu0) / 1e3 / scrapes, (alloc1 - alloc0) / (double) scrapes, bytes);
@@ -100,27 +96,9 @@ public final class HttpFetchBench {
         }
     }
 
-    private static long threadId(String namePrefix) {
-        for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
-            if (info.getThreadName().startsWith(namePrefix)) {
-                return info.getThreadId();
-            }
-        }
-        throw new IllegalStateException("no thread " + namePrefix);
-    }
-
-    /** The same node-exporter-like lines as ScrapeCpuBench's targets. */
+    /** The same lines as ScrapeCpuBench's targets. */
     private static byte[] body(int series, boolean gzip) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < series; i++) {
-            if (i % 10 == 0) {
-                sb.append("# HELP bench_metric_").append(i / 10).append(" A metric.\n")
-                        .append("# TYPE bench_metric_").append(i / 10).append(" gauge\n");
-            }
-            sb.append("bench_metric_").append(i / 10).append("{instance_id=\"").append(i)
-                    .append("\",region=\"eu-west-1\",kind=\"cpu\"} ").append(i * 1.5 + 0.25).append('\n');
-        }
-        byte[] text = sb.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] text = BenchSupport.exposition(series);
         if (!gzip) {
             return text;
         }
