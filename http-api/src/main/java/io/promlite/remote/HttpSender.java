@@ -202,7 +202,7 @@ final class HttpSender implements AutoCloseable {
     }
 
     private FullHttpRequest request(byte[] body, int length, String authorization) {
-        HttpHeaders headers = new DefaultHttpHeaders(false).set(fixedHeaders);
+        HttpHeaders headers = new DefaultHttpHeaders().set(fixedHeaders);
         if (authorization != null) {
             headers.set("Authorization", authorization);
         }
@@ -283,9 +283,14 @@ final class HttpSender implements AutoCloseable {
             }
             return channel.pipeline().get(Connection.class);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
-            channel.close().awaitUninterruptibly();
+            closeAndWait(channel);
             throw e;
         }
+    }
+
+    /** Bounded, as a close the event loop never runs (it stopped) must not hang the caller. */
+    private static void closeAndWait(Channel channel) {
+        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 
     /** Waits for {@code f} until {@code deadline}; its failure comes out as an IOException. */
@@ -392,7 +397,7 @@ final class HttpSender implements AutoCloseable {
 
         /** Closes the channel and waits, so no write still reads a request's body afterwards. */
         void close() {
-            channel.close().awaitUninterruptibly();
+            closeAndWait(channel);
         }
     }
 
