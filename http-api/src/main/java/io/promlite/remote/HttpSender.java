@@ -1,47 +1,57 @@
 package io.promlite.remote;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.promlite.config.RemoteWriteConfig;
 import io.promlite.config.RemoteWriteConfig.TlsConfig;
-import java.io.BufferedInputStream;
-import java.io.EOFException;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Proxy;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.InvalidKeySpecException;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Posts remote-write requests over HTTP/1.1 with the headers remote write 1.0 requires and the
@@ -49,12 +59,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Credentials files are read at every request, as Prometheus does, so a rotated token is picked
  * up without a reload. Thread-safe.
  *
- * <p>A minimal blocking client rather than the JDK's {@code HttpClient}: each sending thread
- * borrows a kept-alive connection, writes the request in one write and reads the answer itself.
- * The JDK client hands every request across its worker and selector threads, which cost more CPU
- * per request than encoding and compressing the request's samples. Redirects are not followed
- * and no proxy is used, as before. {@code remote_timeout} bounds the connect, the TLS handshake
- * and the whole wait for the answer.
+ * <p>Netty's HTTP client codec on one event-loop thread per queue, rather than the JDK's
+ * {@code HttpClient}: each sending thread borrows a kept-alive channel and waits for its answer,
+ * one hand-off per request, where the JDK client passes every request across several of its
+ * threads and costs more CPU per request than encoding and compressing its samples. Redirects
+ * are not followed and no proxy is used. {@code remote_timeout} bounds the whole request
+ * (connect, TLS handshake, sending, the answer), as Prometheus's client does.
  */
 final class HttpSender implements AutoCloseable {
     /** The outcome of one request: an HTTP status, or {@link #NETWORK_ERROR}. */
@@ -65,13 +75,14 @@ final class HttpSender implements AutoCloseable {
     private final RemoteWriteConfig config;
     private final String host;
     private final int port;
-    private final int timeoutMs;
-    /** Null for plain HTTP. */
-    private final SSLSocketFactory tls;
-    /** The request line and every header but the per-request ones, in wire form. */
-    private final byte[] fixedHead;
-    /** The {@code Authorization} header line when it does not come from a file. */
-    private final byte[] fixedAuthorization;
+    private final String pathAndQuery;
+    private final long timeoutNanos;
+    private final EventLoopGroup eventLoop;
+    private final Bootstrap bootstrap;
+    /** Every header but the per-request ones. */
+    private final HttpHeaders fixedHeaders;
+    /** The {@code Authorization} value when it does not come from a file. */
+    private final String fixedAuthorization;
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
     private final Set<Connection> open = new HashSet<>();
     private boolean closed;
@@ -82,33 +93,53 @@ final class HttpSender implements AutoCloseable {
         boolean https = uri.getScheme().equals("https");
         this.host = uri.getHost();
         this.port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
-        this.timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.remoteTimeout().toMillis()));
-        this.tls = https ? sslContext(config.tlsConfig()).getSocketFactory() : null;
-        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+        this.pathAndQuery = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        StringBuilder head = new StringBuilder()
-                .append("POST ").append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1))
-                .append("\r\n");
-        header(head, "Content-Encoding", "snappy");
-        header(head, "Content-Type", "application/x-protobuf");
-        header(head, "User-Agent", userAgent);
-        header(head, "X-Prometheus-Remote-Write-Version", "0.1.0");
-        config.headers().forEach((name, value) -> header(head, name, value));
-        this.fixedHead = head.toString().getBytes(StandardCharsets.UTF_8);
+        this.timeoutNanos = Math.max(1, config.remoteTimeout().toNanos());
+        HttpHeaders headers = new DefaultHttpHeaders();
+        header(headers, "Host", uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1));
+        header(headers, "Content-Encoding", "snappy");
+        header(headers, "Content-Type", "application/x-protobuf");
+        header(headers, "User-Agent", userAgent);
+        header(headers, "X-Prometheus-Remote-Write-Version", "0.1.0");
+        config.headers().forEach((name, value) -> header(headers, name, value));
+        this.fixedHeaders = headers;
         try {
-            this.fixedAuthorization = usesCredentialsFile() ? null : authorizationLine(authorization());
+            this.fixedAuthorization = usesCredentialsFile() ? null : checkedAuthorization(authorization());
         } catch (IOException notReadWithoutAFile) {
             throw new UncheckedIOException(notReadWithoutAFile);
         }
+        SslContext tls = https ? sslContext(config.tlsConfig()) : null;
+        String tlsName = config.tlsConfig().serverName().isEmpty() ? host : config.tlsConfig().serverName();
+        this.eventLoop = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("promlite-remote-" + config.queueName() + "-io", true),
+                NioIoHandler.newFactory());
+        this.bootstrap = new Bootstrap().group(eventLoop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.remoteTimeout().toMillis())))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // The server name is both the SNI name and the name the certificate must hold.
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), tlsName, port));
+                        }
+                        ch.pipeline().addLast(new HttpClientCodec(), new Connection(ch));
+                    }
+                });
     }
 
-    private static void header(StringBuilder head, String name, String value) {
+    private static void header(HttpHeaders headers, String name, String value) {
         // A line break would let a header value add headers or end the request's head.
-        if (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+        if (hasLineBreak(name) || hasLineBreak(value)) {
             throw new IllegalArgumentException("header " + name + ": line breaks are not allowed");
         }
-        head.append(name).append(": ").append(value).append("\r\n");
+        headers.add(name, value);
+    }
+
+    private static boolean hasLineBreak(String s) {
+        return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0;
     }
 
     /** What one request came back with; one per shard, reused. */
@@ -121,41 +152,63 @@ final class HttpSender implements AutoCloseable {
         final StringBuilder error = new StringBuilder();
     }
 
-    /** Posts {@code body[0, length)} and fills {@code out}. */
+    /**
+     * Posts {@code body[0, length)} and fills {@code out}. {@code body} is not read once this
+     * returns, so the caller may reuse it.
+     */
     void send(byte[] body, int length, Outcome out) throws InterruptedException {
         out.status = NETWORK_ERROR;
         out.retryAfterMs = 0;
         out.error.setLength(0);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long deadline = System.nanoTime() + timeoutNanos;
         Connection c = null;
         try {
-            byte[] authorization = fixedAuthorization != null ? fixedAuthorization : authorizationLine(authorization());
+            String authorization = fixedAuthorization != null ? fixedAuthorization : checkedAuthorization(authorization());
             c = borrow(deadline);
-            boolean reused = c.requests > 0;
             try {
-                c.exchange(fixedHead, authorization, body, length, deadline, out);
+                c.exchange(request(body, length, authorization), deadline);
             } catch (IOException e) {
                 // A kept-alive connection the receiver closed while idle fails before any answer:
                 // that is no answer from the receiver, so the request goes once more on a new one.
-                if (!reused || c.answered) {
+                if (c.requests == 1 || c.answered) {
                     throw e;
                 }
                 discard(c);
                 c = borrow(deadline);
-                c.exchange(fixedHead, authorization, body, length, deadline, out);
+                c.exchange(request(body, length, authorization), deadline);
+            }
+            out.status = c.status;
+            out.retryAfterMs = c.retryAfterMs;
+            if (c.status / 100 != 2) {
+                // Prometheus logs the first line of an error body.
+                String text = new String(c.errorText, 0, c.errorTextLength, StandardCharsets.UTF_8);
+                int newline = text.indexOf('\n');
+                out.error.append(newline < 0 ? text : text.substring(0, newline));
             }
             giveBack(c);
-        } catch (IOException e) {
+        } catch (IOException | TimeoutException e) {
             if (c != null) {
                 discard(c);
             }
             out.status = NETWORK_ERROR;
             out.error.setLength(0);
             out.error.append(e.getClass().getSimpleName()).append(e.getMessage() == null ? "" : ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            if (c != null) {
+                discard(c);
+            }
+            throw e;
         }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
+    }
+
+    private FullHttpRequest request(byte[] body, int length, String authorization) {
+        HttpHeaders headers = new DefaultHttpHeaders().set(fixedHeaders);
+        if (authorization != null) {
+            headers.set("Authorization", authorization);
         }
+        headers.set("Content-Length", length);
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathAndQuery,
+                Unpooled.wrappedBuffer(body, 0, length), headers, EmptyHttpHeaders.INSTANCE);
     }
 
     /** Closes every connection, in use or not: requests under way fail at once, later ones too. */
@@ -171,16 +224,20 @@ final class HttpSender implements AutoCloseable {
         for (Connection c : all) {
             c.close();
         }
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    private Connection borrow(long deadline) throws IOException {
+    private Connection borrow(long deadline) throws IOException, TimeoutException, InterruptedException {
         synchronized (this) {
             if (closed) {
                 throw new IOException("the queue stopped");
             }
-            Connection c = idle.pollLast();
-            if (c != null) {
-                return c;
+            Connection c;
+            while ((c = idle.pollLast()) != null) {
+                if (c.channel.isActive()) {
+                    return c;
+                }
+                open.remove(c);
             }
         }
         Connection c = connect(deadline);
@@ -215,237 +272,133 @@ final class HttpSender implements AutoCloseable {
         c.close();
     }
 
-    private Connection connect(long deadline) throws IOException {
-        Socket socket = new Socket(Proxy.NO_PROXY);
+    private Connection connect(long deadline) throws IOException, TimeoutException, InterruptedException {
+        ChannelFuture connected = bootstrap.connect(host, port);
+        Channel channel = connected.channel();
         try {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), remainingMs(deadline));
-            if (tls != null) {
-                SSLSocket ssl = (SSLSocket) tls.createSocket(socket, host, port, true);
-                SSLParameters parameters = ssl.getSSLParameters();
-                if (!config.tlsConfig().insecureSkipVerify()) {
-                    parameters.setEndpointIdentificationAlgorithm("HTTPS");
-                }
-                if (!config.tlsConfig().serverName().isEmpty()) {
-                    parameters.setServerNames(List.of(new SNIHostName(config.tlsConfig().serverName())));
-                }
-                ssl.setSSLParameters(parameters);
-                ssl.setSoTimeout(remainingMs(deadline));
-                ssl.startHandshake();
-                socket = ssl;
+            await(connected, deadline);
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                await(ssl.handshakeFuture(), deadline);
             }
-            return new Connection(socket);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
+            return channel.pipeline().get(Connection.class);
+        } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
+            closeAndWait(channel);
             throw e;
         }
     }
 
-    private static int remainingMs(long deadline) throws SocketTimeoutException {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-            throw new SocketTimeoutException("remote_timeout reached");
-        }
-        return (int) Math.min(Integer.MAX_VALUE, left);
+    /** Bounded, as a close the event loop never runs (it stopped) must not hang the caller. */
+    private static void closeAndWait(Channel channel) {
+        channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 
-    /** One kept-alive HTTP/1.1 connection, used by one thread at a time. */
-    private static final class Connection {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-        /** The request's head and body, written at once. */
-        private byte[] request = new byte[64 * 1024];
-        private final StringBuilder line = new StringBuilder();
-        private final byte[] errorText = new byte[ERROR_TEXT_BYTES];
+    /** Waits for {@code f} until {@code deadline}; its failure comes out as an IOException. */
+    private static void await(Future<?> f, long deadline) throws IOException, TimeoutException, InterruptedException {
+        if (!f.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("remote_timeout reached");
+        }
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            throw cause instanceof IOException io ? io
+                    : new IOException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * One kept-alive HTTP/1.1 connection, used by one sending thread at a time; its handler
+     * collects the answer to the request under way on the event loop. The sender sets the fields
+     * before writing the request and reads them after {@link #answer} completes, which orders the
+     * accesses.
+     */
+    private static final class Connection extends SimpleChannelInboundHandler<HttpObject> {
+        final Channel channel;
+        final byte[] errorText = new byte[ERROR_TEXT_BYTES];
+        int errorTextLength;
         int requests;
-        /** Whether any byte of the current request's answer arrived. */
+        /** Whether the head of the current request's answer arrived. */
         boolean answered;
         boolean keepAlive;
+        int status;
+        long retryAfterMs;
+        /** Within a 1xx answer, which the real answer follows. */
+        private boolean informational;
+        private Promise<Void> answer;
 
-        Connection(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 8192);
-            this.out = socket.getOutputStream();
+        Connection(Channel channel) {
+            this.channel = channel;
         }
 
-        void exchange(byte[] head, byte[] authorization, byte[] body, int length, long deadline, Outcome outcome)
-                throws IOException {
+        void exchange(FullHttpRequest request, long deadline) throws IOException, TimeoutException, InterruptedException {
             requests++;
             answered = false;
             keepAlive = false;
-            int n = head.length + (authorization == null ? 0 : authorization.length) + 40 + length;
-            if (request.length < n) {
-                request = new byte[Math.max(n, request.length * 2)];
+            informational = false;
+            status = 0;
+            retryAfterMs = 0;
+            errorTextLength = 0;
+            Promise<Void> done = channel.eventLoop().newPromise();
+            answer = done;
+            ChannelFuture written = channel.writeAndFlush(request);
+            written.addListener(w -> {
+                if (!w.isSuccess()) {
+                    done.tryFailure(w.cause());
+                }
+            });
+            await(done, deadline);
+            // A receiver may answer before reading the whole body; the body's array goes back to the
+            // caller, so a write still under way ends with its connection.
+            if (!written.isDone()) {
+                keepAlive = false;
             }
-            System.arraycopy(head, 0, request, 0, head.length);
-            int p = head.length;
-            if (authorization != null) {
-                System.arraycopy(authorization, 0, request, p, authorization.length);
-                p += authorization.length;
-            }
-            p = ascii(request, p, "Content-Length: ");
-            p = ascii(request, p, Integer.toString(length));
-            p = ascii(request, p, "\r\n\r\n");
-            System.arraycopy(body, 0, request, p, length);
-            socket.setSoTimeout(remainingMs(deadline));
-            out.write(request, 0, p + length);
-            out.flush();
-            readResponse(deadline, outcome);
         }
 
-        private void readResponse(long deadline, Outcome outcome) throws IOException {
-            int status;
-            boolean http10;
-            long contentLength;
-            boolean chunked;
-            boolean close;
-            do {
-                socket.setSoTimeout(remainingMs(deadline));
-                String statusLine = readLine();
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpResponse response) {
                 answered = true;
-                if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
-                    throw new IOException("malformed HTTP response \"" + statusLine + "\"");
-                }
-                http10 = statusLine.charAt(7) == '0';
-                try {
-                    status = Integer.parseInt(statusLine.substring(9, 12));
-                } catch (NumberFormatException e) {
-                    throw new IOException("malformed HTTP response \"" + statusLine + "\"");
-                }
-                contentLength = -1;
-                chunked = false;
-                close = http10;
-                outcome.retryAfterMs = 0;
-                for (String h = readLine(); !h.isEmpty(); h = readLine()) {
-                    int colon = h.indexOf(':');
-                    if (colon <= 0) {
-                        continue;
-                    }
-                    String name = h.substring(0, colon).trim();
-                    String value = h.substring(colon + 1).trim();
-                    if (name.equalsIgnoreCase("Content-Length")) {
-                        try {
-                            contentLength = Long.parseLong(value);
-                        } catch (NumberFormatException e) {
-                            throw new IOException("malformed Content-Length \"" + value + "\"");
-                        }
-                    } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-                        chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
-                    } else if (name.equalsIgnoreCase("Connection")) {
-                        close = value.equalsIgnoreCase("close") || http10 && !value.equalsIgnoreCase("keep-alive");
-                    } else if (name.equalsIgnoreCase("Retry-After")) {
-                        outcome.retryAfterMs = retryAfterMs(value);
-                    }
-                }
-            } while (status / 100 == 1);
-            boolean error = status / 100 != 2;
-            int kept;
-            if (status == 204 || status == 304) {
-                kept = 0;
-            } else if (chunked) {
-                kept = readChunked(error);
-            } else if (contentLength >= 0) {
-                kept = readBody(contentLength, error, 0);
-            } else {
-                kept = readBody(Long.MAX_VALUE, error, 0);
-                close = true;
-            }
-            if (error) {
-                // Prometheus logs the first line of an error body.
-                String text = new String(errorText, 0, kept, StandardCharsets.UTF_8);
-                int newline = text.indexOf('\n');
-                outcome.error.append(newline < 0 ? text : text.substring(0, newline));
-            }
-            outcome.status = status;
-            keepAlive = !close;
-        }
-
-        /**
-         * Reads {@code n} body bytes ({@link Long#MAX_VALUE}: until the end of the stream); when
-         * {@code keep}, copies them to {@link #errorText} from {@code kept} on while it has room.
-         * Returns how much of it is filled.
-         */
-        private int readBody(long n, boolean keep, int kept) throws IOException {
-            boolean toEnd = n == Long.MAX_VALUE;
-            while (n > 0) {
-                int r = in.read(request, 0, (int) Math.min(n, request.length));
-                if (r < 0) {
-                    if (toEnd) {
-                        break;
-                    }
-                    throw new EOFException("answer ended early");
-                }
-                if (keep && kept < errorText.length) {
-                    int k = Math.min(r, errorText.length - kept);
-                    System.arraycopy(request, 0, errorText, kept, k);
-                    kept += k;
-                }
-                if (!toEnd) {
-                    n -= r;
+                informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+                if (!informational) {
+                    status = response.status().code();
+                    keepAlive = HttpUtil.isKeepAlive(response);
+                    String retryAfter = response.headers().get("Retry-After");
+                    retryAfterMs = retryAfter == null ? 0 : retryAfterMs(retryAfter);
                 }
             }
-            return kept;
-        }
-
-        private int readChunked(boolean keep) throws IOException {
-            int kept = 0;
-            while (true) {
-                String size = readLine();
-                int semicolon = size.indexOf(';');
-                long n;
-                try {
-                    n = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("malformed chunk size \"" + size + "\"");
-                }
-                if (n == 0) {
-                    while (!readLine().isEmpty()) {
-                        // Trailers: nothing of interest.
-                    }
-                    return kept;
-                }
-                kept = readBody(n, keep, kept);
-                readLine();
+            if (informational) {
+                return;
+            }
+            if (msg instanceof HttpContent content && status / 100 != 2) {
+                ByteBuf b = content.content();
+                int n = Math.min(b.readableBytes(), errorText.length - errorTextLength);
+                b.getBytes(b.readerIndex(), errorText, errorTextLength, n);
+                errorTextLength += n;
+            }
+            if (msg instanceof LastHttpContent && answer != null) {
+                answer.trySuccess(null);
             }
         }
 
-        /** A header line without its CRLF; lines are ASCII in practice, other bytes come out as Latin-1. */
-        private String readLine() throws IOException {
-            line.setLength(0);
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException("connection closed by the receiver");
-                }
-                if (b == '\n') {
-                    int end = line.length();
-                    if (end > 0 && line.charAt(end - 1) == '\r') {
-                        line.setLength(end - 1);
-                    }
-                    return line.toString();
-                }
-                if (line.length() > 16 * 1024) {
-                    throw new IOException("HTTP answer line too long");
-                }
-                line.append((char) b);
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (answer != null) {
+                answer.tryFailure(new ClosedChannelException());
             }
+            ctx.fireChannelInactive();
         }
 
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (answer != null) {
+                answer.tryFailure(cause);
+            }
+            ctx.close();
+        }
+
+        /** Closes the channel and waits, so no write still reads a request's body afterwards. */
         void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Closing anyway.
-            }
+            closeAndWait(channel);
         }
-    }
-
-    private static int ascii(byte[] b, int p, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            b[p++] = (byte) s.charAt(i);
-        }
-        return p;
     }
 
     /** {@code Retry-After} as seconds or an HTTP date, as Prometheus reads it; 0 when it is neither. */
@@ -469,17 +422,12 @@ final class HttpSender implements AutoCloseable {
                 && !config.authorization().credentialsFile().isEmpty();
     }
 
-    private static byte[] authorizationLine(String authorization) throws IOException {
-        if (authorization == null) {
-            return null;
+    /** {@code authorization}, refused when a line break in it would end the header. */
+    private static String checkedAuthorization(String authorization) throws IOException {
+        if (authorization != null && hasLineBreak(authorization)) {
+            throw new IOException("credentials: line breaks are not allowed");
         }
-        StringBuilder b = new StringBuilder();
-        try {
-            header(b, "Authorization", authorization);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("credentials: " + e.getMessage());
-        }
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        return authorization;
     }
 
     private String authorization() throws IOException {
@@ -501,90 +449,28 @@ final class HttpSender implements AutoCloseable {
         return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     }
 
-    private static SSLContext sslContext(TlsConfig tls) {
+    /**
+     * The TLS context for {@code tls_config}: the CA file's certificates (the system's when unset),
+     * the client certificate and its unencrypted PKCS#8 PEM key, host name verification unless
+     * {@code insecure_skip_verify}.
+     */
+    private static SslContext sslContext(TlsConfig tls) {
+        SslContextBuilder b = SslContextBuilder.forClient();
         try {
-            TrustManager[] trust = null;
             if (tls.insecureSkipVerify()) {
-                trust = new TrustManager[] {new TrustAll()};
-            } else if (!tls.caFile().isEmpty()) {
-                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-                store.load(null, null);
-                try (InputStream in = Files.newInputStream(Path.of(tls.caFile()))) {
-                    int i = 0;
-                    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        store.setCertificateEntry("ca" + i++, c);
-                    }
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+            } else {
+                b.endpointIdentificationAlgorithm("HTTPS");
+                if (!tls.caFile().isEmpty()) {
+                    b.trustManager(new File(tls.caFile()));
                 }
-                TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                f.init(store);
-                trust = f.getTrustManagers();
             }
-            KeyManager[] keys = tls.certFile().isEmpty() ? null : clientKeys(tls);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys, trust, null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
+            if (!tls.certFile().isEmpty()) {
+                b.keyManager(new File(tls.certFile()), new File(tls.keyFile()));
+            }
+            return b.build();
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("tls_config: " + e.getMessage(), e);
-        }
-    }
-
-    /** The client certificate chain and its PKCS#8 PEM key ({@code BEGIN PRIVATE KEY}), RSA or EC. */
-    private static KeyManager[] clientKeys(TlsConfig tls) throws IOException, GeneralSecurityException {
-        Certificate[] chain;
-        try (InputStream in = Files.newInputStream(Path.of(tls.certFile()))) {
-            chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(new Certificate[0]);
-        }
-        String pem = Files.readString(Path.of(tls.keyFile()), StandardCharsets.US_ASCII);
-        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-        int end = pem.indexOf("-----END PRIVATE KEY-----");
-        if (begin < 0 || end < begin) {
-            throw new GeneralSecurityException(tls.keyFile() + " is not an unencrypted PKCS#8 PEM key "
-                    + "(BEGIN PRIVATE KEY); convert it with: openssl pkcs8 -topk8 -nocrypt");
-        }
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-        PrivateKey key;
-        try {
-            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (InvalidKeySpecException notRsa) {
-            key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-        }
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        store.setKeyEntry("client", key, new char[0], chain);
-        KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        f.init(store, new char[0]);
-        return f.getKeyManagers();
-    }
-
-    /** {@code insecure_skip_verify}: accepts any certificate and any host name. */
-    private static final class TrustAll extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

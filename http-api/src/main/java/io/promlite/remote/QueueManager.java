@@ -148,7 +148,7 @@ final class QueueManager {
         for (Shard s : shards) {
             s.stopping();
         }
-        // Aborts requests under way: a blocked socket read does not notice an interrupt.
+        // Closes the connections, so requests under way end at once rather than at remote_timeout.
         sender.close();
         if (metadataSender != null) {
             metadataSender.stop();

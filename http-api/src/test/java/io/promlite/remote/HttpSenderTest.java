@@ -33,6 +33,8 @@ class HttpSenderTest {
     private final AtomicInteger connections = new AtomicInteger();
     /** Scripted answers starting with this are followed by closing the connection. */
     private static final String THEN_CLOSE = "CLOSE|";
+    /** Scripted answers starting with this are written one byte every 300 ms. */
+    private static final String TRICKLE = "TRICKLE|";
     private Thread acceptor;
 
     @BeforeEach
@@ -76,6 +78,14 @@ class HttpSenderTest {
                 requests.add(head + new String(body, StandardCharsets.ISO_8859_1));
             }
             String answer = answers.take();
+            if (answer.startsWith(TRICKLE)) {
+                for (byte b : answer.substring(TRICKLE.length()).getBytes(StandardCharsets.ISO_8859_1)) {
+                    s.getOutputStream().write(b);
+                    s.getOutputStream().flush();
+                    Thread.sleep(300);
+                }
+                continue;
+            }
             boolean close = answer.startsWith(THEN_CLOSE);
             s.getOutputStream().write(answer.substring(close ? THEN_CLOSE.length() : 0)
                     .getBytes(StandardCharsets.ISO_8859_1));
@@ -193,5 +203,19 @@ class HttpSenderTest {
         assertTrue(out.error.toString().contains("Timeout"), out.error.toString());
         assertTrue(System.nanoTime() - start < 10_000_000_000L);
         answers.add("HTTP/1.1 204 No Content\r\n\r\n");
+    }
+
+    @Test
+    void remoteTimeoutBoundsTheWholeRequestNotEachRead() throws Exception {
+        HttpSender sender = sender("");
+        // Each byte comes well within remote_timeout (2s); the whole answer takes about 8s.
+        answers.add(TRICKLE + "HTTP/1.1 204 No Content\r\n\r\n");
+        long start = System.nanoTime();
+        HttpSender.Outcome out = send(sender, "a");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(HttpSender.NETWORK_ERROR, out.status);
+        assertTrue(out.error.toString().contains("Timeout"), out.error.toString());
+        assertTrue(tookMs < 5_000, "took " + tookMs + " ms");
+        sender.close();
     }
 }

@@ -110,7 +110,9 @@ class HttpSenderTlsTest {
                     tls_config: %s
                 """.formatted(server.getAddress().getPort(), tls), "tls.yml").remoteWriteConfigs().get(0);
         HttpSender.Outcome out = new HttpSender.Outcome();
-        new HttpSender(config, "promlite/test").send(new byte[] {0}, 1, out);
+        try (HttpSender sender = new HttpSender(config, "promlite/test")) {
+            sender.send(new byte[] {0}, 1, out);
+        }
         return out.status;
     }
 

@@ -1,5 +1,8 @@
 package io.promlite.remote.wire;
 
+import static io.promlite.tsdb.store.ByteCodec.putUvarint;
+import static io.promlite.tsdb.store.ByteCodec.uvarintSize;
+
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.LabelsCodec;
 import java.nio.charset.StandardCharsets;
@@ -69,11 +72,11 @@ public final class WriteRequestEncoder {
         for (int i = 0; i < sorted.size(); i++) {
             externalNames[i] = sorted.name(i).getBytes(StandardCharsets.UTF_8);
             byte[] value = sorted.value(i).getBytes(StandardCharsets.UTF_8);
-            int label = 2 + varintSize(externalNames[i].length) + externalNames[i].length + varintSize(value.length)
-                    + value.length;
-            byte[] field = new byte[1 + varintSize(label) + label];
-            int p = putVarint(field, 0, LABEL);
-            p = putVarint(field, p, label);
+            int label = 2 + uvarintSize(externalNames[i].length) + externalNames[i].length
+                    + uvarintSize(value.length) + value.length;
+            byte[] field = new byte[1 + uvarintSize(label) + label];
+            int p = putUvarint(field, 0, LABEL);
+            p = putUvarint(field, p, label);
             p = putBytes(field, p, LABEL_NAME, externalNames[i]);
             putBytes(field, p, LABEL_VALUE, value);
             externalFields[i] = field;
@@ -100,20 +103,20 @@ public final class WriteRequestEncoder {
             size += 2 + sampleSize(timestamps[i]);
         }
         ensure(10 + size);
-        pos = putVarint(buf, pos, TIMESERIES);
-        pos = putVarint(buf, pos, size);
+        pos = putUvarint(buf, pos, TIMESERIES);
+        pos = putUvarint(buf, pos, size);
         System.arraycopy(labelBuf, 0, buf, pos, labelsLength);
         pos += labelsLength;
         for (int i = from; i < from + n; i++) {
-            pos = putVarint(buf, pos, SAMPLE);
-            pos = putVarint(buf, pos, sampleSize(timestamps[i]));
+            pos = putUvarint(buf, pos, SAMPLE);
+            pos = putUvarint(buf, pos, sampleSize(timestamps[i]));
             buf[pos++] = SAMPLE_VALUE;
             long bits = Double.doubleToRawLongBits(values[i]);
             for (int b = 0; b < 8; b++) {
                 buf[pos++] = (byte) (bits >>> (8 * b));
             }
             buf[pos++] = SAMPLE_TIMESTAMP;
-            pos = putVarint(buf, pos, timestamps[i]);
+            pos = putUvarint(buf, pos, timestamps[i]);
         }
     }
 
@@ -126,7 +129,7 @@ public final class WriteRequestEncoder {
     private int putLabels(byte[] stored) {
         int r = 0;
         int pairs = varintAt(stored, r);
-        r += varintSize(pairs);
+        r += uvarintSize(pairs);
         // A field adds at most 8 bytes to the stored label: three tags and a length of up to 5.
         int max = stored.length + 8 * pairs + externalBytes;
         if (labelBuf.length < max) {
@@ -138,10 +141,10 @@ public final class WriteRequestEncoder {
         for (int i = 0; i < pairs; i++) {
             int nameField = r;
             int nameLength = varintAt(stored, r);
-            int name = r + varintSize(nameLength);
+            int name = r + uvarintSize(nameLength);
             int valueField = name + nameLength;
             int valueLength = varintAt(stored, valueField);
-            r = valueField + varintSize(valueLength) + valueLength;
+            r = valueField + uvarintSize(valueLength) + valueLength;
             while (e < externalNames.length && (externalNames[e][0] & 0xff) <= (stored[name] & 0xff)) {
                 int c = Arrays.compareUnsigned(externalNames[e], 0, externalNames[e].length,
                         stored, name, name + nameLength);
@@ -157,7 +160,7 @@ public final class WriteRequestEncoder {
             int nameBytes = valueField - nameField;
             int valueBytes = r - valueField;
             out[q++] = LABEL;
-            q = putVarint(out, q, 2 + nameBytes + valueBytes);
+            q = putUvarint(out, q, 2 + nameBytes + valueBytes);
             out[q++] = LABEL_NAME;
             System.arraycopy(stored, nameField, out, q, nameBytes);
             q += nameBytes;
@@ -172,7 +175,7 @@ public final class WriteRequestEncoder {
         return q;
     }
 
-    /** The uvarint at {@code b[p]}; it takes {@link #varintSize} bytes, as the store writes them minimally. */
+    /** The uvarint at {@code b[p]}; it takes {@code uvarintSize} bytes, as the store writes them minimally. */
     private static int varintAt(byte[] b, int p) {
         int x = b[p];
         if (x >= 0) {
@@ -188,7 +191,6 @@ public final class WriteRequestEncoder {
         }
     }
 
-
     /**
      * Adds one {@code MetricMetadata}: {@code type} is a Prometheus type name (an unknown one is
      * sent as {@code UNKNOWN}, as Prometheus does); empty fields are left out, as proto3 does.
@@ -200,11 +202,11 @@ public final class WriteRequestEncoder {
         int typeValue = Math.max(0, METRIC_TYPES.indexOf(type));
         int size = (typeValue == 0 ? 0 : 2) + fieldSize(family) + fieldSize(helpBytes) + fieldSize(unitBytes);
         ensure(10 + size);
-        pos = putVarint(buf, pos, METADATA);
-        pos = putVarint(buf, pos, size);
+        pos = putUvarint(buf, pos, METADATA);
+        pos = putUvarint(buf, pos, size);
         if (typeValue != 0) {
-            pos = putVarint(buf, pos, METADATA_TYPE);
-            pos = putVarint(buf, pos, typeValue);
+            pos = putUvarint(buf, pos, METADATA_TYPE);
+            pos = putUvarint(buf, pos, typeValue);
         }
         pos = optionalBytes(METADATA_FAMILY, family);
         pos = optionalBytes(METADATA_HELP, helpBytes);
@@ -221,12 +223,12 @@ public final class WriteRequestEncoder {
 
     /** value: tag + 8 bytes; timestamp: tag + int64 varint (negative ones take 10 bytes). */
     private static int sampleSize(long t) {
-        return 1 + 8 + 1 + varintSize(t);
+        return 1 + 8 + 1 + uvarintSize(t);
     }
 
     private static int putBytes(byte[] out, int p, int tag, byte[] b) {
-        p = putVarint(out, p, tag);
-        p = putVarint(out, p, b.length);
+        p = putUvarint(out, p, tag);
+        p = putUvarint(out, p, b.length);
         System.arraycopy(b, 0, out, p, b.length);
         return p + b.length;
     }
@@ -237,30 +239,12 @@ public final class WriteRequestEncoder {
 
     /** A string field's size with its one-byte tag; 0 for an empty one, which is left out. */
     private static int fieldSize(byte[] b) {
-        return b.length == 0 ? 0 : 1 + varintSize(b.length) + b.length;
+        return b.length == 0 ? 0 : 1 + uvarintSize(b.length) + b.length;
     }
 
     private void ensure(int more) {
         if (pos + more > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
         }
-    }
-
-    private static int varintSize(long v) {
-        int n = 1;
-        while ((v & ~0x7fL) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
-    }
-
-    private static int putVarint(byte[] b, int p, long v) {
-        while ((v & ~0x7fL) != 0) {
-            b[p++] = (byte) (v & 0x7f | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
     }
 }

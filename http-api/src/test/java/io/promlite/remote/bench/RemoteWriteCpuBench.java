@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *       sample before HTTP, without thread hand-offs.</li>
  *   <li>{@code queue}: a {@link RemoteWriteManager} queue forwarding the same log to a receiver
  *       that discards requests; counts the CPU and allocation of the queue's reader, shards and
- *       the HTTP client's threads, per sample sent.</li>
+ *       the HTTP client's event-loop thread, per sample sent.</li>
  * </ol>
  *
  * <p>Run from the project root (the bench prints each of 4 rounds; the first warms up):
@@ -190,7 +190,7 @@ public final class RemoteWriteCpuBench {
     }
 
     /** Thread groups whose CPU and allocation the queue round counts. */
-    private static final String[] GROUPS = {"promlite-remote-bench-reader", "promlite-remote-bench-shard", "HttpClient-"};
+    private static final String[] GROUPS = {"promlite-remote-bench-reader", "promlite-remote-bench-shard", "promlite-remote-bench-io"};
 
     /** Per group of {@link #GROUPS}: CPU nanoseconds and allocated bytes so far. */
     private static long[][] forwardingThreads() {
