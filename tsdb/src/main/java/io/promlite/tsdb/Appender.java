@@ -31,6 +31,15 @@ public interface Appender {
         return 0;
     }
 
+    /**
+     * Stages a sample with its start timestamp {@code startTimestampMs} (0: none), otherwise as
+     * {@link #append} does. A store that keeps no start timestamps stages the sample without it.
+     */
+    default long appendWithStart(long ref, Labels labels, long timestampMs, long startTimestampMs, double value)
+            throws AppendException {
+        return append(ref, labels, timestampMs, value);
+    }
+
     /** Makes every staged sample durable and visible, atomically. */
     void commit();
 

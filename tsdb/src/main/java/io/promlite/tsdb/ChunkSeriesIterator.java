@@ -28,6 +28,7 @@ final class ChunkSeriesIterator implements SampleIterator {
     private boolean positioned;
     private long t = Long.MIN_VALUE;
     private long bits;
+    private long st;
 
     ChunkSeriesIterator(List<StoredChunk> chunks, long mint, long maxt) {
         this.chunks = chunks;
@@ -71,6 +72,7 @@ final class ChunkSeriesIterator implements SampleIterator {
             }
             t = ts;
             bits = it.valueBits();
+            st = it.startTimestamp();
             positioned = true;
             return true;
         }
@@ -135,5 +137,10 @@ final class ChunkSeriesIterator implements SampleIterator {
     @Override
     public double value() {
         return Double.longBitsToDouble(bits);
+    }
+
+    @Override
+    public long startTimestamp() {
+        return st;
     }
 }

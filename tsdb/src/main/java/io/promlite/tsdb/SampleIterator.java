@@ -17,4 +17,12 @@ public interface SampleIterator {
     long timestamp();
 
     double value();
+
+    /**
+     * The current sample's start timestamp (the time its cumulative count started from, or a
+     * delta's interval start), as Prometheus keeps it per sample; 0 when unknown or none.
+     */
+    default long startTimestamp() {
+        return 0;
+    }
 }

@@ -1,6 +1,7 @@
 package io.promlite.tsdb;
 
 import io.promlite.tsdb.chunkenc.ChunkFilter;
+import io.promlite.tsdb.chunkenc.StartTimeStream;
 import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.head.Head;
 import io.promlite.tsdb.head.MemSeries;
@@ -305,7 +306,8 @@ public final class Tsdb implements Storage {
             if (it.isValid() && ChunkCodec.partition(it.key()) == p && ChunkCodec.seriesId(it.key()) == id) {
                 StoredChunk c = StoredChunk.of(ChunkCodec.minTime(it.key()), it.value());
                 XorChunk last = XorChunk.resume(c.data(), c.offset(), c.length());
-                s.restore(p, last, last.numSamples() < XorChunk.TARGET_SAMPLES);
+                s.restore(p, last, StartTimeStream.resume(c.data(), c.offset(), c.length()),
+                        last.numSamples() < XorChunk.TARGET_SAMPLES);
                 break;
             }
         }
@@ -347,7 +349,7 @@ public final class Tsdb implements Storage {
         RocksDBException[] error = new RocksDBException[1];
         // One iterator for every series the log brings back: creating one per series dominated replay.
         try (RocksIterator chunks = store.db().newIterator(store.chunks())) {
-            commitLog.replay(checkpointedSeq, (id, t, bits) -> {
+            commitLog.replay(checkpointedSeq, (id, t, bits, st) -> {
                 if (error[0] != null) {
                     return;
                 }
@@ -368,7 +370,7 @@ public final class Tsdb implements Storage {
                     if (options.agentMode()) {
                         s.recordLast(t, bits);
                     } else {
-                        s.appendCommitted(t, bits);
+                        s.appendCommitted(t, bits, st);
                     }
                     minTime = Math.min(minTime, t);
                     maxTime = Math.max(maxTime, t);
@@ -389,9 +391,10 @@ public final class Tsdb implements Storage {
     /**
      * Validates and writes one appender's batch in a single RocksDB write. Samples that became
      * out of order or duplicate since they were staged (another appender committed first) are
-     * dropped and counted, as Prometheus does at commit.
+     * dropped and counted, as Prometheus does at commit. {@code sts}: the samples' start
+     * timestamps (0: none), or null when none has one.
      */
-    void commit(MemSeries[] series, long[] ts, long[] bits, int n) {
+    void commit(MemSeries[] series, long[] ts, long[] bits, long[] sts, int n) {
         if (n == 0) {
             return;
         }
@@ -415,7 +418,7 @@ public final class Tsdb implements Storage {
             long outOfBounds = 0;
             long batchMin = Long.MAX_VALUE;
             long batchMax = Long.MIN_VALUE;
-            commitLog.begin();
+            commitLog.begin(sts != null);
             newPartitions.clear();
             try (WriteBatch batch = new WriteBatch()) {
                 for (int i = 0; i < n; i++) {
@@ -451,7 +454,7 @@ public final class Tsdb implements Storage {
                             newPartitions.add(p);
                         }
                     }
-                    commitLog.add(s.id(), t, bits[i]);
+                    commitLog.add(s.id(), t, bits[i], sts == null ? 0 : sts[i]);
                     slotT[k] = t;
                     slotBits[k] = bits[i];
                     batchMin = Math.min(batchMin, t);
@@ -480,7 +483,7 @@ public final class Tsdb implements Storage {
                 s.markStored(slotPartition[s.commitSlot]);
                 if (options.agentMode()) {
                     s.recordLast(ts[i], bits[i]);
-                } else if (s.appendCommitted(ts[i], bits[i])) {
+                } else if (s.appendCommitted(ts[i], bits[i], sts == null ? 0 : sts[i])) {
                     cutSeries.add(s);
                 }
             }
@@ -585,9 +588,9 @@ public final class Tsdb implements Storage {
     private int putChunks(WriteBatch batch, MemSeries s, OpenChunks open) throws RocksDBException {
         int[] written = new int[1];
         RocksDBException[] error = new RocksDBException[1];
-        s.unpersisted(open, (partition, chunk, compact) -> {
+        s.unpersisted(open, (partition, chunk, st, compact) -> {
             try {
-                chunkWriter.put(batch, store.chunks(), partition, s.id(), chunk, compact);
+                chunkWriter.put(batch, store.chunks(), partition, s.id(), chunk, st, compact);
                 written[0]++;
             } catch (RocksDBException e) {
                 error[0] = e;
@@ -884,7 +887,8 @@ public final class Tsdb implements Storage {
             batch.delete(store.chunks(), k);
             XorChunk kept = ChunkFilter.without(c.data(), c.offset(), c.length(), mint, maxt);
             if (kept != null) {
-                chunkWriter.put(batch, store.chunks(), p, id, kept, true);
+                chunkWriter.put(batch, store.chunks(), p, id, kept,
+                        ChunkFilter.startTimesWithout(c.data(), c.offset(), c.length(), mint, maxt), true);
             }
         }
     }

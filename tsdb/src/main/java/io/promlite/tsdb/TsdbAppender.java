@@ -22,6 +22,12 @@ final class TsdbAppender implements Appender {
 
     @Override
     public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
+        return appendWithStart(ref, labels, timestampMs, 0, value);
+    }
+
+    @Override
+    public long appendWithStart(long ref, Labels labels, long timestampMs, long startTimestampMs, double value)
+            throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
             s = tsdb.seriesById(ref);
@@ -30,7 +36,7 @@ final class TsdbAppender implements Appender {
             }
             ref = tsdb.refOf(s);
         }
-        stage(s, timestampMs, value);
+        stage(s, timestampMs, value, startTimestampMs);
         return ref;
     }
 
@@ -45,11 +51,11 @@ final class TsdbAppender implements Appender {
                 return 0;
             }
         }
-        stage(s, timestampMs, value);
+        stage(s, timestampMs, value, 0);
         return ref;
     }
 
-    private void stage(MemSeries s, long timestampMs, double value) throws AppendException {
+    private void stage(MemSeries s, long timestampMs, double value, long st) throws AppendException {
         // Raw bits: the staleness marker must survive exactly, and NaN payloads must not collapse.
         long b = Double.doubleToRawLongBits(value);
         long lastT = s.lastT();
@@ -73,7 +79,7 @@ final class TsdbAppender implements Appender {
         if (staging == null) {
             staging = pool.take();
         }
-        staging.add(s, timestampMs, b);
+        staging.add(s, timestampMs, b, st);
     }
 
     @Override
@@ -82,7 +88,7 @@ final class TsdbAppender implements Appender {
             return;
         }
         try {
-            tsdb.commit(staging.series, staging.ts, staging.bits, staging.n);
+            tsdb.commit(staging.series, staging.ts, staging.bits, staging.st, staging.n);
         } finally {
             release();
         }
@@ -107,23 +113,35 @@ final class TsdbAppender implements Appender {
         MemSeries[] series = new MemSeries[256];
         long[] ts = new long[256];
         long[] bits = new long[256];
+        /** Start timestamps (0: none); null until the batch stages one, so batches without cost nothing. */
+        long[] st;
         int n;
 
-        void add(MemSeries s, long t, long b) {
+        void add(MemSeries s, long t, long b, long startTime) {
             if (n == series.length) {
                 int cap = n * 2;
                 series = Arrays.copyOf(series, cap);
                 ts = Arrays.copyOf(ts, cap);
                 bits = Arrays.copyOf(bits, cap);
+                if (st != null) {
+                    st = Arrays.copyOf(st, cap);
+                }
+            }
+            if (startTime != 0 && st == null) {
+                st = new long[series.length];
             }
             series[n] = s;
             ts[n] = t;
             bits[n] = b;
+            if (st != null) {
+                st[n] = startTime;
+            }
             n++;
         }
 
         void clear() {
             Arrays.fill(series, 0, n, null);
+            st = null;
             n = 0;
         }
     }

@@ -238,6 +238,35 @@ final class Evaluator {
         });
     }
 
+    /**
+     * Instant-vector selection yielding the chosen samples' start timestamps in seconds, 0 for a
+     * sample without one (Prometheus's start_timestamp()).
+     */
+    Vectors selectStartTimestamps(VectorSelector vs) {
+        long lookback = ctx.lookbackMs;
+        return selectSteps(vs, 0, (it, refs, values) -> {
+            boolean any = false;
+            boolean has = it.next();
+            long lastT = Long.MIN_VALUE;
+            long lastSt = 0;
+            double lastV = 0;
+            for (int i = 0; i < steps; i++) {
+                long t = refs[i];
+                while (has && it.timestamp() <= t) {
+                    lastT = it.timestamp();
+                    lastSt = it.startTimestamp();
+                    lastV = it.value();
+                    has = it.next();
+                }
+                if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
+                    values[i] = lastSt / 1000.0;
+                    any = true;
+                }
+            }
+            return any;
+        });
+    }
+
     /** Fills one series' value at each step from its samples; returns whether any step has one. */
     @FunctionalInterface
     private interface StepFiller {
@@ -279,6 +308,7 @@ final class Evaluator {
         // an exact copy: one allocation per series rather than one per doubling.
         long[] ts = new long[16];
         double[] vals = new double[16];
+        long[] sts = null;
         try (Querier q = ctx.storage.querier(mint + 1, maxt)) {
             SeriesSet set = q.select(vs.matchers());
             while (set.next()) {
@@ -286,6 +316,7 @@ final class Evaluator {
                 Series series = set.at();
                 SampleIterator it = series.iterator();
                 int n = 0;
+                boolean anyStart = false;
                 if (it.seek(mint + 1)) {
                     do {
                         long t = it.timestamp();
@@ -302,6 +333,18 @@ final class Evaluator {
                             ts = Arrays.copyOf(ts, n * 2);
                             vals = Arrays.copyOf(vals, n * 2);
                         }
+                        long st = it.startTimestamp();
+                        if (st != 0 || anyStart) {
+                            // Start timestamps are kept only for series that have any.
+                            if (sts == null || sts.length < ts.length) {
+                                sts = sts == null ? new long[ts.length] : Arrays.copyOf(sts, ts.length);
+                            }
+                            if (!anyStart) {
+                                Arrays.fill(sts, 0, n, 0);
+                                anyStart = true;
+                            }
+                            sts[n] = st;
+                        }
                         ts[n] = t;
                         vals[n] = canonical(v);
                         n++;
@@ -310,7 +353,8 @@ final class Evaluator {
                 if (n > 0) {
                     // Every sample held counts against the limit, as in Prometheus's matrix selector.
                     ctx.addSamples(n);
-                    out.add(new RangeSeries(series.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vals, n), n));
+                    out.add(new RangeSeries(series.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vals, n), n, false,
+                            anyStart ? Arrays.copyOf(sts, n) : null));
                 }
             }
         }

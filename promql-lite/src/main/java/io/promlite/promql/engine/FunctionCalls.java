@@ -126,6 +126,9 @@ final class FunctionCalls {
             case "timestamp" -> {
                 return timestamp(ev, args.get(0));
             }
+            case "start_timestamp" -> {
+                return startTimestamp(ev, args.get(0));
+            }
             case "absent" -> {
                 return absent(ev, vector(ev, args.get(0)), args.get(0));
             }
@@ -337,6 +340,7 @@ final class FunctionCalls {
         double[] extV = new double[0];
         for (RangeSeries s : r.series()) {
             ev.ctx.checkDeadline();
+            boolean overlapWarned = false;
             double[] v = Absent.newArray(ev.steps);
             boolean any = false;
             int lo = 0;
@@ -363,7 +367,15 @@ final class FunctionCalls {
                 if (quantile && (Double.isNaN(p1v) || p1v < 0 || p1v > 1)) {
                     ev.ctx.annotations.warning(invalidQuantile(p1v), args.get(0).pos());
                 }
-                if (extendedRate) {
+                if (s.st != null && r.mode() == SelectorMode.PLAIN && startTimeAware(name)) {
+                    v[i] = withStartTimes(name, s, lo, hi, end, range);
+                    if (counterFunction && !overlapWarned && RangeFunctions.startTimeOverlap(s.ts, s.st, lo, hi)) {
+                        ev.ctx.annotations.warning("sample has start time that overlaps with previous sample timestamp"
+                                + " for metric \"" + GoStrings.quoteBody(metricNameOrEmpty(s.labels)) + "\"",
+                                rangeArg.pos());
+                        overlapWarned = true;
+                    }
+                } else if (extendedRate) {
                     v[i] = RangeFunctions.extendedRate(s.ts, s.values, lo, hi, end - range, end, smoothed,
                             !name.equals("delta"), name.equals("rate"));
                 } else if (r.mode() != SelectorMode.PLAIN) {
@@ -387,6 +399,31 @@ final class FunctionCalls {
             }
         }
         return new Vectors(keepName ? out : ev.mergeDropped(out));
+    }
+
+    private static boolean startTimeAware(String function) {
+        return switch (function) {
+            case "rate", "increase", "delta", "irate", "idelta", "resets" -> true;
+            default -> false;
+        };
+    }
+
+    /** The functions whose result a series' start timestamps change, evaluated with them. */
+    private static double withStartTimes(String function, RangeSeries s, int lo, int hi, long end, long range) {
+        return switch (function) {
+            case "rate" -> RangeFunctions.extrapolated(s.ts, s.values, s.st, lo, hi, end, range, true, true);
+            case "increase" -> RangeFunctions.extrapolated(s.ts, s.values, s.st, lo, hi, end, range, true, false);
+            case "delta" -> RangeFunctions.extrapolated(s.ts, s.values, s.st, lo, hi, end, range, false, false);
+            case "irate" -> RangeFunctions.instant(s.ts, s.values, s.st, lo, hi, true);
+            case "idelta" -> RangeFunctions.instant(s.ts, s.values, s.st, lo, hi, false);
+            case "resets" -> RangeFunctions.resets(s.values, s.ts, s.st, lo, hi);
+            default -> throw new IllegalArgumentException(function);
+        };
+    }
+
+    private static String metricNameOrEmpty(Labels labels) {
+        String name = labels.metricName();
+        return name == null ? "" : name;
     }
 
     /** Prometheus allows the experimental selector modifiers only where their edge values make sense. */
@@ -417,6 +454,24 @@ final class FunctionCalls {
             return new Vectors(ev.mergeDropped(out));
         }
         return mapValues(ev, vector(ev, arg), (x, i) -> ev.times[i] / 1000.0, true);
+    }
+
+    /** Start timestamps are read only from a selector's samples: any other expression has none, so no result. */
+    private static Vectors startTimestamp(Evaluator ev, Expr arg) {
+        Expr inner = arg;
+        while (inner instanceof Paren p) {
+            inner = p.expr();
+        }
+        if (!(inner instanceof VectorSelector vs)) {
+            vector(ev, arg);
+            return new Vectors(List.of());
+        }
+        List<StepSeries> in = ev.selectStartTimestamps(vs).series();
+        List<StepSeries> out = new ArrayList<>(in.size());
+        for (StepSeries s : in) {
+            out.add(ev.nameDropped(s.labels, s.values));
+        }
+        return new Vectors(ev.mergeDropped(out));
     }
 
     private static Vectors absent(Evaluator ev, List<StepSeries> in, Expr arg) {

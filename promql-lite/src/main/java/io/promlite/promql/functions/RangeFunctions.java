@@ -24,8 +24,8 @@ public final class RangeFunctions {
             case "rate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, true);
             case "increase" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, true, false);
             case "delta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> extrapolated(ts, v, lo, hi, end, range, false, false);
-            case "irate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, lo, hi, true);
-            case "idelta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, lo, hi, false);
+            case "irate" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, null, lo, hi, true);
+            case "idelta" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> instant(ts, v, null, lo, hi, false);
             case "deriv" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> hi - lo < 2 ? Absent.VALUE
                     : linearRegression(ts, v, lo, hi, ts[lo])[0];
             case "predict_linear" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
@@ -35,15 +35,7 @@ public final class RangeFunctions {
                 double[] r = linearRegression(ts, v, lo, hi, evalTime);
                 return r[0] * p1 + r[1];
             };
-            case "resets" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
-                int n = 0;
-                for (int i = lo + 1; i < hi; i++) {
-                    if (v[i] < v[i - 1]) {
-                        n++;
-                    }
-                }
-                return n;
-            };
+            case "resets" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> resets(v, ts, null, lo, hi);
             case "changes" -> (ts, v, lo, hi, end, range, evalTime, p1, p2) -> {
                 int n = 0;
                 for (int i = lo + 1; i < hi; i++) {
@@ -103,43 +95,102 @@ public final class RangeFunctions {
         };
     }
 
+    /** resets: the counter resets in the window, by a value drop or, with start timestamps, a new start. */
+    public static double resets(double[] v, long[] ts, long[] st, int lo, int hi) {
+        int n = 0;
+        for (int i = lo + 1; i < hi; i++) {
+            if (v[i] < v[i - 1] || (st != null && isStartTimestampReset(st[i - 1], ts[i - 1], st[i], ts[i]))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether a sample's start timestamp says its counter restarted since the previous sample, by
+     * Prometheus's rules: an unset start, or one at or after the sample itself (OTel's "unknown
+     * start"), or one before the previous sample, is no reset; one after the previous sample is.
+     * One equal to the previous sample's time is a delta (a reset) when the previous sample had a
+     * known, valid start of its own, else a cumulative series of unknown start (no reset).
+     */
+    static boolean isStartTimestampReset(long prevSt, long prevT, long st, long t) {
+        if (st == 0 || st >= t || st < prevT) {
+            return false;
+        }
+        if (st > prevT) {
+            return true;
+        }
+        return prevSt != 0 && prevSt < prevT;
+    }
+
+    /**
+     * Whether a sample in the window starts before the previous sample and differs from its start,
+     * so the two count overlapping intervals (Prometheus warns about it).
+     */
+    public static boolean startTimeOverlap(long[] ts, long[] st, int lo, int hi) {
+        for (int i = lo + 1; i < hi; i++) {
+            if (st[i] != 0 && st[i] < ts[i - 1] && st[i] != st[i - 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** rate, increase and delta: the change over the window, extrapolated towards its edges. */
     static double extrapolated(long[] ts, double[] v, int lo, int hi, long end, long range, boolean counter,
                                boolean perSecond) {
+        return extrapolated(ts, v, null, lo, hi, end, range, counter, perSecond);
+    }
+
+    /**
+     * {@link #extrapolated(long[], double[], int, int, long, long, boolean, boolean)} with the samples'
+     * start timestamps ({@code st}, or null): a new start counts as a counter reset, and a counter
+     * whose first sample starts inside the window grew from zero at that start rather than being
+     * extrapolated to the window's start (which also gives a single sample a result).
+     */
+    public static double extrapolated(long[] ts, double[] v, long[] st, int lo, int hi, long end, long range,
+                                      boolean counter, boolean perSecond) {
         int n = hi - lo;
-        if (n < 2) {
+        if (n < 1) {
             return Absent.VALUE;
         }
         double result = v[hi - 1] - v[lo];
         if (counter) {
-            double last = 0;
-            for (int i = lo; i < hi; i++) {
-                if (v[i] < last) {
-                    result += last;
+            for (int i = lo + 1; i < hi; i++) {
+                if (v[i] < v[i - 1] || (st != null && isStartTimestampReset(st[i - 1], ts[i - 1], st[i], ts[i]))) {
+                    result += v[i - 1];
                 }
-                last = v[i];
             }
         }
         long rangeStart = end - range;
         double toStart = (ts[lo] - rangeStart) / 1000.0;
         double toEnd = (end - ts[hi - 1]) / 1000.0;
         double sampled = (ts[hi - 1] - ts[lo]) / 1000.0;
-        double avgGap = sampled / (n - 1);
+        double avgGap = n > 1 ? sampled / (n - 1) : 0;
         double threshold = avgGap * 1.1;
-        if (toStart >= threshold) {
-            toStart = avgGap / 2;
-        }
-        if (counter && result > 0 && v[lo] >= 0) {
-            // A counter cannot have been negative: extrapolate no further back than its zero point.
-            double toZero = sampled * (v[lo] / result);
-            if (toZero < toStart) {
-                toStart = toZero;
+        if (counter && st != null && st[lo] != 0 && st[lo] > rangeStart && st[lo] < ts[lo]) {
+            // The counter was zero at its start, inside the window: measure from there.
+            toStart = 0;
+            sampled = (ts[hi - 1] - st[lo]) / 1000.0;
+            result += v[lo];
+        } else if (n < 2) {
+            return Absent.VALUE;
+        } else {
+            if (toStart >= threshold) {
+                toStart = avgGap / 2;
+            }
+            if (counter && result > 0 && v[lo] >= 0) {
+                // A counter cannot have been negative: extrapolate no further back than its zero point.
+                double toZero = sampled * (v[lo] / result);
+                if (toZero < toStart) {
+                    toStart = toZero;
+                }
             }
         }
         if (toEnd >= threshold) {
             toEnd = avgGap / 2;
         }
-        double factor = (sampled + toStart + toEnd) / sampled;
+        double factor = sampled == 0 ? 1 : (sampled + toStart + toEnd) / sampled;
         if (perSecond) {
             factor /= range / 1000.0;
         }
@@ -255,13 +306,16 @@ public final class RangeFunctions {
         return y1 + (y2 - y1) * (t - ts[a]) / (ts[b] - ts[a]);
     }
 
-    private static double instant(long[] ts, double[] v, int lo, int hi, boolean perSecond) {
+    /** irate and idelta from the window's last two samples; for irate a new start timestamp is a reset too. */
+    public static double instant(long[] ts, double[] v, long[] st, int lo, int hi, boolean perSecond) {
         if (hi - lo < 2) {
             return Absent.VALUE;
         }
         double last = v[hi - 1];
         double prev = v[hi - 2];
-        double result = perSecond && last < prev ? last : last - prev;
+        boolean reset = last < prev
+                || (st != null && isStartTimestampReset(st[hi - 2], ts[hi - 2], st[hi - 1], ts[hi - 1]));
+        double result = perSecond && reset ? last : last - prev;
         long interval = ts[hi - 1] - ts[hi - 2];
         if (interval == 0) {
             return Absent.VALUE;

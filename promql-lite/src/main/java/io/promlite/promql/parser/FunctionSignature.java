@@ -19,7 +19,7 @@ public record FunctionSignature(String name, List<ValueType> argTypes, int varia
     static {
         for (String f : List.of("abs", "ceil", "floor", "exp", "sqrt", "ln", "log2", "log10", "sgn", "deg", "rad",
                 "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "sin", "sinh", "tan", "tanh",
-                "timestamp", "absent", "sort", "sort_desc")) {
+                "timestamp", "start_timestamp", "absent", "sort", "sort_desc")) {
             add(f, List.of(VECTOR), 0, VECTOR);
         }
         for (String f : List.of("rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes",

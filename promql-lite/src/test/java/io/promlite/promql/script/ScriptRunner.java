@@ -127,17 +127,24 @@ public final class ScriptRunner {
         long interval = Durations.parse(parts[1]);
         // A series listed twice takes the later value at a shared timestamp, as Prometheus's loader does.
         Map<Labels, TreeMap<Long, Double>> samples = new LinkedHashMap<>();
+        Map<Labels, Map<Long, Long>> startTimes = new HashMap<>();
+        // A "metric@st" line gives the start timestamps of the samples of the series line after it.
+        List<Long> pendingOffsets = null;
         for (String line : body) {
             if (line.contains("{{")) {
                 SeriesNotation.Line l = SeriesNotation.parseLine(line.substring(0, line.indexOf("{{")) + " 0");
                 nativeSeries.add(l.labels());
+                pendingOffsets = null;
                 continue;
             }
             if (line.matches("^\\S*(\\{.*})?@st\\s.*")) {
-                // Start-timestamp annotations are not modelled by promlite's storage.
+                int at = line.indexOf("@st");
+                pendingOffsets = SeriesNotation.parseStartOffsets(line.substring(at + 3));
                 continue;
             }
             SeriesNotation.Line l = SeriesNotation.parseLine(line);
+            List<Long> offsets = pendingOffsets;
+            pendingOffsets = null;
             String name = l.labels().metricName();
             if (nhcb && name != null && name.matches(".*_(bucket|sum|count)$")) {
                 // The loader also derives a native histogram (custom buckets) named without the suffix.
@@ -149,14 +156,20 @@ public final class ScriptRunner {
             for (int k = 0; k < values.size(); k++) {
                 if (values.get(k) != null) {
                     series.put(k * interval, values.get(k));
+                    if (offsets != null && k < offsets.size() && offsets.get(k) != null) {
+                        startTimes.computeIfAbsent(l.labels(), x -> new HashMap<>()).put(k * interval,
+                                k * interval + offsets.get(k));
+                    }
                 }
             }
         }
         Appender app = storage.appender();
         for (Map.Entry<Labels, TreeMap<Long, Double>> e : samples.entrySet()) {
+            Map<Long, Long> sts = startTimes.getOrDefault(e.getKey(), Map.of());
             for (Map.Entry<Long, Double> sample : e.getValue().entrySet()) {
                 try {
-                    app.append(0, e.getKey(), sample.getKey(), sample.getValue());
+                    app.appendWithStart(0, e.getKey(), sample.getKey(), sts.getOrDefault(sample.getKey(), 0L),
+                            sample.getValue());
                 } catch (AppendException ex) {
                     throw new IllegalStateException(fileName + ": cannot load " + e.getKey() + ": " + ex.getMessage(), ex);
                 }

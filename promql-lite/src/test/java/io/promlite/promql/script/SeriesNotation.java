@@ -1,5 +1,7 @@
 package io.promlite.promql.script;
 
+import io.promlite.promql.parser.Durations;
+
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.StaleNaN;
 import java.util.ArrayList;
@@ -184,6 +186,42 @@ final class SeriesNotation {
             return;
         }
         out.add(number(tok));
+    }
+
+    /**
+     * Expands the start-timestamp notation of a {@code metric@st} line: one signed duration per
+     * step ({@code -30s}, {@code 1ms}, {@code 0}), the offset of the sample's start timestamp from
+     * its timestamp, with the {@code a+bxN} expansion; null ({@code _}) for no start timestamp.
+     */
+    static List<Long> parseStartOffsets(String text) {
+        List<Long> out = new ArrayList<>();
+        for (String tok : text.strip().split("\\s+")) {
+            int x = tok.lastIndexOf('x');
+            boolean repeated = x > 0 && x < tok.length() - 1 && tok.substring(x + 1).chars().allMatch(Character::isDigit);
+            String base = repeated ? tok.substring(0, x) : tok;
+            int n = repeated ? Integer.parseInt(tok.substring(x + 1)) : 0;
+            if (base.equals("_")) {
+                for (int i = 0; i < Math.max(n, 1); i++) {
+                    out.add(null);
+                }
+                continue;
+            }
+            int op = operatorIndex(base);
+            long v = signedDuration(op < 0 ? base : base.substring(0, op));
+            long step = op < 0 ? 0 : signedDuration(base.substring(op));
+            for (int i = 0; i <= n; i++) {
+                out.add(v);
+                v += step;
+            }
+        }
+        return out;
+    }
+
+    private static long signedDuration(String s) {
+        if (s.startsWith("-")) {
+            return -Durations.parse(s.substring(1));
+        }
+        return Durations.parse(s.startsWith("+") ? s.substring(1) : s);
     }
 
     /** The '+' or '-' between start and step, skipping a leading sign and exponent signs. */

@@ -17,4 +17,23 @@ public final class ChunkFilter {
         }
         return out.isEmpty() ? null : out;
     }
+
+    /**
+     * The start timestamps of the samples {@link #without} keeps, or null when the chunk has none
+     * or none remain.
+     */
+    public static StartTimeStream startTimesWithout(byte[] data, int off, int len, long mint, long maxt) {
+        if (!StartTimeChunks.isWrapped(data[off])) {
+            return null;
+        }
+        ChunkIterator it = new ChunkIterator().reset(data, off, len);
+        StartTimeStream out = new StartTimeStream();
+        while (it.next()) {
+            long t = it.timestamp();
+            if (t < mint || t > maxt) {
+                out.append(t, it.startTimestamp());
+            }
+        }
+        return out.numSamples() == 0 ? null : out;
+    }
 }

@@ -2,17 +2,38 @@ package io.promlite.tsdb.chunkenc;
 
 /**
  * Decodes a stored chunk of either encoding, told apart by its first byte ({@link XorChunk} or
- * {@link DecimalChunk}); reusable via {@link #reset}, never allocates.
+ * {@link DecimalChunk}), plain or wrapped with start timestamps ({@link StartTimeChunks});
+ * reusable via {@link #reset}, never allocates.
  */
 public final class ChunkIterator {
     private final XorIterator xor = new XorIterator();
     private final DecimalIterator decimal = new DecimalIterator();
+    private final StartTimeStream.Reader startTimes = new StartTimeStream.Reader();
     private boolean isDecimal;
+    private boolean hasStartTimes;
+    private long st;
 
     /** Starts decoding the chunk stored in {@code b[off, off + len)}. */
     public ChunkIterator reset(byte[] b, int off, int len) {
         if (len < 1) {
             throw new IllegalArgumentException("empty chunk");
+        }
+        hasStartTimes = StartTimeChunks.isWrapped(b[off]);
+        st = 0;
+        if (hasStartTimes) {
+            int end = off + len;
+            int p = off + 1;
+            int inner = 0;
+            for (int shift = 0; ; shift += 7) {
+                int x = b[p++] & 0xff;
+                inner |= (x & 0x7f) << shift;
+                if (x < 0x80) {
+                    break;
+                }
+            }
+            startTimes.reset(b, p + inner, end);
+            off = p;
+            len = inner;
         }
         isDecimal = DecimalChunk.isDecimal(b[off]);
         if (isDecimal) {
@@ -28,7 +49,16 @@ public final class ChunkIterator {
     }
 
     public boolean next() {
-        return isDecimal ? decimal.next() : xor.next();
+        boolean more = isDecimal ? decimal.next() : xor.next();
+        if (more && hasStartTimes) {
+            st = startTimes.next(timestamp());
+        }
+        return more;
+    }
+
+    /** The current sample's start timestamp; 0 when it has none. */
+    public long startTimestamp() {
+        return st;
     }
 
     public long timestamp() {

@@ -1,6 +1,8 @@
 package io.promlite.tsdb.head;
 
 import io.promlite.tsdb.chunkenc.ChunkFilter;
+import io.promlite.tsdb.chunkenc.StartTimeChunks;
+import io.promlite.tsdb.chunkenc.StartTimeStream;
 import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
@@ -57,6 +59,8 @@ public final class MemSeries {
     /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
     private byte openState;
     private List<XorChunk> frozen;
+    /** Start timestamps of the in-memory chunks; null while none of their samples has one. */
+    private ChunkStartTimes startTimes;
     /**
      * Whether memory holds every chunk the series ever had: true for a series created here (a new
      * id has nothing stored) until a chunk leaves memory. Readers then never need the store.
@@ -144,12 +148,21 @@ public final class MemSeries {
 
     /** Restores state from disk: the last sample, and the last chunk when it can take more samples. */
     public synchronized void restore(int partition, XorChunk lastChunk, boolean reopenChunk) {
+        restore(partition, lastChunk, null, reopenChunk);
+    }
+
+    /** {@link #restore(int, XorChunk, boolean)} for a chunk whose samples carry start timestamps ({@code st}, or null). */
+    public synchronized void restore(int partition, XorChunk lastChunk, StartTimeStream st, boolean reopenChunk) {
         publishLast(lastChunk.maxTime(), lastChunk.lastValueBits());
         indexedPartition = partition;
         if (reopenChunk) {
             open = lastChunk;
             openPartition = partition;
             openState = OPEN_CLEAN;
+            if (st != null) {
+                startTimes = new ChunkStartTimes();
+                startTimes.put(open, st);
+            }
         }
     }
 
@@ -174,7 +187,12 @@ public final class MemSeries {
      * {@link XorChunk#TARGET_SAMPLES} or the sample starts a new partition (chunks never span
      * partitions). Returns true when a cut chunk now awaits persisting.
      */
-    public synchronized boolean appendCommitted(long t, long bits) {
+    public boolean appendCommitted(long t, long bits) {
+        return appendCommitted(t, bits, 0);
+    }
+
+    /** {@link #appendCommitted(long, long)} for a sample with start timestamp {@code st} (0: none). */
+    public synchronized boolean appendCommitted(long t, long bits, long st) {
         int p = Partitions.of(t);
         boolean cut = false;
         int sizeHint = 32;
@@ -196,11 +214,39 @@ public final class MemSeries {
         if (open == null) {
             open = new XorChunk(sizeHint);
             openPartition = p;
+            pruneStartTimes();
         }
         open.append(t, bits);
+        if (st != 0 || startTimes != null) {
+            recordStartTime(t, st);
+        }
         openState = OPEN_DIRTY;
         publishLast(t, bits);
         return cut;
+    }
+
+    private void recordStartTime(long t, long st) {
+        if (startTimes == null) {
+            startTimes = new ChunkStartTimes();
+        }
+        startTimes.append(open, t, st);
+    }
+
+    /** Drops the start timestamps of chunks that left memory (the stored copies keep them). */
+    private void pruneStartTimes() {
+        if (startTimes != null && !startTimes.retainOnly(open, frozen)) {
+            startTimes = null;
+        }
+    }
+
+    /** A chunk as readers get it: wrapped with its start timestamps when it has any. */
+    private StoredChunk readable(XorChunk c, boolean copy) {
+        StartTimeStream st = startTimes == null ? null : startTimes.of(c);
+        if (st != null) {
+            byte[] wrapped = StartTimeChunks.wrap(c.bytes(), 0, c.length(), st);
+            return new StoredChunk(c.minTime(), c.maxTime(), wrapped, 0, wrapped.length);
+        }
+        return copy ? StoredChunk.of(c) : new StoredChunk(c.minTime(), c.maxTime(), c.bytes(), 0, c.length());
     }
 
     /**
@@ -217,14 +263,14 @@ public final class MemSeries {
                 oldest = Math.min(oldest, c.minTime());
                 if (c.minTime() <= maxt && c.maxTime() >= mint) {
                     // A cut chunk never changes again (deleting replaces it): read in place.
-                    out.add(new StoredChunk(c.minTime(), c.maxTime(), c.bytes(), 0, c.length()));
+                    out.add(readable(c, false));
                 }
             }
         }
         if (open != null) {
             oldest = Math.min(oldest, open.minTime());
             if (open.minTime() <= maxt && open.maxTime() >= mint) {
-                out.add(StoredChunk.of(open));
+                out.add(readable(open, true));
             }
         }
         return new HeadChunks(out, oldest, wholeHistory || oldest <= mint);
@@ -247,28 +293,33 @@ public final class MemSeries {
     public synchronized void unpersisted(OpenChunks openChunks, ChunkSink sink) {
         if (frozen != null) {
             for (XorChunk c : frozen) {
-                sink.accept(Partitions.of(c.minTime()), c, true);
+                sink.accept(Partitions.of(c.minTime()), c, startTimesOf(c), true);
             }
         }
         switch (openChunks) {
             case NONE -> { }
             case DIRTY_RAW -> {
                 if (openState == OPEN_DIRTY) {
-                    sink.accept(openPartition, open, false);
+                    sink.accept(openPartition, open, startTimesOf(open), false);
                 }
             }
             case FINAL -> {
                 if (openState != OPEN_CLEAN) {
-                    sink.accept(openPartition, open, true);
+                    sink.accept(openPartition, open, startTimesOf(open), true);
                 }
             }
         }
+    }
+
+    private StartTimeStream startTimesOf(XorChunk c) {
+        return startTimes == null ? null : startTimes.of(c);
     }
 
     /** After the chunks fed by {@link #unpersisted} with the same argument were written. */
     public synchronized void markPersisted(OpenChunks openChunks) {
         wholeHistory &= frozen == null;
         frozen = null;
+        pruneStartTimes();
         switch (openChunks) {
             case NONE -> { }
             case DIRTY_RAW -> {
@@ -308,6 +359,7 @@ public final class MemSeries {
             open = null;
             openState = OPEN_CLEAN;
         }
+        pruneStartTimes();
     }
 
     /** The oldest in-memory chunk start in partitions {@code >= partition}, or Long.MAX_VALUE. */
@@ -328,10 +380,11 @@ public final class MemSeries {
 
     /** Removes the in-memory samples in {@code [mint, maxt]}. */
     public synchronized void deleteRange(long mint, long maxt) {
+        ChunkStartTimes keptStartTimes = new ChunkStartTimes();
         if (frozen != null) {
             List<XorChunk> kept = new ArrayList<>(frozen.size());
             for (XorChunk c : frozen) {
-                XorChunk f = ChunkFilter.without(c.bytes(), 0, c.length(), mint, maxt);
+                XorChunk f = without(c, mint, maxt, keptStartTimes);
                 if (f != null) {
                     kept.add(f);
                 }
@@ -339,14 +392,32 @@ public final class MemSeries {
             frozen = kept.isEmpty() ? null : kept;
         }
         if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
-            open = ChunkFilter.without(open.bytes(), 0, open.length(), mint, maxt);
+            open = without(open, mint, maxt, keptStartTimes);
             openState = open != null ? OPEN_DIRTY : OPEN_CLEAN;
+        } else if (open != null && startTimesOf(open) != null) {
+            keptStartTimes.put(open, startTimesOf(open));
         }
+        startTimes = keptStartTimes;
+        pruneStartTimes();
+    }
+
+    /** {@code c} without the samples in {@code [mint, maxt]}, its start timestamps moved to {@code kept}. */
+    private XorChunk without(XorChunk c, long mint, long maxt, ChunkStartTimes kept) {
+        StoredChunk r = readable(c, false);
+        XorChunk f = ChunkFilter.without(r.data(), r.offset(), r.length(), mint, maxt);
+        StartTimeStream st = ChunkFilter.startTimesWithout(r.data(), r.offset(), r.length(), mint, maxt);
+        if (f != null && st != null) {
+            kept.put(f, st);
+        }
+        return f;
     }
 
     @FunctionalInterface
     public interface ChunkSink {
-        /** {@code compact}: store the chunk in its compacted encoding, else as it is in memory. */
-        void accept(int partition, XorChunk chunk, boolean compact);
+        /**
+         * {@code st}: the chunk's start timestamps, or null when it has none; {@code compact}: store
+         * the chunk in its compacted encoding, else as it is in memory.
+         */
+        void accept(int partition, XorChunk chunk, StartTimeStream st, boolean compact);
     }
 }

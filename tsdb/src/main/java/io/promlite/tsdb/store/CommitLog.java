@@ -18,12 +18,19 @@ import org.rocksdb.WriteBatch;
  * <p>Key: sequence number (8B big-endian). Value: zigzag varint of the first sample's timestamp,
  * then per sample: zigzag varint series-id delta, zigzag varint timestamp delta from the first
  * sample, and the value's 8 raw IEEE-754 bytes (raw so that NaN payloads survive).
+ *
+ * <p>A commit holding start timestamps is logged under a 9-byte key, the sequence number and a
+ * {@value #WITH_START_TIMES} byte (sorting right after the 8-byte form of the same number), and
+ * each of its samples has one more varint: 0 for no start timestamp, else the zigzag of
+ * {@code t - st} plus one. Plain commits, and logs written before start timestamps existed, keep
+ * the 8-byte form.
  */
 public final class CommitLog {
     private final RocksDB db;
     private final ColumnFamilyHandle cf;
     private final ByteWriter record = new ByteWriter(4096);
-    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(8);
+    private static final byte WITH_START_TIMES = 1;
+    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(9);
     private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private volatile long nextSeq;
     /** The oldest record possibly still stored; volatile for {@link #reclaimTruncated}. */
@@ -33,6 +40,7 @@ public final class CommitLog {
     private long baseT;
     private long prevId;
     private int samples;
+    private boolean withStartTimes;
     private long bytesSinceCheckpoint;
 
     /**
@@ -52,7 +60,7 @@ public final class CommitLog {
                     first = seq;
                 }
                 last = seq;
-                bytes += 8 + it.value().length;
+                bytes += it.key().length + it.value().length;
             }
         }
         nextSeq = Math.max(last + 1, minNextSeq);
@@ -61,18 +69,23 @@ public final class CommitLog {
     }
 
     /** Starts a new record; not thread-safe (callers hold the commit lock). */
-    public void begin() {
+    public void begin(boolean withStartTimes) {
+        this.withStartTimes = withStartTimes;
         record.clear();
         samples = 0;
         prevId = 0;
     }
 
-    public void add(long seriesId, long t, long valueBits) {
+    /** Adds a sample; {@code st}, its start timestamp, is kept when the record was begun with them. */
+    public void add(long seriesId, long t, long valueBits, long st) {
         if (samples == 0) {
             baseT = t;
             record.varint(t);
         }
         record.varint(seriesId - prevId).varint(t - baseT).fixedLong(valueBits);
+        if (withStartTimes) {
+            record.uvarint(st == 0 ? 0 : ByteCodec.zigzag(t - st) + 1);
+        }
         prevId = seriesId;
         samples++;
     }
@@ -87,7 +100,11 @@ public final class CommitLog {
             valueBuffer = ByteBuffer.allocateDirect(Math.max(record.length(), 2 * valueBuffer.capacity()));
         }
         keyBuffer.clear();
-        keyBuffer.putLong(nextSeq).flip();
+        keyBuffer.putLong(nextSeq);
+        if (withStartTimes) {
+            keyBuffer.put(WITH_START_TIMES);
+        }
+        keyBuffer.flip();
         valueBuffer.clear();
         record.writeTo(valueBuffer);
         valueBuffer.flip();
@@ -97,7 +114,7 @@ public final class CommitLog {
     /** The record of the last {@link #put} is in RocksDB: readers may see it. */
     public void written() {
         bytesSinceCheckpoint += record.length();
-        retainedBytes += 8 + record.length();
+        retainedBytes += keyBuffer.limit() + record.length();
         nextSeq++;
     }
 
@@ -146,7 +163,7 @@ public final class CommitLog {
                     }
                     low = seq + 1;
                 }
-                bytes -= 8 + v.length;
+                bytes -= it.key().length + v.length;
             }
         }
         if (low > firstSeq) {
@@ -170,7 +187,7 @@ public final class CommitLog {
     }
 
     /** Feeds every sample logged from record {@code fromSeq} on, in commit order, to {@code sink}. */
-    public void replay(long fromSeq, SampleSink sink) {
+    public void replay(long fromSeq, StartTimeSampleSink sink) {
         read(fromSeq, Long.MAX_VALUE, Integer.MAX_VALUE, sink);
     }
 
@@ -180,6 +197,11 @@ public final class CommitLog {
      * {@code maxSamples}. Returns the sequence number after the last record read.
      */
     public long read(long fromSeq, long toSeq, int maxSamples, SampleSink sink) {
+        return read(fromSeq, toSeq, maxSamples, (id, t, bits, st) -> sink.accept(id, t, bits));
+    }
+
+    /** {@link #read(long, long, int, SampleSink)}, with the samples' start timestamps. */
+    public long read(long fromSeq, long toSeq, int maxSamples, StartTimeSampleSink sink) {
         ByteReader r = new ByteReader();
         long next = fromSeq;
         int read = 0;
@@ -195,12 +217,19 @@ public final class CommitLog {
                 if (!r.hasMore()) {
                     continue;
                 }
+                boolean startTimes = it.key().length > 8 && it.key()[8] == WITH_START_TIMES;
                 long base = r.varint();
                 long id = 0;
                 while (r.hasMore()) {
                     id += r.varint();
                     long t = base + r.varint();
-                    sink.accept(id, t, r.fixedLong());
+                    long bits = r.fixedLong();
+                    long st = 0;
+                    if (startTimes) {
+                        long code = r.uvarint();
+                        st = code == 0 ? 0 : t - ByteCodec.unzigzag(code - 1);
+                    }
+                    sink.accept(id, t, bits, st);
                     read++;
                 }
             }
@@ -212,6 +241,12 @@ public final class CommitLog {
         byte[] k = new byte[8];
         ByteCodec.putLong(k, 0, seq);
         return k;
+    }
+
+    /** Receives logged samples with their start timestamps (0: none). */
+    @FunctionalInterface
+    public interface StartTimeSampleSink {
+        void accept(long seriesId, long t, long valueBits, long st);
     }
 
     @FunctionalInterface
