@@ -53,16 +53,21 @@ class StartTimestampStorageTest {
     /** Appends samples {@code from..to} of each kind of series, one commit per step. */
     private void write(int from, int to) throws AppendException {
         for (int i = from; i < to; i++) {
-            long t = T0 + i * STEP;
+            long t = time(i);
             Appender app = db.appender();
             // A cumulative counter restarting at sample 150: a constant start timestamp, then a new one.
             add(app, "cumulative_total", t, i < 150 ? i : i - 150, i < 150 ? T0 - 1_000 : T0 + 150 * STEP - 5);
-            add(app, "delta_total", t, 7, t - STEP);
+            // Deltas starting at the previous sample's (jittered) time, as OpenTelemetry sends them.
+            add(app, "delta_total", t, 7, time(i - 1));
             // Start timestamps on some samples only, and one after the sample (invalid, but kept as sent).
             add(app, "sparse_total", t, i, i % 3 == 0 ? 0 : i % 5 == 0 ? t + 1 : t - 1);
             add(app, "plain_total", t, i, 0);
             app.commit();
         }
+    }
+
+    private static long time(int i) {
+        return T0 + i * STEP + (i % 4) * 7;
     }
 
     private void add(Appender app, String name, long t, double v, long st) throws AppendException {
@@ -98,6 +103,11 @@ class StartTimestampStorageTest {
     @Test
     void startTimestampsSurviveCommitPersistenceReplayAndReopen() throws Exception {
         write(0, 200);
+        // A commit without start timestamps is logged in the plain record form, between the others.
+        Appender plainOnly = db.appender();
+        add(plainOnly, "plain_total", T0 + 200 * STEP - 1, 1, 0);
+        plainOnly.commit();
+        write(200, 210);
         assertReadBack(db);
 
         // A snapshot holds the chunks cut so far (120 samples) and the log: opening it replays the rest.
@@ -111,7 +121,7 @@ class StartTimestampStorageTest {
         db.close();
         db = Tsdb.open(TsdbOptions.defaults(dir));
         assertReadBack(db);
-        write(200, 300);
+        write(210, 300);
         assertReadBack(db);
         db.close();
         db = Tsdb.open(TsdbOptions.defaults(dir));

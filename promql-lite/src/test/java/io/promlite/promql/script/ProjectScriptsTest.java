@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestFactory;
 /** promlite's own PromQL scripts (src/test/resources/promql): every case must pass. */
 class ProjectScriptsTest {
     private static final List<String> SCRIPTS = List.of("seed_queries.test", "error_paths.test", "annotations.test",
-            "topk_ties.test");
+            "topk_ties.test", "start_timestamps.test");
 
     @TestFactory
     Stream<DynamicNode> projectScripts() {

@@ -11,13 +11,16 @@ import java.util.Arrays;
  *   <li>{@code 10}: the previous sample's start timestamp again (a cumulative counter);</li>
  *   <li>{@code 110}: the previous distance from the sample's timestamp again (deltas at a
  *       regular interval);</li>
- *   <li>{@code 111} + zigzag varint of {@code t - st}: anything else.</li>
+ *   <li>{@code 1110}: the previous sample's timestamp (deltas at an irregular interval, as
+ *       OpenTelemetry sends them);</li>
+ *   <li>{@code 1111} + zigzag varint of {@code t - st}: anything else.</li>
  * </ul>
- * A steady cumulative series thus costs 2 bits per sample, a regular delta series 3. Stored
+ * A steady cumulative series thus costs 2 bits per sample, a delta series 3 or 4. Stored
  * after the chunk it belongs to in a {@link StartTimeChunks} record. Not thread-safe.
  */
 public final class StartTimeStream extends BitWriter {
     private int count;
+    private long prevT;
     private long prevSt;
     private long prevGap;
     private boolean hasPrevGap;
@@ -54,15 +57,17 @@ public final class StartTimeStream extends BitWriter {
 
     /** Appends the start timestamp {@code st} (0: none) of the chunk's next sample, at {@code t}. */
     public void append(long t, long st) {
-        ensureBits(3 + 80);
+        ensureBits(4 + 80);
         if (st == 0) {
             writeBits(0, 1);
         } else if (st == prevSt) {
             writeBits(0b10, 2);
         } else if (hasPrevGap && t - st == prevGap) {
             writeBits(0b110, 3);
+        } else if (count > 0 && st == prevT) {
+            writeBits(0b1110, 4);
         } else {
-            writeBits(0b111, 3);
+            writeBits(0b1111, 4);
             writeUvarint(zigzag(t - st));
         }
         if (st != 0) {
@@ -70,6 +75,7 @@ public final class StartTimeStream extends BitWriter {
             hasPrevGap = true;
         }
         prevSt = st;
+        prevT = t;
         count++;
     }
 
@@ -87,11 +93,13 @@ public final class StartTimeStream extends BitWriter {
         private final BitReader in = new BitReader();
         private long st;
         private long gap;
+        private long prevT;
 
         void reset(byte[] b, int off, int end) {
             in.reset(b, off, end);
             st = 0;
             gap = 0;
+            prevT = 0;
         }
 
         /** The next sample's start timestamp, given its timestamp {@code t}. */
@@ -102,10 +110,14 @@ public final class StartTimeStream extends BitWriter {
                 gap = t - st;
             } else if (in.readBits(1) == 0) {
                 st = t - gap;
+            } else if (in.readBits(1) == 0) {
+                st = prevT;
+                gap = t - st;
             } else {
                 gap = BitReader.unzigzag(in.readUvarint());
                 st = t - gap;
             }
+            prevT = t;
             return st;
         }
     }
