@@ -403,19 +403,17 @@ final class FunctionCalls {
 
     private static boolean startTimeAware(String function) {
         return switch (function) {
-            case "rate", "increase", "delta", "irate", "idelta", "resets" -> true;
+            case "rate", "increase", "irate", "resets" -> true;
             default -> false;
         };
     }
 
-    /** The functions whose result a series' start timestamps change, evaluated with them. */
+    /** The functions whose result a series' start timestamps change (counter ones), evaluated with them. */
     private static double withStartTimes(String function, RangeSeries s, int lo, int hi, long end, long range) {
         return switch (function) {
             case "rate" -> RangeFunctions.extrapolated(s.ts, s.values, s.st, lo, hi, end, range, true, true);
             case "increase" -> RangeFunctions.extrapolated(s.ts, s.values, s.st, lo, hi, end, range, true, false);
-            case "delta" -> RangeFunctions.extrapolated(s.ts, s.values, s.st, lo, hi, end, range, false, false);
             case "irate" -> RangeFunctions.instant(s.ts, s.values, s.st, lo, hi, true);
-            case "idelta" -> RangeFunctions.instant(s.ts, s.values, s.st, lo, hi, false);
             case "resets" -> RangeFunctions.resets(s.values, s.ts, s.st, lo, hi);
             default -> throw new IllegalArgumentException(function);
         };
@@ -463,6 +461,7 @@ final class FunctionCalls {
             inner = p.expr();
         }
         if (!(inner instanceof VectorSelector vs)) {
+            // Evaluated all the same, so its errors and annotations surface as for any argument.
             vector(ev, arg);
             return new Vectors(List.of());
         }
