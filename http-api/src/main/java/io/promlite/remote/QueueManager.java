@@ -395,9 +395,7 @@ final class QueueManager {
         long deadline = queueConfig.batchSendDeadline().toNanos();
         List<Shard> started = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Shard s = new Shard(this, i, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline);
-            s.start();
-            started.add(s);
+            started.add(new Shard(this, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline));
         }
         shards = started;
         metrics.shardCount.set(n);
