@@ -49,6 +49,35 @@ class WriteRequestEncoderTest {
     }
 
     @Test
+    void seriesOfEverySizeAroundOneAndTwoByteLengthsDecode() throws RemoteWriteException {
+        // The message length is sized from an upper bound first: these cross 128 and 16384 both
+        // with the bound and the exact length, and with only the bound.
+        WriteRequestEncoder e = new WriteRequestEncoder(Map.of("replica", "r1"));
+        List<Labels> sent = new java.util.ArrayList<>();
+        List<long[]> times = new java.util.ArrayList<>();
+        for (int len = 0; len < 200; len++) {
+            Labels l = Labels.of("__name__", "m", "job", "j", "v", "x".repeat(len));
+            int n = 1 + len % 3 + (len == 150 ? 800 : 0);
+            long[] ts = new long[n];
+            double[] vs = new double[n];
+            for (int i = 0; i < n; i++) {
+                ts[i] = len % 2 == 0 ? i : -1_700_000_000_000L * (i + 1);
+                vs[i] = len + i;
+            }
+            e.series(LabelsCodec.encode(l), ts, vs, 0, n);
+            sent.add(l);
+            times.add(ts);
+        }
+        List<TimeSeries> decoded = WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length()));
+        assertEquals(sent.size(), decoded.size());
+        for (int k = 0; k < sent.size(); k++) {
+            assertEquals(sent.get(k).toBuilder().set("replica", "r1").build(), decoded.get(k).labels());
+            assertArrayEquals(times.get(k), decoded.get(k).timestamps());
+            assertEquals(k + times.get(k).length - 1, decoded.get(k).values()[times.get(k).length - 1]);
+        }
+    }
+
+    @Test
     void largeRequestsRoundTripThroughSnappy() throws RemoteWriteException {
         WriteRequestEncoder e = new WriteRequestEncoder();
         long[] ts = new long[100];
