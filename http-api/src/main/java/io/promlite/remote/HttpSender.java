@@ -190,6 +190,8 @@ final class HttpSender implements AutoCloseable {
             try {
                 // The line's own timeout answers first; this bounds the wait should its loop have stopped.
                 if (!done.await(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)) {
+                    // Ends the request, so its body is not read after this returns.
+                    blockingLine.close();
                     networkError(out, new TimeoutException("remote_timeout reached"));
                     return;
                 }

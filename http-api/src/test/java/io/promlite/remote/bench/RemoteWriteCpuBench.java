@@ -68,7 +68,7 @@ public final class RemoteWriteCpuBench {
                         remote_write:
                           - url: "http://127.0.0.1:%d/api/v1/write"
                             name: bench
-                            # One shard throughout: a resharded shard's thread, and its CPU count, would be gone.
+                            # One shard throughout, on one event loop: the figures do not move with resharding.
                             queue_config: { min_shards: 1, max_shards: 1 }
                         """.formatted(receiver.getAddress().getPort()), "bench.yml"));
                 long perRound = (long) series * scrapes;
