@@ -78,6 +78,32 @@ class WriteRequestEncoderTest {
     }
 
     @Test
+    void timestampsOnBothSidesOfEveryVarintLengthDecode() throws RemoteWriteException {
+        WriteRequestEncoder e = new WriteRequestEncoder();
+        List<Long> edges = new java.util.ArrayList<>(List.of(0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE,
+                1_763_000_000_123L, 0x5555_5555_5555L, 0x2AA_AAAA_AAAAL));
+        for (int bits = 7; bits < 64; bits += 7) {
+            edges.add((1L << bits) - 1);
+            edges.add(1L << bits);
+        }
+        long[] ts = edges.stream().mapToLong(Long::longValue).toArray();
+        double[] vs = new double[ts.length];
+        java.util.Arrays.fill(vs, 0.5);
+        e.series(LabelsCodec.encode(Labels.of("__name__", "m")), ts, vs, 0, ts.length);
+        // Each sample once more as a series of its own, so a timestamp is also followed by a new series.
+        for (int i = 0; i < ts.length; i++) {
+            e.series(LabelsCodec.encode(Labels.of("__name__", "m", "i", "" + i)), ts, vs, i, 1);
+        }
+        List<TimeSeries> decoded = WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length()));
+        assertArrayEquals(ts, decoded.get(0).timestamps());
+        assertArrayEquals(vs, decoded.get(0).values());
+        for (int i = 0; i < ts.length; i++) {
+            assertArrayEquals(new long[] {ts[i]}, decoded.get(i + 1).timestamps());
+            assertEquals("" + i, decoded.get(i + 1).labels().get("i"));
+        }
+    }
+
+    @Test
     void largeRequestsRoundTripThroughSnappy() throws RemoteWriteException {
         WriteRequestEncoder e = new WriteRequestEncoder();
         long[] ts = new long[100];
