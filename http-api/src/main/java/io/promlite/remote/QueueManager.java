@@ -249,7 +249,7 @@ final class QueueManager {
         Arrays.fill(shardStarts, 0, shardCount + 1, 0);
         for (int i = 0; i < staged; i++) {
             if (stagedLabels[i] != DROPPED) {
-                stagedShards[i] = shardOf(stagedIds[i]);
+                stagedShards[i] = shardOf(stagedIds[i], shardCount);
                 shardStarts[stagedShards[i] + 1]++;
             }
         }
@@ -294,8 +294,9 @@ final class QueueManager {
         staged++;
     }
 
-    private int shardOf(long seriesId) {
-        return (int) Long.remainderUnsigned(seriesId * 0x9E3779B97F4A7C15L >>> 16, shards.size());
+    /** A multiplicative hash's top 32 bits scaled to {@code [0, shardCount)}: no division per sample. */
+    static int shardOf(long seriesId, int shardCount) {
+        return (int) ((seriesId * 0x9E3779B97F4A7C15L >>> 32) * shardCount >>> 32);
     }
 
     /**
@@ -395,9 +396,7 @@ final class QueueManager {
         long deadline = queueConfig.batchSendDeadline().toNanos();
         List<Shard> started = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Shard s = new Shard(this, i, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline);
-            s.start();
-            started.add(s);
+            started.add(new Shard(this, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline));
         }
         shards = started;
         metrics.shardCount.set(n);
