@@ -19,8 +19,9 @@ import java.util.List;
  * this object's monitor so readers can copy it consistently. The last sample is published
  * so appenders can reject out-of-order samples without locking.
  *
- * <p>One of these lives per active series, so it holds only what the head needs: labels in their
- * compact stored encoding, and no per-commit scratch state beyond one slot number.
+ * <p>One of these lives per active series, so it holds only what the head needs: labels in the
+ * head's compact encoding ({@link LabelSymbols}), and no per-commit scratch state beyond one slot
+ * number.
  */
 public final class MemSeries {
     public static final long NO_SAMPLE = Long.MIN_VALUE;
@@ -32,7 +33,7 @@ public final class MemSeries {
     private static final byte OPEN_STORED_RAW = 2;
 
     private final long id;
-    /** The label set in {@link LabelsCodec}'s encoding, as stored in the series family. */
+    /** The label set in {@link LabelSymbols}' encoding. */
     private final byte[] labels;
 
     /*
@@ -80,9 +81,10 @@ public final class MemSeries {
         }
     }
 
-    MemSeries(long id, byte[] labels, boolean persisted) {
+    /** A series with the label set {@code storedLabels} in {@link LabelsCodec}'s encoding. */
+    MemSeries(long id, byte[] storedLabels, boolean persisted) {
         this.id = id;
-        this.labels = labels;
+        this.labels = LabelSymbols.SHARED.encode(storedLabels);
         this.persisted = persisted;
         this.wholeHistory = !persisted;
     }
@@ -91,18 +93,24 @@ public final class MemSeries {
         return id;
     }
 
-    /** The labels, decoded: allocates, so for readers rather than the append path. */
+    /**
+     * The labels, decoded: allocates, so for readers rather than the append path. Label sets
+     * decoded here share one instance of each string the symbol table numbers.
+     */
     public Labels labels() {
-        return LabelsCodec.decode(labels);
+        return LabelSymbols.SHARED.decode(labels);
     }
 
-    /** The labels in {@link LabelsCodec}'s encoding; not to be modified. */
+    /**
+     * The labels in {@link LabelsCodec}'s encoding, as stored in the series family: a new array
+     * each time (memory keeps a shorter encoding), so for writers and rare readers.
+     */
     public byte[] encodedLabels() {
-        return labels;
+        return LabelSymbols.SHARED.toStored(labels);
     }
 
     public boolean hasLabels(Labels other) {
-        return LabelsCodec.matches(labels, other);
+        return LabelSymbols.SHARED.matches(labels, other);
     }
 
     public long lastT() {
