@@ -6,7 +6,6 @@ import io.promlite.tsdb.store.ByteReader;
 import io.promlite.tsdb.store.ByteWriter;
 import io.promlite.tsdb.store.LabelsCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,8 +16,10 @@ import java.util.Map;
  * values), so a set of five pairs takes about 12 bytes instead of about 90, for every active series.
  * Decoding is array lookups, and the decoded sets share one instance of each string.
  *
- * <p>Encoding: a varint pair count, then per string a varint code: {@code 2·n} for string number
- * {@code n}, or {@code 2·len+1} followed by {@code len} UTF-8 bytes for a string spelled out. The
+ * <p>Encoding: the length of the set's {@link LabelsCodec} encoding and the pair count as varints,
+ * then per string a varint code: {@code 2·n} for string number {@code n}, or {@code 2·len+1}
+ * followed by {@code len} UTF-8 bytes for a string spelled out. The leading length lets
+ * {@link #toStored}, which remote write calls per forwarded sample, fill one exact array in one pass. The
  * table is bounded and never forgets: once it is full, new strings are spelled out, so memory stays
  * bounded whatever the label cardinality (strings only dead series used stay until the process
  * ends) and a full table costs only the savings. Strings are spelled out too where that is shorter.
@@ -30,7 +31,8 @@ final class LabelSymbols {
     /** The table the head's series use: one per process, as strings are not per database. */
     static final LabelSymbols SHARED = new LabelSymbols(1 << 15);
 
-    private record Symbol(String string, byte[] utf8) {
+    /** A numbered string, and its UTF-8 bytes after their varint length as {@link LabelsCodec} writes them. */
+    private record Symbol(String string, byte[] lengthPrefixed) {
     }
 
     private final int capacity;
@@ -48,7 +50,7 @@ final class LabelSymbols {
         ByteReader r = new ByteReader().reset(stored, 0, stored.length);
         ByteWriter w = new ByteWriter(Math.max(8, stored.length / 4));
         int strings = 2 * (int) r.uvarint();
-        w.uvarint(strings / 2);
+        w.uvarint(stored.length).uvarint(strings / 2);
         for (int i = 0; i < strings; i++) {
             int len = (int) r.uvarint();
             int number = number(stored, r.position(), len);
@@ -67,6 +69,7 @@ final class LabelSymbols {
     /** The label set of a head encoding. */
     Labels decode(byte[] encoded) {
         ByteReader r = new ByteReader().reset(encoded, 0, encoded.length);
+        r.uvarint();
         String[] pairs = new String[2 * (int) r.uvarint()];
         for (int i = 0; i < pairs.length; i++) {
             long code = r.uvarint();
@@ -82,43 +85,27 @@ final class LabelSymbols {
         return Labels.ofSorted(pairs);
     }
 
-    /**
-     * {@link LabelsCodec}'s encoding of the label set of a head encoding. Sized in a first pass and
-     * written in a second, into one exact array: readers forwarding samples call this per sample.
-     */
+    /** {@link LabelsCodec}'s encoding of the label set of a head encoding, in a new array. */
     byte[] toStored(byte[] encoded) {
         ByteReader r = new ByteReader().reset(encoded, 0, encoded.length);
-        int pairs = (int) r.uvarint();
-        int start = r.position();
-        int size = start;
-        for (int i = 0; i < 2 * pairs; i++) {
+        byte[] out = new byte[(int) r.uvarint()];
+        int pairsAt = r.position();
+        int strings = 2 * (int) r.uvarint();
+        int at = r.position() - pairsAt;
+        System.arraycopy(encoded, pairsAt, out, 0, at);
+        for (int i = 0; i < strings; i++) {
             long code = r.uvarint();
-            int len = (code & 1) == 0 ? symbol((int) (code >>> 1)).utf8.length : (int) (code >>> 1);
-            size += varintLength(len) + len;
-            if ((code & 1) != 0) {
-                r.skip(len);
-            }
-        }
-        byte[] out = new byte[size];
-        System.arraycopy(encoded, 0, out, 0, start);
-        int at = start;
-        r.reset(encoded, start, encoded.length);
-        for (int i = 0; i < 2 * pairs; i++) {
-            long code = r.uvarint();
-            byte[] from = encoded;
-            int off = r.position();
-            int len;
             if ((code & 1) == 0) {
-                from = symbol((int) (code >>> 1)).utf8;
-                off = 0;
-                len = from.length;
+                byte[] b = symbol((int) (code >>> 1)).lengthPrefixed;
+                System.arraycopy(b, 0, out, at, b.length);
+                at += b.length;
             } else {
-                len = (int) (code >>> 1);
+                int len = (int) (code >>> 1);
+                at = ByteCodec.putUvarint(out, at, len);
+                System.arraycopy(encoded, r.position(), out, at, len);
+                at += len;
                 r.skip(len);
             }
-            at = ByteCodec.putUvarint(out, at, len);
-            System.arraycopy(from, off, out, at, len);
-            at += len;
         }
         return out;
     }
@@ -126,6 +113,7 @@ final class LabelSymbols {
     /** Whether a head encoding holds exactly {@code labels}; allocates nothing for numbered strings. */
     boolean matches(byte[] encoded, Labels labels) {
         ByteReader r = new ByteReader().reset(encoded, 0, encoded.length);
+        r.uvarint();
         if (r.uvarint() != labels.size()) {
             return false;
         }
@@ -168,7 +156,9 @@ final class LabelSymbols {
             System.arraycopy(current, 0, grown, 0, size);
             current = grown;
         }
-        current[size] = new Symbol(s, Arrays.copyOfRange(b, off, off + len));
+        byte[] lengthPrefixed = new byte[varintLength(len) + len];
+        System.arraycopy(b, off, lengthPrefixed, ByteCodec.putUvarint(lengthPrefixed, 0, len), len);
+        current[size] = new Symbol(s, lengthPrefixed);
         symbols = current;
         numbers.put(s, size);
         return size++;

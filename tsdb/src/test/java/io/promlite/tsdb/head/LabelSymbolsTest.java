@@ -53,8 +53,8 @@ class LabelSymbolsTest {
         byte[] stored = LabelsCodec.encode(second);
         symbols.encode(LabelsCodec.encode(first));
         byte[] encoded = symbols.encode(stored);
-        // One byte per string and the count.
-        assertEquals(11, encoded.length);
+        // One byte for the stored length, the count and each string.
+        assertEquals(12, encoded.length);
         assertTrue(stored.length > 80);
         Labels a = symbols.decode(symbols.encode(LabelsCodec.encode(first)));
         Labels b = symbols.decode(encoded);
@@ -70,7 +70,7 @@ class LabelSymbolsTest {
         assertEquals(3, symbols.size());
         // __name__, up and job got the numbers; the rest is spelled out.
         byte[] encoded = symbols.encode(LabelsCodec.encode(Labels.of("__name__", "up", "job", "node")));
-        assertEquals(1 + 3 + 1 + "node".length(), encoded.length);
+        assertEquals(2 + 3 + 1 + "node".length(), encoded.length);
     }
 
     @Test
@@ -81,7 +81,7 @@ class LabelSymbolsTest {
         }
         // Numbers from 8192 on take three bytes; "x" spelled out takes two.
         byte[] encoded = symbols.encode(LabelsCodec.encode(Labels.of("v", "x")));
-        assertEquals(1 + 1 + 2, encoded.length);
+        assertEquals(2 + 1 + 2, encoded.length);
         assertEquals(Labels.of("v", "x"), symbols.decode(encoded));
     }
 
