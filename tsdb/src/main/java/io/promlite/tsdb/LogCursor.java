@@ -71,8 +71,9 @@ public final class LogCursor {
     /**
      * Sets {@code out[i]} to the labels of series {@code ids[i]} ({@code i < n}) in
      * {@link io.promlite.tsdb.store.LabelsCodec}'s encoding, or null when the store no longer knows
-     * it. The arrays are the store's own, shared: not to be modified. One call for a read's
-     * samples, so that readers need not keep labels of their own per series.
+     * it. Not to be modified: an array may be shared (for a series in memory it is a new one,
+     * as memory holds a shorter encoding). One call for a read's samples, so that readers need
+     * not keep labels of their own per series.
      */
     public void encodedLabels(long[] ids, int n, byte[][] out) {
         db.read(() -> {

@@ -316,11 +316,15 @@ public final class Tsdb implements Storage {
 
     /** Labels of a series id, from memory or disk; null when unknown. Callers hold a read guard. */
     Labels labelsOf(long id) {
+        MemSeries s = head.get(id);
+        if (s != null) {
+            return s.labels();
+        }
         byte[] b = encodedLabelsOf(id);
         return b == null ? null : LabelsCodec.decode(b);
     }
 
-    /** {@link #labelsOf} in {@link LabelsCodec}'s encoding; the head's own array when it holds the series. */
+    /** {@link #labelsOf} in {@link LabelsCodec}'s encoding: a new array for a series in the head. */
     byte[] encodedLabelsOf(long id) {
         MemSeries s = head.get(id);
         if (s != null) {

@@ -67,8 +67,13 @@ final class TsdbQuerier implements Querier {
             if (head.coversRange() && head.chunks().isEmpty()) {
                 continue;
             }
-            byte[] encoded = s != null ? s.encodedLabels() : tsdb.encodedLabelsOf(id);
-            Labels labels = encoded == null ? null : decoder.decode(encoded);
+            Labels labels;
+            if (s != null) {
+                labels = s.labels();
+            } else {
+                byte[] encoded = tsdb.encodedLabelsOf(id);
+                labels = encoded == null ? null : decoder.decode(encoded);
+            }
             if (labels != null) {
                 candidates[n++] = new Candidate(id, labels, head);
             }

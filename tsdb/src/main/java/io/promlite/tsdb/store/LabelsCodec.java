@@ -166,7 +166,8 @@ public final class LabelsCodec {
         return h;
     }
 
-    private static boolean sameString(byte[] b, int off, int len, String s) {
+    /** Whether the UTF-8 string at {@code b[off, off+len)} equals {@code s}; allocates nothing for ASCII. */
+    public static boolean sameString(byte[] b, int off, int len, String s) {
         if (len == s.length()) {
             int i = 0;
             while (i < len && b[off + i] >= 0 && b[off + i] == s.charAt(i)) {
