@@ -3,6 +3,7 @@ package io.promlite.remote;
 import io.netty.channel.EventLoop;
 import io.promlite.remote.wire.SnappyEncoder;
 import io.promlite.remote.wire.WriteRequestEncoder;
+import io.promlite.tsdb.LogCursor;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ final class Shard {
     private final HttpSender.Line line;
     private final EventLoop loop;
 
-    // The ring buffer and the sending side's state, guarded by this.
+    // The ring buffer and the sending side's state, guarded by this. Labels are LogCursor references.
     private final byte[][] labels;
     private final long[] timestamps;
     private final double[] values;
@@ -56,6 +57,8 @@ final class Shard {
     private final double[] batchValues;
     private final QueueManager.Segment[] batchSegments;
     private final WriteRequestEncoder encoder;
+    /** A series' labels in the store's encoding, expanded from its reference for the encoder. */
+    private byte[] storedLabels = new byte[256];
     private final SnappyEncoder snappy = new SnappyEncoder();
     private final HttpSender.Outcome outcome = new HttpSender.Outcome();
     private final Runnable answered = this::answered;
@@ -229,7 +232,12 @@ final class Shard {
             while (j < n && batchLabels[j] == batchLabels[i]) {
                 j++;
             }
-            encoder.series(batchLabels[i], batchTimestamps, batchValues, i, j - i);
+            int length = LogCursor.storedLabelsLength(batchLabels[i]);
+            if (length > storedLabels.length) {
+                storedLabels = new byte[Math.max(length, 2 * storedLabels.length)];
+            }
+            LogCursor.writeStoredLabels(batchLabels[i], storedLabels, 0);
+            encoder.series(storedLabels, length, batchTimestamps, batchValues, i, j - i);
             i = j;
         }
         for (int i = 0; i < n; i++) {

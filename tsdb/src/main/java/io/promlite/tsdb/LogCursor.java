@@ -1,5 +1,6 @@
 package io.promlite.tsdb;
 
+import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.model.Labels;
 
 /**
@@ -82,6 +83,41 @@ public final class LogCursor {
             }
             return null;
         });
+    }
+
+    /**
+     * Sets {@code out[i]} to a reference to the labels of series {@code ids[i]} ({@code i < n}),
+     * or null when the store no longer knows it: for a series in memory, memory's own (shorter)
+     * encoding, so nothing is allocated or copied per sample. References are immutable, shared
+     * and valid for good; one series' references are the same array while it stays in memory.
+     * {@link #writeStoredLabels} expands one, into a buffer the reader reuses.
+     */
+    public void labelRefs(long[] ids, int n, byte[][] out) {
+        db.read(() -> {
+            for (int i = 0; i < n; i++) {
+                out[i] = db.headEncodedLabelsOf(ids[i]);
+            }
+            return null;
+        });
+    }
+
+    /** A reference, as {@link #labelRefs} gives, to labels in {@link io.promlite.tsdb.store.LabelsCodec}'s encoding. */
+    public static byte[] labelRef(byte[] storedLabels) {
+        return MemSeries.headEncoding(storedLabels);
+    }
+
+    /** The length of the {@link io.promlite.tsdb.store.LabelsCodec} encoding of a reference's labels. */
+    public static int storedLabelsLength(byte[] labelRef) {
+        return MemSeries.storedLabelsLength(labelRef);
+    }
+
+    /**
+     * Writes the {@link io.promlite.tsdb.store.LabelsCodec} encoding of a reference's labels into
+     * {@code out} from {@code at}, which has {@link #storedLabelsLength} bytes of room; returns
+     * where it ends. Thread-safe.
+     */
+    public static int writeStoredLabels(byte[] labelRef, byte[] out, int at) {
+        return MemSeries.writeStoredLabels(labelRef, out, at);
     }
 
     /** The labels of a series the log refers to; null when the store no longer knows it. */

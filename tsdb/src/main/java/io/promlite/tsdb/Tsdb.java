@@ -337,6 +337,19 @@ public final class Tsdb implements Storage {
         }
     }
 
+    /**
+     * {@link #labelsOf} in the head's encoding: the series' own array for a series in the head,
+     * so nothing is allocated; null when unknown. Callers hold a read guard.
+     */
+    byte[] headEncodedLabelsOf(long id) {
+        MemSeries s = head.get(id);
+        if (s != null) {
+            return s.headEncodedLabels();
+        }
+        byte[] stored = encodedLabelsOf(id);
+        return stored == null ? null : MemSeries.headEncoding(stored);
+    }
+
     /** The in-memory series for an id, if it is in the head. */
     MemSeries headSeries(long id) {
         return head.get(id);

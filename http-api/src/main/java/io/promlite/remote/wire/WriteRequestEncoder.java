@@ -104,9 +104,14 @@ public final class WriteRequestEncoder {
      * the same side of 128 for almost every series).
      */
     public void series(byte[] storedLabels, long[] timestamps, double[] values, int from, int n) {
+        series(storedLabels, storedLabels.length, timestamps, values, from, n);
+    }
+
+    /** {@link #series(byte[], long[], double[], int, int)} with the labels in {@code storedLabels[0, labelsLength)}, e.g. a reused buffer. */
+    public void series(byte[] storedLabels, int labelsLength, long[] timestamps, double[] values, int from, int n) {
         int pairs = varintAt(storedLabels, 0);
         // A label field adds at most 8 bytes to the stored label: three tags and a length of up to 5.
-        int upper = storedLabels.length + 8 * pairs + externalBytes + n * MAX_SAMPLE_FIELD;
+        int upper = labelsLength + 8 * pairs + externalBytes + n * MAX_SAMPLE_FIELD;
         int lengthBytes = uvarintSize(upper);
         ensure(1 + lengthBytes + upper);
         buf[pos] = TIMESERIES;

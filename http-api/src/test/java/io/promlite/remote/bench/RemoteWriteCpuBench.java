@@ -126,6 +126,7 @@ public final class RemoteWriteCpuBench {
         final long[] timestamps = new long[MAX_SAMPLES_PER_SEND * 2];
         final double[] values = new double[MAX_SAMPLES_PER_SEND * 2];
         final byte[][] labels = new byte[MAX_SAMPLES_PER_SEND * 2][];
+        byte[] storedLabels = new byte[256];
         int staged;
         int inBatch;
         long compressed;
@@ -143,11 +144,16 @@ public final class RemoteWriteCpuBench {
             staged++;
         }
 
-        /** Encodes the staged samples, their labels read from the store as the queue reads them. */
+        /** Encodes the staged samples, their labels read from the store and expanded as a queue's shard does. */
         void encodeStaged() {
-            cursor.encodedLabels(ids, staged, labels);
+            cursor.labelRefs(ids, staged, labels);
             for (int i = 0; i < staged; i++) {
-                encoder.series(labels[i], timestamps, values, i, 1);
+                int length = LogCursor.storedLabelsLength(labels[i]);
+                if (length > storedLabels.length) {
+                    storedLabels = new byte[Math.max(length, 2 * storedLabels.length)];
+                }
+                LogCursor.writeStoredLabels(labels[i], storedLabels, 0);
+                encoder.series(storedLabels, length, timestamps, values, i, 1);
                 if (++inBatch == MAX_SAMPLES_PER_SEND) {
                     flush();
                 }

@@ -49,6 +49,21 @@ class WriteRequestEncoderTest {
     }
 
     @Test
+    void labelsFromTheStartOfAReusedBufferEncodeAsTheExactArrayDoes() {
+        byte[] stored = LabelsCodec.encode(Labels.of("__name__", "up", "job", "node", "instance", "h:1"));
+        byte[] reused = java.util.Arrays.copyOf(stored, stored.length + 300);
+        java.util.Arrays.fill(reused, stored.length, reused.length, (byte) 0x7f);
+        long[] ts = {1_700_000_000_123L};
+        double[] vs = {2.5};
+        WriteRequestEncoder exact = new WriteRequestEncoder(Map.of("replica", "r1"));
+        exact.series(stored, ts, vs, 0, 1);
+        WriteRequestEncoder fromBuffer = new WriteRequestEncoder(Map.of("replica", "r1"));
+        fromBuffer.series(reused, stored.length, ts, vs, 0, 1);
+        assertArrayEquals(java.util.Arrays.copyOf(exact.buffer(), exact.length()),
+                java.util.Arrays.copyOf(fromBuffer.buffer(), fromBuffer.length()));
+    }
+
+    @Test
     void seriesOfEverySizeAroundOneAndTwoByteLengthsDecode() throws RemoteWriteException {
         // The message length is sized from an upper bound first: these cross 128 and 16384 both
         // with the bound and the exact length, and with only the bound.

@@ -18,8 +18,9 @@ import java.util.Map;
  *
  * <p>Encoding: the length of the set's {@link LabelsCodec} encoding and the pair count as varints,
  * then per string a varint code: {@code 2·n} for string number {@code n}, or {@code 2·len+1}
- * followed by {@code len} UTF-8 bytes for a string spelled out. The leading length lets
- * {@link #toStored}, which remote write calls per forwarded sample, fill one exact array in one pass. The
+ * followed by {@code len} UTF-8 bytes for a string spelled out. The leading length lets remote
+ * write, which expands a set per forwarded sample ({@link #writeStored}), size its reused buffer
+ * before the one pass. The
  * table is bounded and never forgets: once it is full, new strings are spelled out, so memory stays
  * bounded whatever the label cardinality (strings only dead series used stay until the process
  * ends) and a full table costs only the savings. Strings are spelled out too where that is shorter.
@@ -87,14 +88,32 @@ final class LabelSymbols {
 
     /** {@link LabelsCodec}'s encoding of the label set of a head encoding, in a new array. */
     byte[] toStored(byte[] encoded) {
-        ByteReader r = new ByteReader().reset(encoded, 0, encoded.length);
-        byte[] out = new byte[(int) r.uvarint()];
-        int pairsAt = r.position();
-        int strings = 2 * (int) r.uvarint();
-        int at = r.position() - pairsAt;
-        System.arraycopy(encoded, pairsAt, out, 0, at);
-        for (int i = 0; i < strings; i++) {
-            long code = r.uvarint();
+        byte[] out = new byte[storedLength(encoded)];
+        writeStored(encoded, out, 0);
+        return out;
+    }
+
+    /** The length of {@link LabelsCodec}'s encoding of the label set of a head encoding. */
+    static int storedLength(byte[] encoded) {
+        return (int) varintAt(encoded, 0);
+    }
+
+    /**
+     * Writes {@link LabelsCodec}'s encoding of the label set of a head encoding into {@code out}
+     * from {@code at}, which has {@link #storedLength} bytes of room, in one pass; returns where
+     * it ends. Reads varints in place rather than through a {@link ByteReader}: remote write calls
+     * this per forwarded sample, and must not allocate.
+     */
+    int writeStored(byte[] encoded, byte[] out, int at) {
+        int p = ByteCodec.uvarintSize(varintAt(encoded, 0));
+        long pairs = varintAt(encoded, p);
+        int pairsLength = ByteCodec.uvarintSize(pairs);
+        System.arraycopy(encoded, p, out, at, pairsLength);
+        p += pairsLength;
+        at += pairsLength;
+        for (long i = 2 * pairs; i > 0; i--) {
+            long code = varintAt(encoded, p);
+            p += ByteCodec.uvarintSize(code);
             if ((code & 1) == 0) {
                 byte[] b = symbol((int) (code >>> 1)).lengthPrefixed;
                 System.arraycopy(b, 0, out, at, b.length);
@@ -102,12 +121,41 @@ final class LabelSymbols {
             } else {
                 int len = (int) (code >>> 1);
                 at = ByteCodec.putUvarint(out, at, len);
-                System.arraycopy(encoded, r.position(), out, at, len);
+                System.arraycopy(encoded, p, out, at, len);
                 at += len;
-                r.skip(len);
+                p += len;
             }
         }
-        return out;
+        return at;
+    }
+
+    /** The minimally encoded uvarint at {@code b[p]}, as {@link ByteWriter} writes them. */
+    private static long varintAt(byte[] b, int p) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte x = b[p++];
+            v |= (long) (x & 0x7f) << shift;
+            if (x >= 0) {
+                return v;
+            }
+        }
+    }
+
+    /**
+     * A head encoding of a label set in {@link LabelsCodec}'s encoding with every string spelled
+     * out: it numbers no strings, and any table decodes it.
+     */
+    static byte[] spelledOut(byte[] stored) {
+        ByteReader r = new ByteReader().reset(stored, 0, stored.length);
+        ByteWriter w = new ByteWriter(stored.length + 8);
+        int strings = 2 * (int) r.uvarint();
+        w.uvarint(stored.length).uvarint(strings / 2);
+        for (int i = 0; i < strings; i++) {
+            int len = (int) r.uvarint();
+            w.uvarint(2L * len + 1).bytes(stored, r.position(), len);
+            r.skip(len);
+        }
+        return w.toArray();
     }
 
     /** Whether a head encoding holds exactly {@code labels}; allocates nothing for numbered strings. */

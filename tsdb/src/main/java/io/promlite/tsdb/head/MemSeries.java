@@ -113,6 +113,33 @@ public final class MemSeries {
         return LabelSymbols.SHARED.toStored(labels);
     }
 
+    /**
+     * The labels in the head's encoding ({@link LabelSymbols}): the series' own array, shared, not
+     * to be modified. It stays valid after the series leaves the head, as numbered strings keep
+     * their numbers; {@link #writeStoredLabels} expands it.
+     */
+    public byte[] headEncodedLabels() {
+        return labels;
+    }
+
+    /** The length of the {@link LabelsCodec} encoding of a head encoding's labels. */
+    public static int storedLabelsLength(byte[] headEncoded) {
+        return LabelSymbols.storedLength(headEncoded);
+    }
+
+    /**
+     * Writes the {@link LabelsCodec} encoding of a head encoding's labels into {@code out} from
+     * {@code at} ({@link #storedLabelsLength} bytes of room); returns where it ends.
+     */
+    public static int writeStoredLabels(byte[] headEncoded, byte[] out, int at) {
+        return LabelSymbols.SHARED.writeStored(headEncoded, out, at);
+    }
+
+    /** A head encoding of labels in {@link LabelsCodec}'s encoding, numbering no strings. */
+    public static byte[] headEncoding(byte[] storedLabels) {
+        return LabelSymbols.spelledOut(storedLabels);
+    }
+
     public boolean hasLabels(Labels other) {
         return LabelSymbols.SHARED.matches(labels, other);
     }

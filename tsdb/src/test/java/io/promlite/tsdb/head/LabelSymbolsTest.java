@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.LabelsCodec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,41 @@ class LabelSymbolsTest {
     @Test
     void labelSetsRoundTripAndMatchAsInTheStoredEncoding() {
         assertBehavesLikeTheStoredEncoding(new LabelSymbols(1 << 10), SETS);
+    }
+
+    /** Every set, numbered as far as the table allows and spelled out, expands to its stored encoding in one reused buffer. */
+    private static void assertWritesTheStoredEncodingIntoAReusedBuffer(LabelSymbols symbols) {
+        byte[] buffer = new byte[256];
+        Arrays.fill(buffer, (byte) 0x55);
+        for (Labels set : SETS) {
+            byte[] stored = LabelsCodec.encode(set);
+            for (byte[] encoded : List.of(symbols.encode(stored), LabelSymbols.spelledOut(stored))) {
+                assertEquals(stored.length, LabelSymbols.storedLength(encoded));
+                int at = 7;
+                assertEquals(at + stored.length, symbols.writeStored(encoded, buffer, at));
+                assertArrayEquals(stored, Arrays.copyOfRange(buffer, at, at + stored.length), set.toString());
+                assertEquals(set, symbols.decode(encoded));
+            }
+        }
+    }
+
+    @Test
+    void writesTheStoredEncodingOfNumberedAndSpelledOutSetsIntoAReusedBuffer() {
+        LabelSymbols symbols = new LabelSymbols(1 << 10);
+        assertWritesTheStoredEncodingIntoAReusedBuffer(symbols);
+        assertTrue(symbols.size() > 10);
+        // A full table: sets mix numbered and spelled-out strings.
+        assertWritesTheStoredEncodingIntoAReusedBuffer(new LabelSymbols(3));
+    }
+
+    @Test
+    void aSpelledOutSetNumbersNoStringsAndDecodesWithAnyTable() {
+        byte[] stored = LabelsCodec.encode(SETS.get(4));
+        byte[] encoded = LabelSymbols.spelledOut(stored);
+        LabelSymbols fresh = new LabelSymbols(1 << 10);
+        assertEquals(SETS.get(4), fresh.decode(encoded));
+        assertArrayEquals(stored, fresh.toStored(encoded));
+        assertEquals(0, fresh.size());
     }
 
     @Test
