@@ -20,10 +20,10 @@ import java.util.Map;
  * then per string a varint code: {@code 2·n} for string number {@code n}, or {@code 2·len+1}
  * followed by {@code len} UTF-8 bytes for a string spelled out. The leading length lets remote
  * write, which expands a set per forwarded sample ({@link #writeStored}), size its reused buffer
- * before the one pass. The
- * table is bounded and never forgets: once it is full, new strings are spelled out, so memory stays
- * bounded whatever the label cardinality (strings only dead series used stay until the process
- * ends) and a full table costs only the savings. Strings are spelled out too where that is shorter.
+ * before the one pass. The table is bounded and never forgets: once it is full, new strings are
+ * spelled out, so memory stays bounded whatever the label cardinality (strings only dead series
+ * used stay until the process ends) and a full table costs only the savings. Strings are spelled
+ * out too where that is shorter.
  *
  * <p>Thread-safe. Numbering happens under a lock (only for series being created); lookups read
  * a published array without locking, and fall back to the lock for a number they do not see yet.
