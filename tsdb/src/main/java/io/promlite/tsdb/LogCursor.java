@@ -70,22 +70,6 @@ public final class LogCursor {
     }
 
     /**
-     * Sets {@code out[i]} to the labels of series {@code ids[i]} ({@code i < n}) in
-     * {@link io.promlite.tsdb.store.LabelsCodec}'s encoding, or null when the store no longer knows
-     * it. Not to be modified: an array may be shared (for a series in memory it is a new one,
-     * as memory holds a shorter encoding). One call for a read's samples, so that readers need
-     * not keep labels of their own per series.
-     */
-    public void encodedLabels(long[] ids, int n, byte[][] out) {
-        db.read(() -> {
-            for (int i = 0; i < n; i++) {
-                out[i] = db.encodedLabelsOf(ids[i]);
-            }
-            return null;
-        });
-    }
-
-    /**
      * Sets {@code out[i]} to a reference to the labels of series {@code ids[i]} ({@code i < n}),
      * or null when the store no longer knows it: for a series in memory, memory's own (shorter)
      * encoding, so nothing is allocated or copied per sample. References are immutable, shared
