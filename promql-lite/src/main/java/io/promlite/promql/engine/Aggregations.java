@@ -9,6 +9,7 @@ import io.promlite.promql.functions.GoStrings;
 import io.promlite.promql.functions.MathFunctions;
 import io.promlite.promql.parser.AggregateOp;
 import io.promlite.promql.parser.Expr.Aggregate;
+import io.promlite.promql.parser.Expr.VectorSelector;
 import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,13 +36,24 @@ final class Aggregations {
                 label = ((Str) p).value();
             }
         }
-        List<StepSeries> input = ((Vectors) ev.eval(a.expr())).series();
+        AggregateOp op = a.op();
         Set<String> grouping = new HashSet<>(a.grouping());
         Map<Labels, List<StepSeries>> groups = new LinkedHashMap<>();
-        for (StepSeries s : input) {
-            groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
+        VectorSelector source = reducesValuesOnly(op) ? Evaluator.batchSource(a.expr()) : null;
+        if (source != null) {
+            // Only values and name marks take part: members keep no labels, and the input's
+            // samples and labels go batch by batch instead of all being held until the end.
+            ev.evalInBatches(a.expr(), source, batch -> {
+                for (StepSeries s : batch) {
+                    groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>())
+                            .add(new StepSeries(Labels.EMPTY, s.values, s.dropName));
+                }
+            });
+        } else {
+            for (StepSeries s : ((Vectors) ev.eval(a.expr())).series()) {
+                groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
+            }
         }
-        AggregateOp op = a.op();
         if (op == AggregateOp.QUANTILE) {
             warnOutOfRange(ev, a, param, 0, 1, Aggregations::quantileWarning);
         } else if (op == AggregateOp.LIMIT_RATIO) {
@@ -91,6 +103,14 @@ final class Aggregations {
                 return new Vectors(out);
             }
         }
+    }
+
+    /** Whether the operator's result depends only on its members' values, not on their labels. */
+    private static boolean reducesValuesOnly(AggregateOp op) {
+        return switch (op) {
+            case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO, COUNT_VALUES -> false;
+            default -> true;
+        };
     }
 
     static Labels groupLabels(Labels l, Set<String> grouping, boolean without) {
