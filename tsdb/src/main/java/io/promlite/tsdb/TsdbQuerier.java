@@ -55,11 +55,11 @@ final class TsdbQuerier implements Querier {
         try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
             ids = matchingIds(reader, partitions, matchers);
         }
-        // Only the labels are read now. The series' chunks are snapshotted batch by batch as the
-        // consumer reaches them: holding a copy of every open chunk until the last series is read
-        // would keep a large select's whole data alive at once.
+        // Only the encoded labels are read now, to sort by; each series' labels are decoded and
+        // its chunks snapshotted as the consumer reaches it, batch by batch: holding every
+        // series' decoded labels and a copy of every open chunk until the last one is read would
+        // keep a large select's whole data alive at once.
         Candidate[] candidates = new Candidate[ids.size()];
-        LabelsCodec.Decoder decoder = new LabelsCodec.Decoder();
         int n = 0;
         for (int i = 0; i < ids.size(); i++) {
             long id = ids.get(i);
@@ -68,13 +68,12 @@ final class TsdbQuerier implements Querier {
                 continue;
             }
             byte[] encoded = s != null ? s.encodedLabels() : tsdb.encodedLabelsOf(id);
-            Labels labels = encoded == null ? null : decoder.decode(encoded);
-            if (labels != null) {
-                candidates[n++] = new Candidate(id, labels, s);
+            if (encoded != null) {
+                candidates[n++] = new Candidate(id, encoded, s);
             }
         }
         Candidate[] sorted = Arrays.copyOf(candidates, n);
-        Arrays.sort(sorted, (a, b) -> a.labels.compareTo(b.labels));
+        Arrays.sort(sorted, (a, b) -> LabelsCodec.compare(a.labels, b.labels));
         return new LazySeriesSet(partitions, sorted);
     }
 
@@ -87,8 +86,11 @@ final class TsdbQuerier implements Querier {
         return last != MemSeries.NO_SAMPLE && last < mint;
     }
 
-    /** A matching series whose chunks are not read yet; {@code head} is null when memory does not hold it. */
-    private record Candidate(long id, Labels labels, MemSeries head) {
+    /**
+     * A matching series whose labels ({@link LabelsCodec}'s encoding) are not decoded and whose
+     * chunks are not read yet; {@code head} is null when memory does not hold it.
+     */
+    private record Candidate(long id, byte[] labels, MemSeries head) {
     }
 
     /**
@@ -101,6 +103,8 @@ final class TsdbQuerier implements Querier {
         private final int[] partitions;
         private final Candidate[] candidates;
         private final List<List<StoredChunk>> loaded = new ArrayList<>();
+        /** Shares strings among the labels of the series returned. */
+        private final LabelsCodec.Decoder decoder = new LabelsCodec.Decoder();
         private int batch = FIRST_BATCH;
         /** Index in {@code candidates} of {@code loaded.get(0)}. */
         private int loadedFrom;
@@ -117,7 +121,7 @@ final class TsdbQuerier implements Querier {
             while (++i < candidates.length) {
                 List<StoredChunk> chunks = chunksOf(i);
                 if (!chunks.isEmpty() && hasSampleInRange(chunks)) {
-                    current = new LoadedSeries(candidates[i].labels, chunks, mint, maxt);
+                    current = new LoadedSeries(decoder.decode(candidates[i].labels), chunks, mint, maxt);
                     return true;
                 }
             }
