@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -31,8 +32,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.RemoteWriteConfig;
 import io.promlite.config.TlsConfig;
 import io.promlite.scraper.tls.TlsClientContext;
@@ -43,11 +43,12 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,12 +58,13 @@ import java.util.concurrent.TimeoutException;
  * Credentials files are read at every request, as Prometheus does, so a rotated token is picked
  * up without a reload. Thread-safe.
  *
- * <p>Netty's HTTP client codec on one event-loop thread per queue, rather than the JDK's
- * {@code HttpClient}: each sending thread borrows a kept-alive channel and waits for its answer,
- * one hand-off per request, where the JDK client passes every request across several of its
- * threads and costs more CPU per request than encoding and compressing its samples. Redirects
- * are not followed and no proxy is used. {@code remote_timeout} bounds the whole request
- * (connect, TLS handshake, sending, the answer), as Prometheus's client does.
+ * <p>Netty's HTTP client codec on event loops of the queue's own. A {@link Line} is one caller's
+ * sequence of requests over one kept-alive connection on one event loop, and its caller (a
+ * {@link Shard}) runs on that loop too: encoding, compressing, writing and reading the answer
+ * happen on one thread, without a hand-off per request. A thread hand-off per request cost more
+ * CPU per sample than encoding the request (RemoteWriteCpuBench). Redirects are not followed and
+ * no proxy is used. {@code remote_timeout} bounds the whole request (connect, TLS handshake,
+ * sending, the answer), as Prometheus's client does.
  */
 final class HttpSender implements AutoCloseable {
     /** The outcome of one request: an HTTP status, or {@link #NETWORK_ERROR}. */
@@ -75,16 +77,19 @@ final class HttpSender implements AutoCloseable {
     private final int port;
     private final String pathAndQuery;
     private final long timeoutNanos;
-    private final EventLoopGroup eventLoop;
+    private final EventLoopGroup eventLoops;
     private final Bootstrap bootstrap;
     /** Every header but the per-request ones. */
     private final HttpHeaders fixedHeaders;
     /** The {@code Authorization} value when it does not come from a file. */
     private final String fixedAuthorization;
-    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
-    private final Set<Connection> open = new HashSet<>();
-    private boolean closed;
+    /** Every open connection, closed by {@link #close}. */
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    /** The line of {@link #send}'s callers, who take turns on it. */
+    private final Line blockingLine;
+    private volatile boolean closed;
 
+    /** A sender whose lines share up to {@code min(max_shards, cores)} event loops, started as lines need them. */
     HttpSender(RemoteWriteConfig config, String userAgent) {
         this.config = config;
         URI uri = URI.create(config.url());
@@ -109,10 +114,12 @@ final class HttpSender implements AutoCloseable {
         }
         SslContext tls = https ? sslContext(config.tlsConfig()) : null;
         String tlsName = config.tlsConfig().serverName() == null ? host : config.tlsConfig().serverName();
-        this.eventLoop = new MultiThreadIoEventLoopGroup(1,
+        int loops = Math.max(1, Math.min(config.queueConfig().maxShards(), Runtime.getRuntime().availableProcessors()));
+        // Netty starts a loop's thread when the first task reaches it: unused loops cost nothing.
+        this.eventLoops = new MultiThreadIoEventLoopGroup(loops,
                 new DefaultThreadFactory("promlite-remote-" + config.queueName() + "-io", true),
                 NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(eventLoop).channel(NioSocketChannel.class)
+        this.bootstrap = new Bootstrap().group(eventLoops).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.remoteTimeout().toMillis())))
@@ -126,6 +133,7 @@ final class HttpSender implements AutoCloseable {
                         ch.pipeline().addLast(new HttpClientCodec(), new Connection(ch));
                     }
                 });
+        this.blockingLine = line();
     }
 
     private static void header(HttpHeaders headers, String name, String value) {
@@ -140,7 +148,7 @@ final class HttpSender implements AutoCloseable {
         return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0;
     }
 
-    /** What one request came back with; one per shard, reused. */
+    /** What one request came back with; one per caller, reused. */
     static final class Outcome {
         /** The HTTP status, or {@link #NETWORK_ERROR}. */
         int status;
@@ -148,55 +156,56 @@ final class HttpSender implements AutoCloseable {
         long retryAfterMs;
         /** The first line of an error body, or the network error. */
         final StringBuilder error = new StringBuilder();
+
+        void copyTo(Outcome o) {
+            o.status = status;
+            o.retryAfterMs = retryAfterMs;
+            o.error.setLength(0);
+            o.error.append(error);
+        }
+    }
+
+    /** A new line on the next of the sender's event loops. */
+    Line line() {
+        return new Line(eventLoops.next());
     }
 
     /**
-     * Posts {@code body[0, length)} and fills {@code out}. {@code body} is not read once this
-     * returns, so the caller may reuse it.
+     * Posts {@code body[0, length)}, waits for the answer and fills {@code out}; for callers off
+     * the event loops, which take turns. {@code body} is not read once this returns, so the
+     * caller may reuse it.
      */
     void send(byte[] body, int length, Outcome out) throws InterruptedException {
+        synchronized (blockingLine) {
+            Outcome result = new Outcome();
+            CountDownLatch done = new CountDownLatch(1);
+            try {
+                blockingLine.loop.execute(() -> blockingLine.send(body, length, result, done::countDown));
+            } catch (RejectedExecutionException stopped) {
+                networkError(out, new IOException("the queue stopped"));
+                return;
+            }
+            try {
+                // The line's own timeout answers first; this bounds the wait should its loop have stopped.
+                if (!done.await(timeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)) {
+                    // Ends the request, so its body is not read after this returns.
+                    blockingLine.close();
+                    networkError(out, new TimeoutException("remote_timeout reached"));
+                    return;
+                }
+            } catch (InterruptedException e) {
+                blockingLine.close();
+                throw e;
+            }
+            result.copyTo(out);
+        }
+    }
+
+    private static void networkError(Outcome out, Throwable e) {
         out.status = NETWORK_ERROR;
         out.retryAfterMs = 0;
         out.error.setLength(0);
-        long deadline = System.nanoTime() + timeoutNanos;
-        Connection c = null;
-        try {
-            String authorization = fixedAuthorization != null ? fixedAuthorization : checkedAuthorization(authorization());
-            c = borrow(deadline);
-            try {
-                c.exchange(request(body, length, authorization), deadline);
-            } catch (IOException e) {
-                // A kept-alive connection the receiver closed while idle fails before any answer:
-                // that is no answer from the receiver, so the request goes once more on a new one.
-                if (c.requests == 1 || c.answered) {
-                    throw e;
-                }
-                discard(c);
-                c = borrow(deadline);
-                c.exchange(request(body, length, authorization), deadline);
-            }
-            out.status = c.status;
-            out.retryAfterMs = c.retryAfterMs;
-            if (c.status / 100 != 2) {
-                // Prometheus logs the first line of an error body.
-                String text = new String(c.errorText, 0, c.errorTextLength, StandardCharsets.UTF_8);
-                int newline = text.indexOf('\n');
-                out.error.append(newline < 0 ? text : text.substring(0, newline));
-            }
-            giveBack(c);
-        } catch (IOException | TimeoutException e) {
-            if (c != null) {
-                discard(c);
-            }
-            out.status = NETWORK_ERROR;
-            out.error.setLength(0);
-            out.error.append(e.getClass().getSimpleName()).append(e.getMessage() == null ? "" : ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            if (c != null) {
-                discard(c);
-            }
-            throw e;
-        }
+        out.error.append(e.getClass().getSimpleName()).append(e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     private FullHttpRequest request(byte[] body, int length, String authorization) {
@@ -212,78 +221,11 @@ final class HttpSender implements AutoCloseable {
     /** Closes every connection, in use or not: requests under way fail at once, later ones too. */
     @Override
     public void close() {
-        List<Connection> all;
-        synchronized (this) {
-            closed = true;
-            all = List.copyOf(open);
-            open.clear();
-            idle.clear();
+        closed = true;
+        for (Channel c : List.copyOf(open)) {
+            closeAndWait(c);
         }
-        for (Connection c : all) {
-            c.close();
-        }
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-
-    private Connection borrow(long deadline) throws IOException, TimeoutException, InterruptedException {
-        synchronized (this) {
-            if (closed) {
-                throw new IOException("the queue stopped");
-            }
-            Connection c;
-            while ((c = idle.pollLast()) != null) {
-                if (c.channel.isActive()) {
-                    return c;
-                }
-                open.remove(c);
-            }
-        }
-        Connection c = connect(deadline);
-        synchronized (this) {
-            if (closed) {
-                c.close();
-                throw new IOException("the queue stopped");
-            }
-            open.add(c);
-        }
-        return c;
-    }
-
-    private void giveBack(Connection c) {
-        if (!c.keepAlive) {
-            discard(c);
-            return;
-        }
-        synchronized (this) {
-            if (!closed) {
-                idle.addLast(c);
-                return;
-            }
-        }
-        c.close();
-    }
-
-    private void discard(Connection c) {
-        synchronized (this) {
-            open.remove(c);
-        }
-        c.close();
-    }
-
-    private Connection connect(long deadline) throws IOException, TimeoutException, InterruptedException {
-        ChannelFuture connected = bootstrap.connect(host, port);
-        Channel channel = connected.channel();
-        try {
-            await(connected, deadline);
-            SslHandler ssl = channel.pipeline().get(SslHandler.class);
-            if (ssl != null) {
-                await(ssl.handshakeFuture(), deadline);
-            }
-            return channel.pipeline().get(Connection.class);
-        } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
-            closeAndWait(channel);
-            throw e;
-        }
+        eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     /** Bounded, as a close the event loop never runs (it stopped) must not hang the caller. */
@@ -291,27 +233,207 @@ final class HttpSender implements AutoCloseable {
         channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 
-    /** Waits for {@code f} until {@code deadline}; its failure comes out as an IOException. */
-    private static void await(Future<?> f, long deadline) throws IOException, TimeoutException, InterruptedException {
-        if (!f.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("remote_timeout reached");
+    private static IOException asIOException(Throwable cause) {
+        return cause instanceof IOException io ? io
+                : new IOException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * One caller's requests, one at a time, over one kept-alive connection on one event loop.
+     * Everything but construction and {@link #close} runs on {@link #loop}, so the fields need no
+     * locks.
+     */
+    final class Line {
+        final EventLoop loop;
+        private Connection connection;
+        // The request under way: done is null when there is none.
+        private byte[] body;
+        private int length;
+        private Outcome out;
+        private Runnable done;
+        private String authorization;
+        private ScheduledFuture<?> timeout;
+        /** Whether the request was already sent again after a kept-alive connection turned out closed. */
+        private boolean resent;
+
+        private Line(EventLoop loop) {
+            this.loop = loop;
         }
-        if (!f.isSuccess()) {
-            Throwable cause = f.cause();
-            throw cause instanceof IOException io ? io
-                    : new IOException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+
+        /**
+         * Posts {@code body[0, length)} and runs {@code done} on the loop once {@code out} is
+         * filled; {@code body} is not read after that. Called on {@link #loop}, one request at a time.
+         */
+        void send(byte[] body, int length, Outcome out, Runnable done) {
+            out.status = NETWORK_ERROR;
+            out.retryAfterMs = 0;
+            out.error.setLength(0);
+            this.body = body;
+            this.length = length;
+            this.out = out;
+            this.done = done;
+            this.resent = false;
+            try {
+                authorization = fixedAuthorization != null ? fixedAuthorization : checkedAuthorization(authorization());
+            } catch (IOException e) {
+                fail(e);
+                return;
+            }
+            timeout = loop.schedule(() -> fail(new TimeoutException("remote_timeout reached")), timeoutNanos,
+                    TimeUnit.NANOSECONDS);
+            if (connection != null && connection.channel.isActive()) {
+                exchange(connection);
+            } else {
+                connect();
+            }
+        }
+
+        /** Closes the line's connection; a request under way fails. */
+        void close() {
+            try {
+                loop.execute(() -> {
+                    fail(new IOException("the queue stopped"));
+                    dropConnection();
+                });
+            } catch (RejectedExecutionException senderClosed) {
+                // Its connections closed with it.
+            }
+        }
+
+        private void connect() {
+            dropConnection();
+            if (closed) {
+                fail(new IOException("the queue stopped"));
+                return;
+            }
+            Runnable request = done;
+            ChannelFuture connected = bootstrap.clone(loop).connect(host, port);
+            Channel channel = connected.channel();
+            open.add(channel);
+            channel.closeFuture().addListener(f -> open.remove(channel));
+            if (closed) {
+                // close() may have copied the set of open channels before this one joined it.
+                channel.close();
+            }
+            connected.addListener(f -> {
+                if (done != request) {
+                    // The request ended (timeout, stop) while connecting.
+                    channel.close();
+                    return;
+                }
+                if (!f.isSuccess()) {
+                    fail(asIOException(f.cause()));
+                    return;
+                }
+                Connection c = channel.pipeline().get(Connection.class);
+                connection = c;
+                c.line = this;
+                SslHandler ssl = channel.pipeline().get(SslHandler.class);
+                if (ssl == null) {
+                    exchange(c);
+                    return;
+                }
+                ssl.handshakeFuture().addListener(h -> {
+                    if (done != request || connection != c) {
+                        return;
+                    }
+                    if (h.isSuccess()) {
+                        exchange(c);
+                    } else {
+                        fail(asIOException(h.cause()));
+                    }
+                });
+            });
+        }
+
+        private void exchange(Connection c) {
+            c.begin();
+            c.written = c.channel.writeAndFlush(request(body, length, authorization));
+            c.written.addListener(w -> {
+                if (!w.isSuccess()) {
+                    connectionFailed(c, w.cause());
+                }
+            });
+        }
+
+        /** The answer to the request under way on {@code c} arrived in full. */
+        void answered(Connection c) {
+            if (done == null || c != connection) {
+                return;
+            }
+            out.status = c.status;
+            out.retryAfterMs = c.retryAfterMs;
+            if (c.status / 100 != 2) {
+                // Prometheus logs the first line of an error body.
+                String text = new String(c.errorText, 0, c.errorTextLength, StandardCharsets.UTF_8);
+                int newline = text.indexOf('\n');
+                out.error.append(newline < 0 ? text : text.substring(0, newline));
+            }
+            // A receiver may answer before reading the whole body; the body's array goes back to
+            // the caller, so a write still under way ends with its connection.
+            if (!c.keepAlive || !c.written.isDone()) {
+                dropConnection();
+            }
+            complete();
+        }
+
+        /** {@code c} failed or closed; a request under way on it fails, or goes once more on a new connection. */
+        void connectionFailed(Connection c, Throwable cause) {
+            if (c != connection) {
+                return;
+            }
+            if (done == null) {
+                dropConnection();
+                return;
+            }
+            // A kept-alive connection the receiver closed while idle fails before any answer: that
+            // is no answer from the receiver, so the request goes once more on a new connection.
+            if (!c.answered && c.requests > 1 && !resent) {
+                resent = true;
+                connect();
+                return;
+            }
+            fail(asIOException(cause));
+        }
+
+        /** Ends the request under way, if any, with a network error. */
+        void fail(Throwable cause) {
+            if (done == null) {
+                return;
+            }
+            dropConnection();
+            networkError(out, cause);
+            complete();
+        }
+
+        private void dropConnection() {
+            Connection c = connection;
+            connection = null;
+            if (c != null) {
+                c.line = null;
+                c.channel.close();
+            }
+        }
+
+        private void complete() {
+            timeout.cancel(false);
+            Runnable d = done;
+            done = null;
+            body = null;
+            out = null;
+            d.run();
         }
     }
 
     /**
-     * One kept-alive HTTP/1.1 connection, used by one sending thread at a time; its handler
-     * collects the answer to the request under way on the event loop. The sender sets the fields
-     * before writing the request and reads them after {@link #answer} completes, which orders the
-     * accesses.
+     * One kept-alive HTTP/1.1 connection of a {@link Line}; its handler collects the answer to the
+     * request under way. Runs on the line's loop only.
      */
     private static final class Connection extends SimpleChannelInboundHandler<HttpObject> {
         final Channel channel;
         final byte[] errorText = new byte[ERROR_TEXT_BYTES];
+        Line line;
+        ChannelFuture written;
         int errorTextLength;
         int requests;
         /** Whether the head of the current request's answer arrived. */
@@ -321,13 +443,12 @@ final class HttpSender implements AutoCloseable {
         long retryAfterMs;
         /** Within a 1xx answer, which the real answer follows. */
         private boolean informational;
-        private Promise<Void> answer;
 
         Connection(Channel channel) {
             this.channel = channel;
         }
 
-        void exchange(FullHttpRequest request, long deadline) throws IOException, TimeoutException, InterruptedException {
+        void begin() {
             requests++;
             answered = false;
             keepAlive = false;
@@ -335,20 +456,6 @@ final class HttpSender implements AutoCloseable {
             status = 0;
             retryAfterMs = 0;
             errorTextLength = 0;
-            Promise<Void> done = channel.eventLoop().newPromise();
-            answer = done;
-            ChannelFuture written = channel.writeAndFlush(request);
-            written.addListener(w -> {
-                if (!w.isSuccess()) {
-                    done.tryFailure(w.cause());
-                }
-            });
-            await(done, deadline);
-            // A receiver may answer before reading the whole body; the body's array goes back to the
-            // caller, so a write still under way ends with its connection.
-            if (!written.isDone()) {
-                keepAlive = false;
-            }
         }
 
         @Override
@@ -372,30 +479,25 @@ final class HttpSender implements AutoCloseable {
                 b.getBytes(b.readerIndex(), errorText, errorTextLength, n);
                 errorTextLength += n;
             }
-            if (msg instanceof LastHttpContent && answer != null) {
-                answer.trySuccess(null);
+            if (msg instanceof LastHttpContent && line != null) {
+                line.answered(this);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (answer != null) {
-                answer.tryFailure(new ClosedChannelException());
+            if (line != null) {
+                line.connectionFailed(this, new ClosedChannelException());
             }
             ctx.fireChannelInactive();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (answer != null) {
-                answer.tryFailure(cause);
+            if (line != null) {
+                line.connectionFailed(this, cause);
             }
             ctx.close();
-        }
-
-        /** Closes the channel and waits, so no write still reads a request's body afterwards. */
-        void close() {
-            closeAndWait(channel);
         }
     }
 

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards everything committed to the store to one {@code remote_write} endpoint. A reader
  * thread reads the commit log through the queue's {@link LogCursor}, looks up each series' labels
- * and hands samples to {@link Shard}s by series. The labels are the store's own encoded arrays,
- * shared rather than copied, and the shards' encoders add the external labels while writing a
- * request: a queue keeps nothing per series. Only {@code write_relabel_configs} make it keep the
+ * and hands samples to {@link Shard}s by series. The labels are {@linkplain LogCursor#labelRefs
+ * references} to the store's own arrays, shared rather than copied; each shard expands them into
+ * one reused buffer and its encoder adds the external labels while writing a request: a queue
+ * keeps nothing per series. Only {@code write_relabel_configs} make it keep the
  * relabeled labels of each active series, as relabeling every sample would cost far more.
  *
  * <p>The cursor's persisted position moves only past records whose every sample was sent (or
@@ -214,7 +215,7 @@ final class QueueManager {
         int dropped = 0;
         try {
             if (!relabels) {
-                cursor.encodedLabels(stagedIds, staged, stagedLabels);
+                cursor.labelRefs(stagedIds, staged, stagedLabels);
             }
             for (int i = 0; i < staged; i++) {
                 byte[] labels = relabels ? relabeledLabelsOf(stagedIds[i]) : stagedLabels[i];
@@ -249,7 +250,7 @@ final class QueueManager {
         Arrays.fill(shardStarts, 0, shardCount + 1, 0);
         for (int i = 0; i < staged; i++) {
             if (stagedLabels[i] != DROPPED) {
-                stagedShards[i] = shardOf(stagedIds[i]);
+                stagedShards[i] = shardOf(stagedIds[i], shardCount);
                 shardStarts[stagedShards[i] + 1]++;
             }
         }
@@ -294,13 +295,14 @@ final class QueueManager {
         staged++;
     }
 
-    private int shardOf(long seriesId) {
-        return (int) Long.remainderUnsigned(seriesId * 0x9E3779B97F4A7C15L >>> 16, shards.size());
+    /** A multiplicative hash's top 32 bits scaled to {@code [0, shardCount)}: no division per sample. */
+    static int shardOf(long seriesId, int shardCount) {
+        return (int) ((seriesId * 0x9E3779B97F4A7C15L >>> 32) * shardCount >>> 32);
     }
 
     /**
-     * The series' labels after external labels and {@code write_relabel_configs}, in the store's
-     * encoding, or {@link #DROPPED}; computed once while the series is active.
+     * A {@linkplain LogCursor#labelRefs reference} to the series' labels after external labels and
+     * {@code write_relabel_configs}, or {@link #DROPPED}; computed once while the series is active.
      */
     private byte[] relabeledLabelsOf(long id) {
         byte[] encoded = relabeledLabels.get(id);
@@ -317,7 +319,7 @@ final class QueueManager {
             labels = Relabeler.process(WriteRequestEncoder.withExternalLabels(labels, externalLabels),
                     config.writeRelabelConfigs());
         }
-        encoded = labels == null || labels.isEmpty() ? DROPPED : LabelsCodec.encode(labels);
+        encoded = labels == null || labels.isEmpty() ? DROPPED : LogCursor.labelRef(LabelsCodec.encode(labels));
         relabeledLabels.put(id, encoded);
         return encoded;
     }
@@ -395,9 +397,7 @@ final class QueueManager {
         long deadline = queueConfig.batchSendDeadline().toNanos();
         List<Shard> started = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Shard s = new Shard(this, i, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline);
-            s.start();
-            started.add(s);
+            started.add(new Shard(this, queueConfig.capacity(), queueConfig.maxSamplesPerSend(), deadline));
         }
         shards = started;
         metrics.shardCount.set(n);

@@ -283,6 +283,22 @@ class RemoteWriteManagerTest {
     }
 
     @Test
+    void fullBatchesGoAtOnceAndTheRestAtTheBatchDeadline() throws Exception {
+        manager.apply(ConfigLoader.parse("""
+                remote_write:
+                  - url: %s
+                    name: q
+                    queue_config: { batch_send_deadline: 5s, max_samples_per_send: 50, min_shards: 1, max_shards: 1 }
+                """.formatted(receiver.url()), "rw.yml"));
+        commit(12, 0, 10);
+        // One record of 120 samples: two full batches go without waiting for the deadline...
+        eventually(() -> receiver.acceptedSamples() >= 100, "two full batches", Duration.ofSeconds(4));
+        assertEquals(100, receiver.acceptedSamples());
+        // ...and the 20 left once the oldest of them waited batch_send_deadline.
+        eventually(() -> receiver.acceptedSamples() == 120, "the rest");
+    }
+
+    @Test
     void shardsGrowWithABacklogAndShrinkWhenIdle() throws Exception {
         receiver.answer(() -> {
             try {

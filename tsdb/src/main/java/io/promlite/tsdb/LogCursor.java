@@ -1,5 +1,6 @@
 package io.promlite.tsdb;
 
+import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.model.Labels;
 
 /**
@@ -69,18 +70,38 @@ public final class LogCursor {
     }
 
     /**
-     * Sets {@code out[i]} to the labels of series {@code ids[i]} ({@code i < n}) in
-     * {@link io.promlite.tsdb.store.LabelsCodec}'s encoding, or null when the store no longer knows
-     * it. The arrays are the store's own, shared: not to be modified. One call for a read's
-     * samples, so that readers need not keep labels of their own per series.
+     * Sets {@code out[i]} to a reference to the labels of series {@code ids[i]} ({@code i < n}),
+     * or null when the store no longer knows it: for a series in memory, memory's own (shorter)
+     * encoding, so nothing is allocated or copied per sample. References are immutable, shared
+     * and valid for good; one series' references are the same array while it stays in memory.
+     * {@link #writeStoredLabels} expands one, into a buffer the reader reuses.
      */
-    public void encodedLabels(long[] ids, int n, byte[][] out) {
+    public void labelRefs(long[] ids, int n, byte[][] out) {
         db.read(() -> {
             for (int i = 0; i < n; i++) {
-                out[i] = db.encodedLabelsOf(ids[i]);
+                out[i] = db.headEncodedLabelsOf(ids[i]);
             }
             return null;
         });
+    }
+
+    /** A reference, as {@link #labelRefs} gives, to labels in {@link io.promlite.tsdb.store.LabelsCodec}'s encoding. */
+    public static byte[] labelRef(byte[] storedLabels) {
+        return MemSeries.headEncoding(storedLabels);
+    }
+
+    /** The length of the {@link io.promlite.tsdb.store.LabelsCodec} encoding of a reference's labels. */
+    public static int storedLabelsLength(byte[] labelRef) {
+        return MemSeries.storedLabelsLength(labelRef);
+    }
+
+    /**
+     * Writes the {@link io.promlite.tsdb.store.LabelsCodec} encoding of a reference's labels into
+     * {@code out} from {@code at}, which has {@link #storedLabelsLength} bytes of room; returns
+     * where it ends. Thread-safe.
+     */
+    public static int writeStoredLabels(byte[] labelRef, byte[] out, int at) {
+        return MemSeries.writeStoredLabels(labelRef, out, at);
     }
 
     /** The labels of a series the log refers to; null when the store no longer knows it. */

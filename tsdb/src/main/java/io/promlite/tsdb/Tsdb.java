@@ -316,11 +316,15 @@ public final class Tsdb implements Storage {
 
     /** Labels of a series id, from memory or disk; null when unknown. Callers hold a read guard. */
     Labels labelsOf(long id) {
+        MemSeries s = head.get(id);
+        if (s != null) {
+            return s.labels();
+        }
         byte[] b = encodedLabelsOf(id);
         return b == null ? null : LabelsCodec.decode(b);
     }
 
-    /** {@link #labelsOf} in {@link LabelsCodec}'s encoding; the head's own array when it holds the series. */
+    /** {@link #labelsOf} in {@link LabelsCodec}'s encoding: a new array for a series in the head. */
     byte[] encodedLabelsOf(long id) {
         MemSeries s = head.get(id);
         if (s != null) {
@@ -331,6 +335,19 @@ public final class Tsdb implements Storage {
         } catch (RocksDBException e) {
             throw failure("reading series", e);
         }
+    }
+
+    /**
+     * {@link #labelsOf} in the head's encoding: the series' own array for a series in the head,
+     * so nothing is allocated; null when unknown. Callers hold a read guard.
+     */
+    byte[] headEncodedLabelsOf(long id) {
+        MemSeries s = head.get(id);
+        if (s != null) {
+            return s.headEncodedLabels();
+        }
+        byte[] stored = encodedLabelsOf(id);
+        return stored == null ? null : MemSeries.headEncoding(stored);
     }
 
     /** The in-memory series for an id, if it is in the head. */

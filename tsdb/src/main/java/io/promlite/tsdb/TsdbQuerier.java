@@ -55,35 +55,46 @@ final class TsdbQuerier implements Querier {
         try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
             ids = matchingIds(reader, partitions, matchers);
         }
-        // Memory first: stored chunks are read later, through RocksDB views opened after these
-        // snapshots, and a chunk leaves memory only once written, so every chunk is in one or the other.
+        // Only the encoded labels are read now, to sort by; each series' labels are decoded and
+        // its chunks snapshotted as the consumer reaches it, batch by batch: holding every
+        // series' decoded labels and a copy of every open chunk until the last one is read would
+        // keep a large select's whole data alive at once.
         Candidate[] candidates = new Candidate[ids.size()];
-        LabelsCodec.Decoder decoder = new LabelsCodec.Decoder();
         int n = 0;
         for (int i = 0; i < ids.size(); i++) {
             long id = ids.get(i);
             MemSeries s = tsdb.headSeries(id);
-            MemSeries.HeadChunks head = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
-            if (head.coversRange() && head.chunks().isEmpty()) {
+            if (s != null && endsBefore(s, mint)) {
                 continue;
             }
             byte[] encoded = s != null ? s.encodedLabels() : tsdb.encodedLabelsOf(id);
-            Labels labels = encoded == null ? null : decoder.decode(encoded);
-            if (labels != null) {
-                candidates[n++] = new Candidate(id, labels, head);
+            if (encoded != null) {
+                candidates[n++] = new Candidate(id, encoded, s);
             }
         }
         Candidate[] sorted = Arrays.copyOf(candidates, n);
-        Arrays.sort(sorted, (a, b) -> a.labels.compareTo(b.labels));
+        Arrays.sort(sorted, (a, b) -> LabelsCodec.compare(a.labels, b.labels));
         return new LazySeriesSet(partitions, sorted);
     }
 
-    /** A matching series whose stored chunks are not read yet. */
-    private record Candidate(long id, Labels labels, MemSeries.HeadChunks head) {
+    /**
+     * Whether a head series' newest sample is older than {@code mint}: then no sample of it is in
+     * range, in memory or stored, as stored chunks only hold samples that were once in memory.
+     */
+    private static boolean endsBefore(MemSeries s, long mint) {
+        long last = s.lastT();
+        return last != MemSeries.NO_SAMPLE && last < mint;
     }
 
     /**
-     * Series in label order, their chunks read only as the consumer reaches them, in batches
+     * A matching series whose labels ({@link LabelsCodec}'s encoding) are not decoded and whose
+     * chunks are not read yet; {@code head} is null when memory does not hold it.
+     */
+    private record Candidate(long id, byte[] labels, MemSeries head) {
+    }
+
+    /**
+     * Series in label order, their chunks snapshotted and read only as the consumer reaches them, in batches
      * through one RocksDB iterator each, which never outlives the store's read lock. Batches start
      * at {@value #FIRST_BATCH} series and double, so a typical select opens at most one iterator
      * and a large one a handful. Series whose range memory holds cost no RocksDB access.
@@ -92,6 +103,8 @@ final class TsdbQuerier implements Querier {
         private final int[] partitions;
         private final Candidate[] candidates;
         private final List<List<StoredChunk>> loaded = new ArrayList<>();
+        /** Shares strings among the labels of the series returned. */
+        private final LabelsCodec.Decoder decoder = new LabelsCodec.Decoder();
         private int batch = FIRST_BATCH;
         /** Index in {@code candidates} of {@code loaded.get(0)}. */
         private int loadedFrom;
@@ -108,7 +121,10 @@ final class TsdbQuerier implements Querier {
             while (++i < candidates.length) {
                 List<StoredChunk> chunks = chunksOf(i);
                 if (!chunks.isEmpty() && hasSampleInRange(chunks)) {
-                    current = new LoadedSeries(candidates[i].labels, chunks, mint, maxt);
+                    Candidate c = candidates[i];
+                    // A head series' labels come from the symbol table's strings, with no decoding.
+                    Labels labels = c.head != null ? c.head.labels() : decoder.decode(c.labels);
+                    current = new LoadedSeries(labels, chunks, mint, maxt);
                     return true;
                 }
             }
@@ -130,26 +146,35 @@ final class TsdbQuerier implements Querier {
             return chunks;
         }
 
-        /** Reads the chunks of candidates {@code k, k+1, …}; opens RocksDB only if one of them needs it. */
+        /**
+         * Snapshots the in-memory chunks of candidates {@code k, k+1, …}, then reads their stored
+         * chunks, opening RocksDB only if one of them needs it. The snapshots come first: a chunk
+         * leaves memory only once written, so it is then in the snapshot or in the store view
+         * opened after it.
+         */
         private void load(int k) {
             loaded.clear();
             loadedFrom = k;
             int end = Math.min(candidates.length, k + batch);
             batch = Math.min(batch * 2, MAX_BATCH);
+            MemSeries.HeadChunks[] heads = new MemSeries.HeadChunks[end - k];
             boolean needsStore = false;
             for (int j = k; j < end; j++) {
-                needsStore |= !candidates[j].head.coversRange();
+                MemSeries s = candidates[j].head;
+                MemSeries.HeadChunks head = s == null ? MemSeries.HeadChunks.NONE : s.snapshot(mint, maxt);
+                heads[j - k] = head;
+                needsStore |= !head.coversRange();
             }
             if (!needsStore) {
-                for (int j = k; j < end; j++) {
-                    loaded.add(candidates[j].head.chunks());
+                for (MemSeries.HeadChunks head : heads) {
+                    loaded.add(head.chunks());
                 }
                 return;
             }
             tsdb.read(() -> {
                 try (RocksIterator it = tsdb.store().db().newIterator(tsdb.store().chunks())) {
                     for (int j = k; j < end; j++) {
-                        loaded.add(chunks(it, partitions, candidates[j].id, candidates[j].head));
+                        loaded.add(chunks(it, partitions, candidates[j].id, heads[j - k]));
                     }
                 }
                 return null;

@@ -1,8 +1,10 @@
 package io.promlite.tsdb;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +14,7 @@ import io.promlite.tsdb.store.LabelsCodec;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -47,30 +50,62 @@ class LogCursorTest {
     }
 
     @Test
-    void encodedLabelsOfARead() throws Exception {
+    void labelsOfAReadSurviveARestart() throws Exception {
         TsdbOptions options = TsdbOptions.defaults(dir);
-        long[] ids = new long[3];
+        long[] ids = new long[2];
+        byte[] buffer = new byte[128];
         try (Tsdb db = Tsdb.open(options)) {
             LogCursor cursor = db.logCursor("q");
             commit(db, 0, 1);
             int[] n = {0};
             cursor.read(10, (id, t, bits) -> ids[n[0]++] = id);
             assertEquals(2, n[0]);
-            ids[2] = Math.max(ids[0], ids[1]) + 1000;
-            byte[][] out = new byte[3][];
-            cursor.encodedLabels(ids, 3, out);
-            assertEquals(A, LabelsCodec.decode(out[0]));
-            assertEquals(B, LabelsCodec.decode(out[1]));
-            assertNull(out[2], "a series the store does not know");
             db.checkpoint();
         }
         // After a restart the labels come from wherever the store keeps them now.
         try (Tsdb db = Tsdb.open(options)) {
-            byte[][] out = new byte[2][];
-            db.logCursor("q").encodedLabels(ids, 2, out);
-            assertEquals(A, LabelsCodec.decode(out[0]));
-            assertEquals(B, LabelsCodec.decode(out[1]));
+            byte[][] refs = new byte[2][];
+            db.logCursor("q").labelRefs(ids, 2, refs);
+            assertEquals(A, LabelsCodec.decode(expanded(refs[0], buffer)));
+            assertEquals(B, LabelsCodec.decode(expanded(refs[1], buffer)));
         }
+    }
+
+    /** The stored encoding a label reference expands to, written after other bytes into a reused buffer. */
+    private static byte[] expanded(byte[] ref, byte[] buffer) {
+        int end = LogCursor.writeStoredLabels(ref, buffer, 3);
+        assertEquals(3 + LogCursor.storedLabelsLength(ref), end);
+        return Arrays.copyOfRange(buffer, 3, end);
+    }
+
+    @Test
+    void labelRefsOfAReadExpandToTheStoredEncoding() throws Exception {
+        long[] ids = new long[3];
+        byte[] buffer = new byte[128];
+        try (Tsdb db = Tsdb.open(TsdbOptions.defaults(dir))) {
+            LogCursor cursor = db.logCursor("q");
+            commit(db, 0, 1);
+            commit(db, 1, 2);
+            long[] read = new long[4];
+            int[] n = {0};
+            cursor.read(10, (id, t, bits) -> read[n[0]++] = id);
+            assertEquals(4, n[0]);
+            ids[0] = read[0];
+            ids[1] = read[1];
+            ids[2] = Math.max(ids[0], ids[1]) + 1000;
+            byte[][] refs = new byte[3][];
+            cursor.labelRefs(ids, 3, refs);
+            assertArrayEquals(LabelsCodec.encode(A), expanded(refs[0], buffer));
+            assertArrayEquals(LabelsCodec.encode(B), expanded(refs[1], buffer));
+            assertNull(refs[2], "a series the store does not know");
+            // A series in memory: the same array for every sample, nothing allocated per sample.
+            byte[][] again = new byte[2][];
+            cursor.labelRefs(new long[] {read[2], read[3]}, 2, again);
+            assertSame(refs[0], again[0]);
+            assertSame(refs[1], again[1]);
+        }
+        Labels spelled = Labels.of("__name__", "never_in_memory", "path", "/température");
+        assertArrayEquals(LabelsCodec.encode(spelled), expanded(LogCursor.labelRef(LabelsCodec.encode(spelled)), buffer));
     }
 
     @Test

@@ -122,4 +122,51 @@ class TsdbQuerierTest {
             assertFalse(set.next());
         }
     }
+
+    @Test
+    void seriesStartingAfterTheRangeAreLeftOut() throws Exception {
+        append(2, 0, 10);
+        Appender app = db.appender();
+        app.append(0, series(2), 100 * STEP, 1);
+        app.commit();
+        try (Querier q = db.querier(0, 50 * STEP)) {
+            SeriesSet set = q.select(List.of(Matcher.equal("__name__", "m")));
+            assertTrue(set.next());
+            assertEquals(series(0), set.at().labels());
+            assertTrue(set.next());
+            assertEquals(series(1), set.at().labels());
+            assertFalse(set.next());
+        }
+    }
+
+    /**
+     * Chunks are snapshotted batch by batch as the select is consumed: series of a later batch
+     * whose cut chunks a checkpoint moved from memory to the store meanwhile, and which took new
+     * samples, still yield exactly the samples of the range, each once.
+     */
+    @Test
+    void seriesCheckpointedWhileTheSelectIsConsumedAreReadWhole() throws Exception {
+        append(SERIES, 0, STORED);
+        long maxt = (STORED + LIVE) * STEP;
+        try (Querier q = db.querier(0, maxt)) {
+            SeriesSet set = q.select(List.of(Matcher.equal("__name__", "m")));
+            assertTrue(set.next());
+            db.checkpoint();
+            append(SERIES, STORED, STORED + LIVE);
+            for (int s = 1; s < SERIES; s++) {
+                assertTrue(set.next(), "series " + s);
+                assertEquals(series(s), set.at().labels());
+                SampleIterator it = set.at().iterator();
+                int t = 0;
+                while (it.next()) {
+                    assertEquals(t * STEP, it.timestamp(), "series " + s);
+                    assertEquals(s * 1000 + t, it.value());
+                    t++;
+                }
+                // The first batch was snapshotted before the new samples; later ones may see them.
+                assertEquals(s < 1024 ? STORED : STORED + LIVE, t, "series " + s);
+            }
+            assertFalse(set.next());
+        }
+    }
 }

@@ -13,7 +13,9 @@ import java.util.Arrays;
  */
 public final class SnappyEncoder {
     private static final int BLOCK_SIZE = 1 << 16;
-    private static final int TABLE_BITS = 14;
+    /** The hash table's size bounds, as in the reference encoder: 256 to 16384 entries, sized to the block. */
+    private static final int MIN_TABLE_BITS = 8;
+    private static final int MAX_TABLE_BITS = 14;
     /** Bytes at a block's end left to literals, so that match reads never run past the input. */
     private static final int INPUT_MARGIN = 16 - 1;
     private static final int MIN_NON_LITERAL_BLOCK = 1 + 1 + INPUT_MARGIN;
@@ -22,7 +24,11 @@ public final class SnappyEncoder {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final int[] table = new int[1 << TABLE_BITS];
+    /**
+     * Positions within the current block (under 64 KiB, so 16 bits each): half the bytes to clear
+     * per block of an int table. Only the first {@code 1 << bits} entries are used for a block.
+     */
+    private final short[] table = new short[1 << MAX_TABLE_BITS];
     private byte[] out = new byte[0];
     private int length;
 
@@ -61,11 +67,16 @@ public final class SnappyEncoder {
     }
 
     private int block(int d, byte[] src, int start, int end) {
-        Arrays.fill(table, 0);
+        int bits = MIN_TABLE_BITS;
+        while (bits < MAX_TABLE_BITS && 1 << bits < end - start) {
+            bits++;
+        }
+        int shift = 32 - bits;
+        Arrays.fill(table, 0, 1 << bits, (short) 0);
         int sLimit = end - INPUT_MARGIN;
         int nextEmit = start;
         int s = start + 1;
-        int nextHash = hash(load32(src, s));
+        int nextHash = hash(load32(src, s), shift);
         while (true) {
             // Skip faster the longer nothing matches: incompressible data costs little time.
             int skip = 32;
@@ -79,9 +90,9 @@ public final class SnappyEncoder {
                 if (nextS > sLimit) {
                     return remainder(d, src, nextEmit, end);
                 }
-                candidate = start + table[nextHash];
-                table[nextHash] = s - start;
-                nextHash = hash(load32(src, nextS));
+                candidate = start + (table[nextHash] & 0xffff);
+                table[nextHash] = (short) (s - start);
+                nextHash = hash(load32(src, nextS), shift);
             } while (load32(src, s) != load32(src, candidate));
 
             d = literal(d, src, nextEmit, s - nextEmit);
@@ -94,12 +105,12 @@ public final class SnappyEncoder {
                     return remainder(d, src, nextEmit, end);
                 }
                 // Index the position before s and try s itself as the next match start.
-                table[hash(load32(src, s - 1))] = s - 1 - start;
-                int h = hash(load32(src, s));
-                candidate = start + table[h];
-                table[h] = s - start;
+                table[hash(load32(src, s - 1), shift)] = (short) (s - 1 - start);
+                int h = hash(load32(src, s), shift);
+                candidate = start + (table[h] & 0xffff);
+                table[h] = (short) (s - start);
                 if (load32(src, s) != load32(src, candidate)) {
-                    nextHash = hash(load32(src, s + 1));
+                    nextHash = hash(load32(src, s + 1), shift);
                     s++;
                     break;
                 }
@@ -191,7 +202,7 @@ public final class SnappyEncoder {
         return (int) INT.get(b, i);
     }
 
-    private static int hash(int u) {
-        return (u * 0x1e35a7bd) >>> (32 - TABLE_BITS);
+    private static int hash(int u, int shift) {
+        return (u * 0x1e35a7bd) >>> shift;
     }
 }

@@ -218,6 +218,7 @@ public final class QueryApi {
             }
             g.writeEndArray();
         } else if (value instanceof Matrix m) {
+            ApiJson.PointWriter points = new ApiJson.PointWriter();
             g.writeStartArray();
             for (SeriesPoints series : m.series().subList(0, Math.min(limit, m.series().size()))) {
                 g.writeStartObject();
@@ -225,7 +226,7 @@ public final class QueryApi {
                 ApiJson.writeLabels(g, series.metric());
                 g.writeArrayFieldStart("values");
                 for (int i = 0; i < series.count(); i++) {
-                    ApiJson.writePoint(g, series.timestampsMs()[i], series.values()[i]);
+                    points.write(g, series.timestampsMs()[i], series.values()[i]);
                 }
                 g.writeEndArray();
                 g.writeEndObject();

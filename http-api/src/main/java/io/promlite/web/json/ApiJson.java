@@ -78,25 +78,39 @@ public final class ApiJson {
 
     /** Seconds with up to three fraction digits, written as Prometheus's {@code MarshalTimestamp} does. */
     public static void writeTimestamp(JsonGenerator g, long ms) throws IOException {
-        StringBuilder sb = new StringBuilder(20);
-        long t = ms;
-        if (t < 0) {
-            sb.append('-');
-            t = -t;
+        char[] buf = new char[TIMESTAMP_CHARS];
+        g.writeNumber(buf, 0, formatTimestamp(ms, buf));
+    }
+
+    /** The most characters {@link #formatTimestamp} writes: a sign, 19 digits, a point. */
+    private static final int TIMESTAMP_CHARS = 21;
+
+    /** Writes the timestamp's spelling into {@code buf} from index 0; returns its length. */
+    static int formatTimestamp(long ms, char[] buf) {
+        int n = 0;
+        if (ms < 0) {
+            buf[n++] = '-';
         }
-        sb.append(t / 1000);
-        long fraction = t % 1000;
+        // Negated remainders and quotient: -ms overflows for Long.MIN_VALUE, these never do.
+        long seconds = Math.abs(ms / 1000);
+        int fraction = (int) Math.abs(ms % 1000);
+        int start = n;
+        do {
+            buf[n++] = (char) ('0' + seconds % 10);
+            seconds /= 10;
+        } while (seconds != 0);
+        for (int i = start, j = n - 1; i < j; i++, j--) {
+            char c = buf[i];
+            buf[i] = buf[j];
+            buf[j] = c;
+        }
         if (fraction != 0) {
-            sb.append('.');
-            if (fraction < 100) {
-                sb.append('0');
-            }
-            if (fraction < 10) {
-                sb.append('0');
-            }
-            sb.append(fraction);
+            buf[n++] = '.';
+            buf[n++] = (char) ('0' + fraction / 100);
+            buf[n++] = (char) ('0' + fraction / 10 % 10);
+            buf[n++] = (char) ('0' + fraction % 10);
         }
-        g.writeNumber(sb.toString());
+        return n;
     }
 
     /** A {@code [timestamp, "value"]} pair. */
@@ -105,6 +119,29 @@ public final class ApiJson {
         writeTimestamp(g, ms);
         g.writeString(GoFloat.api(value));
         g.writeEndArray();
+    }
+
+    /**
+     * Writes the {@code [timestamp, "value"]} pairs of one response: a matrix has one per point,
+     * so the timestamp is spelled in a reused buffer, and a value equal to the previous one (a
+     * gauge that did not move, {@code up}) reuses its spelling.
+     */
+    public static final class PointWriter {
+        private final char[] timestamp = new char[TIMESTAMP_CHARS];
+        private long lastBits;
+        private String lastValue;
+
+        public void write(JsonGenerator g, long ms, double value) throws IOException {
+            g.writeStartArray();
+            g.writeNumber(timestamp, 0, formatTimestamp(ms, timestamp));
+            long bits = Double.doubleToRawLongBits(value);
+            if (lastValue == null || bits != lastBits) {
+                lastValue = GoFloat.api(value);
+                lastBits = bits;
+            }
+            g.writeString(lastValue);
+            g.writeEndArray();
+        }
     }
 
     /** Go's {@code time.Time} JSON: RFC 3339 with the fraction's trailing zeros dropped; null is Go's zero time. */

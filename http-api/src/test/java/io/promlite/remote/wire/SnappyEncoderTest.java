@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.xerial.snappy.Snappy;
@@ -27,8 +30,14 @@ class SnappyEncoderTest {
         for (int i = 0; i < mixed.length; i++) {
             mixed[i] = (byte) (i % 1000 < 500 ? noise[i] : i / 3);
         }
-        return new byte[][] {new byte[0], "a".getBytes(StandardCharsets.UTF_8), "abcdabcdabcdabcdabcdabcd".getBytes(
-                StandardCharsets.UTF_8), noise, text.toString().getBytes(StandardCharsets.UTF_8), zeros, mixed};
+        byte[] textBytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        List<byte[]> all = new ArrayList<>(List.of(new byte[0], "a".getBytes(StandardCharsets.UTF_8),
+                "abcdabcdabcdabcdabcdabcd".getBytes(StandardCharsets.UTF_8), noise, textBytes, zeros, mixed));
+        // Blocks of every hash table size (256 to 16384 entries, sized to the block).
+        for (int n : new int[] {17, 100, 256, 257, 1000, 4097, 20_000, 65_535, 65_537}) {
+            all.add(Arrays.copyOfRange(textBytes, 1000, 1000 + n));
+        }
+        return all.toArray(new byte[0][]);
     }
 
     @Test

@@ -49,6 +49,76 @@ class WriteRequestEncoderTest {
     }
 
     @Test
+    void labelsFromTheStartOfAReusedBufferEncodeAsTheExactArrayDoes() {
+        byte[] stored = LabelsCodec.encode(Labels.of("__name__", "up", "job", "node", "instance", "h:1"));
+        byte[] reused = java.util.Arrays.copyOf(stored, stored.length + 300);
+        java.util.Arrays.fill(reused, stored.length, reused.length, (byte) 0x7f);
+        long[] ts = {1_700_000_000_123L};
+        double[] vs = {2.5};
+        WriteRequestEncoder exact = new WriteRequestEncoder(Map.of("replica", "r1"));
+        exact.series(stored, ts, vs, 0, 1);
+        WriteRequestEncoder fromBuffer = new WriteRequestEncoder(Map.of("replica", "r1"));
+        fromBuffer.series(reused, stored.length, ts, vs, 0, 1);
+        assertArrayEquals(java.util.Arrays.copyOf(exact.buffer(), exact.length()),
+                java.util.Arrays.copyOf(fromBuffer.buffer(), fromBuffer.length()));
+    }
+
+    @Test
+    void seriesOfEverySizeAroundOneAndTwoByteLengthsDecode() throws RemoteWriteException {
+        // The message length is sized from an upper bound first: these cross 128 and 16384 both
+        // with the bound and the exact length, and with only the bound.
+        WriteRequestEncoder e = new WriteRequestEncoder(Map.of("replica", "r1"));
+        List<Labels> sent = new java.util.ArrayList<>();
+        List<long[]> times = new java.util.ArrayList<>();
+        for (int len = 0; len < 200; len++) {
+            Labels l = Labels.of("__name__", "m", "job", "j", "v", "x".repeat(len));
+            int n = 1 + len % 3 + (len == 150 ? 800 : 0);
+            long[] ts = new long[n];
+            double[] vs = new double[n];
+            for (int i = 0; i < n; i++) {
+                ts[i] = len % 2 == 0 ? i : -1_700_000_000_000L * (i + 1);
+                vs[i] = len + i;
+            }
+            e.series(LabelsCodec.encode(l), ts, vs, 0, n);
+            sent.add(l);
+            times.add(ts);
+        }
+        List<TimeSeries> decoded = WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length()));
+        assertEquals(sent.size(), decoded.size());
+        for (int k = 0; k < sent.size(); k++) {
+            assertEquals(sent.get(k).toBuilder().set("replica", "r1").build(), decoded.get(k).labels());
+            assertArrayEquals(times.get(k), decoded.get(k).timestamps());
+            assertEquals(k + times.get(k).length - 1, decoded.get(k).values()[times.get(k).length - 1]);
+        }
+    }
+
+    @Test
+    void timestampsOnBothSidesOfEveryVarintLengthDecode() throws RemoteWriteException {
+        WriteRequestEncoder e = new WriteRequestEncoder();
+        List<Long> edges = new java.util.ArrayList<>(List.of(0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE,
+                1_763_000_000_123L, 0x5555_5555_5555L, 0x2AA_AAAA_AAAAL));
+        for (int bits = 7; bits < 64; bits += 7) {
+            edges.add((1L << bits) - 1);
+            edges.add(1L << bits);
+        }
+        long[] ts = edges.stream().mapToLong(Long::longValue).toArray();
+        double[] vs = new double[ts.length];
+        java.util.Arrays.fill(vs, 0.5);
+        e.series(LabelsCodec.encode(Labels.of("__name__", "m")), ts, vs, 0, ts.length);
+        // Each sample once more as a series of its own, so a timestamp is also followed by a new series.
+        for (int i = 0; i < ts.length; i++) {
+            e.series(LabelsCodec.encode(Labels.of("__name__", "m", "i", "" + i)), ts, vs, i, 1);
+        }
+        List<TimeSeries> decoded = WriteRequestDecoder.decode(java.util.Arrays.copyOf(e.buffer(), e.length()));
+        assertArrayEquals(ts, decoded.get(0).timestamps());
+        assertArrayEquals(vs, decoded.get(0).values());
+        for (int i = 0; i < ts.length; i++) {
+            assertArrayEquals(new long[] {ts[i]}, decoded.get(i + 1).timestamps());
+            assertEquals("" + i, decoded.get(i + 1).labels().get("i"));
+        }
+    }
+
+    @Test
     void largeRequestsRoundTripThroughSnappy() throws RemoteWriteException {
         WriteRequestEncoder e = new WriteRequestEncoder();
         long[] ts = new long[100];

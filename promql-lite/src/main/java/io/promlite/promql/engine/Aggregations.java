@@ -6,9 +6,11 @@ import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
 import io.promlite.promql.functions.Absent;
 import io.promlite.promql.functions.GoStrings;
+import io.promlite.promql.functions.KahanSum;
 import io.promlite.promql.functions.MathFunctions;
 import io.promlite.promql.parser.AggregateOp;
 import io.promlite.promql.parser.Expr.Aggregate;
+import io.promlite.promql.parser.Expr.VectorSelector;
 import io.promlite.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** The aggregation operators, evaluated per group and step over dense step arrays. */
 final class Aggregations {
@@ -35,13 +38,27 @@ final class Aggregations {
                 label = ((Str) p).value();
             }
         }
-        List<StepSeries> input = ((Vectors) ev.eval(a.expr())).series();
-        Set<String> grouping = new HashSet<>(a.grouping());
-        Map<Labels, List<StepSeries>> groups = new LinkedHashMap<>();
-        for (StepSeries s : input) {
-            groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
-        }
         AggregateOp op = a.op();
+        Set<String> grouping = new HashSet<>(a.grouping());
+        if (RunningGroup.folds(op)) {
+            return new Vectors(fold(ev, a, grouping));
+        }
+        Map<Labels, List<StepSeries>> groups = new LinkedHashMap<>();
+        VectorSelector source = reducesValuesOnly(op) ? Evaluator.batchSource(a.expr()) : null;
+        if (source != null) {
+            // Only values and name marks take part: members keep no labels, and the input's
+            // samples and labels go batch by batch instead of all being held until the end.
+            ev.evalInBatches(a.expr(), source, batch -> {
+                for (StepSeries s : batch) {
+                    groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>())
+                            .add(new StepSeries(Labels.EMPTY, s.values, s.dropName));
+                }
+            });
+        } else {
+            for (StepSeries s : ((Vectors) ev.eval(a.expr())).series()) {
+                groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()), k -> new ArrayList<>()).add(s);
+            }
+        }
         if (op == AggregateOp.QUANTILE) {
             warnOutOfRange(ev, a, param, 0, 1, Aggregations::quantileWarning);
         } else if (op == AggregateOp.LIMIT_RATIO) {
@@ -93,43 +110,24 @@ final class Aggregations {
         }
     }
 
+    /** Whether the operator's result depends only on its members' values, not on their labels. */
+    private static boolean reducesValuesOnly(AggregateOp op) {
+        return switch (op) {
+            case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO, COUNT_VALUES -> false;
+            default -> true;
+        };
+    }
+
     static Labels groupLabels(Labels l, Set<String> grouping, boolean without) {
         return without ? l.filter(name -> !grouping.contains(name) && !name.equals(Labels.METRIC_NAME))
                 : l.filter(grouping::contains);
     }
 
-    /** Reduces the {@code n} present values of one group at one step. */
+    /** Reduces the {@code n} present values of one group at one step (the operators {@link #fold} leaves). */
     private static double reduce(AggregateOp op, double[] v, int n, double param) {
         switch (op) {
-            case SUM -> {
-                return MathFunctions.sum(v, 0, n);
-            }
             case AVG -> {
                 return MathFunctions.mean(v, 0, n);
-            }
-            case COUNT -> {
-                return n;
-            }
-            case GROUP -> {
-                return 1;
-            }
-            case MIN -> {
-                double m = v[0];
-                for (int i = 1; i < n; i++) {
-                    if (m > v[i] || Double.isNaN(m)) {
-                        m = v[i];
-                    }
-                }
-                return m;
-            }
-            case MAX -> {
-                double m = v[0];
-                for (int i = 1; i < n; i++) {
-                    if (m < v[i] || Double.isNaN(m)) {
-                        m = v[i];
-                    }
-                }
-                return m;
             }
             case STDDEV -> {
                 return Math.sqrt(MathFunctions.variance(v, 0, n));
@@ -141,6 +139,121 @@ final class Aggregations {
                 return MathFunctions.quantile(param, v, n);
             }
             default -> throw new IllegalStateException(op.symbol());
+        }
+    }
+
+    /**
+     * sum, count, min, max and group, which need no member once it is added: each group keeps a
+     * running result per step, so the input can go batch by batch (see {@link Evaluator#batchSource})
+     * and is never held whole.
+     */
+    private static List<StepSeries> fold(Evaluator ev, Aggregate a, Set<String> grouping) {
+        Map<Labels, RunningGroup> groups = new LinkedHashMap<>();
+        Consumer<List<StepSeries>> add = batch -> {
+            for (StepSeries s : batch) {
+                groups.computeIfAbsent(groupLabels(s.labels, grouping, a.without()),
+                        k -> new RunningGroup(a.op(), ev.steps)).add(s);
+            }
+        };
+        VectorSelector source = Evaluator.batchSource(a.expr());
+        if (source != null) {
+            ev.evalInBatches(a.expr(), source, add);
+        } else {
+            add.accept(((Vectors) ev.eval(a.expr())).series());
+        }
+        List<StepSeries> out = new ArrayList<>(groups.size());
+        for (Map.Entry<Labels, RunningGroup> g : groups.entrySet()) {
+            ev.ctx.checkDeadline();
+            StepSeries r = g.getValue().result(g.getKey());
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One group's result so far at every step. Members are added in input order with the
+     * arithmetic of a reduction over all of them at once: a compensated sum adding in order, min
+     * and max keeping the first of equal values and replacing NaN by any number.
+     */
+    private static final class RunningGroup {
+        private final AggregateOp op;
+        private final int[] count;
+        /** min or max so far. */
+        private final double[] extreme;
+        private final KahanSum[] sums;
+        /** Whether a member present at the step was marked for name removal. */
+        private final boolean[] marked;
+
+        RunningGroup(AggregateOp op, int steps) {
+            this.op = op;
+            this.count = new int[steps];
+            this.extreme = op == AggregateOp.MIN || op == AggregateOp.MAX ? new double[steps] : null;
+            this.sums = op == AggregateOp.SUM ? new KahanSum[steps] : null;
+            this.marked = new boolean[steps];
+        }
+
+        static boolean folds(AggregateOp op) {
+            return switch (op) {
+                case SUM, COUNT, MIN, MAX, GROUP -> true;
+                default -> false;
+            };
+        }
+
+        void add(StepSeries s) {
+            for (int i = 0; i < count.length; i++) {
+                double v = s.values[i];
+                if (Absent.is(v)) {
+                    continue;
+                }
+                marked[i] |= s.dropName;
+                boolean first = count[i]++ == 0;
+                switch (op) {
+                    case SUM -> {
+                        if (first) {
+                            sums[i] = new KahanSum();
+                        }
+                        sums[i].add(v);
+                    }
+                    case MIN -> {
+                        if (first || extreme[i] > v || Double.isNaN(extreme[i])) {
+                            extreme[i] = v;
+                        }
+                    }
+                    case MAX -> {
+                        if (first || extreme[i] < v || Double.isNaN(extreme[i])) {
+                            extreme[i] = v;
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+
+        /**
+         * The group's series, null when no member is present at any step. As in Prometheus, it is
+         * marked for name removal if a member present at its last step was (only matters when
+         * grouping by __name__).
+         */
+        StepSeries result(Labels labels) {
+            double[] values = Absent.newArray(count.length);
+            boolean any = false;
+            boolean dropName = false;
+            for (int i = 0; i < count.length; i++) {
+                if (count[i] == 0) {
+                    continue;
+                }
+                values[i] = switch (op) {
+                    case SUM -> sums[i].value();
+                    case COUNT -> count[i];
+                    case GROUP -> 1;
+                    default -> extreme[i];
+                };
+                any = true;
+                dropName = marked[i];
+            }
+            return any ? new StepSeries(labels, values, dropName) : null;
         }
     }
 

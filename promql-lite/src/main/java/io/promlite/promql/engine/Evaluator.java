@@ -18,11 +18,14 @@ import io.promlite.promql.parser.Expr.StringLiteral;
 import io.promlite.promql.parser.Expr.Subquery;
 import io.promlite.promql.parser.Expr.VectorSelector;
 import io.promlite.promql.parser.Expr;
+import io.promlite.promql.functions.RangeFunctions;
 import io.promlite.tsdb.Querier;
+import io.promlite.tsdb.Queryable;
 import io.promlite.tsdb.SampleIterator;
 import io.promlite.tsdb.Series;
 import io.promlite.tsdb.SeriesSet;
 import io.promlite.tsdb.model.Labels;
+import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Evaluates an expression at every step of one time grid ({@code start, start+interval, …, end})
@@ -40,9 +44,14 @@ final class Evaluator {
     /** Prometheus's default global evaluation interval, used by subqueries without a step. */
     static final long DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
+    /** How many source series an aggregation reads per batch (see {@link #evalInBatches}). */
+    static final int BATCH_SERIES = 512;
+
     final QueryContext ctx;
     final int steps;
     final long[] times;
+    /** While {@link #evalInBatches} runs: the selector read a batch at a time. */
+    private SelectorBatches batches;
 
     Evaluator(QueryContext ctx, long start, long end, long interval) {
         this.ctx = ctx;
@@ -281,8 +290,8 @@ final class Evaluator {
         long[] refs = referenceTimes(vs.at(), vs.offsetMs());
         List<StepSeries> out = new ArrayList<>();
         long before = ctx.currentSamples();
-        try (Querier q = ctx.storage.querier(refs[0] - ctx.lookbackMs + 1, refs[steps - 1] + lookAheadMs)) {
-            SeriesSet set = q.select(vs.matchers());
+        try (Selection sel = select(vs, refs[0] - ctx.lookbackMs + 1, refs[steps - 1] + lookAheadMs)) {
+            SeriesSet set = sel.set();
             while (set.next()) {
                 ctx.checkDeadline();
                 Series series = set.at();
@@ -309,8 +318,8 @@ final class Evaluator {
         long[] ts = new long[16];
         double[] vals = new double[16];
         long[] sts = null;
-        try (Querier q = ctx.storage.querier(mint + 1, maxt)) {
-            SeriesSet set = q.select(vs.matchers());
+        try (Selection sel = select(vs, mint + 1, maxt)) {
+            SeriesSet set = sel.set();
             while (set.next()) {
                 ctx.checkDeadline();
                 Series series = set.at();
@@ -359,6 +368,142 @@ final class Evaluator {
             }
         }
         return new Ranges(out, ends, ms.rangeMs(), vs.mode(), ctx.lookbackMs);
+    }
+
+    /** A selector's series and the querier to close after reading them (null when not this read's own). */
+    private record Selection(SeriesSet set, Querier owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (owned != null) {
+                owned.close();
+            }
+        }
+    }
+
+    /** The series of {@code vs} in {@code [mint, maxt]}: all of them, or the next batch while it is read in batches. */
+    private Selection select(VectorSelector vs, long mint, long maxt) {
+        if (batches != null && batches.selector == vs) {
+            return new Selection(batches.next(ctx.storage, mint, maxt), null);
+        }
+        Querier q = ctx.storage.querier(mint, maxt);
+        try {
+            return new Selection(q.select(vs.matchers()), q);
+        } catch (RuntimeException e) {
+            q.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The selector an expression's every output series is computed from one series of alone, so
+     * that the expression can be evaluated a batch of the selector's series at a time with the
+     * same result; null when it is not such an expression. These are a plain instant selector and
+     * a range function over a plain range selector of one metric name: the function drops the
+     * name, and series of one name stay distinct without it, so no batch can collide with another.
+     */
+    static VectorSelector batchSource(Expr e) {
+        if (e instanceof Paren p) {
+            return batchSource(p.expr());
+        }
+        if (e instanceof VectorSelector vs) {
+            return vs.mode() == Expr.SelectorMode.PLAIN ? vs : null;
+        }
+        if (e instanceof Call c && c.args().size() == 1 && c.args().get(0) instanceof MatrixSelector ms
+                && RangeFunctions.byName(c.function().name()) != null
+                && !c.function().name().equals("absent_over_time")
+                && ms.selector().mode() == Expr.SelectorMode.PLAIN && namesOneMetric(ms.selector())) {
+            return ms.selector();
+        }
+        return null;
+    }
+
+    private static boolean namesOneMetric(VectorSelector vs) {
+        for (Matcher m : vs.matchers()) {
+            if (m.name().equals(Labels.METRIC_NAME) && m.type() == Matcher.Type.EQUAL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Evaluates {@code e} (see {@link #batchSource}) a batch of {@code source}'s series at a time,
+     * handing each batch's result to {@code sink} in series order. An aggregation folds the batches
+     * as they come, so the selector's samples and the per-series results are never all held at
+     * once. The samples count is kept as if every batch's result were still held, as when the
+     * input is evaluated whole.
+     */
+    void evalInBatches(Expr e, VectorSelector source, Consumer<List<StepSeries>> sink) {
+        SelectorBatches outer = batches;
+        SelectorBatches b = new SelectorBatches(source, BATCH_SERIES);
+        batches = b;
+        try {
+            long held = ctx.currentSamples();
+            do {
+                ctx.setCurrentSamples(held);
+                List<StepSeries> batch = ((Vectors) eval(e)).series();
+                held = ctx.currentSamples();
+                sink.accept(batch);
+            } while (b.more());
+        } finally {
+            batches = outer;
+            b.close();
+        }
+    }
+
+    /** One selector's series, handed out {@code size} at a time from a single select. */
+    private static final class SelectorBatches implements AutoCloseable {
+        final VectorSelector selector;
+        private final int size;
+        private Querier querier;
+        private SeriesSet all;
+        private boolean exhausted;
+
+        SelectorBatches(VectorSelector selector, int size) {
+            this.selector = selector;
+            this.size = size;
+        }
+
+        /** The next batch; the select runs on the first call, with that call's range. */
+        SeriesSet next(Queryable storage, long mint, long maxt) {
+            if (all == null) {
+                querier = storage.querier(mint, maxt);
+                all = querier.select(selector.matchers());
+            }
+            return new SeriesSet() {
+                private int taken;
+
+                @Override
+                public boolean next() {
+                    if (taken == size || exhausted) {
+                        return false;
+                    }
+                    if (!all.next()) {
+                        exhausted = true;
+                        return false;
+                    }
+                    taken++;
+                    return true;
+                }
+
+                @Override
+                public Series at() {
+                    return all.at();
+                }
+            };
+        }
+
+        /** Whether series may remain: the selector was read, and not to its end. */
+        boolean more() {
+            return all != null && !exhausted;
+        }
+
+        @Override
+        public void close() {
+            if (querier != null) {
+                querier.close();
+            }
+        }
     }
 
     /**

@@ -6,7 +6,13 @@ import io.promlite.promql.script.TestStorages;
 import io.promlite.tsdb.Appender;
 import io.promlite.tsdb.Storage;
 import io.promlite.tsdb.model.Labels;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +23,10 @@ import java.util.List;
  * {@code java -cp … io.promlite.promql.bench.LiveQueryBench [targets] [minutes] [reps] [query]}: the
  * last argument picks the set's queries containing it, or is run itself when none does.
  * The window starts before the series' first samples, as a dashboard's does. Prints per query
- * the median wall time and the bytes the query thread allocated (load-independent).
+ * the median wall time, the bytes the query thread allocated, and (run with
+ * {@code -XX:+UseSerialGC}, as the server is) the bytes young collections promoted to the old
+ * generation: what a query still holds when a collection comes, which the server later pays for
+ * in full collections. Both byte counts are load-independent.
  */
 public final class LiveQueryBench {
     private static final List<String> QUERIES = List.of(
@@ -116,6 +125,7 @@ public final class LiveQueryBench {
             System.out.printf("%d series x %d scrapes; window %d s, step 15 s%n", series.size(), scrapes,
                     (end - ready) / 1000);
             Engine engine = new Engine(storage, EngineOptions.defaults());
+            AtomicLong promoted = countPromotedBytes();
             com.sun.management.ThreadMXBean threads =
                     (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long self = Thread.currentThread().getId();
@@ -128,18 +138,40 @@ public final class LiveQueryBench {
                 }
                 long[] times = new long[reps];
                 long bytes0 = threads.getThreadAllocatedBytes(self);
+                long promoted0 = promoted.get();
                 for (int i = 0; i < reps; i++) {
                     long t0 = System.nanoTime();
                     engine.range(q, ready, end, interval);
                     times[i] = System.nanoTime() - t0;
                 }
                 long bytes = (threads.getThreadAllocatedBytes(self) - bytes0) / reps;
+                long promotedPerQuery = (promoted.get() - promoted0) / reps;
                 Arrays.sort(times);
                 double ms = times[reps / 2] / 1e6;
                 logSum += Math.log(ms);
-                System.out.printf("%8.3f ms %9d B  %s%n", ms, bytes, q);
+                System.out.printf("%8.3f ms %9d B %9d B promoted  %s%n", ms, bytes, promotedPerQuery, q);
             }
             System.out.printf("geomean %.3f ms%n", Math.exp(logSum / queries.size()));
         }
+    }
+
+    /** Sums the growth of the serial collector's old generation over its young collections. */
+    private static AtomicLong countPromotedBytes() {
+        AtomicLong promoted = new AtomicLong();
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!gc.getName().equals("Copy")) {
+                continue;
+            }
+            ((NotificationEmitter) gc).addNotificationListener((n, handback) -> {
+                GarbageCollectionNotificationInfo info =
+                        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                MemoryUsage before = info.getGcInfo().getMemoryUsageBeforeGc().get("Tenured Gen");
+                MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get("Tenured Gen");
+                if (before != null && after != null) {
+                    promoted.addAndGet(Math.max(0, after.getUsed() - before.getUsed()));
+                }
+            }, n -> n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION), null);
+        }
+        return promoted;
     }
 }

@@ -50,11 +50,15 @@ class BitWriter {
         return i < b.length ? b[i] : 0;
     }
 
-    /** Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. */
+    /**
+     * Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. Grows by a
+     * quarter: a head chunk's buffer stands partly empty until its chunk is cut, for every active
+     * series, and growing by half left a third more slack for one or two fewer copies per chunk.
+     */
     void ensureBits(int extra) {
         int needed = ((bitPos + extra + 7) >>> 3) + 8;
         if (needed > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 1)));
+            buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 2)));
         }
     }
 
@@ -82,6 +86,11 @@ class BitWriter {
             v >>>= 7;
         }
         writeBits(v, 8);
+    }
+
+    /** Bits {@link #writeUvarint} takes for {@code v}. */
+    static int uvarintBits(long v) {
+        return 8 * Math.max(1, (70 - Long.numberOfLeadingZeros(v)) / 7);
     }
 
     static long zigzag(long v) {

@@ -21,6 +21,10 @@ import java.util.Arrays;
  * Values are handled as raw IEEE-754 bits end to end, so every NaN payload (including the
  * staleness marker) round-trips exactly. Appending never allocates except to grow the buffer.
  * Not thread-safe.
+ *
+ * <p>One of these is open per active series, so its state is packed: 56 bytes with its header
+ * (the sample count and the XOR window as narrow fields), and the buffer grows by the exact size
+ * of each sample rather than by a worst-case reserve.
  */
 public final class XorChunk extends BitWriter {
     /** Samples per chunk before the head cuts a new one, as in Prometheus. */
@@ -28,13 +32,18 @@ public final class XorChunk extends BitWriter {
     static final int HEADER_BYTES = 2;
     static final int MAX_SAMPLES = 0x7fff;
 
-    private int count;
+    /** {@link #leading} before the first XOR window is set. */
+    private static final byte NO_WINDOW = -1;
+
+    /** Below {@link #MAX_SAMPLES}, so a short. */
+    private short count;
+    /** The current XOR window: leading zeros (0..31) or {@link #NO_WINDOW}, and trailing zeros (0..63). */
+    private byte leading = NO_WINDOW;
+    private byte trailing;
     private long firstT;
     private long t;
     private long tDelta;
     private long vBits;
-    private int leading = 0xff;
-    private int trailing;
 
     public XorChunk() {
         this(32);
@@ -100,35 +109,35 @@ public final class XorChunk extends BitWriter {
         if (count == MAX_SAMPLES) {
             throw new IllegalStateException("chunk is full");
         }
-        ensureBits(64 + 64 + 16);
         if (count == 0) {
-            writeUvarint(BitWriter.zigzag(timestamp));
+            long zt = BitWriter.zigzag(timestamp);
+            ensureBits(uvarintBits(zt) + 64);
+            writeUvarint(zt);
             writeBits(valueBits, 64);
             firstT = timestamp;
-        } else if (count == 1) {
-            tDelta = timestamp - t;
-            writeUvarint(BitWriter.zigzag(tDelta));
-            writeValue(valueBits);
         } else {
+            // The value's encoding is decided first, so the buffer grows by this sample's exact size.
+            long xor = valueBits ^ vBits;
+            int lead = 0;
+            int trail = 0;
+            boolean inWindow = false;
+            int valueLength = 1;
+            if (xor != 0) {
+                lead = Math.min(Long.numberOfLeadingZeros(xor), 31);
+                trail = Long.numberOfTrailingZeros(xor);
+                inWindow = leading != NO_WINDOW && lead >= leading && trail >= trailing;
+                valueLength = inWindow ? 2 + 64 - leading - trailing : 2 + 5 + 6 + 64 - lead - trail;
+            }
             long delta = timestamp - t;
-            long dod = delta - tDelta;
-            if (dod == 0) {
-                writeBits(0, 1);
-            } else if (fits(dod, 14)) {
-                writeBits(0b10, 2);
-                writeBits(dod, 14);
-            } else if (fits(dod, 17)) {
-                writeBits(0b110, 3);
-                writeBits(dod, 17);
-            } else if (fits(dod, 20)) {
-                writeBits(0b1110, 4);
-                writeBits(dod, 20);
+            if (count == 1) {
+                long zd = BitWriter.zigzag(delta);
+                ensureBits(uvarintBits(zd) + valueLength);
+                writeUvarint(zd);
             } else {
-                writeBits(0b1111, 4);
-                writeBits(dod, 64);
+                appendDeltaOfDelta(delta - tDelta, valueLength);
             }
             tDelta = delta;
-            writeValue(valueBits);
+            writeValue(xor, lead, trail, inWindow);
         }
         t = timestamp;
         vBits = valueBits;
@@ -138,31 +147,51 @@ public final class XorChunk extends BitWriter {
         buf[1] = (byte) count;
     }
 
+    /** Makes room for the timestamp's delta-of-delta and {@code valueLength} more bits, and writes the former. */
+    private void appendDeltaOfDelta(long dod, int valueLength) {
+        if (dod == 0) {
+            ensureBits(1 + valueLength);
+            writeBits(0, 1);
+        } else if (fits(dod, 14)) {
+            ensureBits(2 + 14 + valueLength);
+            writeBits(0b10, 2);
+            writeBits(dod, 14);
+        } else if (fits(dod, 17)) {
+            ensureBits(3 + 17 + valueLength);
+            writeBits(0b110, 3);
+            writeBits(dod, 17);
+        } else if (fits(dod, 20)) {
+            ensureBits(4 + 20 + valueLength);
+            writeBits(0b1110, 4);
+            writeBits(dod, 20);
+        } else {
+            ensureBits(4 + 64 + valueLength);
+            writeBits(0b1111, 4);
+            writeBits(dod, 64);
+        }
+    }
+
     /** Whether {@code v} fits in a two's-complement field of {@code bits} bits. */
     static boolean fits(long v, int bits) {
         return v >= -(1L << (bits - 1)) && v < (1L << (bits - 1));
     }
 
-    private void writeValue(long bits) {
-        long xor = bits ^ vBits;
+    /** Writes a value XOR'd with the previous one, as {@link #append} decided to encode it. */
+    private void writeValue(long xor, int lead, int trail, boolean inWindow) {
         if (xor == 0) {
             writeBits(0, 1);
-            return;
-        }
-        int lead = Math.min(Long.numberOfLeadingZeros(xor), 31);
-        int trail = Long.numberOfTrailingZeros(xor);
-        if (leading != 0xff && lead >= leading && trail >= trailing) {
+        } else if (inWindow) {
             writeBits(0b10, 2);
             writeBits(xor >>> trailing, 64 - leading - trailing);
-            return;
+        } else {
+            leading = (byte) lead;
+            trailing = (byte) trail;
+            int significant = 64 - lead - trail;
+            writeBits(0b11, 2);
+            writeBits(lead, 5);
+            // 64 significant bits is written as 0: the field is 6 bits wide and 0 cannot occur.
+            writeBits(significant & 63, 6);
+            writeBits(xor >>> trail, significant);
         }
-        leading = lead;
-        trailing = trail;
-        int significant = 64 - lead - trail;
-        writeBits(0b11, 2);
-        writeBits(lead, 5);
-        // 64 significant bits is written as 0: the field is 6 bits wide and 0 cannot occur.
-        writeBits(significant & 63, 6);
-        writeBits(xor >>> trail, significant);
     }
 }

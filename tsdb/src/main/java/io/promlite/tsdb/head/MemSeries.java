@@ -21,8 +21,9 @@ import java.util.List;
  * this object's monitor so readers can copy it consistently. The last sample is published
  * so appenders can reject out-of-order samples without locking.
  *
- * <p>One of these lives per active series, so it holds only what the head needs: labels in their
- * compact stored encoding, and no per-commit scratch state beyond one slot number.
+ * <p>One of these lives per active series, so it holds only what the head needs: labels in the
+ * head's compact encoding ({@link LabelSymbols}), and no per-commit scratch state beyond one slot
+ * number.
  */
 public final class MemSeries {
     public static final long NO_SAMPLE = Long.MIN_VALUE;
@@ -34,7 +35,7 @@ public final class MemSeries {
     private static final byte OPEN_STORED_RAW = 2;
 
     private final long id;
-    /** The label set in {@link LabelsCodec}'s encoding, as stored in the series family. */
+    /** The label set in {@link LabelSymbols}' encoding. */
     private final byte[] labels;
 
     /*
@@ -54,8 +55,12 @@ public final class MemSeries {
     public int commitSlot = -1;
 
     // Guarded by this.
+    /*
+     * No field holds the open chunk's partition: it is that of the chunk's first sample (chunks
+     * never span partitions). Without it the fields take 60 of this object's 64 bytes, so one
+     * more reference still fits.
+     */
     private XorChunk open;
-    private int openPartition;
     /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
     private byte openState;
     private List<XorChunk> frozen;
@@ -80,9 +85,10 @@ public final class MemSeries {
         }
     }
 
-    MemSeries(long id, byte[] labels, boolean persisted) {
+    /** A series with the label set {@code storedLabels} in {@link LabelsCodec}'s encoding. */
+    MemSeries(long id, byte[] storedLabels, boolean persisted) {
         this.id = id;
-        this.labels = labels;
+        this.labels = LabelSymbols.SHARED.encode(storedLabels);
         this.persisted = persisted;
         this.wholeHistory = !persisted;
     }
@@ -91,18 +97,51 @@ public final class MemSeries {
         return id;
     }
 
-    /** The labels, decoded: allocates, so for readers rather than the append path. */
+    /**
+     * The labels, decoded: allocates, so for readers rather than the append path. Label sets
+     * decoded here share one instance of each string the symbol table numbers.
+     */
     public Labels labels() {
-        return LabelsCodec.decode(labels);
+        return LabelSymbols.SHARED.decode(labels);
     }
 
-    /** The labels in {@link LabelsCodec}'s encoding; not to be modified. */
+    /**
+     * The labels in {@link LabelsCodec}'s encoding, as stored in the series family: a new array
+     * each time (memory keeps a shorter encoding), so for writers and rare readers.
+     */
     public byte[] encodedLabels() {
+        return LabelSymbols.SHARED.toStored(labels);
+    }
+
+    /**
+     * The labels in the head's encoding ({@link LabelSymbols}): the series' own array, shared, not
+     * to be modified. It stays valid after the series leaves the head, as numbered strings keep
+     * their numbers; {@link #writeStoredLabels} expands it.
+     */
+    public byte[] headEncodedLabels() {
         return labels;
     }
 
+    /** The length of the {@link LabelsCodec} encoding of a head encoding's labels. */
+    public static int storedLabelsLength(byte[] headEncoded) {
+        return LabelSymbols.storedLength(headEncoded);
+    }
+
+    /**
+     * Writes the {@link LabelsCodec} encoding of a head encoding's labels into {@code out} from
+     * {@code at} ({@link #storedLabelsLength} bytes of room); returns where it ends.
+     */
+    public static int writeStoredLabels(byte[] headEncoded, byte[] out, int at) {
+        return LabelSymbols.SHARED.writeStored(headEncoded, out, at);
+    }
+
+    /** A head encoding of labels in {@link LabelsCodec}'s encoding, numbering no strings. */
+    public static byte[] headEncoding(byte[] storedLabels) {
+        return LabelSymbols.spelledOut(storedLabels);
+    }
+
     public boolean hasLabels(Labels other) {
-        return LabelsCodec.matches(labels, other);
+        return LabelSymbols.SHARED.matches(labels, other);
     }
 
     public long lastT() {
@@ -146,6 +185,11 @@ public final class MemSeries {
         evicted = true;
     }
 
+    /** The open chunk's partition; there must be an open chunk. */
+    private int openPartition() {
+        return Partitions.of(open.minTime());
+    }
+
     /** Restores state from disk: the last sample, and the last chunk when it can take more samples. */
     public synchronized void restore(int partition, XorChunk lastChunk, boolean reopenChunk) {
         restore(partition, lastChunk, null, reopenChunk);
@@ -157,7 +201,6 @@ public final class MemSeries {
         indexedPartition = partition;
         if (reopenChunk) {
             open = lastChunk;
-            openPartition = partition;
             openState = OPEN_CLEAN;
             if (st != null) {
                 startTimes = new ChunkStartTimes();
@@ -196,7 +239,7 @@ public final class MemSeries {
         int p = Partitions.of(t);
         boolean cut = false;
         int sizeHint = 32;
-        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition)) {
+        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition())) {
             // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
             // empty on average; growing (by half) twice costs two copies per chunk lifetime.
             sizeHint = open.length() / 2 + 32;
@@ -213,7 +256,6 @@ public final class MemSeries {
         }
         if (open == null) {
             open = new XorChunk(sizeHint);
-            openPartition = p;
             pruneStartTimes();
         }
         open.append(t, bits);
@@ -300,12 +342,12 @@ public final class MemSeries {
             case NONE -> { }
             case DIRTY_RAW -> {
                 if (openState == OPEN_DIRTY) {
-                    sink.accept(openPartition, open, startTimesOf(open), false);
+                    sink.accept(openPartition(), open, startTimesOf(open), false);
                 }
             }
             case FINAL -> {
                 if (openState != OPEN_CLEAN) {
-                    sink.accept(openPartition, open, startTimesOf(open), true);
+                    sink.accept(openPartition(), open, startTimesOf(open), true);
                 }
             }
         }
@@ -355,7 +397,7 @@ public final class MemSeries {
                 frozen = null;
             }
         }
-        if (open != null && openPartition < partition) {
+        if (open != null && openPartition() < partition) {
             open = null;
             openState = OPEN_CLEAN;
         }
@@ -372,7 +414,7 @@ public final class MemSeries {
                 }
             }
         }
-        if (open != null && openPartition >= partition) {
+        if (open != null && openPartition() >= partition) {
             min = Math.min(min, open.minTime());
         }
         return min;

@@ -2,6 +2,7 @@ package io.promlite.tsdb.store;
 
 import io.promlite.tsdb.model.Labels;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Label sets as bytes: a varint pair count, then length-prefixed UTF-8 names and values. */
 public final class LabelsCodec {
@@ -147,6 +148,58 @@ public final class LabelsCodec {
         return true;
     }
 
+    /**
+     * Compares two encoded label sets as {@link Labels#compareTo} compares them decoded, reading
+     * strings in place: UTF-8 byte order is code point order, which is UTF-16 order (Java's)
+     * except between supplementary characters and U+E000..U+FFFF, so strings first differing in
+     * a non-ASCII byte are decoded and compared as strings.
+     */
+    public static int compare(byte[] a, byte[] b) {
+        long countA = uvarintAt(a, 0);
+        long countB = uvarintAt(b, 0);
+        int stringsA = 2 * (int) (countA >>> 32);
+        int stringsB = 2 * (int) (countB >>> 32);
+        int pa = (int) countA;
+        int pb = (int) countB;
+        for (int i = 0; i < Math.min(stringsA, stringsB); i++) {
+            long la = uvarintAt(a, pa);
+            long lb = uvarintAt(b, pb);
+            int lenA = (int) (la >>> 32);
+            int lenB = (int) (lb >>> 32);
+            int offA = (int) la;
+            int offB = (int) lb;
+            int m = Arrays.mismatch(a, offA, offA + lenA, b, offB, offB + lenB);
+            if (m >= 0) {
+                if (m == lenA || m == lenB) {
+                    // One is a prefix of the other, in bytes and so in characters.
+                    return Integer.compare(lenA, lenB);
+                }
+                int x = a[offA + m];
+                int y = b[offB + m];
+                if (x >= 0 && y >= 0) {
+                    return Integer.compare(x, y);
+                }
+                return new String(a, offA, lenA, StandardCharsets.UTF_8)
+                        .compareTo(new String(b, offB, lenB, StandardCharsets.UTF_8));
+            }
+            pa = offA + lenA;
+            pb = offB + lenB;
+        }
+        return Integer.compare(stringsA, stringsB);
+    }
+
+    /** The unsigned varint at {@code b[pos]}: its value in the high 32 bits, the position after it in the low. */
+    private static long uvarintAt(byte[] b, int pos) {
+        int v = 0;
+        for (int shift = 0; ; shift += 7) {
+            int x = b[pos++];
+            v |= (x & 0x7f) << shift;
+            if (x >= 0) {
+                return ((long) v << 32) | pos;
+            }
+        }
+    }
+
     private static final long SEED = 0x9E3779B97F4A7C15L;
 
     private static long mix(long x, int h) {
@@ -166,7 +219,8 @@ public final class LabelsCodec {
         return h;
     }
 
-    private static boolean sameString(byte[] b, int off, int len, String s) {
+    /** Whether the UTF-8 string at {@code b[off, off+len)} equals {@code s}; allocates nothing for ASCII. */
+    public static boolean sameString(byte[] b, int off, int len, String s) {
         if (len == s.length()) {
             int i = 0;
             while (i < len && b[off + i] >= 0 && b[off + i] == s.charAt(i)) {

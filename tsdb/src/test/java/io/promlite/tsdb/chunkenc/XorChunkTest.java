@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class XorChunkTest {
     private static void assertRoundTrip(long[] ts, long[] bits) {
-        XorChunk c = new XorChunk();
+        // The smallest buffer: every sample makes it grow by exactly the room that sample needs.
+        XorChunk c = new XorChunk(0);
         for (int i = 0; i < ts.length; i++) {
             c.append(ts[i], bits[i]);
         }
@@ -129,6 +130,20 @@ class XorChunkTest {
         assertTrue(c.length() <= 53, "encoded size " + c.length());
         assertEquals(1_700_000_000_000L, c.minTime());
         assertEquals(1_700_000_000_000L + 119 * 15_000L, c.maxTime());
+    }
+
+    @Test
+    void bufferGrowsByAQuarterOverWhatTheSamplesTake() {
+        Random rnd = new Random(5);
+        XorChunk c = new XorChunk();
+        long bits = Double.doubleToRawLongBits(1000);
+        for (int i = 0; i < XorChunk.TARGET_SAMPLES; i++) {
+            bits = rnd.nextInt(4) == 0 ? Double.doubleToRawLongBits(rnd.nextDouble()) : bits;
+            c.append(1_700_000_000_000L + i * 5_000L + (i % 3), bits);
+            // Growing to 5/4 of the needed size, which is the content plus the 8-byte write window.
+            int bound = Math.max(32, (c.length() + 8) * 5 / 4 + 1);
+            assertTrue(c.bytes().length <= bound, "capacity " + c.bytes().length + " for " + c.length() + " bytes");
+        }
     }
 
     @Test

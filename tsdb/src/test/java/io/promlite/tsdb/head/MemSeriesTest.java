@@ -9,9 +9,12 @@ import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import io.promlite.tsdb.store.LabelsCodec;
+import io.promlite.tsdb.store.Partitions;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** When a reader may answer a series from memory alone, skipping the store. */
+/** When a reader may answer a series from memory alone, skipping the store; which partition chunks go to. */
 class MemSeriesTest {
     private static final byte[] LABELS = LabelsCodec.encode(Labels.of("__name__", "up"));
     private static final long START = 1_000_000;
@@ -74,5 +77,52 @@ class MemSeriesTest {
         append(writtenThenCut, XorChunk.TARGET_SAMPLES, XorChunk.TARGET_SAMPLES + 1);
         writtenThenCut.markPersisted(MemSeries.OpenChunks.NONE);
         assertFalse(writtenThenCut.snapshot(0, Long.MAX_VALUE).coversRange());
+    }
+
+    /** The partitions and first timestamps of the chunks {@link MemSeries#unpersisted} feeds. */
+    private static List<long[]> unpersisted(MemSeries s, MemSeries.OpenChunks open) {
+        List<long[]> out = new ArrayList<>();
+        s.unpersisted(open, (partition, chunk, st, compact) -> out.add(new long[] {partition, chunk.minTime()}));
+        return out;
+    }
+
+    @Test
+    void aChunkIsCutWhereAPartitionStartsAndEachGoesToItsOwn() {
+        int day = 20_000;
+        long lastOfDay = Partitions.start(day + 1) - 1;
+        MemSeries s = new MemSeries(1, LABELS, false);
+        s.appendCommitted(lastOfDay - 1000, 1);
+        s.appendCommitted(lastOfDay, 2);
+        assertTrue(s.appendCommitted(lastOfDay + 1, 3), "the new partition cuts the chunk");
+        List<long[]> chunks = unpersisted(s, MemSeries.OpenChunks.FINAL);
+        assertEquals(2, chunks.size());
+        assertEquals(day, chunks.get(0)[0]);
+        assertEquals(lastOfDay - 1000, chunks.get(0)[1]);
+        assertEquals(day + 1, chunks.get(1)[0]);
+        assertEquals(lastOfDay + 1, chunks.get(1)[1]);
+        assertEquals(lastOfDay + 1, s.oldestChunkTimeFrom(day + 1));
+
+        s.markPersisted(MemSeries.OpenChunks.FINAL);
+        s.dropBefore(day + 2);
+        assertEquals(Long.MAX_VALUE, s.oldestChunkTimeFrom(day));
+        assertTrue(unpersisted(s, MemSeries.OpenChunks.FINAL).isEmpty());
+    }
+
+    @Test
+    void aRestoredChunkKeepsItsPartitionUntilTheNextOneStarts() {
+        int day = 20_000;
+        long start = Partitions.start(day) + 5000;
+        XorChunk stored = new XorChunk();
+        stored.append(start, 1);
+        stored.append(start + 1000, 2);
+        MemSeries s = new MemSeries(1, LABELS, true);
+        s.restore(day, stored, true);
+        assertFalse(s.appendCommitted(start + 2000, 3), "same partition: appended to the restored chunk");
+        List<long[]> open = unpersisted(s, MemSeries.OpenChunks.DIRTY_RAW);
+        assertEquals(1, open.size());
+        assertEquals(day, open.get(0)[0]);
+        assertEquals(start, open.get(0)[1]);
+        assertTrue(s.appendCommitted(Partitions.start(day + 1), 4));
+        assertEquals(day + 1, unpersisted(s, MemSeries.OpenChunks.FINAL).get(1)[0]);
     }
 }

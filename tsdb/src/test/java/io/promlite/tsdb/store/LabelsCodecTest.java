@@ -71,4 +71,25 @@ class LabelsCodecTest {
         assertTrue(LabelsCodec.matches(LabelsCodec.encode(a), a));
         assertFalse(LabelsCodec.matches(LabelsCodec.encode(a), b));
     }
+
+    /** Encoded comparison orders as the decoded label sets do, including where UTF-8 and UTF-16 orders differ. */
+    @Test
+    void encodedLabelSetsCompareAsDecodedOnes() {
+        List<Labels> sets = new java.util.ArrayList<>(SETS);
+        sets.add(Labels.EMPTY);
+        sets.add(Labels.of("a", ""));
+        sets.add(Labels.of("a", "", "b", "x"));
+        sets.add(Labels.of("a", "x".repeat(200)));
+        sets.add(Labels.of("a", "x".repeat(199) + "y"));
+        // U+FFFD sorts after a supplementary character in UTF-16, before it in UTF-8.
+        sets.add(Labels.of("a", "\uFFFD"));
+        sets.add(Labels.of("a", "\uD83D\uDE00"));
+        sets.add(Labels.of("a", "\uE000z"));
+        for (Labels x : sets) {
+            for (Labels y : sets) {
+                assertEquals(Integer.signum(x.compareTo(y)),
+                        Integer.signum(LabelsCodec.compare(LabelsCodec.encode(x), LabelsCodec.encode(y))), x + " vs " + y);
+            }
+        }
+    }
 }
