@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScrapeLoop {
     private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
+    /** Series per {@link SeriesCache#prefetch}: enough misses to overlap, few enough to stay cached until appended. */
+    private static final int PREFETCH_WINDOW = 32;
     private static final ThreadLocal<byte[]> BODY_BUFFERS = ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
     private final ScrapeTarget target;
@@ -348,6 +350,11 @@ public final class ScrapeLoop {
                 }
                 scraped++;
                 int series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                if (series % PREFETCH_WINDOW == 0) {
+                    // The store's memory for a window of series is read at once, with overlapping
+                    // cache misses, instead of one miss after another as each sample is appended.
+                    cache.prefetch(app, series, PREFETCH_WINDOW);
+                }
                 Labels newLabels = null;
                 if (series == SeriesCache.ABSENT) {
                     newLabels = labelsOf(parser);

@@ -1,5 +1,6 @@
 package io.promlite.scraper.scrape;
 
+import io.promlite.tsdb.Appender;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -114,6 +115,14 @@ final class SeriesCache {
 
     void setRef(int series, long ref) {
         refs[series] = ref;
+    }
+
+    /**
+     * Hints the store that the series numbered {@code [from, from + count)} come next: a target
+     * exposes its series in the same order every time, and the cache numbers them in that order.
+     */
+    void prefetch(Appender app, int from, int count) {
+        app.prefetch(refs, from, Math.min(keys.size(), from + count));
     }
 
     /** Whether metric relabeling drops the series. */

@@ -43,12 +43,14 @@ final class SeriesTable {
      * series found there with that id is the one (ids are unique; evicted series are marked).
      */
     MemSeries atSlot(long id, int slot) {
-        MemSeries[] values = stripes[hash(id) & (STRIPES - 1)].table.values();
-        if (slot >= values.length) {
-            return null;
-        }
-        MemSeries s = values[slot];
+        MemSeries s = atSlotUnchecked(id, slot);
         return s != null && s.id() == id ? s : null;
+    }
+
+    /** Whatever sits at {@code slot} of the stripe of {@code id}, or null for a slot out of range: a prefetch's guess. */
+    MemSeries atSlotUnchecked(long id, int slot) {
+        MemSeries[] values = stripes[hash(id) & (STRIPES - 1)].table.values();
+        return slot >= 0 && slot < values.length ? values[slot] : null;
     }
 
     /** Where {@code s}, under {@code key}, sits in its stripe now, or -1; it moves when the stripe resizes
