@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * References handed out while a large head is created (concurrent appenders, id tables resizing
- * under them) find their series without a lookup by id once the caller keeps the references each
+ * under them) find their series without a lookup by id, the caller keeping the references each
  * append returns, as the scrape cache does.
  */
 class AppendRefTest {
@@ -45,8 +45,9 @@ class AppendRefTest {
                 }
             }
             assertEquals(0, lookups[0], "the first scrape creates every series");
-            assertTrue(lookups[1] > 10_000, "references went stale as the id table grew: " + lookups[1]);
-            assertEquals(0, lookups[3], "refreshed references hit their slot");
+            // Ids are placed by value, so a series keeps its slot while the id table grows.
+            assertEquals(0, lookups[1], "references handed out while the id table grew still hit");
+            assertEquals(0, lookups[3]);
             assertEquals(TARGETS * SERIES, db.stats().headSeries());
             try (Querier q = db.querier(0, Long.MAX_VALUE)) {
                 SeriesSet set = q.select(List.of(Matcher.equal("instance", "t7"),

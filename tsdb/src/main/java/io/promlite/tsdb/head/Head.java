@@ -16,8 +16,8 @@ public final class Head {
     private static final long REF_ID_MASK = (1L << REF_ID_BITS) - 1;
     /** Slot numbers (plus one) take the 23 bits above the id, keeping references positive. */
     private static final int MAX_REF_SLOT = (1 << (63 - REF_ID_BITS)) - 1;
-    private final SeriesTable byLabels = new SeriesTable();
-    private final SeriesTable byId = new SeriesTable();
+    private final SeriesTable byLabels = new SeriesTable(false);
+    private final SeriesTable byId = new SeriesTable(true);
 
     public MemSeries get(long id) {
         return byId.get(id);
