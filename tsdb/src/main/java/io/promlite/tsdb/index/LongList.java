@@ -31,6 +31,25 @@ public final class LongList {
         size += other.size;
     }
 
+    /** A copy sized to its contents. */
+    public LongList copy() {
+        LongList out = new LongList(size);
+        System.arraycopy(a, 0, out.a, 0, size);
+        out.size = size;
+        return out;
+    }
+
+    /** Removes in place, keeping the order, the elements found in {@code sorted} (sorted, distinct). */
+    public void removeAll(LongList sorted) {
+        int w = 0;
+        for (int i = 0; i < size; i++) {
+            if (Arrays.binarySearch(sorted.a, 0, sorted.size, a[i]) < 0) {
+                a[w++] = a[i];
+            }
+        }
+        size = w;
+    }
+
     public void clear() {
         size = 0;
     }
