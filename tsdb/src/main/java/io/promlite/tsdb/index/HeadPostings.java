@@ -2,7 +2,6 @@ package io.promlite.tsdb.index;
 
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.Matcher;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * ranges starting at or after {@link #coversFrom}, the time from which every series with a
  * sample is known to be in the head; older ranges need the stored {@link PostingsIndex}.
  *
- * <p>Memory: per series one id (8 bytes, plus list slack) per label pair; per distinct value a map
+ * <p>Memory: per series one id (4 bytes, plus list slack) per label pair; per distinct value a map
  * entry and a list. Names and values are the strings of the series' labels as the head decodes
  * them, i.e. its symbol table's shared strings.
  *
@@ -27,14 +26,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class HeadPostings {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Map<String, Map<String, LongList>> postings = new HashMap<>();
+    private final Map<String, Map<String, IdList>> postings = new HashMap<>();
     /**
      * Lists that got an id out of order (a series loaded back from disk, or replayed): they are
      * sorted before the next selection rather than on each insert, so a replay of many series
      * costs one sort per list.
      */
-    private final Set<LongList> unsorted = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final boolean enabled;
+    private final Set<IdList> unsorted = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** False for a store serving no queries, or once an id outgrows {@link IdList}; guarded by the lock. */
+    private boolean enabled;
     private long coversFrom;
 
     public HeadPostings() {
@@ -53,15 +53,23 @@ public final class HeadPostings {
 
     /** Lists a series entering the head (created, loaded or replayed). */
     public void add(long id, Labels labels) {
-        if (!enabled) {
-            return;
-        }
         lock.writeLock().lock();
         try {
+            if (!enabled) {
+                return;
+            }
+            if (id >= IdList.LIMIT) {
+                // Over four billion series created: selections read the stored index from now on.
+                enabled = false;
+                coversFrom = Long.MAX_VALUE;
+                postings.clear();
+                unsorted.clear();
+                return;
+            }
             for (int i = 0; i < labels.size(); i++) {
-                LongList ids = postings.computeIfAbsent(labels.name(i), k -> new HashMap<>())
-                        .computeIfAbsent(labels.value(i), k -> new LongList(1));
-                if (!ids.isEmpty() && ids.get(ids.size() - 1) >= id) {
+                IdList ids = postings.computeIfAbsent(labels.name(i), k -> new HashMap<>())
+                        .computeIfAbsent(labels.value(i), k -> new IdList());
+                if (!ids.isEmpty() && ids.last() >= id) {
                     unsorted.add(ids);
                 }
                 ids.add(id);
@@ -77,12 +85,15 @@ public final class HeadPostings {
      * in the same step, so no selection sees the series gone but the old bound.
      */
     public void remove(LongList ids, List<Labels> labels, long coveredFrom) {
-        if (!enabled || ids.isEmpty()) {
+        if (ids.isEmpty()) {
             return;
         }
         LongList sorted = ids.copy().sortDistinct();
         lock.writeLock().lock();
         try {
+            if (!enabled) {
+                return;
+            }
             coversFrom = Math.max(coversFrom, coveredFrom);
             sortPending();
             // Each affected list is compacted once, however many of its series leave.
@@ -93,12 +104,12 @@ public final class HeadPostings {
                 }
             }
             for (Map.Entry<String, Set<String>> e : touched.entrySet()) {
-                Map<String, LongList> values = postings.get(e.getKey());
+                Map<String, IdList> values = postings.get(e.getKey());
                 if (values == null) {
                     continue;
                 }
                 for (String value : e.getValue()) {
-                    LongList list = values.get(value);
+                    IdList list = values.get(value);
                     if (list != null) {
                         list.removeAll(sorted);
                         if (list.isEmpty()) {
@@ -161,7 +172,7 @@ public final class HeadPostings {
 
     /** Caller holds the write lock. */
     private void sortPending() {
-        for (LongList ids : unsorted) {
+        for (IdList ids : unsorted) {
             ids.sortDistinct();
         }
         unsorted.clear();
@@ -171,21 +182,25 @@ public final class HeadPostings {
     private final PostingsSource source = new PostingsSource() {
         @Override
         public LongList postings(String name, String value) {
-            Map<String, LongList> values = HeadPostings.this.postings.get(name);
-            LongList ids = values == null ? null : values.get(value);
-            return ids == null ? new LongList(1) : ids.copy();
+            Map<String, IdList> values = HeadPostings.this.postings.get(name);
+            IdList ids = values == null ? null : values.get(value);
+            LongList out = new LongList(ids == null ? 1 : ids.size());
+            if (ids != null) {
+                ids.addTo(out);
+            }
+            return out;
         }
 
         @Override
         public void scanValues(String name, ValueVisitor visitor) {
-            Map<String, LongList> values = HeadPostings.this.postings.get(name);
+            Map<String, IdList> values = HeadPostings.this.postings.get(name);
             if (values == null) {
                 return;
             }
-            for (Map.Entry<String, LongList> e : values.entrySet()) {
+            for (Map.Entry<String, IdList> e : values.entrySet()) {
                 LongList sink = visitor.visit(e.getKey());
                 if (sink != null) {
-                    sink.addAll(e.getValue());
+                    e.getValue().addTo(sink);
                 }
             }
         }
@@ -193,11 +208,13 @@ public final class HeadPostings {
         @Override
         public LongList all() {
             // Only for matchers that all accept the absent label, which PromQL rejects: rare.
-            List<LongList> lists = new ArrayList<>();
-            for (Map<String, LongList> values : HeadPostings.this.postings.values()) {
-                lists.addAll(values.values());
+            LongList all = new LongList();
+            for (Map<String, IdList> values : HeadPostings.this.postings.values()) {
+                for (IdList ids : values.values()) {
+                    ids.addTo(all);
+                }
             }
-            return LongList.union(lists);
+            return all.sortDistinct();
         }
     };
 }

@@ -39,17 +39,6 @@ public final class LongList {
         return out;
     }
 
-    /** Removes in place, keeping the order, the elements found in {@code sorted} (sorted, distinct). */
-    public void removeAll(LongList sorted) {
-        int w = 0;
-        for (int i = 0; i < size; i++) {
-            if (Arrays.binarySearch(sorted.a, 0, sorted.size, a[i]) < 0) {
-                a[w++] = a[i];
-            }
-        }
-        size = w;
-    }
-
     public void clear() {
         size = 0;
     }
