@@ -21,7 +21,6 @@ final class HttpClientFields {
     /** The last credential field read, where a conflict between them is reported. */
     private Node authNode;
     private TlsConfig tls = TlsConfig.DEFAULT;
-    private Node tlsNode;
 
     HttpClientFields(YamlNodes y) {
         this.y = y;
@@ -36,7 +35,6 @@ final class HttpClientFields {
             case "bearer_token_file" -> bearerTokenFile = y.file(value, path);
             case "tls_config" -> {
                 tls = parseTls(value, path);
-                tlsNode = value;
                 return true;
             }
             default -> {
@@ -49,11 +47,6 @@ final class HttpClientFields {
 
     TlsConfig tls() {
         return tls;
-    }
-
-    /** Where {@code tls_config} was written, or null when it was not. */
-    Node tlsNode() {
-        return tlsNode;
     }
 
     /**
@@ -144,7 +137,8 @@ final class HttpClientFields {
                 case "cert_file" -> v[3] = y.file(value, p);
                 case "key" -> v[4] = y.string(value, p);
                 case "key_file" -> v[5] = y.file(value, p);
-                case "server_name" -> v[6] = y.string(value, p);
+                // Empty is unset, as in Prometheus: the URL's host is the name to verify.
+                case "server_name" -> v[6] = emptyToNull(y.string(value, p));
                 case "insecure_skip_verify" -> insecure[0] = y.bool(value, p, false);
                 default -> {
                     return y.ignored(IGNORED_TLS.contains(key), p);
@@ -169,6 +163,10 @@ final class HttpClientFields {
             throw y.error(node, path, problem);
         }
         return new TlsConfig(v[0], v[1], v[2], v[3], v[4], v[5], v[6], insecure[0]);
+    }
+
+    private static String emptyToNull(String s) {
+        return isSet(s) ? s : null;
     }
 
     private static boolean isSet(String s) {

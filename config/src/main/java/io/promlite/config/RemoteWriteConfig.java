@@ -14,7 +14,7 @@ import java.util.Map;
  * @param name          the queue's name as written, empty when unset (see {@link #queueName()})
  * @param basicAuth     null when unset
  * @param authorization null when unset
- * @param tlsConfig     never null; {@link TlsConfig#NONE} when unset
+ * @param tlsConfig     never null; {@link TlsConfig#DEFAULT} when unset
  */
 public record RemoteWriteConfig(String url, String name, Duration remoteTimeout, Map<String, String> headers,
                                 BasicAuth basicAuth, Authorization authorization, TlsConfig tlsConfig,
@@ -52,12 +52,6 @@ public record RemoteWriteConfig(String url, String name, Duration remoteTimeout,
     /** {@code authorization}; {@code type} defaults to {@code Bearer}. */
     public record Authorization(String type, String credentials, String credentialsFile) {
         public static final String DEFAULT_TYPE = "Bearer";
-    }
-
-    /** {@code tls_config}; empty strings where unset. */
-    public record TlsConfig(String caFile, String certFile, String keyFile, String serverName,
-                            boolean insecureSkipVerify) {
-        public static final TlsConfig NONE = new TlsConfig("", "", "", "", false);
     }
 
     /** {@code queue_config} with Prometheus's defaults ({@code config.DefaultQueueConfig}). */

@@ -6,7 +6,6 @@ import io.promlite.config.RemoteWriteConfig.Authorization;
 import io.promlite.config.RemoteWriteConfig.BasicAuth;
 import io.promlite.config.RemoteWriteConfig.MetadataConfig;
 import io.promlite.config.RemoteWriteConfig.QueueConfig;
-import io.promlite.config.RemoteWriteConfig.TlsConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -120,18 +119,7 @@ final class RemoteWriteParser {
         Duration timeout = f.remoteTimeout == null || f.remoteTimeout.isZero()
                 ? RemoteWriteConfig.DEFAULT_REMOTE_TIMEOUT : f.remoteTimeout;
         return new RemoteWriteConfig(f.url, f.name, timeout, f.headers, basicAuth, authorization,
-                remoteTls(http, path + ".tls_config"), f.relabel, f.queue, f.metadata);
-    }
-
-    /** The sender loads certificates from files only, so inline PEM is refused rather than dropped. */
-    private TlsConfig remoteTls(HttpClientFields http, String path) throws ConfigException {
-        io.promlite.config.TlsConfig t = http.tls();
-        if (t.ca() != null || t.cert() != null || t.key() != null) {
-            throw y.error(http.tlsNode(), path,
-                    "inline ca, cert and key are not supported by promlite in remote_write; use ca_file, cert_file and key_file");
-        }
-        return new TlsConfig(nullToEmpty(t.caFile()), nullToEmpty(t.certFile()), nullToEmpty(t.keyFile()),
-                nullToEmpty(t.serverName()), t.insecureSkipVerify());
+                http.tls(), f.relabel, f.queue, f.metadata);
     }
 
     private void checkUrl(String url, Node node, String path) throws ConfigException {

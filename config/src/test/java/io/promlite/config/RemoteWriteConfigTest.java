@@ -35,7 +35,7 @@ class RemoteWriteConfigTest {
         assertTrue(rw.metadataConfig().send());
         assertEquals(Duration.ofMinutes(1), rw.metadataConfig().sendInterval());
         assertNull(rw.basicAuth());
-        assertEquals(RemoteWriteConfig.TlsConfig.NONE, rw.tlsConfig());
+        assertEquals(TlsConfig.DEFAULT, rw.tlsConfig());
         assertEquals(6, rw.queueName().length(), "unnamed queues get a short hash as Prometheus does");
     }
 
@@ -83,6 +83,30 @@ class RemoteWriteConfigTest {
     }
 
     @Test
+    void tlsConfigIsTheCommonOneWithInlinePemAndFilesRelativeToTheConfig(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prometheus.yml");
+        Files.writeString(file, """
+                remote_write:
+                  - url: https://a
+                    tls_config:
+                      ca: |
+                        -----BEGIN CERTIFICATE-----
+                        MIIB
+                        -----END CERTIFICATE-----
+                      cert_file: client.pem
+                      key: KEY
+                      server_name: receive.local
+                  - url: https://b
+                    tls_config:
+                      server_name: ""
+                """);
+        List<RemoteWriteConfig> rws = ConfigLoader.load(file).remoteWriteConfigs();
+        assertEquals(new TlsConfig("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null, null,
+                dir.resolve("client.pem").toString(), "KEY", null, "receive.local", false), rws.get(0).tlsConfig());
+        assertEquals(TlsConfig.DEFAULT, rws.get(1).tlsConfig(), "an empty server_name is unset, as in Prometheus");
+    }
+
+    @Test
     void bearerTokenIsABearerAuthorizationAsInPrometheus(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("prometheus.yml");
         Files.writeString(file, """
@@ -114,8 +138,8 @@ class RemoteWriteConfigTest {
                 "Content-Type is a reserved header. It must not be changed");
         assertError("remote_write:\n  - url: http://a\n    basic_auth:\n      username: u\n    authorization:\n"
                 + "      credentials: c\n", 6, "at most one of basic_auth, oauth2 & authorization must be configured");
-        assertError("remote_write:\n  - url: http://a\n    tls_config:\n      ca: PEM\n", 4,
-                "inline ca, cert and key are not supported by promlite in remote_write");
+        assertError("remote_write:\n  - url: http://a\n    tls_config:\n      ca: PEM\n      ca_file: ca.pem\n", 4,
+                "at most one of ca and ca_file must be configured");
         assertError("remote_write:\n  - url: http://a\n    kubernetes_sd_configs: []\n", 3,
                 "field kubernetes_sd_configs not found in type config.RemoteWriteConfig");
         assertError("remote_write:\n  - url: http://a\n    queue_config:\n      max_shards: 0\n", 4,

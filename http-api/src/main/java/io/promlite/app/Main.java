@@ -152,11 +152,7 @@ public final class Main implements Callable<Integer> {
             log.error("--query.max-concurrency, --query.max-samples and --web.max-connections must be positive");
             return 2;
         }
-        ServerSettings settings = new ServerSettings(configFile, agent ? agentStoragePath : storagePath,
-                listenAddress, retention,
-                retentionBytes, queryTimeout, queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl,
-                routePrefix, maxConnections, readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver,
-                dnsNameservers, FeatureFlags.parse(enableFeature));
+        ServerSettings settings = settings();
         PromliteConfig config;
         try {
             config = Promlite.loadConfig(settings);
@@ -180,6 +176,22 @@ public final class Main implements Callable<Integer> {
         OsSignals.install(server);
         server.awaitClosed();
         return 0;
+    }
+
+    /** The server settings the parsed flags describe. */
+    ServerSettings settings() {
+        return ServerSettings.builder(configFile, agent ? agentStoragePath : storagePath, listenAddress)
+                .retention(retention, retentionBytes)
+                .queryLimits(queryTimeout, queryMaxSamples, queryMaxConcurrency)
+                .lookbackDelta(lookbackDelta)
+                .web(externalUrl, routePrefix)
+                .connections(maxConnections, readTimeout)
+                .enableLifecycle(enableLifecycle)
+                .enableAdminApi(enableAdminApi)
+                .enableRemoteWriteReceiver(enableRemoteWriteReceiver)
+                .dnsNameservers(dnsNameservers)
+                .enabledFeatures(FeatureFlags.parse(enableFeature))
+                .build();
     }
 
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {

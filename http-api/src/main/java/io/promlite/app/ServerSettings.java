@@ -31,35 +31,107 @@ record ServerSettings(Path configFile, Path storagePath, ListenAddress listenAdd
 
     /** Prometheus's defaults for everything but the three essentials. */
     static ServerSettings defaults(Path configFile, Path storagePath, ListenAddress listenAddress) {
-        EngineOptions engine = EngineOptions.defaults();
-        ServerOptions web = ServerOptions.defaults();
-        return new ServerSettings(configFile, storagePath, listenAddress, Duration.ofDays(15), 0,
-                engine.timeout(), engine.maxSamples(), 20, engine.lookbackDelta(), null, null, web.maxConnections(),
-                web.readTimeout(), false, false, false, List.of(), Set.of());
+        return builder(configFile, storagePath, listenAddress).build();
     }
 
-    ServerSettings withFeatures(boolean lifecycle, boolean adminApi, boolean remoteWriteReceiver) {
-        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
-                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
-                lifecycle, adminApi, remoteWriteReceiver, dnsNameservers, enabledFeatures);
+    /** Settings with Prometheus's defaults for everything the builder is not told. */
+    static Builder builder(Path configFile, Path storagePath, ListenAddress listenAddress) {
+        return new Builder(configFile, storagePath, listenAddress);
     }
 
-    ServerSettings withWeb(URI externalUrl, String routePrefix) {
-        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
-                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
-                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers, enabledFeatures);
-    }
+    /** The one place that lists every setting: the command line and tests set only what they change. */
+    static final class Builder {
+        private static final EngineOptions ENGINE = EngineOptions.defaults();
+        private static final ServerOptions WEB = ServerOptions.defaults();
 
-    ServerSettings withQueryLimits(Duration timeout, long maxSamples, int maxConcurrency) {
-        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, timeout,
-                maxSamples, maxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections, readTimeout,
-                enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers, enabledFeatures);
-    }
+        private final Path configFile;
+        private final Path storagePath;
+        private final ListenAddress listenAddress;
+        private Duration retention = Duration.ofDays(15);
+        private long retentionBytes;
+        private Duration queryTimeout = ENGINE.timeout();
+        private long queryMaxSamples = ENGINE.maxSamples();
+        private int queryMaxConcurrency = 20;
+        private Duration lookbackDelta = ENGINE.lookbackDelta();
+        private URI externalUrl;
+        private String routePrefix;
+        private int maxConnections = WEB.maxConnections();
+        private Duration readTimeout = WEB.readTimeout();
+        private boolean enableLifecycle;
+        private boolean enableAdminApi;
+        private boolean enableRemoteWriteReceiver;
+        private List<String> dnsNameservers = List.of();
+        private Set<String> enabledFeatures = Set.of();
 
-    ServerSettings withDnsNameservers(List<String> nameservers) {
-        return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
-                queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
-                readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, nameservers, enabledFeatures);
+        private Builder(Path configFile, Path storagePath, ListenAddress listenAddress) {
+            this.configFile = configFile;
+            this.storagePath = storagePath;
+            this.listenAddress = listenAddress;
+        }
+
+        /** @param bytes 0 for no size limit */
+        Builder retention(Duration time, long bytes) {
+            retention = time;
+            retentionBytes = bytes;
+            return this;
+        }
+
+        Builder queryLimits(Duration timeout, long maxSamples, int maxConcurrency) {
+            queryTimeout = timeout;
+            queryMaxSamples = maxSamples;
+            queryMaxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        Builder lookbackDelta(Duration delta) {
+            lookbackDelta = delta;
+            return this;
+        }
+
+        /** Null for either lets promlite derive it, see {@link #effectiveExternalUrl} and {@link #effectiveRoutePrefix}. */
+        Builder web(URI externalUrl, String routePrefix) {
+            this.externalUrl = externalUrl;
+            this.routePrefix = routePrefix;
+            return this;
+        }
+
+        Builder connections(int maxConnections, Duration readTimeout) {
+            this.maxConnections = maxConnections;
+            this.readTimeout = readTimeout;
+            return this;
+        }
+
+        Builder enableLifecycle(boolean enable) {
+            enableLifecycle = enable;
+            return this;
+        }
+
+        Builder enableAdminApi(boolean enable) {
+            enableAdminApi = enable;
+            return this;
+        }
+
+        Builder enableRemoteWriteReceiver(boolean enable) {
+            enableRemoteWriteReceiver = enable;
+            return this;
+        }
+
+        Builder dnsNameservers(List<String> nameservers) {
+            dnsNameservers = nameservers;
+            return this;
+        }
+
+        Builder enabledFeatures(Set<String> features) {
+            enabledFeatures = features;
+            return this;
+        }
+
+        ServerSettings build() {
+            return new ServerSettings(configFile, storagePath, listenAddress, retention, retentionBytes, queryTimeout,
+                    queryMaxSamples, queryMaxConcurrency, lookbackDelta, externalUrl, routePrefix, maxConnections,
+                    readTimeout, enableLifecycle, enableAdminApi, enableRemoteWriteReceiver, dnsNameservers,
+                    enabledFeatures);
+        }
     }
 
     ServerOptions serverOptions() {

@@ -30,14 +30,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.RemoteWriteConfig;
-import io.promlite.config.RemoteWriteConfig.TlsConfig;
-import java.io.File;
+import io.promlite.config.TlsConfig;
+import io.promlite.scraper.tls.TlsClientContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -115,7 +113,7 @@ final class HttpSender implements AutoCloseable {
             throw new UncheckedIOException(notReadWithoutAFile);
         }
         SslContext tls = https ? sslContext(config.tlsConfig()) : null;
-        String tlsName = config.tlsConfig().serverName().isEmpty() ? host : config.tlsConfig().serverName();
+        String tlsName = config.tlsConfig().serverName() == null ? host : config.tlsConfig().serverName();
         int loops = Math.max(1, Math.min(config.queueConfig().maxShards(), Runtime.getRuntime().availableProcessors()));
         // Netty starts a loop's thread when the first task reaches it: unused loops cost nothing.
         this.eventLoops = new MultiThreadIoEventLoopGroup(loops,
@@ -551,27 +549,11 @@ final class HttpSender implements AutoCloseable {
         return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     }
 
-    /**
-     * The TLS context for {@code tls_config}: the CA file's certificates (the system's when unset),
-     * the client certificate and its unencrypted PKCS#8 PEM key, host name verification unless
-     * {@code insecure_skip_verify}.
-     */
+    /** The TLS context for {@code tls_config}; unusable settings fail the sender's creation. */
     private static SslContext sslContext(TlsConfig tls) {
-        SslContextBuilder b = SslContextBuilder.forClient();
         try {
-            if (tls.insecureSkipVerify()) {
-                b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-            } else {
-                b.endpointIdentificationAlgorithm("HTTPS");
-                if (!tls.caFile().isEmpty()) {
-                    b.trustManager(new File(tls.caFile()));
-                }
-            }
-            if (!tls.certFile().isEmpty()) {
-                b.keyManager(new File(tls.certFile()), new File(tls.keyFile()));
-            }
-            return b.build();
-        } catch (IOException | RuntimeException e) {
+            return TlsClientContext.build(tls);
+        } catch (IOException e) {
             throw new IllegalArgumentException("tls_config: " + e.getMessage(), e);
         }
     }

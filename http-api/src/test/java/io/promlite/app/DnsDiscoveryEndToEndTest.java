@@ -45,8 +45,8 @@ class DnsDiscoveryEndToEndTest {
                       - job_name: accesslog
                         dns_sd_configs: [ { names: [accesslog], type: A, port: %d, refresh_interval: 1s } ]
                     """.formatted(port));
-            ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"),
-                    ListenAddress.parse("127.0.0.1:0")).withDnsNameservers(List.of(dns.hostPort()));
+            ServerSettings settings = ServerSettings.builder(config, tmp.resolve("data"),
+                    ListenAddress.parse("127.0.0.1:0")).dnsNameservers(List.of(dns.hostPort())).build();
             try (Promlite server = Promlite.start(settings, Promlite.loadConfig(settings))) {
                 ApiClient api = new ApiClient(server.port());
                 eventually(() -> instances(api).equals(Set.of("127.0.0.2:" + port)));

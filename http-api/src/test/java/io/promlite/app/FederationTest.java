@@ -28,8 +28,8 @@ class FederationTest {
                   external_labels: { region: eu, job: ignored-when-present }
                 scrape_configs: []
                 """);
-        ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"),
-                ListenAddress.parse("127.0.0.1:0")).withFeatures(false, false, true);
+        ServerSettings settings = ServerSettings.builder(config, tmp.resolve("data"),
+                ListenAddress.parse("127.0.0.1:0")).enableRemoteWriteReceiver(true).build();
         long t = System.currentTimeMillis() / 1000 * 1000 - 30_000;
         try (Promlite server = Promlite.start(settings, Promlite.loadConfig(settings))) {
             ApiClient api = new ApiClient(server.port());

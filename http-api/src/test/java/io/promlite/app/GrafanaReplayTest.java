@@ -44,8 +44,8 @@ class GrafanaReplayTest {
     static void start() throws Exception {
         Path config = tmp.resolve("prometheus.yml");
         Files.writeString(config, "scrape_configs: []\n");
-        ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"),
-                ListenAddress.parse("127.0.0.1:0")).withFeatures(false, false, true);
+        ServerSettings settings = ServerSettings.builder(config, tmp.resolve("data"),
+                ListenAddress.parse("127.0.0.1:0")).enableRemoteWriteReceiver(true).build();
         server = Promlite.start(settings, Promlite.loadConfig(settings));
         api = new ApiClient(server.port());
         now = System.currentTimeMillis() / 1000;

@@ -22,8 +22,8 @@ class LifecycleTest {
     @TempDir
     Path tmp;
 
-    private ServerSettings settings(Path config) {
-        return ServerSettings.defaults(config, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
+    private ServerSettings.Builder settings(Path config) {
+        return ServerSettings.builder(config, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"));
     }
 
     @Test
@@ -31,7 +31,7 @@ class LifecycleTest {
         try (TestTarget target = new TestTarget("reloaded_metric 42\n")) {
             Path config = tmp.resolve("prometheus.yml");
             Files.writeString(config, "scrape_configs: []\n");
-            ServerSettings s = settings(config).withFeatures(true, false, false);
+            ServerSettings s = settings(config).enableLifecycle(true).build();
             try (Promlite server = Promlite.start(s, Promlite.loadConfig(s))) {
                 ApiClient api = new ApiClient(server.port());
                 Files.writeString(config, """
@@ -81,7 +81,7 @@ class LifecycleTest {
                         static_configs: [ { targets: ["%s"], labels: { generation: "%d" } } ]
                     """;
             Files.writeString(config, good.formatted(steady.address(), 500, churn.address(), 0));
-            ServerSettings s = settings(config).withFeatures(true, false, false);
+            ServerSettings s = settings(config).enableLifecycle(true).build();
             try (Promlite server = Promlite.start(s, Promlite.loadConfig(s))) {
                 ApiClient api = new ApiClient(server.port());
                 EndToEndTest.eventually(() -> api.vector("up{job=\"steady\"} == 1").size() == 1);
@@ -144,7 +144,7 @@ class LifecycleTest {
 
     @Test
     void lifecycleAndAdminAreOffByDefault() throws Exception {
-        try (Promlite server = Promlite.start(settings(null), null)) {
+        try (Promlite server = Promlite.start(settings(null).build(), null)) {
             ApiClient api = new ApiClient(server.port());
             HttpResponse<String> reload = api.postForm("/-/reload", "");
             assertEquals(403, reload.statusCode());
@@ -163,7 +163,7 @@ class LifecycleTest {
 
     @Test
     void quitStopsTheServer() throws Exception {
-        Promlite server = Promlite.start(settings(null).withFeatures(true, false, false), null);
+        Promlite server = Promlite.start(settings(null).enableLifecycle(true).build(), null);
         ApiClient api = new ApiClient(server.port());
         CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
             try {
@@ -180,7 +180,7 @@ class LifecycleTest {
 
     @Test
     void routePrefixFromTheExternalUrlAppliesToEveryPath() throws Exception {
-        ServerSettings s = settings(null).withWeb(URI.create("http://promlite.example:9090/prom/"), null);
+        ServerSettings s = settings(null).web(URI.create("http://promlite.example:9090/prom/"), null).build();
         try (Promlite server = Promlite.start(s, null)) {
             ApiClient api = new ApiClient(server.port());
             assertEquals(200, api.get("/prom/-/healthy").statusCode());
@@ -196,7 +196,7 @@ class LifecycleTest {
             // Seen from outside, promlite scraping itself is reached at the external URL.
             assertTrue(targets.contains("\"globalUrl\":\"http://promlite.example:9090/prom/metrics\""), targets);
         }
-        ServerSettings explicit = settings(null).withWeb(URI.create("http://x:1/ignored"), "/custom/");
+        ServerSettings explicit = settings(null).web(URI.create("http://x:1/ignored"), "/custom/").build();
         try (Promlite server = Promlite.start(explicit, null)) {
             ApiClient api = new ApiClient(server.port());
             assertEquals(200, api.get("/custom/-/ready").statusCode());

@@ -30,8 +30,8 @@ class MetadataEndpointsTest {
     static void start() throws Exception {
         Path config = tmp.resolve("prometheus.yml");
         Files.writeString(config, "# the loaded file\nscrape_configs: []\n");
-        ServerSettings settings = ServerSettings.defaults(config, tmp.resolve("data"),
-                ListenAddress.parse("127.0.0.1:0")).withFeatures(false, true, true);
+        ServerSettings settings = ServerSettings.builder(config, tmp.resolve("data"),
+                ListenAddress.parse("127.0.0.1:0")).enableAdminApi(true).enableRemoteWriteReceiver(true).build();
         server = Promlite.start(settings, Promlite.loadConfig(settings));
         api = new ApiClient(server.port());
         HttpResponse<String> w = api.remoteWrite(new WriteRequests()

@@ -33,8 +33,8 @@ class PrometheusRemoteWriteTest {
         // promlite scrapes nothing itself: all its data arrives by remote write.
         Path ownConfig = tmp.resolve("promlite.yml");
         Files.writeString(ownConfig, "scrape_configs: []\n");
-        ServerSettings settings = ServerSettings.defaults(ownConfig, tmp.resolve("promlite"),
-                ListenAddress.parse("127.0.0.1:0")).withFeatures(false, false, true);
+        ServerSettings settings = ServerSettings.builder(ownConfig, tmp.resolve("promlite"),
+                ListenAddress.parse("127.0.0.1:0")).enableRemoteWriteReceiver(true).build();
         try (TestTarget target = new TestTarget("""
                 # TYPE rw_requests_total counter
                 rw_requests_total{code="200"} 10

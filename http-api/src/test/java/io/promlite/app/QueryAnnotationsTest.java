@@ -18,8 +18,8 @@ class QueryAnnotationsTest {
 
     @Test
     void warningsAndInfosReachTheJsonEnvelope() throws Exception {
-        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
-                .withFeatures(false, false, true);
+        ServerSettings settings = ServerSettings.builder(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
+                .enableRemoteWriteReceiver(true).build();
         long t = System.currentTimeMillis() / 1000 * 1000 - 600_000;
         long[] ts = new long[20];
         double[] vs = new double[20];

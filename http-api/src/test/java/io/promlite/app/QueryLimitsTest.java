@@ -24,8 +24,8 @@ class QueryLimitsTest {
 
     @Test
     void queriesBeyondTheConcurrencyLimitWaitTheirTurnAndSampleLimitIsAnExecutionError() throws Exception {
-        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
-                .withFeatures(false, false, true).withQueryLimits(Duration.ofMinutes(2), 100, 1);
+        ServerSettings settings = ServerSettings.builder(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
+                .enableRemoteWriteReceiver(true).queryLimits(Duration.ofMinutes(2), 100, 1).build();
         long t = System.currentTimeMillis() / 1000 * 1000 - 600_000;
         long[] ts = new long[200];
         double[] vs = new double[200];

@@ -35,8 +35,8 @@ class RealClientsTest {
     static void start() throws Exception {
         assumeTrue(Files.isExecutable(PROMTOOL), "promtool is not installed at " + PROMTOOL
                 + " (apt-get install prometheus); skipping the promtool client tests");
-        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
-                .withFeatures(false, false, true);
+        ServerSettings settings = ServerSettings.builder(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
+                .enableRemoteWriteReceiver(true).build();
         server = Promlite.start(settings, null);
         api = new ApiClient(server.port());
         url = "http://127.0.0.1:" + server.port();

@@ -31,8 +31,8 @@ class RemoteWriteReceiverTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerSettings settings = ServerSettings.defaults(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
-                .withFeatures(false, false, true);
+        ServerSettings settings = ServerSettings.builder(null, tmp.resolve("data"), ListenAddress.parse("127.0.0.1:0"))
+                .enableRemoteWriteReceiver(true).build();
         server = Promlite.start(settings, null);
         api = new ApiClient(server.port());
     }

@@ -1,6 +1,8 @@
 package io.promlite.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -16,8 +18,11 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,10 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** tls_config against a real HTTPS receiver with certificates made by openssl for the test. */
 class HttpSenderTlsTest {
+    /** A name only the server's certificate holds: reaching the receiver by IP, only server_name can match it. */
+    private static final String RECEIVER_NAME = "receiver.promlite.test";
     @TempDir
     static Path dir;
     private static HttpsServer server;
     private static volatile String clientSubject;
+    private static volatile List<SNIServerName> requestedServerNames;
 
     private static void openssl(String... args) throws Exception {
         Process p = new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true)
@@ -46,7 +54,7 @@ class HttpSenderTlsTest {
                 "-days", "1", "-subj", "/CN=test-ca");
         openssl("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
                 "-subj", "/CN=localhost");
-        Files.writeString(dir.resolve("ext"), "subjectAltName=IP:127.0.0.1\n");
+        Files.writeString(dir.resolve("ext"), "subjectAltName=IP:127.0.0.1,DNS:" + RECEIVER_NAME + "\n");
         openssl("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
                 "-CAcreateserial", "-out", "server.pem", "-days", "1", "-extfile", "ext");
         openssl("openssl", "pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12",
@@ -83,6 +91,8 @@ class HttpSenderTlsTest {
         });
         server.createContext("/api/v1/write", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            requestedServerNames = ((ExtendedSSLSession) ((HttpsExchange) exchange).getSSLSession())
+                    .getRequestedServerNames();
             try {
                 clientSubject = ((X509Certificate) ((HttpsExchange) exchange).getSSLSession()
                         .getPeerCertificates()[0]).getSubjectX500Principal().getName();
@@ -103,17 +113,20 @@ class HttpSenderTlsTest {
     }
 
     private static int send(String tls) throws Exception {
-        RemoteWriteConfig config = ConfigLoader.parse("""
+        HttpSender.Outcome out = new HttpSender.Outcome();
+        try (HttpSender sender = new HttpSender(config(tls), "promlite/test")) {
+            sender.send(new byte[] {0}, 1, out);
+        }
+        return out.status;
+    }
+
+    private static RemoteWriteConfig config(String tls) throws Exception {
+        return ConfigLoader.parse("""
                 remote_write:
                   - url: https://127.0.0.1:%d/api/v1/write
                     remote_timeout: 5s
                     tls_config: %s
                 """.formatted(server.getAddress().getPort(), tls), "tls.yml").remoteWriteConfigs().get(0);
-        HttpSender.Outcome out = new HttpSender.Outcome();
-        try (HttpSender sender = new HttpSender(config, "promlite/test")) {
-            sender.send(new byte[] {0}, 1, out);
-        }
-        return out.status;
     }
 
     @Test
@@ -129,5 +142,24 @@ class HttpSenderTlsTest {
         assertEquals(HttpSender.NETWORK_ERROR, send("{}"));
         assertEquals(204, send("{ insecure_skip_verify: true }"));
         assertEquals(null, clientSubject);
+    }
+
+    @Test
+    void trustsAnInlineCaAndVerifiesAndSendsTheServerName() throws Exception {
+        // A YAML double-quoted string, so the PEM's line breaks survive the one-line flow mapping.
+        String ca = Files.readString(dir.resolve("ca.pem")).replace("\n", "\\n");
+        assertEquals(204, send("{ ca: \"%s\", server_name: %s }".formatted(ca, RECEIVER_NAME)));
+        assertEquals(List.of(new SNIHostName(RECEIVER_NAME)), requestedServerNames);
+        assertEquals(HttpSender.NETWORK_ERROR, send("{ ca: \"%s\", server_name: other.promlite.test }".formatted(ca)),
+                "the certificate must hold server_name, not just be signed by the CA");
+    }
+
+    @Test
+    void anUnreadableCaFailsTheSenderWithTheScrapersWording() throws Exception {
+        RemoteWriteConfig config = config("{ ca_file: /nonexistent/ca.pem }");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new HttpSender(config, "promlite/test").close());
+        assertTrue(e.getMessage().startsWith("tls_config: unable to load specified CA cert /nonexistent/ca.pem: "),
+                e.getMessage());
     }
 }

@@ -16,7 +16,10 @@ import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.StaleNaN;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -261,6 +264,78 @@ class StalenessAndCacheTest {
             assertEquals(1, gone.stream().map(Sample::labels).distinct().count(), "the marker ends the same series");
             assertTrue(StaleNaN.is(gone.get(gone.size() - 1).value()));
             assertTrue(storage.samples("__name__", "drop_me").isEmpty());
+        }
+    }
+
+    /**
+     * Before a scrape appends known series by ref, it tells the store which refs come next
+     * (a window at a time), so the store can load them into the cache together.
+     */
+    @Test
+    void knownSeriesArePrefetchedBeforeTheyAreAppended() throws Exception {
+        AtomicInteger knownAppends = new AtomicInteger();
+        AtomicInteger unhinted = new AtomicInteger();
+        Storage hinted = new Storage() {
+            @Override
+            public Appender appender() {
+                Appender app = storage.tsdb.appender();
+                Set<Long> prefetched = new HashSet<>();
+                return new Appender() {
+                    @Override
+                    public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
+                        return app.append(ref, labels, timestampMs, value);
+                    }
+
+                    @Override
+                    public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
+                        knownAppends.incrementAndGet();
+                        if (!prefetched.contains(ref)) {
+                            unhinted.incrementAndGet();
+                        }
+                        return app.appendKnown(ref, timestampMs, value);
+                    }
+
+                    @Override
+                    public void prefetch(long[] refs, int from, int to) {
+                        for (int i = from; i < to; i++) {
+                            prefetched.add(refs[i]);
+                        }
+                        app.prefetch(refs, from, to);
+                    }
+
+                    @Override
+                    public void commit() {
+                        app.commit();
+                    }
+
+                    @Override
+                    public void rollback() {
+                        app.rollback();
+                    }
+                };
+            }
+
+            @Override
+            public Querier querier(long mint, long maxt) {
+                return storage.tsdb.querier(mint, maxt);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        manager.close();
+        manager = new ScrapeManager(hinted, new PrometheusRegistry());
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            body.append("m{i=\"").append(i).append("\"} ").append(i).append('\n');
+        }
+        try (TestTarget target = new TestTarget().body(body.toString())) {
+            manager.apply(config(job("j", target, "")));
+            await("three successful scrapes", () -> successfulScrapes().size() >= 3);
+            assertTrue(knownAppends.get() >= 100, "known series appended by ref: " + knownAppends.get());
+            assertEquals(0, unhinted.get(), "every series appended by ref was prefetched first");
+            assertEquals(100, storage.samples("__name__", "m").stream().map(Sample::labels).distinct().count());
         }
     }
 

@@ -40,6 +40,15 @@ public interface Appender {
         return append(ref, labels, timestampMs, value);
     }
 
+    /**
+     * A hint that samples of the series {@code refs[from, to)} name are about to be appended with
+     * {@link #appendKnown}, in about that order: the store may read what those appends need into
+     * the CPU cache now, all at once, so that each append does not wait for memory on its own.
+     * Stages nothing; references the store does not know (0 among them) are ignored.
+     */
+    default void prefetch(long[] refs, int from, int to) {
+    }
+
     /** Makes every staged sample durable and visible, atomically. */
     void commit();
 

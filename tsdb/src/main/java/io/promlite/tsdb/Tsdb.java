@@ -265,6 +265,11 @@ public final class Tsdb implements Storage {
         return s != null && !s.isEvicted() ? s : null;
     }
 
+    /** See {@link Head#prefetch}. */
+    int prefetch(long[] refs, int from, int to, MemSeries[] scratch) {
+        return head.prefetch(refs, from, to, scratch);
+    }
+
     /** The reference an appender hands out for {@code s}. */
     long refOf(MemSeries s) {
         return head.refOf(s);

@@ -1,5 +1,6 @@
 package io.promlite.tsdb;
 
+import io.promlite.tsdb.head.Head;
 import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.model.Labels;
 import java.util.Arrays;
@@ -14,6 +15,11 @@ final class TsdbAppender implements Appender {
     private final Tsdb tsdb;
     private final StagingPool pool;
     private Staging staging;
+    /** Where {@link #prefetch} folds the values it read, so that the JIT keeps those reads. */
+    @SuppressWarnings("unused")
+    private int prefetchSink;
+    /** Nonzero references that missed the fast path ({@link Tsdb#seriesByRef}): kept for tests. */
+    int idLookups;
 
     TsdbAppender(Tsdb tsdb, StagingPool pool) {
         this.tsdb = tsdb;
@@ -30,6 +36,9 @@ final class TsdbAppender implements Appender {
             throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
+            if (ref != 0) {
+                idLookups++;
+            }
             s = tsdb.seriesById(ref);
             if (s == null) {
                 s = tsdb.series(labels);
@@ -44,6 +53,9 @@ final class TsdbAppender implements Appender {
     public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
         MemSeries s = tsdb.seriesByRef(ref);
         if (s == null) {
+            if (ref != 0) {
+                idLookups++;
+            }
             s = tsdb.seriesById(ref);
             ref = s == null ? 0 : tsdb.refOf(s);
             if (ref == 0) {
@@ -53,6 +65,14 @@ final class TsdbAppender implements Appender {
         }
         stage(s, timestampMs, value, 0);
         return ref;
+    }
+
+    @Override
+    public void prefetch(long[] refs, int from, int to) {
+        if (staging == null) {
+            staging = pool.take();
+        }
+        prefetchSink += tsdb.prefetch(refs, from, to, staging.prefetched);
     }
 
     private void stage(MemSeries s, long timestampMs, double value, long st) throws AppendException {
@@ -116,6 +136,8 @@ final class TsdbAppender implements Appender {
         /** Start timestamps (0: none); null until the batch stages one, so batches without cost nothing. */
         long[] st;
         int n;
+        /** {@link #prefetch}'s scratch space: the series of one block of references. */
+        final MemSeries[] prefetched = new MemSeries[Head.PREFETCH_BLOCK];
 
         void add(MemSeries s, long t, long b, long startTime) {
             if (n == series.length) {

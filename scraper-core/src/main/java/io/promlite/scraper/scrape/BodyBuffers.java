@@ -35,14 +35,17 @@ final class BodyBuffers {
 
     /**
      * An array holding {@code array}'s first {@code length} bytes with room for at least {@code need}
-     * bytes: {@code array} itself when large enough, else a larger copy (at most {@code max} bytes).
+     * bytes: {@code array} itself when large enough, else a larger copy (at most {@code max} bytes,
+     * unless {@code need} is more). The copy has an eighth more than needed, not double: the arrays
+     * live as long as their target, and a body a little larger than the last one would otherwise
+     * leave half of a body-sized array unused for good (1000-series targets: ~85 KiB each).
      */
     static byte[] grow(byte[] array, int length, int need, int max) {
         if (need <= array.length) {
             return array;
         }
-        long doubled = Math.max(MIN_CAPACITY, 2L * array.length);
-        int capacity = (int) Math.max(need, Math.min(doubled, max));
+        long roomy = Math.max(MIN_CAPACITY, need + (long) need / 8);
+        int capacity = (int) Math.max(need, Math.min(roomy, max));
         byte[] grown = new byte[capacity];
         System.arraycopy(array, 0, grown, 0, length);
         return grown;

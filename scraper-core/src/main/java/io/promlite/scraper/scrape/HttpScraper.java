@@ -12,15 +12,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.promlite.config.TlsConfig;
-import java.io.ByteArrayInputStream;
-import java.io.File;
-import java.io.FileInputStream;
+import io.promlite.scraper.tls.TlsClientContext;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -350,41 +345,9 @@ final class HttpScraper {
         if (cached != null) {
             return cached;
         }
-        SslContextBuilder b = SslContextBuilder.forClient();
-        try {
-            if (tls.insecureSkipVerify()) {
-                b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-            } else {
-                b.endpointIdentificationAlgorithm("HTTPS");
-                if (tls.caFile() != null) {
-                    b.trustManager(new File(tls.caFile()));
-                } else if (tls.ca() != null) {
-                    b.trustManager(pem(tls.ca()));
-                }
-            }
-        } catch (RuntimeException e) {
-            throw new IOException("unable to load specified CA cert " + (tls.caFile() != null ? tls.caFile() : "(inline)")
-                    + ": " + e.getMessage(), e);
-        }
-        try {
-            if (tls.certFile() != null || tls.cert() != null) {
-                InputStream cert = tls.certFile() != null ? new FileInputStream(tls.certFile()) : pem(tls.cert());
-                InputStream key = tls.keyFile() != null ? new FileInputStream(tls.keyFile()) : pem(tls.key());
-                try (cert; key) {
-                    b.keyManager(cert, key);
-                }
-            }
-            SslContext built = b.build();
-            SslContext raced = sslContexts.putIfAbsent(tls, built);
-            return raced != null ? raced : built;
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("unable to use specified client cert (" + tls.certFile() + ") & key ("
-                    + tls.keyFile() + "): " + e.getMessage(), e);
-        }
-    }
-
-    private static InputStream pem(String text) {
-        return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
+        SslContext built = TlsClientContext.build(tls);
+        SslContext raced = sslContexts.putIfAbsent(tls, built);
+        return raced != null ? raced : built;
     }
 
     static String describe(Throwable t) {

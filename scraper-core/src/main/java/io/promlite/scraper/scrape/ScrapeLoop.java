@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScrapeLoop {
     private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
+    /** Series per {@link SeriesCache#prefetch}: enough misses to overlap, few enough to stay cached until appended. */
+    private static final int PREFETCH_WINDOW = 32;
     private static final ThreadLocal<byte[]> BODY_BUFFERS = ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
     private final ScrapeTarget target;
@@ -339,7 +341,7 @@ public final class ScrapeLoop {
         long duplicate = 0;
         long outOfBounds = 0;
         try {
-            for (EntryType entry = parser.next(); entry != EntryType.EOF; entry = parser.next()) {
+            for (EntryType entry = next(parser); entry != EntryType.EOF; entry = next(parser)) {
                 if (entry != EntryType.SERIES) {
                     if (entry != EntryType.COMMENT) {
                         metadata.read(entry, parser);
@@ -347,7 +349,13 @@ public final class ScrapeLoop {
                     continue;
                 }
                 scraped++;
-                int series = cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                int series = parser.seriesWasExpected() ? cache.takeExpected()
+                        : cache.get(bytes, parser.seriesStart(), parser.seriesEnd());
+                if (series % PREFETCH_WINDOW == 0) {
+                    // The store's memory for a window of series is read at once, with overlapping
+                    // cache misses, instead of one miss after another as each sample is appended.
+                    cache.prefetch(app, series, PREFETCH_WINDOW);
+                }
                 Labels newLabels = null;
                 if (series == SeriesCache.ABSENT) {
                     newLabels = labelsOf(parser);
@@ -396,6 +404,19 @@ public final class ScrapeLoop {
                     target.url(), outOfOrder, duplicate, outOfBounds);
         }
         return null;
+    }
+
+    /**
+     * The parser's next entry, told which series the cache expects next: a target exposes its
+     * series in the same order every time, so the parser mostly takes a known series by one
+     * comparison instead of scanning its name and labels.
+     */
+    private EntryType next(ExpositionParser parser) throws TextParseException {
+        int expected = cache.expected();
+        if (expected != SeriesCache.ABSENT) {
+            parser.expectSeries(cache.keyBytes(), cache.keyStart(expected), cache.keyEnd(expected));
+        }
+        return parser.next();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.promlite.scraper.scrape;
 
+import io.promlite.tsdb.Appender;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -72,10 +73,25 @@ final class SeriesCache {
      */
     int get(byte[] b, int start, int end) {
         int s = next < keys.size() && keys.matches(next, b, start, end) ? next : keys.find(b, start, end);
-        if (s != ABSENT) {
-            flags[s] |= SEEN;
-            next = s + 1;
-        }
+        return s != ABSENT ? see(s) : ABSENT;
+    }
+
+    /**
+     * The series {@link #get} tries first for the next line, or {@link #ABSENT}: what a parser
+     * can be told to expect ({@code ExpositionParser.expectSeries}).
+     */
+    int expected() {
+        return next < keys.size() ? next : ABSENT;
+    }
+
+    /** {@link #expected()}, which the line turned out to hold: as {@link #get} would return it. */
+    int takeExpected() {
+        return see(next);
+    }
+
+    private int see(int s) {
+        flags[s] |= SEEN;
+        next = s + 1;
         return s;
     }
 
@@ -114,6 +130,14 @@ final class SeriesCache {
 
     void setRef(int series, long ref) {
         refs[series] = ref;
+    }
+
+    /**
+     * Hints the store that the series numbered {@code [from, from + count)} come next: a target
+     * exposes its series in the same order every time, and the cache numbers them in that order.
+     */
+    void prefetch(Appender app, int from, int count) {
+        app.prefetch(refs, from, Math.min(keys.size(), from + count));
     }
 
     /** Whether metric relabeling drops the series. */

@@ -12,6 +12,21 @@ public interface ExpositionParser {
     /** Reads the next entry, or returns {@link EntryType#EOF} at the end. */
     EntryType next() throws TextParseException;
 
+    /**
+     * A hint for the next sample line {@link #next()} reads: the series text the caller expects
+     * there, {@code text[start, end)}, which must be a series text this parser (or another of its
+     * kind) read before and whose {@link #labels()} were checked. When the line holds exactly that
+     * series the parser may take it without scanning its name and label block again, and
+     * {@link #seriesWasExpected()} says so. Any other line is parsed as usual.
+     */
+    default void expectSeries(byte[] text, int start, int end) {
+    }
+
+    /** Whether the current series is the one {@link #expectSeries} announced. */
+    default boolean seriesWasExpected() {
+        return false;
+    }
+
     /** The body; {@link #seriesStart()}..{@link #seriesEnd()} index into it. */
     byte[] buffer();
 

@@ -72,6 +72,12 @@ public final class TextParser implements ExpositionParser {
     private boolean[] valueNeedsDecoding = NO_BOOLEANS;
     private byte[] scratch = NO_BYTES;
 
+    /** The series text {@link #expectSeries} announced, or null. */
+    private byte[] expected;
+    private int expectedStart;
+    private int expectedEnd;
+    private boolean seriesWasExpected;
+
     private double value;
     private boolean hasTimestamp;
     private long timestampMs;
@@ -212,8 +218,30 @@ public final class TextParser implements ExpositionParser {
         throw error("invalid metric type \"" + utf8(start, end) + "\"");
     }
 
+    @Override
+    public void expectSeries(byte[] text, int start, int end) {
+        expected = text;
+        expectedStart = start;
+        expectedEnd = end;
+    }
+
+    @Override
+    public boolean seriesWasExpected() {
+        return seriesWasExpected;
+    }
+
     private EntryType parseSeries(int i) throws TextParseException {
         seriesStart = i;
+        seriesWasExpected = expected != null && startsWithExpected(i);
+        expected = null;
+        if (seriesWasExpected) {
+            labelCount = 0;
+            // Found again by labels() if asked for; the caller knows this series.
+            nameEnd = -1;
+            labelsChecked = false;
+            seriesEnd = i + expectedEnd - expectedStart;
+            return parseSample(skipBlanks(seriesEnd));
+        }
         nameEnd = scanMetricName(i);
         if (nameEnd == i) {
             throw error("expected metric name, got " + describe(i));
@@ -232,6 +260,32 @@ public final class TextParser implements ExpositionParser {
                 throw error("invalid metric name character " + describe(i));
             }
         }
+        return parseSample(i);
+    }
+
+    /**
+     * Whether the series text at {@code i} is exactly the expected one, which passed a full parse
+     * before: then scanning it again would find it end at the same byte. A label block ends the
+     * text whatever follows it. A bare metric name ends the text only where the name ends (a blank
+     * follows) and no label block follows after blanks.
+     */
+    private boolean startsWithExpected(int i) {
+        int end = i + expectedEnd - expectedStart;
+        if (end > lineEnd || !Arrays.equals(b, i, end, expected, expectedStart, expectedEnd)) {
+            return false;
+        }
+        if (expected[expectedEnd - 1] == '}') {
+            return true;
+        }
+        if (end == lineEnd || !isBlank(b[end])) {
+            return false;
+        }
+        int next = skipBlanks(end);
+        return next < lineEnd && b[next] != '{';
+    }
+
+    /** The value, timestamp and exemplar after the series text, from {@code i}, the first non-blank after it. */
+    private EntryType parseSample(int i) throws TextParseException {
         if (i == lineEnd) {
             throw error("expected value after metric, got end of line");
         }
@@ -413,6 +467,9 @@ public final class TextParser implements ExpositionParser {
     /** Checks the label block's syntax, escapes and UTF-8 and builds the labels. */
     @Override
     public Labels labels() throws TextParseException {
+        if (nameEnd < 0) {
+            findLabelBlock();
+        }
         if (!labelsChecked) {
             labelCount = 0;
             parseLabels(labelsStart);
@@ -428,6 +485,17 @@ public final class TextParser implements ExpositionParser {
             builder.set(name, labelValue(l));
         }
         return builder.build();
+    }
+
+    /** Where the name ends and the label block starts, for an expected series taken without a scan. */
+    private void findLabelBlock() {
+        nameEnd = scanMetricName(seriesStart);
+        int i = skipBlanks(nameEnd);
+        if (i < seriesEnd && b[i] == '{') {
+            labelsStart = i + 1;
+        } else {
+            labelsChecked = true;
+        }
     }
 
     private boolean isDuplicateName(int l) {

@@ -5,6 +5,7 @@ import io.promlite.scraper.textparse.TextParseException;
 import io.promlite.scraper.textparse.TextParser;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 
@@ -17,12 +18,18 @@ import java.util.Random;
  * java -cp "$(cat /tmp/cp.txt):scraper-core/target/classes:scraper-core/target/test-classes" \
  *     io.promlite.scraper.bench.ParserBench [seconds=5]
  * </pre>
- * Two passes per format: <i>known</i> reads what a scrape of already-cached series reads (the raw
- * series range, value, timestamp), <i>new</i> also builds every line's labels, as the first
- * scrape of a target does. Single-threaded; figures are the best of five rounds.
+ * Three passes per format: <i>known</i> reads what a scrape of already-cached series reads (the raw
+ * series range, value, timestamp); <i>expected</i> the same, the parser told before each line
+ * which series comes next, as the scrape loop does from its cache; <i>new</i> also builds every
+ * line's labels, as the first scrape of a target does. Single-threaded; figures are the best of
+ * five rounds.
  */
 public final class ParserBench {
     private static final int TARGET_BYTES = 1 << 20;
+
+    private enum Pass {
+        KNOWN, EXPECTED, NEW
+    }
 
     private ParserBench() {
     }
@@ -31,21 +38,22 @@ public final class ParserBench {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         for (TextParser.Format format : TextParser.Format.values()) {
             byte[] body = body(format == TextParser.Format.OPENMETRICS_1_0);
-            int lines = sampleLines(format, body);
-            for (boolean labels : new boolean[] {false, true}) {
-                run(format, body, lines, labels, seconds);
+            int[] series = seriesBounds(format, body);
+            for (Pass pass : Pass.values()) {
+                run(format, body, series, pass, seconds);
             }
         }
     }
 
-    private static void run(TextParser.Format format, byte[] body, int lines, boolean labels, int seconds)
+    private static void run(TextParser.Format format, byte[] body, int[] series, Pass pass, int seconds)
             throws TextParseException {
+        int lines = series.length / 2;
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sink = 0;
         // Warm-up: the JIT compiles the parser within the first few hundred bodies.
         long warmEnd = System.nanoTime() + seconds * 1_000_000_000L / 2;
         while (System.nanoTime() < warmEnd) {
-            sink += parse(format, body, labels);
+            sink += parse(format, body, series, pass);
         }
         double best = Double.MAX_VALUE;
         long bytesAllocated = 0;
@@ -57,7 +65,7 @@ public final class ParserBench {
             int n = 0;
             long t1;
             do {
-                sink += parse(format, body, labels);
+                sink += parse(format, body, series, pass);
                 n++;
                 t1 = System.nanoTime();
             } while (t1 < roundEnd);
@@ -65,22 +73,24 @@ public final class ParserBench {
             bodies += n;
             best = Math.min(best, (double) (t1 - t0) / n);
         }
-        System.out.printf(Locale.ROOT, "%-16s %-5s %8d B %6d sample lines: %7.1f ns/line %8.1f MB/s %8.1f B allocated/line (%d)%n",
-                format, labels ? "new" : "known", body.length, lines, best / lines, body.length / best * 1e3,
+        System.out.printf(Locale.ROOT, "%-16s %-8s %8d B %6d sample lines: %7.1f ns/line %8.1f MB/s %8.1f B allocated/line (%d)%n",
+                format, pass.name().toLowerCase(Locale.ROOT), body.length, lines, best / lines, body.length / best * 1e3,
                 (double) bytesAllocated / bodies / lines, sink & 1);
     }
 
     /** Parses one body; returns something derived from every sample so the JIT cannot drop the work. */
-    private static long parse(TextParser.Format format, byte[] body, boolean labels) throws TextParseException {
+    private static long parse(TextParser.Format format, byte[] body, int[] series, Pass pass) throws TextParseException {
         TextParser p = new TextParser(format, body);
         long acc = 0;
-        for (EntryType t = p.next(); t != EntryType.EOF; t = p.next()) {
+        int line = 0;
+        for (EntryType t = next(p, series, line, pass); t != EntryType.EOF; t = next(p, series, line, pass)) {
             if (t == EntryType.SERIES) {
+                line++;
                 acc += p.seriesEnd() - p.seriesStart() + Double.doubleToRawLongBits(p.value());
                 if (p.hasTimestamp()) {
                     acc += p.timestampMs();
                 }
-                if (labels) {
+                if (pass == Pass.NEW) {
                     acc += p.labels().size();
                 }
             }
@@ -88,15 +98,29 @@ public final class ParserBench {
         return acc;
     }
 
-    private static int sampleLines(TextParser.Format format, byte[] body) throws TextParseException {
+    /** The next entry; in the expected pass, the parser is first told the series of sample line {@code line}. */
+    private static EntryType next(TextParser p, int[] series, int line, Pass pass) throws TextParseException {
+        if (pass == Pass.EXPECTED && 2 * line < series.length) {
+            p.expectSeries(p.buffer(), series[2 * line], series[2 * line + 1]);
+        }
+        return p.next();
+    }
+
+    /** Start and end of every sample line's series text, in pairs. */
+    private static int[] seriesBounds(TextParser.Format format, byte[] body) throws TextParseException {
         TextParser p = new TextParser(format, body);
+        int[] bounds = new int[64];
         int n = 0;
         for (EntryType t = p.next(); t != EntryType.EOF; t = p.next()) {
             if (t == EntryType.SERIES) {
-                n++;
+                if (n == bounds.length) {
+                    bounds = Arrays.copyOf(bounds, 2 * n);
+                }
+                bounds[n++] = p.seriesStart();
+                bounds[n++] = p.seriesEnd();
             }
         }
-        return n;
+        return Arrays.copyOf(bounds, n);
     }
 
     /** Families shaped like node_exporter's and an instrumented HTTP server's, repeated to ~1 MB. */

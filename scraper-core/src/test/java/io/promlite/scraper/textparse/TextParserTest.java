@@ -55,6 +55,65 @@ class TextParserTest {
         assertThrows(TextParseException.class, () -> TextParser.labelsOf(malformed, 0, malformed.length));
     }
 
+    /**
+     * Every line parsed twice: plainly, and with the parser told to expect the series text of
+     * {@code expected}. Either way the same series text, labels and value; the hint is taken exactly
+     * when the line's series is that text.
+     */
+    private static void assertSameWithHint(String body, String expected, boolean taken) throws TextParseException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        byte[] hint = ("<" + expected + ">").getBytes(StandardCharsets.UTF_8);
+        TextParser plain = prom(bytes);
+        TextParser hinted = prom(bytes);
+        hinted.expectSeries(hint, 1, hint.length - 1);
+        assertEquals(EntryType.SERIES, plain.next());
+        assertEquals(EntryType.SERIES, hinted.next());
+        assertEquals(taken, hinted.seriesWasExpected(), body);
+        assertEquals(plain.seriesStart(), hinted.seriesStart(), body);
+        assertEquals(plain.seriesEnd(), hinted.seriesEnd(), body);
+        assertEquals(plain.value(), hinted.value(), body);
+        assertEquals(plain.hasTimestamp(), hinted.hasTimestamp(), body);
+        assertEquals(plain.labels(), hinted.labels(), body);
+    }
+
+    @Test
+    void anExpectedSeriesIsTakenOnlyWhereAScanWouldFindTheSameText() throws TextParseException {
+        assertSameWithHint("m{a=\"1\",b=\"x y\"} 7 123\n", "m{a=\"1\",b=\"x y\"}", true);
+        assertSameWithHint("m {a=\"1\"}\t7\n", "m {a=\"1\"}", true);
+        assertSameWithHint("m{a=\"1\"}7\n", "m{a=\"1\"}", true);
+        assertSameWithHint("up 1\n", "up", true);
+        assertSameWithHint("up\t \t1 99\n", "up", true);
+        assertSameWithHint("up 1\n", "u", false);
+        assertSameWithHint("upper 1\n", "up", false);
+        assertSameWithHint("up:x 1\n", "up", false);
+        assertSameWithHint("up {a=\"1\"} 1\n", "up", false);
+        assertSameWithHint("up{a=\"1\"} 1\n", "up", false);
+        assertSameWithHint("m{a=\"1\"} 1\n", "m{a=\"2\"}", false);
+        assertSameWithHint("m{a=\"1\"} 1\n", "m{a=\"1\"} 1 2 3 4", false);
+        assertSameWithHint("m{a=\"}\"} 1\n", "m{a=\"}\"}", true);
+    }
+
+    @Test
+    void anExpectedSeriesStillNeedsAValidSampleAndTheHintLastsOneSampleLine() throws TextParseException {
+        byte[] hint = "m{a=\"1\"}".getBytes(StandardCharsets.UTF_8);
+        TextParser bad = prom("m{a=\"1\"} x1\n".getBytes(StandardCharsets.UTF_8));
+        bad.expectSeries(hint, 0, hint.length);
+        assertThrows(TextParseException.class, bad::next);
+        TextParser noValue = prom("m{a=\"1\"}  \n".getBytes(StandardCharsets.UTF_8));
+        noValue.expectSeries(hint, 0, hint.length);
+        assertThrows(TextParseException.class, noValue::next);
+
+        TextParser p = prom("# HELP m a help\n# TYPE m gauge\nm{a=\"1\"} 1\nm{a=\"1\"} 2\n".getBytes(StandardCharsets.UTF_8));
+        p.expectSeries(hint, 0, hint.length);
+        assertEquals(EntryType.HELP, p.next());
+        assertEquals(EntryType.TYPE, p.next());
+        assertEquals(EntryType.SERIES, p.next());
+        assertTrue(p.seriesWasExpected(), "the hint waits for the next sample line");
+        assertEquals(EntryType.SERIES, p.next());
+        assertFalse(p.seriesWasExpected(), "and is used once");
+        assertEquals(2, p.value());
+    }
+
     @Test
     void parsesAFullExposition() throws TextParseException {
         String body = """

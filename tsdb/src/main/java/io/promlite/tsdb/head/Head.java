@@ -16,8 +16,8 @@ public final class Head {
     private static final long REF_ID_MASK = (1L << REF_ID_BITS) - 1;
     /** Slot numbers (plus one) take the 23 bits above the id, keeping references positive. */
     private static final int MAX_REF_SLOT = (1 << (63 - REF_ID_BITS)) - 1;
-    private final SeriesTable byLabels = new SeriesTable();
-    private final SeriesTable byId = new SeriesTable();
+    private final SeriesTable byLabels = new SeriesTable(false);
+    private final SeriesTable byId = new SeriesTable(true);
 
     public MemSeries get(long id) {
         return byId.get(id);
@@ -32,6 +32,38 @@ public final class Head {
     public MemSeries byRef(long ref) {
         int slot = (int) (ref >>> REF_ID_BITS) - 1;
         return slot < 0 ? null : byId.atSlot(ref & REF_ID_MASK, slot);
+    }
+
+    /** How many references {@link #prefetch} reads at a time: the size of its scratch array. */
+    public static final int PREFETCH_BLOCK = 32;
+
+    /**
+     * Reads the series behind {@code refs[from, to)} only to bring them into the CPU cache, for
+     * {@link #byRef} calls that follow: first the table slot of every reference, then every series
+     * found there. The reads of a block do not depend on one another, so their cache misses
+     * overlap, where lookups one at a time each wait for memory twice (the slot, then the series).
+     * References are not validated: a stale one touches some other series, which is harmless.
+     *
+     * @param scratch at least {@link #PREFETCH_BLOCK} long; left cleared
+     * @return a meaningless value, for the caller to keep so that the reads are not optimized away
+     */
+    public int prefetch(long[] refs, int from, int to, MemSeries[] scratch) {
+        int sum = 0;
+        for (int i = from; i < to; i += PREFETCH_BLOCK) {
+            int n = Math.min(PREFETCH_BLOCK, to - i);
+            for (int j = 0; j < n; j++) {
+                long ref = refs[i + j];
+                scratch[j] = byId.atSlotUnchecked(ref & REF_ID_MASK, (int) (ref >>> REF_ID_BITS) - 1);
+            }
+            for (int j = 0; j < n; j++) {
+                MemSeries s = scratch[j];
+                if (s != null) {
+                    sum += (int) (s.id() + s.lastT());
+                    scratch[j] = null;
+                }
+            }
+        }
+        return sum;
     }
 
     /** The series id in a reference. */

@@ -14,15 +14,26 @@ import java.util.concurrent.locks.StampedLock;
 final class SeriesTable {
     private static final int STRIPES = 16;
     private final Stripe[] stripes = new Stripe[STRIPES];
+    /**
+     * Whether keys are placed by their value rather than mixed first: for series ids, numbered
+     * in creation order. The series of one scrape target are created together, so their ids are
+     * close, and placed by value they share cache lines in the table instead of each costing a
+     * cache miss when the target's samples are appended (and a collector copying the series out
+     * of the table keeps them together in memory as well). Sequential keys spread evenly by value.
+     */
+    private final boolean sequentialKeys;
 
-    SeriesTable() {
+    /** @param sequentialKeys see {@link #sequentialKeys}; false for keys that are hashes already spread or not */
+    SeriesTable(boolean sequentialKeys) {
+        this.sequentialKeys = sequentialKeys;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Stripe();
         }
     }
 
-    private static int hash(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
+    /** The stripe is the low 4 bits, the position within the stripe the bits above. */
+    private int hash(long key) {
+        long h = sequentialKeys ? key : key * 0x9E3779B97F4A7C15L;
         return (int) (h ^ (h >>> 32));
     }
 
@@ -43,12 +54,14 @@ final class SeriesTable {
      * series found there with that id is the one (ids are unique; evicted series are marked).
      */
     MemSeries atSlot(long id, int slot) {
-        MemSeries[] values = stripes[hash(id) & (STRIPES - 1)].table.values();
-        if (slot >= values.length) {
-            return null;
-        }
-        MemSeries s = values[slot];
+        MemSeries s = atSlotUnchecked(id, slot);
         return s != null && s.id() == id ? s : null;
+    }
+
+    /** Whatever sits at {@code slot} of the stripe of {@code id}, or null for a slot out of range: a prefetch's guess. */
+    MemSeries atSlotUnchecked(long id, int slot) {
+        MemSeries[] values = stripes[hash(id) & (STRIPES - 1)].table.values();
+        return slot >= 0 && slot < values.length ? values[slot] : null;
     }
 
     /** Where {@code s}, under {@code key}, sits in its stripe now, or -1; it moves when the stripe resizes
@@ -90,7 +103,7 @@ final class SeriesTable {
         }
     }
 
-    private static final class Stripe {
+    private final class Stripe {
         private final StampedLock lock = new StampedLock();
         private Table table = new Table(16);
         private volatile int size;
@@ -166,7 +179,7 @@ final class SeriesTable {
         }
 
         /** Puts a key in the first free slot of its probe run. */
-        private static void insert(Table t, long key, MemSeries s) {
+        private void insert(Table t, long key, MemSeries s) {
             long[] keys = t.keys();
             int mask = keys.length - 1;
             int i = (hash(key) >>> 4) & mask;

@@ -3,20 +3,26 @@ package io.promlite.tsdb.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.LabelsCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SeriesTableTest {
-    @Test
-    void behavesLikeAHashMapUnderRandomPutsAndRemoves() {
-        SeriesTable map = new SeriesTable();
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void behavesLikeAHashMapUnderRandomPutsAndRemoves(boolean sequentialKeys) {
+        SeriesTable map = new SeriesTable(sequentialKeys);
         Map<Long, MemSeries> reference = new HashMap<>();
         Random rnd = new Random(1);
         for (int op = 0; op < 200_000; op++) {
@@ -41,6 +47,33 @@ class SeriesTableTest {
         List<MemSeries> all = new ArrayList<>();
         map.collect(all);
         assertEquals(reference.size(), all.size());
+    }
+
+    @Test
+    void consecutiveIdsShareCacheLinesInTheIdTable() {
+        SeriesTable byId = new SeriesTable(true);
+        SeriesTable mixed = new SeriesTable(false);
+        List<MemSeries> series = new ArrayList<>();
+        for (long id = 1; id <= 100_000; id++) {
+            MemSeries s = new MemSeries(id, LabelsCodec.encode(Labels.of("id", Long.toString(id))), false);
+            byId.put(id, s);
+            mixed.put(id, s);
+            series.add(s);
+        }
+        // One target's 1000 series, created together: how many 64-byte lines of slots they touch.
+        assertTrue(linesTouched(byId, series.subList(50_000, 51_000)) <= 100);
+        assertTrue(linesTouched(mixed, series.subList(50_000, 51_000)) > 900);
+    }
+
+    /** Distinct (stripe, 16-slot line) pairs holding the given series: a reference slot is 4 bytes or fewer. */
+    private static long linesTouched(SeriesTable table, List<MemSeries> series) {
+        Set<Long> lines = new HashSet<>();
+        for (MemSeries s : series) {
+            int slot = table.slotOf(s.id(), s);
+            assertSame(s, table.atSlot(s.id(), slot));
+            lines.add((s.id() & 15) << 32 | slot / 16);
+        }
+        return lines.size();
     }
 
     @Test
