@@ -6,6 +6,7 @@ import io.promlite.tsdb.chunkenc.XorChunk;
 import io.promlite.tsdb.head.Head;
 import io.promlite.tsdb.head.MemSeries;
 import io.promlite.tsdb.head.MemSeries.OpenChunks;
+import io.promlite.tsdb.index.HeadPostings;
 import io.promlite.tsdb.index.LongList;
 import io.promlite.tsdb.index.PartitionList;
 import io.promlite.tsdb.index.PostingsIndex;
@@ -82,6 +83,8 @@ public final class Tsdb implements Storage {
     private final TsdbOptions options;
     private final RocksStore store;
     private final PostingsIndex postings;
+    /** The postings of the head's series: selections of recent ranges read these alone. */
+    private final HeadPostings headPostings;
     private final CommitLog commitLog;
     private final Meta meta;
     private final Head head = new Head();
@@ -141,6 +144,8 @@ public final class Tsdb implements Storage {
         this.options = options;
         this.store = store;
         this.postings = new PostingsIndex(store.db(), store.postings());
+        // Agent mode answers no queries: the head's postings would only cost memory.
+        this.headPostings = options.agentMode() ? HeadPostings.disabled() : new HeadPostings();
         this.meta = new Meta(store.db(), store.meta());
         this.checkpointedSeq = meta.logCheckpoint();
         this.commitLog = new CommitLog(store.db(), store.log(), checkpointedSeq);
@@ -161,6 +166,10 @@ public final class Tsdb implements Storage {
                 reader.partitions(partitions);
             }
             replayLog();
+            if (!headHoldsEveryStoredSeries) {
+                // Stored series the log did not bring back have no sample after the newest stored one.
+                headPostings.raiseCoversFrom(maxTime == Long.MAX_VALUE ? maxTime : maxTime + 1);
+            }
             checkpoint();
         } catch (IllegalStateException | IllegalArgumentException e) {
             // Thrown by the decoders on malformed records.
@@ -288,7 +297,9 @@ public final class Tsdb implements Storage {
                 byte[] encoded = LabelsCodec.encode(labels);
                 byte[] idBytes = headHoldsEveryStoredSeries ? null : store.db().get(store.labels(), encoded);
                 if (idBytes == null) {
-                    return head.add(nextId++, encoded, false);
+                    MemSeries created = head.add(nextId++, encoded, false);
+                    headPostings.add(created.id(), created.labels());
+                    return created;
                 }
                 try (RocksIterator chunks = store.db().newIterator(store.chunks())) {
                     return load(ByteCodec.getLong(idBytes, 0), encoded, chunks);
@@ -302,6 +313,7 @@ public final class Tsdb implements Storage {
     /** Brings a stored series into the head, reopening its last chunk if it has room. */
     private MemSeries load(long id, byte[] encodedLabels, RocksIterator it) {
         MemSeries s = head.add(id, encodedLabels, true);
+        headPostings.add(id, s.labels());
         // Every partition listing data, not just up to maxTime: while the log is replayed, chunks
         // cut after the last checkpoint may lie beyond the time range replayed so far.
         int[] stored = partitions.between(Partitions.of(minValidTime), Integer.MAX_VALUE - 1);
@@ -694,12 +706,20 @@ public final class Tsdb implements Storage {
                 return;
             }
             synchronized (createLock) {
+                LongList evicted = new LongList();
+                List<Labels> evictedLabels = new ArrayList<>();
+                long lastEvictedT = Long.MIN_VALUE;
                 for (MemSeries s : all) {
                     if (s.lastT() < idleBefore && !s.hasUnpersistedChunks()) {
                         head.evict(s);
                         headHoldsEveryStoredSeries = false;
+                        evicted.add(s.id());
+                        evictedLabels.add(s.labels());
+                        lastEvictedT = Math.max(lastEvictedT, s.lastT());
                     }
                 }
+                // Samples of evicted series are only on disk: selections reaching back to them read the stored index.
+                headPostings.remove(evicted, evictedLabels, lastEvictedT == Long.MIN_VALUE ? Long.MIN_VALUE : lastEvictedT + 1);
             }
         } finally {
             commitLock.unlock();
@@ -1131,6 +1151,10 @@ public final class Tsdb implements Storage {
     }
 
     // ---- reads --------------------------------------------------------------------------
+
+    HeadPostings headPostings() {
+        return headPostings;
+    }
 
     PostingsIndex postings() {
         return postings;

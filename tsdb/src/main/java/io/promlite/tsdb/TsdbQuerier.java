@@ -51,9 +51,12 @@ final class TsdbQuerier implements Querier {
         if (partitions.length == 0) {
             return new LazySeriesSet(partitions, new Candidate[0]);
         }
-        LongList ids;
-        try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
-            ids = matchingIds(reader, partitions, matchers);
+        // A recent range needs only the head's postings, which memory holds: no RocksDB access.
+        LongList ids = tsdb.headPostings().selectFrom(mint, matchers);
+        if (ids == null) {
+            try (PostingsIndex.Reader reader = tsdb.postings().reader()) {
+                ids = matchingIds(reader, partitions, matchers);
+            }
         }
         // Only the encoded labels are read now, to sort by; each series' labels are decoded and
         // its chunks snapshotted as the consumer reaches it, batch by batch: holding every

@@ -31,6 +31,14 @@ public final class LongList {
         size += other.size;
     }
 
+    /** A copy sized to its contents. */
+    public LongList copy() {
+        LongList out = new LongList(size);
+        System.arraycopy(a, 0, out.a, 0, size);
+        out.size = size;
+        return out;
+    }
+
     public void clear() {
         size = 0;
     }

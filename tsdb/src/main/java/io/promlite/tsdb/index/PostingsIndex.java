@@ -158,7 +158,7 @@ public final class PostingsIndex {
          * Walks the distinct values of {@code name}; for each, {@code visitor} returns a list to
          * collect that value's series ids into, or null to skip them with a single seek.
          */
-        private void scanValues(int partition, String name, ValueVisitor visitor) {
+        private void scanValues(int partition, String name, PostingsSource.ValueVisitor visitor) {
             prefix.clear().sortableInt(partition);
             prefix.lengthPrefixed(name.getBytes(StandardCharsets.UTF_8));
             byte[] p = prefix.toArray();
@@ -203,56 +203,29 @@ public final class PostingsIndex {
             }
         }
 
-        /**
-         * The series of the partition matching every matcher, sorted. Each matcher becomes either
-         * a set to intersect with or, when it also accepts series lacking the label (as
-         * {@code job!="x"} or {@code job=~".*"} do), a set of non-matching series to subtract.
-         * Regex matchers are evaluated once per distinct label value, never per series.
-         */
+        /** The series of the partition matching every matcher, sorted. */
         public LongList select(int partition, List<Matcher> matchers) {
-            List<LongList> include = new ArrayList<>();
-            List<LongList> exclude = new ArrayList<>();
-            for (Matcher m : matchers) {
-                String v = m.value();
-                if (m.type() == Matcher.Type.EQUAL && !v.isEmpty()) {
-                    include.add(postings(partition, m.name(), v));
-                } else if (m.type() == Matcher.Type.NOT_EQUAL && !v.isEmpty()) {
-                    exclude.add(postings(partition, m.name(), v));
-                } else {
-                    boolean acceptsAbsent = m.matchesEmpty();
-                    LongList ids = new LongList();
-                    // Accepting the absent label: collect the values the matcher rejects, to subtract.
-                    scanValues(partition, m.name(), value -> m.matches(value) != acceptsAbsent ? ids : null);
-                    (acceptsAbsent ? exclude : include).add(ids.sortDistinct());
+            return PostingsSource.select(new PostingsSource() {
+                @Override
+                public LongList postings(String name, String value) {
+                    return Reader.this.postings(partition, name, value);
                 }
-            }
-            LongList result;
-            if (include.isEmpty()) {
-                result = all(partition);
-            } else {
-                include.sort(Comparator.comparingInt(LongList::size));
-                result = include.get(0);
-                for (int i = 1; i < include.size() && !result.isEmpty(); i++) {
-                    result = LongList.intersect(result, include.get(i));
+
+                @Override
+                public void scanValues(String name, ValueVisitor visitor) {
+                    Reader.this.scanValues(partition, name, visitor);
                 }
-            }
-            for (LongList ex : exclude) {
-                if (result.isEmpty()) {
-                    break;
+
+                @Override
+                public LongList all() {
+                    return Reader.this.all(partition);
                 }
-                result = LongList.subtract(result, ex);
-            }
-            return result;
+            }, matchers);
         }
 
         @Override
         public void close() {
             it.close();
         }
-    }
-
-    @FunctionalInterface
-    private interface ValueVisitor {
-        LongList visit(String value);
     }
 }
