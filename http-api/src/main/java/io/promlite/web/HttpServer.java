@@ -3,8 +3,10 @@ package io.promlite.web;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -23,6 +25,13 @@ import java.util.concurrent.TimeUnit;
 public final class HttpServer implements AutoCloseable {
     /** Largest request body accepted (remote-write batches are far smaller). */
     static final int MAX_BODY_BYTES = 32 << 20;
+    /**
+     * How much of a streamed response may wait for the socket before its writer waits for the
+     * client: a dashboard's matrix (a few hundred KiB to a MiB) goes out without the writer
+     * stopping at each chunk for the event loop, while a slow client still holds back a
+     * larger one. Netty's default (64 KiB) made the writer wait for every chunk.
+     */
+    static final WriteBufferWaterMark RESPONSE_BUFFER = new WriteBufferWaterMark(512 << 10, 1 << 20);
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -46,6 +55,7 @@ public final class HttpServer implements AutoCloseable {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RESPONSE_BUFFER)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {

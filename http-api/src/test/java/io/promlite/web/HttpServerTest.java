@@ -1,6 +1,7 @@
 package io.promlite.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -12,8 +13,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +129,92 @@ class HttpServerTest {
     private static final class Responses {
         static io.promlite.web.HttpResponse text(HttpResponseStatus status, String text) {
             return io.promlite.web.HttpResponse.text(status, text);
+        }
+    }
+
+    /** A route streaming {@code bytes} bytes of a repeating pattern; counts down {@code written} when done. */
+    private static Router streaming(int bytes, CountDownLatch written) {
+        return new Router().get("/big", r -> io.promlite.web.HttpResponse.streamed(HttpResponseStatus.OK, "text/plain", out -> {
+            byte[] block = new byte[8 << 10];
+            for (int i = 0; i < block.length; i++) {
+                block[i] = (byte) ('a' + i % 26);
+            }
+            for (int sent = 0; sent < bytes; sent += block.length) {
+                out.write(block, 0, Math.min(block.length, bytes - sent));
+            }
+            written.countDown();
+        }));
+    }
+
+    /** Connects with a tiny receive window and asks for {@code /big} without reading the answer yet. */
+    private Socket requestWithoutReading() throws Exception {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4 << 10);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+        socket.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        return socket;
+    }
+
+    /** Reads the whole answer; returns the number of body bytes, checking the pattern. */
+    private static long readChunkedBody(Socket socket) throws Exception {
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+        String head = readLine(in);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        while (!readLine(in).isEmpty()) {
+            // headers
+        }
+        long total = 0;
+        for (int size; (size = Integer.parseInt(readLine(in), 16)) > 0; ) {
+            byte[] chunk = new byte[size];
+            in.readFully(chunk);
+            for (int i = 0; i < size; i++) {
+                assertEquals((byte) ('a' + (total + i) % (8 << 10) % 26), chunk[i], "byte " + (total + i));
+            }
+            total += size;
+            readLine(in);
+        }
+        return total;
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new java.io.EOFException(sb.toString());
+            }
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A dashboard-sized answer (under a MiB, many chunks) is written completely before the
+     * client reads any of it, and then arrives intact.
+     */
+    @Test
+    void aResponseUnderTheBufferLimitIsWrittenBeforeTheClientReads() throws Exception {
+        CountDownLatch written = new CountDownLatch(1);
+        int size = 900 << 10;
+        server = start(streaming(size, written), workers, "");
+        try (Socket socket = requestWithoutReading()) {
+            assertTrue(written.await(20, TimeUnit.SECONDS), "the writer waited for the client");
+            assertEquals(size, readChunkedBody(socket));
+        }
+    }
+
+    /** A larger answer is held back by a client that does not read, rather than buffered whole. */
+    @Test
+    void aSlowClientHoldsBackALargeResponse() throws Exception {
+        CountDownLatch written = new CountDownLatch(1);
+        int size = 24 << 20;
+        server = start(streaming(size, written), workers, "");
+        try (Socket socket = requestWithoutReading()) {
+            assertFalse(written.await(1, TimeUnit.SECONDS), "the writer ran ahead of the client");
+            assertEquals(size, readChunkedBody(socket));
+            assertTrue(written.await(20, TimeUnit.SECONDS));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.promlite.web.json;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.web.HttpResponse;
@@ -92,18 +93,8 @@ public final class ApiJson {
             buf[n++] = '-';
         }
         // Negated remainders and quotient: -ms overflows for Long.MIN_VALUE, these never do.
-        long seconds = Math.abs(ms / 1000);
+        n = writeDigits(Math.abs(ms / 1000), buf, n);
         int fraction = (int) Math.abs(ms % 1000);
-        int start = n;
-        do {
-            buf[n++] = (char) ('0' + seconds % 10);
-            seconds /= 10;
-        } while (seconds != 0);
-        for (int i = start, j = n - 1; i < j; i++, j--) {
-            char c = buf[i];
-            buf[i] = buf[j];
-            buf[j] = c;
-        }
         if (fraction != 0) {
             buf[n++] = '.';
             buf[n++] = (char) ('0' + fraction / 100);
@@ -111,6 +102,21 @@ public final class ApiJson {
             buf[n++] = (char) ('0' + fraction % 10);
         }
         return n;
+    }
+
+    /** Writes the decimal digits of {@code n} (not negative) into {@code buf} from {@code at}; returns the end. */
+    private static int writeDigits(long n, char[] buf, int at) {
+        int end = at;
+        do {
+            buf[end++] = (char) ('0' + n % 10);
+            n /= 10;
+        } while (n != 0);
+        for (int i = at, j = end - 1; i < j; i++, j--) {
+            char c = buf[i];
+            buf[i] = buf[j];
+            buf[j] = c;
+        }
+        return end;
     }
 
     /** A {@code [timestamp, "value"]} pair. */
@@ -122,25 +128,56 @@ public final class ApiJson {
     }
 
     /**
-     * Writes the {@code [timestamp, "value"]} pairs of one response: a matrix has one per point,
-     * so the timestamp is spelled in a reused buffer, and a value equal to the previous one (a
-     * gauge that did not move, {@code up}) reuses its spelling.
+     * Writes the {@code [timestamp, "value"]} pairs of one response, allocating nothing for most
+     * points: a matrix repeats the same step timestamps in every series, so their encoded
+     * spellings are kept (direct-mapped by time); integer values (counters, byte counts,
+     * {@code up}) are spelled into a reused buffer; any other value equal to the previous one (a
+     * gauge that did not move) reuses its spelling.
      */
     public static final class PointWriter {
+        /** 512 slots: more than the steps of a usual range query (Prometheus caps them at 11,000). */
+        private static final int SLOT_BITS = 9;
+        private static final int TIMESTAMP_SLOTS = 1 << SLOT_BITS;
+
+        private final long[] slotMs = new long[TIMESTAMP_SLOTS];
+        private final SerializedString[] slotSpelling = new SerializedString[TIMESTAMP_SLOTS];
         private final char[] timestamp = new char[TIMESTAMP_CHARS];
+        /** A sign and the at most 15 digits of an integer below 1e15. */
+        private final char[] integer = new char[16];
         private long lastBits;
         private String lastValue;
 
         public void write(JsonGenerator g, long ms, double value) throws IOException {
             g.writeStartArray();
-            g.writeNumber(timestamp, 0, formatTimestamp(ms, timestamp));
-            long bits = Double.doubleToRawLongBits(value);
-            if (lastValue == null || bits != lastBits) {
-                lastValue = GoFloat.api(value);
-                lastBits = bits;
+            g.writeRawValue(timestamp(ms));
+            if (GoFloat.spelledAsLong(value)) {
+                long v = (long) value;
+                int start = 0;
+                if (v < 0) {
+                    integer[start++] = '-';
+                }
+                g.writeString(integer, 0, writeDigits(Math.abs(v), integer, start));
+            } else {
+                long bits = Double.doubleToRawLongBits(value);
+                if (lastValue == null || bits != lastBits) {
+                    lastValue = GoFloat.api(value);
+                    lastBits = bits;
+                }
+                g.writeString(lastValue);
             }
-            g.writeString(lastValue);
             g.writeEndArray();
+        }
+
+        private SerializedString timestamp(long ms) {
+            // Fibonacci hashing spreads the evenly spaced step times over the slots.
+            int slot = (int) ((ms * 0x9E3779B97F4A7C15L) >>> (64 - SLOT_BITS));
+            SerializedString spelling = slotSpelling[slot];
+            if (spelling == null || slotMs[slot] != ms) {
+                spelling = new SerializedString(new String(timestamp, 0, formatTimestamp(ms, timestamp)));
+                slotSpelling[slot] = spelling;
+                slotMs[slot] = ms;
+            }
+            return spelling;
         }
     }
 

@@ -20,12 +20,11 @@ public final class GoFloat {
         if (special != null) {
             return special;
         }
-        double abs = Math.abs(v);
         // Two fast paths for the values queries mostly return (this runs once per point).
-        if (abs < 1e15 && v == Math.rint(v) && !(v == 0 && 1 / v < 0)) {
-            // An integer below 2^53 is exact: its shortest digits are its own.
+        if (spelledAsLong(v)) {
             return Long.toString((long) v);
         }
+        double abs = Math.abs(v);
         if (abs >= 1e-3 && abs < 1e7) {
             // Here the shortest digits come in plain decimal layout already, as 'f' spells them;
             // integers, the only ones written with a trailing ".0", took the path above.
@@ -33,6 +32,14 @@ public final class GoFloat {
         }
         boolean exponent = abs != 0 && (abs < 1e-6 || abs >= 1e21);
         return exponent ? format(v, 'e') : format(v, 'f');
+    }
+
+    /**
+     * Whether {@link #api} spells {@code v} as the digits of {@code (long) v}: an integer below
+     * 2^53 is exact, so its shortest digits are its own (not -0, which keeps its sign).
+     */
+    static boolean spelledAsLong(double v) {
+        return Math.abs(v) < 1e15 && v == Math.rint(v) && !(v == 0 && 1 / v < 0);
     }
 
     /** Go's {@code %g} with shortest precision: exponent form when the exponent is < -4 or >= 21. */

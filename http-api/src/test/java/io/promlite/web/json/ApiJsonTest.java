@@ -1,10 +1,14 @@
 package io.promlite.web.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +56,52 @@ class ApiJsonTest {
                 points.write(g, ts[i], vs[i]);
             }
         }));
+    }
+
+    /**
+     * Series after series over the same steps, as a matrix is written, with more distinct
+     * timestamps than the writer keeps spellings of, and values on both sides of the integer
+     * path's limits: every point reads as {@link ApiJson#writePoint} spells it, through both the
+     * byte (response) and the character generator.
+     */
+    @Test
+    void pointWriterMatchesWritePointOverManySeriesAndSteps() throws IOException {
+        double[] values = {0, -0.0, 1, -1, 7, 1e15 - 1, -(1e15 - 1), 1e15, -1e15, 9007199254740993.0, 123456789012.0,
+                -42, 0.5, -2.25, 1e-7, 3.0e20, 1e21, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+                Double.MIN_VALUE, Double.MAX_VALUE, 4096.0 * 1_000_003};
+        long start = 1_795_261_875_116L;
+        int steps = 1500;
+        Writes reference = g -> {
+            for (int series = 0; series < 3; series++) {
+                for (int i = 0; i < steps; i++) {
+                    ApiJson.writePoint(g, start + i * 15_000L - (series == 2 ? 1 : 0), values[(i + series) % values.length]);
+                }
+            }
+        };
+        ApiJson.PointWriter chars = new ApiJson.PointWriter();
+        ApiJson.PointWriter bytes = new ApiJson.PointWriter();
+        Writes viaWriter = g -> {
+            for (int series = 0; series < 3; series++) {
+                for (int i = 0; i < steps; i++) {
+                    chars.write(g, start + i * 15_000L - (series == 2 ? 1 : 0), values[(i + series) % values.length]);
+                }
+            }
+        };
+        String expected = json(reference);
+        assertTrue(expected.contains("[1795261890.116,\"-0\"]"), expected.substring(0, 200));
+        assertTrue(expected.contains(",\"999999999999999\"]") && expected.contains(",\"-999999999999999\"]")
+                && expected.contains(",\"1000000000000000\"]"), "integer limits covered");
+        assertEquals(expected, json(viaWriter));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartArray();
+            for (int series = 0; series < 3; series++) {
+                for (int i = 0; i < steps; i++) {
+                    bytes.write(g, start + i * 15_000L - (series == 2 ? 1 : 0), values[(i + series) % values.length]);
+                }
+            }
+            g.writeEndArray();
+        }
+        assertEquals(expected, out.toString(StandardCharsets.UTF_8));
     }
 }
