@@ -56,6 +56,20 @@ class JvmOptionsTest {
         java(checked);
     }
 
+    /**
+     * The young generation's cap holds whatever the machine's size: a JVM started with the file
+     * reports it as its maximum young size.
+     */
+    @Test
+    void theYoungGenerationIsCapped() throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(options());
+        args.add("-XX:+PrintFlagsFinal");
+        args.add("-version");
+        String flags = java(args);
+        assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*size_t MaxNewSize\\s+= 33554432\\s.*")),
+                "MaxNewSize is 32 MB");
+    }
+
     private static String flagName(String option) {
         String name = option.substring("-XX:".length()).replaceFirst("^[+-]", "");
         int eq = name.indexOf('=');
