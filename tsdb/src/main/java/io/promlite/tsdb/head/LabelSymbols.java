@@ -57,7 +57,7 @@ final class LabelSymbols {
             int number = number(stored, r.position(), len);
             long code = 2L * number;
             long literal = 2L * len + 1;
-            if (number >= 0 && varintLength(code) <= varintLength(literal) + len) {
+            if (number >= 0 && ByteCodec.uvarintSize(code) <= ByteCodec.uvarintSize(literal) + len) {
                 w.uvarint(code);
             } else {
                 w.uvarint(literal).bytes(stored, r.position(), len);
@@ -204,7 +204,7 @@ final class LabelSymbols {
             System.arraycopy(current, 0, grown, 0, size);
             current = grown;
         }
-        byte[] lengthPrefixed = new byte[varintLength(len) + len];
+        byte[] lengthPrefixed = new byte[ByteCodec.uvarintSize(len) + len];
         System.arraycopy(b, off, lengthPrefixed, ByteCodec.putUvarint(lengthPrefixed, 0, len), len);
         current[size] = new Symbol(s, lengthPrefixed);
         symbols = current;
@@ -221,9 +221,5 @@ final class LabelSymbols {
         synchronized (this) {
             return symbols[number];
         }
-    }
-
-    private static int varintLength(long v) {
-        return Math.max(1, (70 - Long.numberOfLeadingZeros(v)) / 7);
     }
 }

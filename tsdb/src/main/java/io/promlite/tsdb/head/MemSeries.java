@@ -190,12 +190,10 @@ public final class MemSeries {
         return Partitions.of(open.minTime());
     }
 
-    /** Restores state from disk: the last sample, and the last chunk when it can take more samples. */
-    public synchronized void restore(int partition, XorChunk lastChunk, boolean reopenChunk) {
-        restore(partition, lastChunk, null, reopenChunk);
-    }
-
-    /** {@link #restore(int, XorChunk, boolean)} for a chunk whose samples carry start timestamps ({@code st}, or null). */
+    /**
+     * Restores state from disk: the last sample, and the last chunk when it can take more samples,
+     * with its start timestamps {@code st} (null when it has none).
+     */
     public synchronized void restore(int partition, XorChunk lastChunk, StartTimeStream st, boolean reopenChunk) {
         publishLast(lastChunk.maxTime(), lastChunk.lastValueBits());
         indexedPartition = partition;
@@ -228,13 +226,9 @@ public final class MemSeries {
     /**
      * Appends a committed sample to the open chunk, first cutting it when it holds
      * {@link XorChunk#TARGET_SAMPLES} or the sample starts a new partition (chunks never span
-     * partitions). Returns true when a cut chunk now awaits persisting.
+     * partitions). {@code st}: the sample's start timestamp (0: none). Returns true when a cut
+     * chunk now awaits persisting.
      */
-    public boolean appendCommitted(long t, long bits) {
-        return appendCommitted(t, bits, 0);
-    }
-
-    /** {@link #appendCommitted(long, long)} for a sample with start timestamp {@code st} (0: none). */
     public synchronized boolean appendCommitted(long t, long bits, long st) {
         int p = Partitions.of(t);
         boolean cut = false;

@@ -207,7 +207,8 @@ public final class CommitLog {
         int read = 0;
         try (RocksIterator it = db.newIterator(cf)) {
             for (it.seek(seqKey(fromSeq)); it.isValid() && read < maxSamples; it.next()) {
-                long seq = ByteCodec.getLong(it.key(), 0);
+                byte[] key = it.key();
+                long seq = ByteCodec.getLong(key, 0);
                 if (seq >= toSeq) {
                     break;
                 }
@@ -217,7 +218,7 @@ public final class CommitLog {
                 if (!r.hasMore()) {
                     continue;
                 }
-                boolean startTimes = it.key().length > 8 && it.key()[8] == WITH_START_TIMES;
+                boolean startTimes = key.length > 8 && key[8] == WITH_START_TIMES;
                 long base = r.varint();
                 long id = 0;
                 while (r.hasMore()) {

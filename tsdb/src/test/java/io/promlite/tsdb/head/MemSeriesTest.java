@@ -21,7 +21,7 @@ class MemSeriesTest {
 
     private static void append(MemSeries s, int from, int to) {
         for (int i = from; i < to; i++) {
-            s.appendCommitted(START + i * 1000L, Double.doubleToRawLongBits(i));
+            s.appendCommitted(START + i * 1000L, Double.doubleToRawLongBits(i), 0);
         }
     }
 
@@ -91,9 +91,9 @@ class MemSeriesTest {
         int day = 20_000;
         long lastOfDay = Partitions.start(day + 1) - 1;
         MemSeries s = new MemSeries(1, LABELS, false);
-        s.appendCommitted(lastOfDay - 1000, 1);
-        s.appendCommitted(lastOfDay, 2);
-        assertTrue(s.appendCommitted(lastOfDay + 1, 3), "the new partition cuts the chunk");
+        s.appendCommitted(lastOfDay - 1000, 1, 0);
+        s.appendCommitted(lastOfDay, 2, 0);
+        assertTrue(s.appendCommitted(lastOfDay + 1, 3, 0), "the new partition cuts the chunk");
         List<long[]> chunks = unpersisted(s, MemSeries.OpenChunks.FINAL);
         assertEquals(2, chunks.size());
         assertEquals(day, chunks.get(0)[0]);
@@ -116,13 +116,13 @@ class MemSeriesTest {
         stored.append(start, 1);
         stored.append(start + 1000, 2);
         MemSeries s = new MemSeries(1, LABELS, true);
-        s.restore(day, stored, true);
-        assertFalse(s.appendCommitted(start + 2000, 3), "same partition: appended to the restored chunk");
+        s.restore(day, stored, null, true);
+        assertFalse(s.appendCommitted(start + 2000, 3, 0), "same partition: appended to the restored chunk");
         List<long[]> open = unpersisted(s, MemSeries.OpenChunks.DIRTY_RAW);
         assertEquals(1, open.size());
         assertEquals(day, open.get(0)[0]);
         assertEquals(start, open.get(0)[1]);
-        assertTrue(s.appendCommitted(Partitions.start(day + 1), 4));
+        assertTrue(s.appendCommitted(Partitions.start(day + 1), 4, 0));
         assertEquals(day + 1, unpersisted(s, MemSeries.OpenChunks.FINAL).get(1)[0]);
     }
 }
