@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,38 +206,13 @@ class StalenessAndCacheTest {
      */
     @Test
     void aStoreThatForgetsRefsGetsTheSameLabelsRebuilt() throws Exception {
-        Storage forgetful = new Storage() {
+        Storage forgetful = wrappingAppenders(app -> new ForwardingAppender(app) {
             @Override
-            public Appender appender() {
-                Appender app = storage.tsdb.appender();
-                return new Appender() {
-                    @Override
-                    public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
-                        // Finds the series by its labels alone, whatever the ref.
-                        return app.append(0, labels, timestampMs, value);
-                    }
-
-                    @Override
-                    public void commit() {
-                        app.commit();
-                    }
-
-                    @Override
-                    public void rollback() {
-                        app.rollback();
-                    }
-                };
+            public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
+                // Finds the series by its labels alone, whatever the ref.
+                return app.append(0, labels, timestampMs, value);
             }
-
-            @Override
-            public Querier querier(long mint, long maxt) {
-                return storage.tsdb.querier(mint, maxt);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        });
         manager.close();
         manager = new ScrapeManager(forgetful, new PrometheusRegistry());
         try (TestTarget target = new TestTarget().body("m{job=\"mine\",path=\"C:\\\\X\"} 1\ngone{l=\"A\"} 2\ndrop_me 3\n")) {
@@ -275,55 +251,26 @@ class StalenessAndCacheTest {
     void knownSeriesArePrefetchedBeforeTheyAreAppended() throws Exception {
         AtomicInteger knownAppends = new AtomicInteger();
         AtomicInteger unhinted = new AtomicInteger();
-        Storage hinted = new Storage() {
+        Storage hinted = wrappingAppenders(app -> new ForwardingAppender(app) {
+            private final Set<Long> prefetched = new HashSet<>();
+
             @Override
-            public Appender appender() {
-                Appender app = storage.tsdb.appender();
-                Set<Long> prefetched = new HashSet<>();
-                return new Appender() {
-                    @Override
-                    public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
-                        return app.append(ref, labels, timestampMs, value);
-                    }
-
-                    @Override
-                    public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
-                        knownAppends.incrementAndGet();
-                        if (!prefetched.contains(ref)) {
-                            unhinted.incrementAndGet();
-                        }
-                        return app.appendKnown(ref, timestampMs, value);
-                    }
-
-                    @Override
-                    public void prefetch(long[] refs, int from, int to) {
-                        for (int i = from; i < to; i++) {
-                            prefetched.add(refs[i]);
-                        }
-                        app.prefetch(refs, from, to);
-                    }
-
-                    @Override
-                    public void commit() {
-                        app.commit();
-                    }
-
-                    @Override
-                    public void rollback() {
-                        app.rollback();
-                    }
-                };
+            public long appendKnown(long ref, long timestampMs, double value) throws AppendException {
+                knownAppends.incrementAndGet();
+                if (!prefetched.contains(ref)) {
+                    unhinted.incrementAndGet();
+                }
+                return app.appendKnown(ref, timestampMs, value);
             }
 
             @Override
-            public Querier querier(long mint, long maxt) {
-                return storage.tsdb.querier(mint, maxt);
+            public void prefetch(long[] refs, int from, int to) {
+                for (int i = from; i < to; i++) {
+                    prefetched.add(refs[i]);
+                }
+                app.prefetch(refs, from, to);
             }
-
-            @Override
-            public void close() {
-            }
-        };
+        });
         manager.close();
         manager = new ScrapeManager(hinted, new PrometheusRegistry());
         StringBuilder body = new StringBuilder();
@@ -356,6 +303,49 @@ class StalenessAndCacheTest {
                     """)));
             await("the old series marked stale", () -> stale("__name__", "a").stream().anyMatch(s -> !s.labels().has("v")));
             await("the new series", () -> !storage.samples("__name__", "a", "v", "2").isEmpty());
+        }
+    }
+
+    /** The test's store, with each appender it hands out wrapped by {@code wrap}. */
+    private Storage wrappingAppenders(UnaryOperator<Appender> wrap) {
+        return new Storage() {
+            @Override
+            public Appender appender() {
+                return wrap.apply(storage.tsdb.appender());
+            }
+
+            @Override
+            public Querier querier(long mint, long maxt) {
+                return storage.tsdb.querier(mint, maxt);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** Passes samples and the transaction's end to the store's appender; a test overrides what it watches. */
+    private abstract static class ForwardingAppender implements Appender {
+        final Appender app;
+
+        ForwardingAppender(Appender app) {
+            this.app = app;
+        }
+
+        @Override
+        public long append(long ref, Labels labels, long timestampMs, double value) throws AppendException {
+            return app.append(ref, labels, timestampMs, value);
+        }
+
+        @Override
+        public void commit() {
+            app.commit();
+        }
+
+        @Override
+        public void rollback() {
+            app.rollback();
         }
     }
 }

@@ -10,6 +10,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * Netty's client TLS context for a {@code tls_config}, the one both promlite's HTTP clients (the
@@ -55,8 +56,9 @@ public final class TlsClientContext {
             }
             return b.build();
         } catch (IOException | RuntimeException e) {
-            throw new IOException("unable to use specified client cert (" + tls.certFile() + ") & key ("
-                    + tls.keyFile() + "): " + e.getMessage(), e);
+            // Prometheus names the files here, empty for inline PEM.
+            throw new IOException("unable to use specified client cert (" + Objects.toString(tls.certFile(), "")
+                    + ") & key (" + Objects.toString(tls.keyFile(), "") + "): " + e.getMessage(), e);
         }
     }
 
