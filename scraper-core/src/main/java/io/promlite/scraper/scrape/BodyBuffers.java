@@ -36,15 +36,20 @@ final class BodyBuffers {
     /**
      * An array holding {@code array}'s first {@code length} bytes with room for at least {@code need}
      * bytes: {@code array} itself when large enough, else a larger copy (at most {@code max} bytes,
-     * unless {@code need} is more). The copy has an eighth more than needed, not double: the arrays
-     * live as long as their target, and a body a little larger than the last one would otherwise
-     * leave half of a body-sized array unused for good (1000-series targets: ~85 KiB each).
+     * unless {@code need} is more). The arrays live as long as their target, so a body whose length
+     * is known ({@code lengthKnown}: Content-Length) gets an eighth more than it needs, not double: a
+     * body a little larger than the last one would otherwise leave half of a body-sized array unused
+     * for good (1000-series targets: ~85 KiB each). A body of unknown length, arriving piece by
+     * piece, grows by half at least, so reaching its size takes a logarithmic number of copies.
      */
-    static byte[] grow(byte[] array, int length, int need, int max) {
+    static byte[] grow(byte[] array, int length, int need, int max, boolean lengthKnown) {
         if (need <= array.length) {
             return array;
         }
         long roomy = Math.max(MIN_CAPACITY, need + (long) need / 8);
+        if (!lengthKnown) {
+            roomy = Math.max(roomy, array.length + (long) array.length / 2);
+        }
         int capacity = (int) Math.max(need, Math.min(roomy, max));
         byte[] grown = new byte[capacity];
         System.arraycopy(array, 0, grown, 0, length);
@@ -80,7 +85,7 @@ final class BodyBuffers {
                     return -1;
                 }
                 if (out == body.length) {
-                    body = grow(body, out, out + 1, limit);
+                    body = grow(body, out, out + 1, limit, false);
                 }
                 int n = inflater.inflate(body, out, Math.min(body.length, limit) - out);
                 if (n == 0 && !inflater.finished()) {

@@ -149,7 +149,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
             sinkMax = limit - 1;
         }
         if (contentLength > sink.length && contentLength <= sinkMax) {
-            sink = BodyBuffers.grow(sink, 0, (int) contentLength, sinkMax);
+            sink = BodyBuffers.grow(sink, 0, (int) contentLength, sinkMax, true);
         }
         return true;
     }
@@ -165,7 +165,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
             bodyTooLarge(ctx);
             return false;
         }
-        sink = BodyBuffers.grow(sink, sinkLength, need, sinkMax);
+        sink = BodyBuffers.grow(sink, sinkLength, need, sinkMax, false);
         piece.content().readBytes(sink, sinkLength, n);
         sinkLength = need;
         return true;
