@@ -444,12 +444,7 @@ final class FunctionCalls {
             inner = p.expr();
         }
         if (inner instanceof VectorSelector vs) {
-            List<StepSeries> in = ((Vectors) ev.selectVector(vs, true)).series();
-            List<StepSeries> out = new ArrayList<>(in.size());
-            for (StepSeries s : in) {
-                out.add(ev.nameDropped(s.labels, s.values));
-            }
-            return new Vectors(ev.mergeDropped(out));
+            return selectedField(ev, vs, Evaluator.SampleField.TIMESTAMP);
         }
         return mapValues(ev, vector(ev, arg), (x, i) -> ev.times[i] / 1000.0, true);
     }
@@ -465,7 +460,12 @@ final class FunctionCalls {
             vector(ev, arg);
             return new Vectors(List.of());
         }
-        List<StepSeries> in = ev.selectStartTimestamps(vs).series();
+        return selectedField(ev, vs, Evaluator.SampleField.START_TIMESTAMP);
+    }
+
+    /** A selector's chosen samples' {@code field}, with the metric name dropped as for any function. */
+    private static Vectors selectedField(Evaluator ev, VectorSelector vs, Evaluator.SampleField field) {
+        List<StepSeries> in = ((Vectors) ev.selectVector(vs, field)).series();
         List<StepSeries> out = new ArrayList<>(in.size());
         for (StepSeries s : in) {
             out.add(ev.nameDropped(s.labels, s.values));
