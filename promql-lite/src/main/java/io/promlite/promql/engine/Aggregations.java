@@ -182,7 +182,9 @@ final class Aggregations {
         private final int[] count;
         /** min or max so far. */
         private final double[] extreme;
-        private final KahanSum[] sums;
+        /** sum so far, compensated: its value is sums + compensations. */
+        private final double[] sums;
+        private final double[] compensations;
         /** Whether a member present at the step was marked for name removal. */
         private final boolean[] marked;
 
@@ -190,7 +192,8 @@ final class Aggregations {
             this.op = op;
             this.count = new int[steps];
             this.extreme = op == AggregateOp.MIN || op == AggregateOp.MAX ? new double[steps] : null;
-            this.sums = op == AggregateOp.SUM ? new KahanSum[steps] : null;
+            this.sums = op == AggregateOp.SUM ? new double[steps] : null;
+            this.compensations = op == AggregateOp.SUM ? new double[steps] : null;
             this.marked = new boolean[steps];
         }
 
@@ -210,12 +213,7 @@ final class Aggregations {
                 marked[i] |= s.dropName;
                 boolean first = count[i]++ == 0;
                 switch (op) {
-                    case SUM -> {
-                        if (first) {
-                            sums[i] = new KahanSum();
-                        }
-                        sums[i].add(v);
-                    }
+                    case SUM -> KahanSum.add(sums, compensations, i, v);
                     case MIN -> {
                         if (first || extreme[i] > v || Double.isNaN(extreme[i])) {
                             extreme[i] = v;
@@ -245,7 +243,7 @@ final class Aggregations {
                     continue;
                 }
                 values[i] = switch (op) {
-                    case SUM -> sums[i].value();
+                    case SUM -> sums[i] + compensations[i];
                     case COUNT -> count[i];
                     case GROUP -> 1;
                     default -> extreme[i];

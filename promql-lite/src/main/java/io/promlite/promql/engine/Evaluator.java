@@ -89,7 +89,7 @@ final class Evaluator {
             return negate(eval(n.expr()));
         }
         if (e instanceof VectorSelector vs) {
-            return selectVector(vs, false);
+            return selectVector(vs, SampleField.VALUE);
         }
         if (e instanceof MatrixSelector ms) {
             return selectRange(ms);
@@ -220,39 +220,22 @@ final class Evaluator {
         return r;
     }
 
-    /** Instant-vector selection; with {@code timestamps} the values are the chosen samples' times in seconds. */
-    EvalResult selectVector(VectorSelector vs, boolean timestamps) {
-        if (vs.mode() == Expr.SelectorMode.SMOOTHED && !timestamps) {
+    /** What an instant-vector selection yields for each chosen sample. */
+    enum SampleField {
+        VALUE,
+        /** The sample's time in seconds (timestamp()). */
+        TIMESTAMP,
+        /** The sample's start timestamp in seconds, 0 for a sample without one (start_timestamp()). */
+        START_TIMESTAMP
+    }
+
+    /** Instant-vector selection yielding {@code field} of the sample chosen at each step. */
+    EvalResult selectVector(VectorSelector vs, SampleField field) {
+        if (vs.mode() == Expr.SelectorMode.SMOOTHED && field == SampleField.VALUE) {
             return selectSmoothed(vs);
         }
         long lookback = ctx.lookbackMs;
-        return selectSteps(vs, 0, (it, refs, values) -> {
-            boolean any = false;
-            boolean has = it.next();
-            long lastT = Long.MIN_VALUE;
-            double lastV = 0;
-            for (int i = 0; i < steps; i++) {
-                long t = refs[i];
-                while (has && it.timestamp() <= t) {
-                    lastT = it.timestamp();
-                    lastV = it.value();
-                    has = it.next();
-                }
-                if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
-                    values[i] = timestamps ? lastT / 1000.0 : canonical(lastV);
-                    any = true;
-                }
-            }
-            return any;
-        });
-    }
-
-    /**
-     * Instant-vector selection yielding the chosen samples' start timestamps in seconds, 0 for a
-     * sample without one (Prometheus's start_timestamp()).
-     */
-    Vectors selectStartTimestamps(VectorSelector vs) {
-        long lookback = ctx.lookbackMs;
+        boolean readStart = field == SampleField.START_TIMESTAMP;
         return selectSteps(vs, 0, (it, refs, values) -> {
             boolean any = false;
             boolean has = it.next();
@@ -263,12 +246,18 @@ final class Evaluator {
                 long t = refs[i];
                 while (has && it.timestamp() <= t) {
                     lastT = it.timestamp();
-                    lastSt = it.startTimestamp();
+                    if (readStart) {
+                        lastSt = it.startTimestamp();
+                    }
                     lastV = it.value();
                     has = it.next();
                 }
                 if (lastT != Long.MIN_VALUE && lastT > t - lookback && !StaleNaN.is(lastV)) {
-                    values[i] = lastSt / 1000.0;
+                    values[i] = switch (field) {
+                        case VALUE -> canonical(lastV);
+                        case TIMESTAMP -> lastT / 1000.0;
+                        case START_TIMESTAMP -> lastSt / 1000.0;
+                    };
                     any = true;
                 }
             }

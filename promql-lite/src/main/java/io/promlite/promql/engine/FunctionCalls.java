@@ -332,6 +332,7 @@ final class FunctionCalls {
                 && (name.equals("rate") || name.equals("increase") || name.equals("delta"));
         boolean smoothed = r.mode() == SelectorMode.SMOOTHED;
         boolean counterFunction = name.equals("rate") || name.equals("increase");
+        boolean startTimeAware = r.mode() == SelectorMode.PLAIN && startTimeAware(name);
         boolean quantile = name.equals("quantile_over_time");
         List<StepSeries> out = new ArrayList<>(r.series().size());
         long[] ends = r.windowEnds();
@@ -367,7 +368,7 @@ final class FunctionCalls {
                 if (quantile && (Double.isNaN(p1v) || p1v < 0 || p1v > 1)) {
                     ev.ctx.annotations.warning(invalidQuantile(p1v), args.get(0).pos());
                 }
-                if (s.st != null && r.mode() == SelectorMode.PLAIN && startTimeAware(name)) {
+                if (startTimeAware && s.st != null) {
                     v[i] = withStartTimes(name, s, lo, hi, end, range);
                     if (counterFunction && !overlapWarned && RangeFunctions.startTimeOverlap(s.ts, s.st, lo, hi)) {
                         ev.ctx.annotations.warning("sample has start time that overlaps with previous sample timestamp"
@@ -444,12 +445,7 @@ final class FunctionCalls {
             inner = p.expr();
         }
         if (inner instanceof VectorSelector vs) {
-            List<StepSeries> in = ((Vectors) ev.selectVector(vs, true)).series();
-            List<StepSeries> out = new ArrayList<>(in.size());
-            for (StepSeries s : in) {
-                out.add(ev.nameDropped(s.labels, s.values));
-            }
-            return new Vectors(ev.mergeDropped(out));
+            return selectedField(ev, vs, Evaluator.SampleField.TIMESTAMP);
         }
         return mapValues(ev, vector(ev, arg), (x, i) -> ev.times[i] / 1000.0, true);
     }
@@ -465,7 +461,12 @@ final class FunctionCalls {
             vector(ev, arg);
             return new Vectors(List.of());
         }
-        List<StepSeries> in = ev.selectStartTimestamps(vs).series();
+        return selectedField(ev, vs, Evaluator.SampleField.START_TIMESTAMP);
+    }
+
+    /** A selector's chosen samples' {@code field}, with the metric name dropped as for any function. */
+    private static Vectors selectedField(Evaluator ev, VectorSelector vs, Evaluator.SampleField field) {
+        List<StepSeries> in = ((Vectors) ev.selectVector(vs, field)).series();
         List<StepSeries> out = new ArrayList<>(in.size());
         for (StepSeries s : in) {
             out.add(ev.nameDropped(s.labels, s.values));

@@ -19,6 +19,16 @@ public final class KahanSum {
         return sum + compensation;
     }
 
+    /**
+     * Adds {@code x} to the compensated sum kept at {@code i} of {@code sums} and {@code compensations}
+     * (value: their sum), for many running sums in two arrays rather than an object each.
+     */
+    public static void add(double[] sums, double[] compensations, int i, double x) {
+        double t = sums[i] + x;
+        compensations[i] = compensate(x, sums[i], t, compensations[i]);
+        sums[i] = t;
+    }
+
     /** The compensation after adding {@code inc} to {@code sum} gave {@code t}; reset when t overflows. */
     static double compensate(double inc, double sum, double t, double c) {
         if (Double.isInfinite(t)) {

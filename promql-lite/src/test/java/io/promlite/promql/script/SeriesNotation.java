@@ -1,7 +1,6 @@
 package io.promlite.promql.script;
 
 import io.promlite.promql.parser.Durations;
-
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.model.StaleNaN;
 import java.util.ArrayList;
