@@ -207,13 +207,15 @@ public final class QueryApi {
             g.writeString(s.value());
             g.writeEndArray();
         } else if (value instanceof Vector v) {
+            // Every sample of an instant vector has the evaluation's timestamp: spelled once.
+            ApiJson.PointWriter points = new ApiJson.PointWriter();
             g.writeStartArray();
             for (Sample sample : v.samples().subList(0, Math.min(limit, v.samples().size()))) {
                 g.writeStartObject();
                 g.writeFieldName("metric");
                 ApiJson.writeLabels(g, sample.metric());
                 g.writeFieldName("value");
-                ApiJson.writePoint(g, sample.timestampMs(), sample.value());
+                points.write(g, sample.timestampMs(), sample.value());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -92,7 +92,7 @@ public final class ApiJson {
         if (ms < 0) {
             buf[n++] = '-';
         }
-        // Negated remainders and quotient: -ms overflows for Long.MIN_VALUE, these never do.
+        // The magnitudes of the quotient and remainder: -ms overflows for Long.MIN_VALUE, these never do.
         n = writeDigits(Math.abs(ms / 1000), buf, n);
         int fraction = (int) Math.abs(ms % 1000);
         if (fraction != 0) {
