@@ -29,7 +29,9 @@ public final class HttpServer implements AutoCloseable {
      * How much of a streamed response may wait for the socket before its writer waits for the
      * client: a dashboard's matrix (a few hundred KiB to a MiB) goes out without the writer
      * stopping at each chunk for the event loop, while a slow client still holds back a
-     * larger one. Netty's default (64 KiB) made the writer wait for every chunk.
+     * larger one. Netty's default (64 KiB) made the writer wait for every chunk. Only a response
+     * being written fills this, and writers run on the bounded handler pools, so the total held is
+     * at most those pools' threads × 1 MiB, not the connection limit × 1 MiB.
      */
     static final WriteBufferWaterMark RESPONSE_BUFFER = new WriteBufferWaterMark(512 << 10, 1 << 20);
 
