@@ -23,6 +23,7 @@ servers 22200 (Prometheus) and 22201 (promlite), receiver 22300.
 Stdlib only; run after `mvn -q -B package -DskipTests` in the project root:
     http-api/bench/remote_write_bench.py                       # 100 x 1000 series at 5s, both phases (~10 min)
     http-api/bench/remote_write_bench.py --phases agent --duration 120 --warmup 30 --slice 30
+    http-api/bench/remote_write_bench.py --duration 330 --warmup 90 --slice 60   # steadier: less JIT warm-up in the window
 The last stdout line is `SUMMARY ...`; --json-out FILE writes every figure.
 """
 
