@@ -14,6 +14,8 @@ per sender. Two phases, each with fresh data dirs:
           RSS per active series at the end of the window (active series = the farm's series plus
           the 5 synthetic series per target, the same denominator for both), and CPU as above.
 
+For promlite the window's CPU is also split by thread (JIT compiler threads, scrape, remote write,
+GC, other), each per forwarded sample: the compiler threads' share is JIT work, not per-sample work.
 Forwarded/expected shows that each queue kept up (expected = scraped series x window / interval).
 Ports: farm --port-base.. (default 22000, the farm's port check is shifted there, see FARM_BOOT),
 servers 22200 (Prometheus) and 22201 (promlite), receiver 22300.
@@ -21,6 +23,7 @@ servers 22200 (Prometheus) and 22201 (promlite), receiver 22300.
 Stdlib only; run after `mvn -q -B package -DskipTests` in the project root:
     http-api/bench/remote_write_bench.py                       # 100 x 1000 series at 5s, both phases (~10 min)
     http-api/bench/remote_write_bench.py --phases agent --duration 120 --warmup 30 --slice 30
+    http-api/bench/remote_write_bench.py --duration 330 --warmup 90 --slice 60   # steadier: less JIT warm-up in the window
 The last stdout line is `SUMMARY ...`; --json-out FILE writes every figure.
 """
 
@@ -58,6 +61,10 @@ COMMANDS = {
     ("promlite", "agent"): "env MALLOC_ARENA_MAX=2 java {java_opts} -jar {jar} --agent --config.file={config} --storage.agent.path={datadir} "
                            "--web.listen-address=127.0.0.1:{port}",
 }
+# promlite's threads by what they do (thread names as the kernel keeps them: 15 characters). The
+# compiler threads' share tells JIT warm-up apart from the per-sample work of scraping and forwarding.
+THREAD_GROUPS = (("jit", r"^C[12] CompilerThre"), ("scrape", r"^promlite-scrape"), ("remote", r"^promlite-remote"),
+                 ("gc", r"^(VM Thread|GC Thread|G1 |VM Periodic)"))
 SENT_METRICS = ("prometheus_remote_storage_samples_total", "promlite_remote_storage_samples_total")
 # The synthetic series a scrape adds per target: up, scrape_duration_seconds, scrape_samples_scraped,
 # scrape_samples_post_metric_relabeling, scrape_series_added.
@@ -146,6 +153,27 @@ def sent_samples(port):
     return None
 
 
+def thread_cpu(root):
+    """CPU seconds per THREAD_GROUPS group (plus "other") of the threads of root's process tree."""
+    groups = dict.fromkeys([g for g, _ in THREAD_GROUPS] + ["other"], 0.0)
+    for pid in pl.tree_pids(root):
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                    name = f.read().strip()
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            group = next((g for g, pattern in THREAD_GROUPS if re.match(pattern, name)), "other")
+            groups[group] += (int(fields[11]) + int(fields[12])) / pl.CLK_TCK
+    return groups
+
+
 class Side:
     def __init__(self, name, port, run, phase, template):
         self.name = name
@@ -181,12 +209,13 @@ def run_phase(phase, args, run, cfg, expected_series, receiver, farm):
         nsl = max(1, int((args.duration - args.warmup) // args.slice))
         bounds = [t_w + k * int(args.slice) for k in range(nsl + 1)]
         pl.log("[%s] ready; warmup until +%ds, %d slices of %ds" % (phase, t_w - t_ready, nsl, args.slice))
-        snaps, sent, recv = [], [], []
+        snaps, sent, recv, threads = [], [], [], []
         for b in bounds:
             d = b - time.time()
             if d > 0:
                 time.sleep(d)
             snaps.append(mon.sample_now())
+            threads.append(thread_cpu(sides[1].proc.pid))
             sent.append({s.name: sent_samples(s.port) for s in sides})
             recv.append(receiver.snapshot())
             for s in sides:
@@ -222,6 +251,11 @@ def run_phase(phase, args, run, cfg, expected_series, receiver, farm):
             r["receiver_bytes"] = b[1] - a[1]
             r["receiver_bytes_per_sample"] = r["receiver_bytes"] / r["window_sent"] if r["window_sent"] else None
             r["data_dir_bytes"] = pl.dir_size(s.datadir)[0]
+        promlite = sides[1].res
+        # Threads that ended within the window are missing from the last snapshot: clamped at 0.
+        promlite["thread_cpu_us_per_sample"] = {
+            g: 1e6 * max(0.0, threads[-1][g] - threads[0][g]) / promlite["window_sent"] if promlite["window_sent"] else None
+            for g in threads[0]}
         farm_cpu = snaps[-1]["farm"][1] - snaps[0]["farm"][1]
         pl.log("[%s] farm used %.0f%% of a core in the window" % (phase, 100 * farm_cpu / window))
     finally:
@@ -254,6 +288,8 @@ def report(phase, res):
     print("CPU us/sample per slice: prometheus %s | promlite %s" % (
         " ".join(pl.fmt(x["cpu_us_per_sample"]) for x in a["slices"]),
         " ".join(pl.fmt(x["cpu_us_per_sample"]) for x in b["slices"])))
+    print("promlite CPU us/sample by thread (whole window): %s" % " ".join(
+        "%s %s" % (g, pl.fmt(v)) for g, v in b["thread_cpu_us_per_sample"].items()))
 
 
 def main():

@@ -202,16 +202,14 @@ final class Shard {
             return 0;
         }
         int n = Math.min(count, maxBatch);
-        for (int k = 0; k < n; k++) {
-            int i = (head + k) % capacity;
-            batchLabels[k] = labels[i];
-            batchTimestamps[k] = timestamps[i];
-            batchValues[k] = values[i];
-            batchSegments[k] = segments[i];
-            labels[i] = null;
-            segments[i] = null;
+        // The ring's two runs, copied in bulk: the reader waits on this lock meanwhile.
+        int first = Math.min(n, capacity - head);
+        takeRun(head, 0, first);
+        takeRun(0, first, n - first);
+        head += n;
+        if (head >= capacity) {
+            head -= capacity;
         }
-        head = (head + n) % capacity;
         count -= n;
         if (count > 0) {
             oldestEnqueuedNanos = System.nanoTime();
@@ -222,6 +220,16 @@ final class Shard {
         // Room for a reader waiting on a full buffer.
         notifyAll();
         return n;
+    }
+
+    /** Moves ring slots {@code [from, from + n)} to the batch from {@code to}; guarded by this. */
+    private void takeRun(int from, int to, int n) {
+        System.arraycopy(labels, from, batchLabels, to, n);
+        System.arraycopy(timestamps, from, batchTimestamps, to, n);
+        System.arraycopy(values, from, batchValues, to, n);
+        System.arraycopy(segments, from, batchSegments, to, n);
+        Arrays.fill(labels, from, from + n, null);
+        Arrays.fill(segments, from, from + n, null);
     }
 
     private void send(int n) {

@@ -299,6 +299,28 @@ class RemoteWriteManagerTest {
     }
 
     @Test
+    void aShardBufferSmallerThanTheBacklogWrapsAroundKeepingEachSeriesInOrder() throws Exception {
+        // 7 slots and batches of 3: batches start at every offset and often span the buffer's end.
+        manager.apply(ConfigLoader.parse("""
+                remote_write:
+                  - url: %s
+                    name: q
+                    queue_config: { capacity: 7, batch_send_deadline: 10ms, max_samples_per_send: 3, min_shards: 1, max_shards: 1 }
+                """.formatted(receiver.url()), "rw.yml"));
+        commit(5, 0, 40);
+        eventually(() -> receiver.acceptedSamples() == 200, "200 samples");
+        Map<Labels, List<long[]>> got = receiver.accepted();
+        assertEquals(5, got.size());
+        for (List<long[]> samples : got.values()) {
+            assertEquals(40, samples.size());
+            for (int i = 0; i < 40; i++) {
+                assertEquals(T0 + i * 100L, samples.get(i)[0], "in order, once each");
+                assertEquals(Double.doubleToRawLongBits(i), samples.get(i)[1]);
+            }
+        }
+    }
+
+    @Test
     void shardsGrowWithABacklogAndShrinkWhenIdle() throws Exception {
         receiver.answer(() -> {
             try {
