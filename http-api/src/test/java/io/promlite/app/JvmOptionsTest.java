@@ -70,6 +70,21 @@ class JvmOptionsTest {
                 "MaxNewSize is 32 MB");
     }
 
+    /**
+     * Two compiler threads whatever the core count: a JVM started with the file on a 16-core
+     * machine (as {@code -XX:ActiveProcessorCount} makes it believe) still reports two.
+     */
+    @Test
+    void theCompilerThreadsDoNotGrowWithCores() throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(options());
+        args.add("-XX:ActiveProcessorCount=16");
+        args.add("-XX:+PrintFlagsFinal");
+        args.add("-version");
+        String flags = java(args);
+        assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*intx CICompilerCount\\s+= 2\\s.*")),
+                "CICompilerCount is 2 with 16 cores");
+    }
+
     private static String flagName(String option) {
         String name = option.substring("-XX:".length()).replaceFirst("^[+-]", "");
         int eq = name.indexOf('=');
