@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * An append-only, most-significant-bit-first bit stream into a growable byte array, shared by
- * the chunk encoders ({@link XorChunk} extends it so a head chunk is one object, not two).
- * Bytes past the written bits are always zero.
+ * the chunk encoders ({@link XorEncoder} extends it so a head series and its open chunk are one
+ * object, not three). Bytes past the written bits are always zero.
  */
 class BitWriter {
     private static final VarHandle BIG_ENDIAN_LONG =
@@ -19,8 +19,34 @@ class BitWriter {
 
     /** A writer whose stream starts after {@code headerBytes} bytes the caller fills itself. */
     BitWriter(int initialBytes, int headerBytes) {
+        start(initialBytes, headerBytes);
+    }
+
+    /** A writer without a buffer yet: {@link #start} gives it one before the first write. */
+    BitWriter() {
+    }
+
+    /** Starts an empty stream in a new buffer of about {@code initialBytes}, after {@code headerBytes}. */
+    final void start(int initialBytes, int headerBytes) {
         buf = new byte[Math.max(headerBytes + 16, initialBytes)];
         bitPos = headerBytes * 8;
+    }
+
+    /** Drops the buffer; {@link #start} must come before the next write. */
+    final void release() {
+        buf = null;
+        bitPos = 0;
+    }
+
+    /** Whether the writer has a buffer: between {@link #start} and {@link #release}. */
+    final boolean started() {
+        return buf != null;
+    }
+
+    /** Takes {@code other}'s stream as it is, buffer included: the two share it afterwards. */
+    final void shareStream(BitWriter other) {
+        buf = other.buf;
+        bitPos = other.bitPos;
     }
 
     /** Empties the stream (header bytes included) for reuse, keeping the buffer. */
@@ -35,7 +61,7 @@ class BitWriter {
     }
 
     /** Encoded size in bytes: those written so far, the last one possibly partial. */
-    public int length() {
+    int length() {
         return (bitPos + 7) >>> 3;
     }
 
@@ -47,7 +73,7 @@ class BitWriter {
     int touchTail() {
         byte[] b = buf;
         int i = bitPos >>> 3;
-        return i < b.length ? b[i] : 0;
+        return b != null && i < b.length ? b[i] : 0;
     }
 
     /**
