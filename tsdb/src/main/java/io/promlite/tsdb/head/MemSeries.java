@@ -24,7 +24,7 @@ import java.util.List;
  * <p>One of these lives per active series, so it holds only what the head needs: labels in the
  * head's compact encoding ({@link LabelSymbols}), no per-commit scratch state beyond one slot
  * number, and the open chunk in this object itself (it extends {@link XorEncoder}, whose last
- * sample is the series' last sample): 88 bytes and the chunk's bytes, where a series object, a
+ * sample is the series' last sample): 80 bytes and the chunk's bytes, where a series object, a
  * chunk object and two copies of the last sample took 120.
  */
 public final class MemSeries extends XorEncoder {
@@ -173,9 +173,12 @@ public final class MemSeries extends XorEncoder {
         return sampleCount() > 0;
     }
 
-    /** The open chunk's partition; there must be an open chunk. */
+    /**
+     * The open chunk's partition; there must be an open chunk. That of its last sample, which is
+     * the series' last sample: chunks never span partitions, and this costs no decoding per append.
+     */
     private int openPartition() {
-        return Partitions.of(firstTime());
+        return Partitions.of(lastSampleTime());
     }
 
     /** What {@link #startTimes} knows the open chunk by, or null when there is none. */
@@ -303,8 +306,9 @@ public final class MemSeries extends XorEncoder {
             }
         }
         if (hasOpenChunk()) {
-            oldest = Math.min(oldest, firstTime());
-            if (firstTime() <= maxt && lastSampleTime() >= mint) {
+            long first = firstTime();
+            oldest = Math.min(oldest, first);
+            if (first <= maxt && lastSampleTime() >= mint) {
                 out.add(readableOpen());
             }
         }
