@@ -28,7 +28,7 @@ class BitWriter {
 
     /** Starts an empty stream in a new buffer of about {@code initialBytes}, after {@code headerBytes}. */
     final void start(int initialBytes, int headerBytes) {
-        buf = new byte[Math.max(headerBytes + 16, initialBytes)];
+        buf = new byte[(Math.max(headerBytes + 16, initialBytes) + 7) & ~7];
         bitPos = headerBytes * 8;
     }
 
@@ -77,24 +77,31 @@ class BitWriter {
     }
 
     /**
-     * Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. Grows by a
-     * quarter: a head chunk's buffer stands partly empty until its chunk is cut, for every active
-     * series, and growing by half left a third more slack for one or two fewer copies per chunk.
+     * Room for {@code extra} more bits. Grows by a quarter: a head chunk's buffer stands partly
+     * empty until its chunk is cut, for every active series, and growing by half left a third more
+     * slack for one or two fewer copies per chunk. No reserve for the 8-byte window
+     * {@link #writeBits} touches either: near the end it writes byte by byte instead, which costs
+     * a few samples per chunk a little time, where the reserve cost 8 bytes per active series.
      */
     void ensureBits(int extra) {
-        int needed = ((bitPos + extra + 7) >>> 3) + 8;
+        int needed = (bitPos + extra + 7) >>> 3;
         if (needed > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 2)));
+            // Rounded up to 8 bytes: an array takes a multiple of 8 in memory anyway.
+            buf = Arrays.copyOf(buf, (Math.max(needed, buf.length + (buf.length >>> 2)) + 7) & ~7);
         }
     }
 
     /**
      * Writes the low {@code n} (1..64) bits of {@code v}, most significant first, with one 8-byte
-     * read-modify-write (and a ninth byte when the field straddles it). The caller has made room
-     * with {@link #ensureBits}.
+     * read-modify-write (and a ninth byte when the field straddles it) where the buffer has 8 bytes
+     * from the write position, else byte by byte. The caller has made room with {@link #ensureBits}.
      */
     void writeBits(long v, int n) {
         int byteIdx = bitPos >>> 3;
+        if (byteIdx + 8 > buf.length) {
+            writeBitsNearEnd(v, n);
+            return;
+        }
         int bitOff = bitPos & 7;
         long aligned = v << (64 - n);
         long window = (long) BIG_ENDIAN_LONG.get(buf, byteIdx);
@@ -103,6 +110,18 @@ class BitWriter {
             buf[byteIdx + 8] |= (byte) ((aligned << (64 - bitOff)) >>> 56);
         }
         bitPos += n;
+    }
+
+    /** {@link #writeBits} a byte at a time, for the last bytes of the buffer. */
+    private void writeBitsNearEnd(long v, int n) {
+        while (n > 0) {
+            int free = 8 - (bitPos & 7);
+            int take = Math.min(free, n);
+            long bits = (v >>> (n - take)) & ((1L << take) - 1);
+            buf[bitPos >>> 3] |= (byte) (bits << (free - take));
+            bitPos += take;
+            n -= take;
+        }
     }
 
     /** An unsigned LEB128 varint, 8 bits per group (at most 80 bits). */

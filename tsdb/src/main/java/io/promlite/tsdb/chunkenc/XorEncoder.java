@@ -36,7 +36,7 @@ public abstract class XorEncoder extends BitWriter {
     static final int HEADER_BYTES = 2;
     static final int MAX_SAMPLES = 0x7fff;
     /** The buffer of a chunk started without a size hint. */
-    static final int DEFAULT_INITIAL_BYTES = 32;
+    static final int DEFAULT_INITIAL_BYTES = 24;
 
     /** {@link #leading} before the first XOR window is set. */
     private static final byte NO_WINDOW = -1;
