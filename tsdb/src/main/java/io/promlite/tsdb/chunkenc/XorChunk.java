@@ -20,13 +20,9 @@ public final class XorChunk extends XorEncoder {
         super(initialBytes);
     }
 
-    /** A chunk without a buffer, to take over another's state ({@link #copyState}). */
-    private XorChunk(Void unused) {
-    }
-
-    /** A chunk object for {@link #copyState} to fill: it has no buffer of its own. */
-    static XorChunk shell() {
-        return new XorChunk((Void) null);
+    /** A chunk holding {@code source}'s samples, sharing its buffer. */
+    XorChunk(XorEncoder source) {
+        copyState(source);
     }
 
     /** An XOR chunk holding the samples of an encoded one of any encoding, ready for further appends. */

@@ -201,8 +201,7 @@ public abstract class XorEncoder extends BitWriter {
      * stays known. Returns the new chunk.
      */
     protected final XorChunk cutChunk(int nextInitialBytes) {
-        XorChunk cut = XorChunk.shell();
-        cut.copyState(this);
+        XorChunk cut = new XorChunk(this);
         clearState();
         start(nextInitialBytes, HEADER_BYTES);
         return cut;

@@ -48,8 +48,7 @@ public final class MemSeries extends XorEncoder {
     /** Where a commit keeps this series' scratch state while it validates a batch; guarded by the commit lock. */
     public int commitSlot = -1;
 
-    // Guarded by this, as is the open chunk: empty (no open chunk) or holding samples. No field
-    // holds its partition: it is that of the chunk's first sample (chunks never span partitions).
+    // Guarded by this, as is the open chunk: empty (no open chunk) or holding samples.
     /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
     private byte openState;
     private List<XorChunk> frozen;
