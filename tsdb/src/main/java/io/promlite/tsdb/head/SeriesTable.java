@@ -172,7 +172,7 @@ final class SeriesTable {
                 if (s == null) {
                     return null;
                 }
-                if (ids ? s.id() == key : i < hashes.length && hashes[i] == h && s.hasLabels(labels)) {
+                if (ids ? s.id() == key : hashes[i] == h && s.hasLabels(labels)) {
                     return s;
                 }
             }
