@@ -9,9 +9,16 @@ import java.util.function.IntPredicate;
 /**
  * A set of byte strings numbered 0..size-1 in insertion order, stored back to back in one byte
  * array and found through an open-addressing table of longs that holds each key's hash next to
- * its number. A lookup touches one table slot and the arena; a key costs its bytes plus about
- * 12–20 bytes, and no object. The scrape caches keep their per-key data in arrays indexed by
+ * its number. No object per key. The scrape caches keep their per-key data in arrays indexed by
  * these numbers. Not thread-safe.
+ *
+ * <p>Keys are front-coded: each is stored as the length of the prefix it shares with the key
+ * before it, then the rest, and every {@value #RESTART}th key whole. The keys are a target's
+ * series or metadata lines in exposition order, where neighbours share metric names and label
+ * pairs (a histogram's buckets differ in {@code le} only): a node-exporter-shaped target's series
+ * take 18 instead of 62 bytes each. A key is spelled out again into a scratch array
+ * ({@link #load}) from the nearest key stored whole, or from the key loaded before it: the caches
+ * read keys in order, so that is one copy of the key's own bytes.
  */
 final class KeyArena {
     /** What {@link #find} returns for an absent key. */
@@ -24,17 +31,34 @@ final class KeyArena {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int MIN_INDEX = 32;
+    /** Every this many keys one is stored whole, so spelling out any key takes at most this many steps. */
+    static final int RESTART = 16;
 
-    /** Key i is {@code bytes[offsets[i], offsets[i + 1])}. */
+    /**
+     * Key i's record is {@code bytes[offsets[i], offsets[i + 1])}: a varint, the length of the
+     * prefix it shares with key i-1 (0 for every {@link #RESTART}th key), then the rest of the key.
+     */
     private int[] offsets;
     private byte[] bytes;
     /** 0 for a free slot, else the key's hash in the high half and its number + 1 in the low half. */
     private long[] index = new long[MIN_INDEX];
     private int size;
 
+    /** Key {@link #loadedKey} spelled out in {@code loaded[0, loadedLength)}; -1: none. */
+    private byte[] loaded = new byte[64];
+    private int loadedLength;
+    private int loadedKey = -1;
+    /** The last key, spelled out: what the next added key shares a prefix with. */
+    private byte[] last = new byte[64];
+    private int lastLength;
+
     KeyArena(int initialKeys) {
-        offsets = new int[initialKeys + 1];
-        bytes = new byte[initialKeys * 32];
+        this(new int[initialKeys + 1], new byte[initialKeys * 32]);
+    }
+
+    private KeyArena(int[] offsets, byte[] bytes) {
+        this.offsets = offsets;
+        this.bytes = bytes;
     }
 
     int size() {
@@ -46,17 +70,45 @@ final class KeyArena {
         return offsets.length - 1;
     }
 
-    /** The bytes holding key {@code k} at {@code [start(k), end(k))}; valid until the next add or retain. */
-    byte[] bytes() {
-        return bytes;
+    /**
+     * Spells out key {@code k} (which must exist) into {@link #loaded()}'s first bytes and returns
+     * its length. Valid until the next call on this arena.
+     */
+    int load(int k) {
+        if (k != loadedKey) {
+            int restart = k - k % RESTART;
+            int from = loadedKey >= restart && loadedKey < k ? loadedKey + 1 : restart;
+            for (int i = from; i <= k; i++) {
+                loadNext(i);
+            }
+            loadedKey = k;
+        }
+        return loadedLength;
     }
 
-    int start(int k) {
-        return offsets[k];
+    /** The array {@link #load} spelled the key out in; it changes as keys are loaded. */
+    byte[] loaded() {
+        return loaded;
     }
 
-    int end(int k) {
-        return offsets[k + 1];
+    /** Spells out key {@code k} over key k-1, which {@link #loaded} holds unless k starts a run. */
+    private void loadNext(int k) {
+        int p = offsets[k];
+        int prefix = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte x = bytes[p++];
+            prefix |= (x & 0x7f) << shift;
+            if (x >= 0) {
+                break;
+            }
+        }
+        int rest = offsets[k + 1] - p;
+        int length = prefix + rest;
+        if (length > loaded.length) {
+            loaded = Arrays.copyOf(loaded, Math.max(length, 2 * loaded.length));
+        }
+        System.arraycopy(bytes, p, loaded, prefix, rest);
+        loadedLength = length;
     }
 
     /** The number of {@code b[start, end)}, or {@link #ABSENT}. */
@@ -68,18 +120,16 @@ final class KeyArena {
             if (slot == 0) {
                 return ABSENT;
             }
-            if ((int) (slot >>> 32) == h) {
-                int k = (int) slot - 1;
-                if (Arrays.equals(bytes, offsets[k], offsets[k + 1], b, start, end)) {
-                    return k;
-                }
+            if ((int) (slot >>> 32) == h && matches((int) slot - 1, b, start, end)) {
+                return (int) slot - 1;
             }
         }
     }
 
     /** Whether key {@code k} (which must exist) is {@code b[start, end)}. */
     boolean matches(int k, byte[] b, int start, int end) {
-        return Arrays.equals(bytes, offsets[k], offsets[k + 1], b, start, end);
+        int length = load(k);
+        return Arrays.equals(loaded, 0, length, b, start, end);
     }
 
     /**
@@ -94,39 +144,70 @@ final class KeyArena {
             index = new long[index.length * 2];
             reindex();
         }
-        int keyStart = offsets[size];
-        int keyEnd = keyStart + end - start;
-        if (keyEnd > bytes.length || keyEnd < 0) {
-            bytes = Arrays.copyOf(bytes, Math.max(keyEnd, bytes.length + slack(bytes.length)));
-        }
-        System.arraycopy(b, start, bytes, keyStart, end - start);
         int k = size++;
-        offsets[k + 1] = keyEnd;
+        write(k, b, start, end);
         insert(hash(b, start, end), k);
         return k;
     }
 
-    /** Keeps the keys {@code keep} accepts, in order, renumbered from 0; {@code mover} moves their data. */
+    /** Writes key {@code k}'s record after key k-1's, and makes it the {@link #last} key. */
+    private void write(int k, byte[] b, int start, int end) {
+        int length = end - start;
+        int prefix = 0;
+        if (k % RESTART != 0) {
+            int max = Math.min(length, lastLength);
+            int mismatch = Arrays.mismatch(last, 0, max, b, start, start + max);
+            prefix = mismatch < 0 ? max : mismatch;
+        }
+        int recordStart = offsets[k];
+        int recordEnd = recordStart + varintSize(prefix) + length - prefix;
+        if (recordEnd > bytes.length || recordEnd < 0) {
+            bytes = Arrays.copyOf(bytes, Math.max(recordEnd, bytes.length + slack(bytes.length)));
+        }
+        int p = recordStart;
+        for (int v = prefix; ; v >>>= 7) {
+            if (v < 0x80) {
+                bytes[p++] = (byte) v;
+                break;
+            }
+            bytes[p++] = (byte) (v | 0x80);
+        }
+        System.arraycopy(b, start + prefix, bytes, p, length - prefix);
+        offsets[k + 1] = recordEnd;
+        if (length > last.length) {
+            last = Arrays.copyOf(last, Math.max(length, 2 * last.length));
+        }
+        System.arraycopy(b, start, last, 0, length);
+        lastLength = length;
+    }
+
+    private static int varintSize(int v) {
+        return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+    }
+
+    /**
+     * Keeps the keys {@code keep} accepts, in order, renumbered from 0; {@code mover} moves their
+     * data. The kept keys are encoded again, as their neighbours change.
+     */
     void retain(IntPredicate keep, Mover mover) {
-        int kept = 0;
-        int end = 0;
+        KeyArena kept = new KeyArena(new int[offsets.length], new byte[bytes.length]);
         for (int k = 0; k < size; k++) {
             if (!keep.test(k)) {
                 continue;
             }
-            int keyStart = offsets[k];
-            int length = offsets[k + 1] - keyStart;
-            // Destinations never pass their sources, so moving down in place is safe.
-            System.arraycopy(bytes, keyStart, bytes, end, length);
-            offsets[kept] = end;
-            end += length;
-            if (kept != k) {
-                mover.move(k, kept);
+            int length = load(k);
+            int to = kept.size++;
+            kept.write(to, loaded, 0, length);
+            if (to != k) {
+                mover.move(k, to);
             }
-            kept++;
         }
-        offsets[kept] = end;
-        size = kept;
+        offsets = kept.offsets;
+        bytes = kept.bytes;
+        last = kept.last;
+        lastLength = kept.lastLength;
+        size = kept.size;
+        loadedKey = -1;
         reindex();
     }
 
@@ -160,7 +241,8 @@ final class KeyArena {
     private void reindex() {
         Arrays.fill(index, 0);
         for (int k = 0; k < size; k++) {
-            insert(hash(bytes, offsets[k], offsets[k + 1]), k);
+            int length = load(k);
+            insert(hash(loaded, 0, length), k);
         }
     }
 

@@ -414,7 +414,8 @@ public final class ScrapeLoop {
     private EntryType next(ExpositionParser parser) throws TextParseException {
         int expected = cache.expected();
         if (expected != SeriesCache.ABSENT) {
-            parser.expectSeries(cache.keyBytes(), cache.keyStart(expected), cache.keyEnd(expected));
+            int length = cache.loadKey(expected);
+            parser.expectSeries(cache.loadedKey(), 0, length);
         }
         return parser.next();
     }
@@ -448,7 +449,8 @@ public final class ScrapeLoop {
     private Labels rebuiltLabels(int series) {
         Labels labels;
         try {
-            labels = seriesLabels(TextParser.labelsOf(cache.keyBytes(), cache.keyStart(series), cache.keyEnd(series)));
+            int length = cache.loadKey(series);
+            labels = seriesLabels(TextParser.labelsOf(cache.loadedKey(), 0, length));
         } catch (TextParseException e) {
             throw new IllegalStateException("a cached series no longer parses", e);
         }

@@ -11,10 +11,10 @@ import java.util.function.IntConsumer;
  * staleness needs.
  *
  * <p>A series is a small int: its number in the {@link KeyArena} of raw texts, indexing parallel
- * primitive arrays. It costs its key bytes plus about 30 bytes (ref, flag byte, key offset, index
- * slots) and no object of its own. The cache keeps no labels: the store takes a known series by
- * its ref alone, and the rare caller that needs the labels again (the store forgot the ref)
- * rebuilds them from the raw text ({@link #keyBytes}). The ref also stands for the label set:
+ * primitive arrays. It costs the bytes of its text that the text before it does not share, plus
+ * about 30 bytes (ref, flag byte, key offset, index slots), and no object of its own. The cache
+ * keeps no labels: the store takes a known series by its ref alone, and the rare caller that needs
+ * the labels again (the store forgot the ref) rebuilds them from the raw text ({@link #loadKey}). The ref also stands for the label set:
  * two spellings of one label set get the same ref from the store. Series numbers stay valid
  * until the iteration ends; committing or aborting compacts the arrays in place.
  *
@@ -111,17 +111,17 @@ final class SeriesCache {
         return s;
     }
 
-    /** The arena holding the series' raw text: {@code keyBytes()[keyStart(s), keyEnd(s))}. */
-    byte[] keyBytes() {
-        return keys.bytes();
+    /**
+     * Spells out the series' raw text into {@link #loadedKey()}'s first bytes and returns its
+     * length; valid until the next call on this cache. The cache keeps the texts front-coded.
+     */
+    int loadKey(int series) {
+        return keys.load(series);
     }
 
-    int keyStart(int series) {
-        return keys.start(series);
-    }
-
-    int keyEnd(int series) {
-        return keys.end(series);
+    /** The array {@link #loadKey} spelled the text out in. */
+    byte[] loadedKey() {
+        return keys.loaded();
     }
 
     long ref(int series) {

@@ -3,8 +3,11 @@ package io.promlite.scraper.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class KeyArenaTest {
@@ -55,5 +58,64 @@ class KeyArenaTest {
         assertEquals(333, moves.get(999));
         assertEquals(334, add("new"));
         assertEquals(334, find("new"));
+    }
+
+    private String loaded(int k) {
+        int length = arena.load(k);
+        return new String(arena.loaded(), 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** Exposition-like keys: long shared prefixes, some keys prefixes of their neighbours, some longer than 127 bytes. */
+    private static String seriesKey(int i) {
+        return switch (i % 4) {
+            case 0 -> "metric_" + (i / 40);
+            case 1 -> "metric_" + (i / 40) + "{le=\"" + i + "\"}";
+            case 2 -> "metric_" + (i / 40) + "{path=\"" + "/x".repeat(i % 90) + "\",le=\"" + i + "\"}";
+            default -> "";
+        } + (i % 7 == 0 ? "" : "_" + i % 3);
+    }
+
+    @Test
+    void frontCodedKeysSpellOutInAnyOrder() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            String key = seriesKey(i);
+            if (find(key) == KeyArena.ABSENT) {
+                assertEquals(keys.size(), add(key));
+                keys.add(key);
+            }
+        }
+        // In order (each from the one before), backwards, and jumping across runs.
+        for (int k = 0; k < keys.size(); k++) {
+            assertEquals(keys.get(k), loaded(k));
+        }
+        for (int k = keys.size() - 1; k >= 0; k--) {
+            assertEquals(keys.get(k), loaded(k));
+        }
+        Random rnd = new Random(3);
+        for (int n = 0; n < 5000; n++) {
+            int k = rnd.nextInt(keys.size());
+            assertEquals(keys.get(k), loaded(k));
+            assertEquals(k, find(keys.get(k)));
+        }
+        // Compacting encodes the kept keys again against their new neighbours.
+        arena.retain(k -> k % 5 != 1, (from, to) -> { });
+        arena.trim();
+        List<String> kept = new ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            if (k % 5 != 1) {
+                kept.add(keys.get(k));
+            }
+        }
+        assertEquals(kept.size(), arena.size());
+        for (int k = 0; k < kept.size(); k++) {
+            assertEquals(kept.get(k), loaded(k));
+            assertEquals(k, find(kept.get(k)));
+        }
+        for (int k = 0; k < keys.size(); k += 5) {
+            if (k + 1 < keys.size()) {
+                assertEquals(KeyArena.ABSENT, find(keys.get(k + 1)));
+            }
+        }
     }
 }

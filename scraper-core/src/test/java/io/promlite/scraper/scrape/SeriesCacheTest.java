@@ -32,8 +32,8 @@ class SeriesCacheTest {
     }
 
     private String raw(int series) {
-        return new String(cache.keyBytes(), cache.keyStart(series), cache.keyEnd(series) - cache.keyStart(series),
-                StandardCharsets.UTF_8);
+        int length = cache.loadKey(series);
+        return new String(cache.loadedKey(), 0, length, StandardCharsets.UTF_8);
     }
 
     private List<String> commit() {

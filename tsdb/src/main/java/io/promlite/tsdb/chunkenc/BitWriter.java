@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * An append-only, most-significant-bit-first bit stream into a growable byte array, shared by
- * the chunk encoders ({@link XorChunk} extends it so a head chunk is one object, not two).
- * Bytes past the written bits are always zero.
+ * the chunk encoders ({@link XorEncoder} extends it so a head series and its open chunk are one
+ * object, not three). Bytes past the written bits are always zero.
  */
 class BitWriter {
     private static final VarHandle BIG_ENDIAN_LONG =
@@ -19,8 +19,34 @@ class BitWriter {
 
     /** A writer whose stream starts after {@code headerBytes} bytes the caller fills itself. */
     BitWriter(int initialBytes, int headerBytes) {
-        buf = new byte[Math.max(headerBytes + 16, initialBytes)];
+        start(initialBytes, headerBytes);
+    }
+
+    /** A writer without a buffer yet: {@link #start} gives it one before the first write. */
+    BitWriter() {
+    }
+
+    /** Starts an empty stream in a new buffer of about {@code initialBytes}, after {@code headerBytes}. */
+    final void start(int initialBytes, int headerBytes) {
+        buf = new byte[(Math.max(headerBytes + 16, initialBytes) + 7) & ~7];
         bitPos = headerBytes * 8;
+    }
+
+    /** Drops the buffer; {@link #start} must come before the next write. */
+    final void release() {
+        buf = null;
+        bitPos = 0;
+    }
+
+    /** Whether the writer has a buffer: between {@link #start} and {@link #release}. */
+    final boolean started() {
+        return buf != null;
+    }
+
+    /** Takes {@code other}'s stream as it is, buffer included: the two share it afterwards. */
+    final void shareStream(BitWriter other) {
+        buf = other.buf;
+        bitPos = other.bitPos;
     }
 
     /** Empties the stream (header bytes included) for reuse, keeping the buffer. */
@@ -35,7 +61,7 @@ class BitWriter {
     }
 
     /** Encoded size in bytes: those written so far, the last one possibly partial. */
-    public int length() {
+    int length() {
         return (bitPos + 7) >>> 3;
     }
 
@@ -47,28 +73,35 @@ class BitWriter {
     int touchTail() {
         byte[] b = buf;
         int i = bitPos >>> 3;
-        return i < b.length ? b[i] : 0;
+        return b != null && i < b.length ? b[i] : 0;
     }
 
     /**
-     * Room for {@code extra} more bits plus the 8-byte window {@link #writeBits} touches. Grows by a
-     * quarter: a head chunk's buffer stands partly empty until its chunk is cut, for every active
-     * series, and growing by half left a third more slack for one or two fewer copies per chunk.
+     * Room for {@code extra} more bits. Grows by a quarter: a head chunk's buffer stands partly
+     * empty until its chunk is cut, for every active series, and growing by half left a third more
+     * slack for one or two fewer copies per chunk. No reserve for the 8-byte window
+     * {@link #writeBits} touches either: near the end it writes byte by byte instead, which costs
+     * a few samples per chunk a little time, where the reserve cost 8 bytes per active series.
      */
     void ensureBits(int extra) {
-        int needed = ((bitPos + extra + 7) >>> 3) + 8;
+        int needed = (bitPos + extra + 7) >>> 3;
         if (needed > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 2)));
+            // Rounded up to 8 bytes: an array takes a multiple of 8 in memory anyway.
+            buf = Arrays.copyOf(buf, (Math.max(needed, buf.length + (buf.length >>> 2)) + 7) & ~7);
         }
     }
 
     /**
      * Writes the low {@code n} (1..64) bits of {@code v}, most significant first, with one 8-byte
-     * read-modify-write (and a ninth byte when the field straddles it). The caller has made room
-     * with {@link #ensureBits}.
+     * read-modify-write (and a ninth byte when the field straddles it) where the buffer has 8 bytes
+     * from the write position, else byte by byte. The caller has made room with {@link #ensureBits}.
      */
     void writeBits(long v, int n) {
         int byteIdx = bitPos >>> 3;
+        if (byteIdx + 8 > buf.length) {
+            writeBitsNearEnd(v, n);
+            return;
+        }
         int bitOff = bitPos & 7;
         long aligned = v << (64 - n);
         long window = (long) BIG_ENDIAN_LONG.get(buf, byteIdx);
@@ -77,6 +110,18 @@ class BitWriter {
             buf[byteIdx + 8] |= (byte) ((aligned << (64 - bitOff)) >>> 56);
         }
         bitPos += n;
+    }
+
+    /** {@link #writeBits} a byte at a time, for the last bytes of the buffer. */
+    private void writeBitsNearEnd(long v, int n) {
+        while (n > 0) {
+            int free = 8 - (bitPos & 7);
+            int take = Math.min(free, n);
+            long bits = (v >>> (n - take)) & ((1L << take) - 1);
+            buf[bitPos >>> 3] |= (byte) (bits << (free - take));
+            bitPos += take;
+            n -= take;
+        }
     }
 
     /** An unsigned LEB128 varint, 8 bits per group (at most 80 bits). */

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The series held in memory, found by id (the appender's fast path) or by label set. Series keep
- * their labels encoded, not as {@link Labels} objects; the label-set index holds only a 64-bit hash
+ * their labels encoded, not as {@link Labels} objects; the label-set index holds only 32 bits of a hash
  * per series and checks a candidate's encoded labels on lookup. Series are loaded or created by
  * the store, which owns id assignment and disk access.
  */
@@ -16,8 +16,8 @@ public final class Head {
     private static final long REF_ID_MASK = (1L << REF_ID_BITS) - 1;
     /** Slot numbers (plus one) take the 23 bits above the id, keeping references positive. */
     private static final int MAX_REF_SLOT = (1 << (63 - REF_ID_BITS)) - 1;
-    private final SeriesTable byLabels = new SeriesTable(false);
-    private final SeriesTable byId = new SeriesTable(true);
+    private final SeriesTable byLabels = SeriesTable.byLabelHash();
+    private final SeriesTable byId = SeriesTable.byId();
 
     public MemSeries get(long id) {
         return byId.get(id);
@@ -84,7 +84,7 @@ public final class Head {
     }
 
     public MemSeries get(Labels labels) {
-        return byLabels.get(key(LabelsCodec.hash(labels)), labels);
+        return byLabels.get(LabelsCodec.hash(labels), labels);
     }
 
     /**
@@ -94,20 +94,15 @@ public final class Head {
     public MemSeries add(long id, byte[] encodedLabels, boolean persisted) {
         MemSeries s = new MemSeries(id, encodedLabels, persisted);
         byId.put(id, s);
-        byLabels.put(key(LabelsCodec.hash(encodedLabels)), s);
+        byLabels.put(LabelsCodec.hash(encodedLabels), s);
         return s;
     }
 
     /** Forgets a series whose chunks are all persisted; it is reloaded from disk when seen again. */
     public void evict(MemSeries s) {
         s.markEvicted();
-        byLabels.remove(key(LabelsCodec.hash(s.encodedLabels())), s);
+        byLabels.remove(LabelsCodec.hash(s.encodedLabels()), s);
         byId.remove(s.id(), s);
-    }
-
-    /** The table key of a label-set hash: 0 marks free slots. */
-    private static long key(long hash) {
-        return hash == 0 ? 1 : hash;
     }
 
     public int size() {

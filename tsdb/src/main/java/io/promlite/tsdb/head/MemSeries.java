@@ -4,13 +4,13 @@ import io.promlite.tsdb.chunkenc.ChunkFilter;
 import io.promlite.tsdb.chunkenc.StartTimeChunks;
 import io.promlite.tsdb.chunkenc.StartTimeStream;
 import io.promlite.tsdb.chunkenc.XorChunk;
+import io.promlite.tsdb.chunkenc.XorEncoder;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.tsdb.store.ChunkCodec.StoredChunk;
 import io.promlite.tsdb.store.LabelsCodec;
 import io.promlite.tsdb.store.Partitions;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,10 +22,12 @@ import java.util.List;
  * so appenders can reject out-of-order samples without locking.
  *
  * <p>One of these lives per active series, so it holds only what the head needs: labels in the
- * head's compact encoding ({@link LabelSymbols}), and no per-commit scratch state beyond one slot
- * number.
+ * head's compact encoding ({@link LabelSymbols}), no per-commit scratch state beyond one slot
+ * number, and the open chunk in this object itself (it extends {@link XorEncoder}, whose last
+ * sample is the series' last sample): 80 bytes and the chunk's bytes, where a series object, a
+ * chunk object and two copies of the last sample took 120.
  */
-public final class MemSeries {
+public final class MemSeries extends XorEncoder {
     public static final long NO_SAMPLE = Long.MIN_VALUE;
     /** The open chunk is stored as it is in memory, compacted (or there is no open chunk). */
     private static final byte OPEN_CLEAN = 0;
@@ -38,14 +40,6 @@ public final class MemSeries {
     /** The label set in {@link LabelSymbols}' encoding. */
     private final byte[] labels;
 
-    /*
-     * The last sample, read by appenders without locking. Written with release stores and read
-     * with acquire loads rather than as volatiles: a volatile store costs a full fence, twice per
-     * committed sample, where publishing in order is all that is needed (the value first, so one
-     * who sees a time also sees its value or a newer one).
-     */
-    private long lastT = NO_SAMPLE;
-    private long lastBits;
     private volatile boolean evicted;
 
     // Guarded by the commit lock.
@@ -54,13 +48,7 @@ public final class MemSeries {
     /** Where a commit keeps this series' scratch state while it validates a batch; guarded by the commit lock. */
     public int commitSlot = -1;
 
-    // Guarded by this.
-    /*
-     * No field holds the open chunk's partition: it is that of the chunk's first sample (chunks
-     * never span partitions). Without it the fields take 60 of this object's 64 bytes, so one
-     * more reference still fits.
-     */
-    private XorChunk open;
+    // Guarded by this, as is the open chunk: empty (no open chunk) or holding samples.
     /** {@link #OPEN_CLEAN}, {@link #OPEN_DIRTY} or {@link #OPEN_STORED_RAW}; a byte, so the object does not grow. */
     private byte openState;
     private List<XorChunk> frozen;
@@ -72,18 +60,12 @@ public final class MemSeries {
      */
     private boolean wholeHistory;
 
-    private static final VarHandle LAST_T;
-    private static final VarHandle LAST_BITS;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            LAST_T = lookup.findVarHandle(MemSeries.class, "lastT", long.class);
-            LAST_BITS = lookup.findVarHandle(MemSeries.class, "lastBits", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /**
+     * A chunk object over the open chunk, for a {@link ChunkSink} to read during its call: one per
+     * thread, reused, as a checkpoint feeds the open chunk of every series (a new object each time
+     * would be 56 MB of garbage per checkpoint at 1M series).
+     */
+    private static final ThreadLocal<XorChunk> OPEN_VIEW = ThreadLocal.withInitial(XorChunk::new);
 
     /** A series with the label set {@code storedLabels} in {@link LabelsCodec}'s encoding. */
     MemSeries(long id, byte[] storedLabels, boolean persisted) {
@@ -91,6 +73,7 @@ public final class MemSeries {
         this.labels = LabelSymbols.SHARED.encode(storedLabels);
         this.persisted = persisted;
         this.wholeHistory = !persisted;
+        setLastSample(NO_SAMPLE, 0);
     }
 
     public long id() {
@@ -144,17 +127,17 @@ public final class MemSeries {
         return LabelSymbols.SHARED.matches(labels, other);
     }
 
+    /**
+     * The last committed sample's time, read by appenders without locking. Published with release
+     * stores and read with acquire loads rather than as a volatile: a volatile store costs a full
+     * fence, twice per committed sample, where publishing in order is all that is needed.
+     */
     public long lastT() {
-        return (long) LAST_T.getAcquire(this);
+        return lastTimeAcquire();
     }
 
     public long lastBits() {
-        return (long) LAST_BITS.getAcquire(this);
-    }
-
-    private void publishLast(long t, long bits) {
-        LAST_BITS.setRelease(this, bits);
-        LAST_T.setRelease(this, t);
+        return lastBitsAcquire();
     }
 
     /** Whether the series' labels are already stored. */
@@ -185,9 +168,21 @@ public final class MemSeries {
         evicted = true;
     }
 
-    /** The open chunk's partition; there must be an open chunk. */
+    private boolean hasOpenChunk() {
+        return sampleCount() > 0;
+    }
+
+    /**
+     * The open chunk's partition; there must be an open chunk. That of its last sample, which is
+     * the series' last sample: chunks never span partitions, and this costs no decoding per append.
+     */
     private int openPartition() {
-        return Partitions.of(open.minTime());
+        return Partitions.of(lastSampleTime());
+    }
+
+    /** What {@link #startTimes} knows the open chunk by, or null when there is none. */
+    private Object openKey() {
+        return hasOpenChunk() ? this : null;
     }
 
     /**
@@ -195,21 +190,22 @@ public final class MemSeries {
      * with its start timestamps {@code st} (null when it has none).
      */
     public synchronized void restore(int partition, XorChunk lastChunk, StartTimeStream st, boolean reopenChunk) {
-        publishLast(lastChunk.maxTime(), lastChunk.lastValueBits());
         indexedPartition = partition;
         if (reopenChunk) {
-            open = lastChunk;
+            resumeChunk(lastChunk);
             openState = OPEN_CLEAN;
             if (st != null) {
                 startTimes = new ChunkStartTimes();
-                startTimes.put(open, st);
+                startTimes.put(this, st);
             }
+        } else {
+            setLastSample(lastChunk.maxTime(), lastChunk.lastValueBits());
         }
     }
 
     /** Agent mode: remembers a committed sample as the series' last one, without chunks. */
     public void recordLast(long t, long bits) {
-        publishLast(t, bits);
+        setLastSample(t, bits);
     }
 
     /**
@@ -219,8 +215,7 @@ public final class MemSeries {
      * of the chunk is harmless here: nothing is decided by it, and the value is meaningless.
      */
     public int touchOpenChunk() {
-        XorChunk c = open;
-        return c == null ? 0 : c.touch();
+        return touchChunk();
     }
 
     /**
@@ -232,32 +227,30 @@ public final class MemSeries {
     public synchronized boolean appendCommitted(long t, long bits, long st) {
         int p = Partitions.of(t);
         boolean cut = false;
-        int sizeHint = 32;
-        if (open != null && (open.numSamples() >= XorChunk.TARGET_SAMPLES || p != openPartition())) {
+        if (hasOpenChunk() && (sampleCount() >= XorChunk.TARGET_SAMPLES || p != openPartition())) {
             // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
             // empty on average; growing (by half) twice costs two copies per chunk lifetime.
-            sizeHint = open.length() / 2 + 32;
+            XorChunk done = cutChunk(chunkLength() / 2 + 32);
+            if (startTimes != null) {
+                startTimes.move(this, done);
+            }
             if (openState != OPEN_CLEAN) {
                 if (frozen == null) {
                     frozen = new ArrayList<>(2);
                 }
-                frozen.add(open);
+                frozen.add(done);
                 cut = true;
             } else {
+                // Stored as it is: memory lets go of it, and of its start timestamps below.
                 wholeHistory = false;
             }
-            open = null;
-        }
-        if (open == null) {
-            open = new XorChunk(sizeHint);
             pruneStartTimes();
         }
-        open.append(t, bits);
+        appendSample(t, bits);
         if (st != 0 || startTimes != null) {
             recordStartTime(t, st);
         }
         openState = OPEN_DIRTY;
-        publishLast(t, bits);
         return cut;
     }
 
@@ -265,12 +258,12 @@ public final class MemSeries {
         if (startTimes == null) {
             startTimes = new ChunkStartTimes();
         }
-        startTimes.append(open, t, st);
+        startTimes.append(this, sampleCount() - 1, t, st);
     }
 
     /** Drops the start timestamps of chunks that left memory (the stored copies keep them). */
     private void pruneStartTimes() {
-        if (startTimes != null && !startTimes.retainOnly(open, frozen)) {
+        if (startTimes != null && !startTimes.retainOnly(openKey(), frozen)) {
             startTimes = null;
         }
     }
@@ -283,6 +276,14 @@ public final class MemSeries {
             return new StoredChunk(c.minTime(), c.maxTime(), wrapped, 0, wrapped.length);
         }
         return copy ? StoredChunk.of(c) : new StoredChunk(c.minTime(), c.maxTime(), c.bytes(), 0, c.length());
+    }
+
+    /** The open chunk as readers get it: a copy, wrapped with its start timestamps when it has any. */
+    private StoredChunk readableOpen() {
+        StartTimeStream st = startTimesOf(this);
+        byte[] data = st != null ? StartTimeChunks.wrap(chunkBytes(), 0, chunkLength(), st)
+                : Arrays.copyOf(chunkBytes(), chunkLength());
+        return new StoredChunk(firstTime(), lastSampleTime(), data, 0, data.length);
     }
 
     /**
@@ -303,10 +304,11 @@ public final class MemSeries {
                 }
             }
         }
-        if (open != null) {
-            oldest = Math.min(oldest, open.minTime());
-            if (open.minTime() <= maxt && open.maxTime() >= mint) {
-                out.add(readable(open, true));
+        if (hasOpenChunk()) {
+            long first = firstTime();
+            oldest = Math.min(oldest, first);
+            if (first <= maxt && lastSampleTime() >= mint) {
+                out.add(readableOpen());
             }
         }
         return new HeadChunks(out, oldest, wholeHistory || oldest <= mint);
@@ -332,22 +334,19 @@ public final class MemSeries {
                 sink.accept(Partitions.of(c.minTime()), c, startTimesOf(c), true);
             }
         }
-        switch (openChunks) {
-            case NONE -> { }
-            case DIRTY_RAW -> {
-                if (openState == OPEN_DIRTY) {
-                    sink.accept(openPartition(), open, startTimesOf(open), false);
-                }
-            }
-            case FINAL -> {
-                if (openState != OPEN_CLEAN) {
-                    sink.accept(openPartition(), open, startTimesOf(open), true);
-                }
-            }
+        boolean feed = switch (openChunks) {
+            case NONE -> false;
+            case DIRTY_RAW -> openState == OPEN_DIRTY;
+            case FINAL -> openState != OPEN_CLEAN;
+        };
+        if (feed) {
+            XorChunk view = OPEN_VIEW.get();
+            viewInto(view);
+            sink.accept(openPartition(), view, startTimesOf(this), openChunks == OpenChunks.FINAL);
         }
     }
 
-    private StartTimeStream startTimesOf(XorChunk c) {
+    private StartTimeStream startTimesOf(Object c) {
         return startTimes == null ? null : startTimes.of(c);
     }
 
@@ -391,8 +390,8 @@ public final class MemSeries {
                 frozen = null;
             }
         }
-        if (open != null && openPartition() < partition) {
-            open = null;
+        if (hasOpenChunk() && openPartition() < partition) {
+            clearChunk();
             openState = OPEN_CLEAN;
         }
         pruneStartTimes();
@@ -408,38 +407,45 @@ public final class MemSeries {
                 }
             }
         }
-        if (open != null && openPartition() >= partition) {
-            min = Math.min(min, open.minTime());
+        if (hasOpenChunk() && openPartition() >= partition) {
+            min = Math.min(min, firstTime());
         }
         return min;
     }
 
-    /** Removes the in-memory samples in {@code [mint, maxt]}. */
+    /**
+     * Removes the in-memory samples in {@code [mint, maxt]}. What an open chunk keeps becomes a cut
+     * chunk awaiting its write, and the next sample starts a new one: the last sample stays the
+     * series' last sample, as appenders go on rejecting samples older than it.
+     */
     public synchronized void deleteRange(long mint, long maxt) {
         ChunkStartTimes keptStartTimes = new ChunkStartTimes();
+        List<XorChunk> kept = new ArrayList<>(frozen == null ? 1 : frozen.size() + 1);
         if (frozen != null) {
-            List<XorChunk> kept = new ArrayList<>(frozen.size());
             for (XorChunk c : frozen) {
-                XorChunk f = without(c, mint, maxt, keptStartTimes);
+                XorChunk f = without(readable(c, false), mint, maxt, keptStartTimes);
                 if (f != null) {
                     kept.add(f);
                 }
             }
-            frozen = kept.isEmpty() ? null : kept;
         }
-        if (open != null && open.minTime() <= maxt && open.maxTime() >= mint) {
-            open = without(open, mint, maxt, keptStartTimes);
-            openState = open != null ? OPEN_DIRTY : OPEN_CLEAN;
-        } else if (open != null && startTimesOf(open) != null) {
-            keptStartTimes.put(open, startTimesOf(open));
+        if (hasOpenChunk() && firstTime() <= maxt && lastSampleTime() >= mint) {
+            XorChunk f = without(readableOpen(), mint, maxt, keptStartTimes);
+            if (f != null) {
+                kept.add(f);
+            }
+            clearChunk();
+            openState = OPEN_CLEAN;
+        } else if (hasOpenChunk() && startTimesOf(this) != null) {
+            keptStartTimes.put(this, startTimesOf(this));
         }
+        frozen = kept.isEmpty() ? null : kept;
         startTimes = keptStartTimes;
         pruneStartTimes();
     }
 
-    /** {@code c} without the samples in {@code [mint, maxt]}, its start timestamps moved to {@code kept}. */
-    private XorChunk without(XorChunk c, long mint, long maxt, ChunkStartTimes kept) {
-        StoredChunk r = readable(c, false);
+    /** The chunk {@code r} without the samples in {@code [mint, maxt]}, its start timestamps moved to {@code kept}. */
+    private static XorChunk without(StoredChunk r, long mint, long maxt, ChunkStartTimes kept) {
         XorChunk f = ChunkFilter.without(r.data(), r.offset(), r.length(), mint, maxt);
         StartTimeStream st = ChunkFilter.startTimesWithout(r.data(), r.offset(), r.length(), mint, maxt);
         if (f != null && st != null) {
@@ -451,8 +457,9 @@ public final class MemSeries {
     @FunctionalInterface
     public interface ChunkSink {
         /**
-         * {@code st}: the chunk's start timestamps, or null when it has none; {@code compact}: store
-         * the chunk in its compacted encoding, else as it is in memory.
+         * {@code chunk}: to read during the call only (the open chunk comes as a view of the
+         * series' state); {@code st}: the chunk's start timestamps, or null when it has none;
+         * {@code compact}: store the chunk in its compacted encoding, else as it is in memory.
          */
         void accept(int partition, XorChunk chunk, StartTimeStream st, boolean compact);
     }

@@ -125,4 +125,39 @@ class MemSeriesTest {
         assertTrue(s.appendCommitted(Partitions.start(day + 1), 4, 0));
         assertEquals(day + 1, unpersisted(s, MemSeries.OpenChunks.FINAL).get(1)[0]);
     }
+
+    /** Every sample in memory as (timestamp, value) pairs, oldest first. */
+    private static List<long[]> samples(MemSeries s) {
+        List<long[]> out = new ArrayList<>();
+        for (StoredChunk c : s.snapshot(Long.MIN_VALUE, Long.MAX_VALUE).chunks()) {
+            ChunkIterator it = new ChunkIterator().reset(c.data(), c.offset(), c.length());
+            while (it.next()) {
+                out.add(new long[] {it.timestamp(), (long) it.value()});
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void deletingFromTheOpenChunkKeepsTheRestAndTheLastSample() {
+        MemSeries s = new MemSeries(1, LABELS, false);
+        append(s, 0, 10);
+        s.markPersisted(MemSeries.OpenChunks.DIRTY_RAW);
+        s.deleteRange(START + 3000, START + 5000);
+        assertEquals(List.of(0L, 1L, 2L, 6L, 7L, 8L, 9L), samples(s).stream().map(x -> x[1]).toList());
+        // Appenders still reject what is older than the last sample, deleted or not.
+        assertEquals(START + 9000, s.lastT());
+        assertEquals(Double.doubleToRawLongBits(9), s.lastBits());
+        assertTrue(s.hasUnpersistedChunks(), "what the open chunk kept awaits its write");
+        assertEquals(List.of(START), unpersisted(s, MemSeries.OpenChunks.NONE).stream().map(x -> x[1]).toList());
+        append(s, 10, 12);
+        assertEquals(List.of(0L, 1L, 2L, 6L, 7L, 8L, 9L, 10L, 11L), samples(s).stream().map(x -> x[1]).toList());
+        assertEquals(START + 11_000, s.lastT());
+        // Deleting everything leaves no chunk, and the last sample.
+        s.deleteRange(Long.MIN_VALUE, Long.MAX_VALUE);
+        assertTrue(samples(s).isEmpty());
+        assertEquals(START + 11_000, s.lastT());
+        append(s, 12, 13);
+        assertEquals(List.of(12L), samples(s).stream().map(x -> x[1]).toList());
+    }
 }

@@ -21,27 +21,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SeriesTableTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void behavesLikeAHashMapUnderRandomPutsAndRemoves(boolean sequentialKeys) {
-        SeriesTable map = new SeriesTable(sequentialKeys);
+    void behavesLikeAHashMapUnderRandomPutsAndRemoves(boolean byId) {
+        SeriesTable map = byId ? SeriesTable.byId() : SeriesTable.byLabelHash();
         Map<Long, MemSeries> reference = new HashMap<>();
         Random rnd = new Random(1);
         for (int op = 0; op < 200_000; op++) {
             // A small id space makes removals hit long probe runs and re-insertions.
             long id = 1 + rnd.nextInt(5_000);
             if (rnd.nextInt(3) == 0) {
-                map.remove(id, reference.get(id));
+                map.remove(key(id, byId), reference.get(id));
                 reference.remove(id);
             } else if (!reference.containsKey(id)) {
-                MemSeries s = new MemSeries(id, LabelsCodec.encode(Labels.of("id", Long.toString(id))), false);
-                map.put(id, s);
+                MemSeries s = new MemSeries(id, LabelsCodec.encode(labels(id)), false);
+                map.put(key(id, byId), s);
                 reference.put(id, s);
             }
             long probe = 1 + rnd.nextInt(5_000);
             MemSeries expected = reference.get(probe);
+            MemSeries found = byId ? map.get(probe) : map.get(key(probe, false), labels(probe));
             if (expected == null) {
-                assertNull(map.get(probe), "id " + probe);
+                assertNull(found, "id " + probe);
             } else {
-                assertSame(expected, map.get(probe), "id " + probe);
+                assertSame(expected, found, "id " + probe);
             }
         }
         List<MemSeries> all = new ArrayList<>();
@@ -49,10 +50,22 @@ class SeriesTableTest {
         assertEquals(reference.size(), all.size());
     }
 
+    private static Labels labels(long id) {
+        return Labels.of("id", Long.toString(id));
+    }
+
+    /**
+     * The key of series {@code id}: the id, or for the label-hash table a deliberately poor hash of
+     * its labels (a few hundred values), so that probe runs hold many series under one key.
+     */
+    private static long key(long id, boolean byId) {
+        return byId ? id : LabelsCodec.hash(labels(id)) % 300;
+    }
+
     @Test
     void consecutiveIdsShareCacheLinesInTheIdTable() {
-        SeriesTable byId = new SeriesTable(true);
-        SeriesTable mixed = new SeriesTable(false);
+        SeriesTable byId = SeriesTable.byId();
+        SeriesTable mixed = SeriesTable.byLabelHash();
         List<MemSeries> series = new ArrayList<>();
         for (long id = 1; id <= 100_000; id++) {
             MemSeries s = new MemSeries(id, LabelsCodec.encode(Labels.of("id", Long.toString(id))), false);
