@@ -3,7 +3,7 @@ package io.promlite.web.json;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.web.HttpResponse;
@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -128,52 +129,58 @@ public final class ApiJson {
     }
 
     /**
-     * Writes the {@code [timestamp, "value"]} pairs of one response, allocating nothing for most
-     * points: a matrix repeats the same step timestamps in every series, so their encoded
-     * spellings are kept (direct-mapped by time); integer values (counters, byte counts,
-     * {@code up}) are spelled into a reused buffer; any other value equal to the previous one (a
-     * gauge that did not move) reuses its spelling.
+     * Writes the {@code [timestamp, "value"]} pairs of one response, each as a single raw value
+     * spelled into a reused buffer: the spellings are plain ASCII with nothing to escape, so the
+     * generator's per-token bookkeeping and escaping scans are skipped, and most points allocate
+     * nothing. A matrix repeats the same step timestamps in every series, so their spellings are
+     * kept (direct-mapped by time); integer values (counters, byte counts, {@code up}) are spelled
+     * in place; any other value equal to the previous one (a gauge that did not move) reuses its
+     * spelling.
      */
     public static final class PointWriter {
         /** 512 slots: more than the steps of a usual range query (Prometheus caps them at 11,000). */
         private static final int SLOT_BITS = 9;
         private static final int TIMESTAMP_SLOTS = 1 << SLOT_BITS;
+        /** {@code [}, a timestamp, {@code ,"}, a value (Go's longest spelling is 24 characters), {@code "]}. */
+        private static final int POINT_CHARS = 1 + TIMESTAMP_CHARS + 2 + 32 + 2;
 
         private final long[] slotMs = new long[TIMESTAMP_SLOTS];
-        private final SerializedString[] slotSpelling = new SerializedString[TIMESTAMP_SLOTS];
+        private final char[][] slotSpelling = new char[TIMESTAMP_SLOTS][];
         private final char[] timestamp = new char[TIMESTAMP_CHARS];
-        /** A sign and the at most 15 digits of an integer below 1e15. */
-        private final char[] integer = new char[16];
+        private final char[] point = new char[POINT_CHARS];
         private long lastBits;
         private String lastValue;
 
         public void write(JsonGenerator g, long ms, double value) throws IOException {
-            g.writeStartArray();
-            g.writeRawValue(timestamp(ms));
+            char[] ts = timestamp(ms);
+            char[] p = point;
+            p[0] = '[';
+            System.arraycopy(ts, 0, p, 1, ts.length);
+            int n = 1 + ts.length;
+            p[n++] = ',';
+            p[n++] = '"';
             if (GoFloat.spelledAsLong(value)) {
-                long v = (long) value;
-                int start = 0;
-                if (v < 0) {
-                    integer[start++] = '-';
-                }
-                g.writeString(integer, 0, writeDigits(Math.abs(v), integer, start));
+                n = NumberOutput.outputLong((long) value, p, n);
             } else {
                 long bits = Double.doubleToRawLongBits(value);
                 if (lastValue == null || bits != lastBits) {
                     lastValue = GoFloat.api(value);
                     lastBits = bits;
                 }
-                g.writeString(lastValue);
+                lastValue.getChars(0, lastValue.length(), p, n);
+                n += lastValue.length();
             }
-            g.writeEndArray();
+            p[n++] = '"';
+            p[n++] = ']';
+            g.writeRawValue(p, 0, n);
         }
 
-        private SerializedString timestamp(long ms) {
+        private char[] timestamp(long ms) {
             // Fibonacci hashing spreads the evenly spaced step times over the slots.
             int slot = (int) ((ms * 0x9E3779B97F4A7C15L) >>> (64 - SLOT_BITS));
-            SerializedString spelling = slotSpelling[slot];
+            char[] spelling = slotSpelling[slot];
             if (spelling == null || slotMs[slot] != ms) {
-                spelling = new SerializedString(new String(timestamp, 0, formatTimestamp(ms, timestamp)));
+                spelling = Arrays.copyOf(timestamp, formatTimestamp(ms, timestamp));
                 slotSpelling[slot] = spelling;
                 slotMs[slot] = ms;
             }
