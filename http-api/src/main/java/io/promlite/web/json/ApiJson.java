@@ -3,7 +3,6 @@ package io.promlite.web.json;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.NumberOutput;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.web.HttpResponse;
@@ -133,23 +132,25 @@ public final class ApiJson {
      * spelled into a reused buffer: the spellings are plain ASCII with nothing to escape, so the
      * generator's per-token bookkeeping and escaping scans are skipped, and most points allocate
      * nothing. A matrix repeats the same step timestamps in every series, so their spellings are
-     * kept (direct-mapped by time); integer values (counters, byte counts, {@code up}) are spelled
-     * in place; any other value equal to the previous one (a gauge that did not move) reuses its
-     * spelling.
+     * kept (direct-mapped by time); values are spelled in place, and one equal to the previous
+     * value (a gauge that did not move) reuses its spelling.
      */
     public static final class PointWriter {
         /** 512 slots: more than the steps of a usual range query (Prometheus caps them at 11,000). */
         private static final int SLOT_BITS = 9;
         private static final int TIMESTAMP_SLOTS = 1 << SLOT_BITS;
-        /** {@code [}, a timestamp, {@code ,"}, a value (Go's longest spelling is 24 characters), {@code "]}. */
-        private static final int POINT_CHARS = 1 + TIMESTAMP_CHARS + 2 + 32 + 2;
+        /** {@code [}, a timestamp, {@code ,"}, a value, {@code "]}. */
+        private static final int POINT_CHARS = 1 + TIMESTAMP_CHARS + 2 + GoFloat.MAX_API_CHARS + 2;
 
         private final long[] slotMs = new long[TIMESTAMP_SLOTS];
         private final char[][] slotSpelling = new char[TIMESTAMP_SLOTS][];
         private final char[] timestamp = new char[TIMESTAMP_CHARS];
         private final char[] point = new char[POINT_CHARS];
+        private final ShortestDigits shortest = new ShortestDigits();
+        /** The previous value's spelling, for a series whose value did not change. */
+        private final char[] last = new char[GoFloat.MAX_API_CHARS];
+        private int lastLength = -1;
         private long lastBits;
-        private String lastValue;
 
         public void write(JsonGenerator g, long ms, double value) throws IOException {
             char[] ts = timestamp(ms);
@@ -159,17 +160,13 @@ public final class ApiJson {
             int n = 1 + ts.length;
             p[n++] = ',';
             p[n++] = '"';
-            if (GoFloat.spelledAsLong(value)) {
-                n = NumberOutput.outputLong((long) value, p, n);
-            } else {
-                long bits = Double.doubleToRawLongBits(value);
-                if (lastValue == null || bits != lastBits) {
-                    lastValue = GoFloat.api(value);
-                    lastBits = bits;
-                }
-                lastValue.getChars(0, lastValue.length(), p, n);
-                n += lastValue.length();
+            long bits = Double.doubleToRawLongBits(value);
+            if (lastLength < 0 || bits != lastBits) {
+                lastLength = GoFloat.api(value, shortest, last, 0);
+                lastBits = bits;
             }
+            System.arraycopy(last, 0, p, n, lastLength);
+            n += lastLength;
             p[n++] = '"';
             p[n++] = ']';
             g.writeRawValue(p, 0, n);
