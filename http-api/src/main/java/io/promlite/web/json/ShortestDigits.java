@@ -144,7 +144,16 @@ final class ShortestDigits {
             }
             output = vr + ((vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5 ? 1 : 0);
         } else {
+            // Only the last digit removed decides the rounding, so digits can go several at a
+            // time: values with few significant digits (0.25, 1.5) shed a dozen or more.
             boolean roundUp = false;
+            while (vp / 10_000 > vm / 10_000) {
+                roundUp = vr % 10_000 >= 5_000;
+                vr /= 10_000;
+                vp /= 10_000;
+                vm /= 10_000;
+                removed += 4;
+            }
             if (vp / 100 > vm / 100) {
                 roundUp = vr % 100 >= 50;
                 vr /= 100;
