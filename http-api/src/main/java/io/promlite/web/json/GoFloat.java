@@ -1,6 +1,7 @@
 package io.promlite.web.json;
 
 import com.fasterxml.jackson.core.io.NumberOutput;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Formats doubles exactly as Go's {@code strconv.FormatFloat(f, fmt, -1, 64)} does, because
@@ -11,7 +12,7 @@ public final class GoFloat {
     private GoFloat() {
     }
 
-    /** The most characters {@link #api(double, ShortestDigits, char[], int)} writes: a sign, "0.", 5 zeros, 17 digits. */
+    /** The most characters {@link #api(double, ShortestDigits, byte[], int)} writes: a sign, "0.", 5 zeros, 17 digits. */
     static final int MAX_API_CHARS = 25;
 
     /**
@@ -19,18 +20,20 @@ public final class GoFloat {
      * to exponent notation below 1e-6 or from 1e21 on (Prometheus's {@code jsonutil.MarshalFloat}).
      */
     public static String api(double v) {
-        char[] buf = new char[MAX_API_CHARS];
-        return new String(buf, 0, api(v, new ShortestDigits(), buf, 0));
+        byte[] buf = new byte[MAX_API_CHARS];
+        return new String(buf, 0, api(v, new ShortestDigits(), buf, 0), StandardCharsets.ISO_8859_1);
     }
 
     /**
-     * Writes {@link #api(double)}'s spelling of {@code v} into {@code out} from {@code at}, which
-     * has room for {@link #MAX_API_CHARS}; returns the end. Allocates nothing.
+     * Writes {@link #api(double)}'s spelling of {@code v} (ASCII) into {@code out} from {@code at},
+     * which has room for {@link #MAX_API_CHARS}; returns the end. Allocates nothing.
      */
-    static int api(double v, ShortestDigits shortest, char[] out, int at) {
+    static int api(double v, ShortestDigits shortest, byte[] out, int at) {
         String special = special(v);
         if (special != null) {
-            special.getChars(0, special.length(), out, at);
+            for (int i = 0; i < special.length(); i++) {
+                out[at + i] = (byte) special.charAt(i);
+            }
             return at + special.length();
         }
         if (spelledAsLong(v)) {
@@ -47,7 +50,7 @@ public final class GoFloat {
             return n;
         }
         shortest.compute(abs);
-        // The digits go to the end of the buffer's room first, then are laid out from n.
+        // The digits are written at n, then moved apart where a point or zeros go in.
         int digitsEnd = NumberOutput.outputLong(shortest.digits, out, n);
         int count = digitsEnd - n;
         int point = count + shortest.exponent;
@@ -62,13 +65,13 @@ public final class GoFloat {
                 n++;
             }
             out[n++] = 'e';
-            out[n++] = exp < 0 ? '-' : '+';
+            out[n++] = (byte) (exp < 0 ? '-' : '+');
             int absExp = Math.abs(exp);
             if (absExp >= 100) {
-                out[n++] = (char) ('0' + absExp / 100);
+                out[n++] = (byte) ('0' + absExp / 100);
             }
-            out[n++] = (char) ('0' + absExp / 10 % 10);
-            out[n++] = (char) ('0' + absExp % 10);
+            out[n++] = (byte) ('0' + absExp / 10 % 10);
+            out[n++] = (byte) ('0' + absExp % 10);
             return n;
         }
         if (point <= 0) {
