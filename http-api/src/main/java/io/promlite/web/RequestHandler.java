@@ -150,6 +150,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (out.started()) {
                 out.abort();
             } else {
+                out.discard();
                 send(ctx, HttpResponse.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n"), false, false);
             }
             return;

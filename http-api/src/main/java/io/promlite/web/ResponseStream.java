@@ -1,6 +1,6 @@
 package io.promlite.web;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,6 +21,10 @@ import java.io.OutputStream;
  * sent whole with a Content-Length. A larger one goes out with chunked transfer encoding, one
  * chunk per filled buffer. When the socket's outbound buffer is full the writing worker waits
  * for it to drain, so a slow client holds back the producer instead of filling memory.
+ *
+ * <p>The buffers come from the channel's (pooled) allocator and are handed to the channel as
+ * they are: a large result is not copied once more on its way out. Every exit releases or hands
+ * over the current buffer: {@link #finish}, {@link #abort} or {@link #discard}.
  */
 final class ResponseStream extends OutputStream {
     static final int CHUNK = 64 << 10;
@@ -29,8 +33,7 @@ final class ResponseStream extends OutputStream {
     private final HttpResponseStatus status;
     private final String contentType;
     private final boolean keepAlive;
-    private final byte[] buf = new byte[CHUNK];
-    private int count;
+    private ByteBuf buf;
     private boolean headersSent;
 
     ResponseStream(ChannelHandlerContext ctx, HttpResponseStatus status, String contentType, boolean keepAlive) {
@@ -38,6 +41,7 @@ final class ResponseStream extends OutputStream {
         this.status = status;
         this.contentType = contentType;
         this.keepAlive = keepAlive;
+        this.buf = ctx.alloc().buffer(CHUNK, CHUNK);
     }
 
     /** Whether part of the response is on its way, so an error can no longer change its status. */
@@ -47,21 +51,20 @@ final class ResponseStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        if (count == buf.length) {
+        if (!buf.isWritable()) {
             sendChunk();
         }
-        buf[count++] = (byte) b;
+        buf.writeByte(b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
-            if (count == buf.length) {
+            if (!buf.isWritable()) {
                 sendChunk();
             }
-            int n = Math.min(len, buf.length - count);
-            System.arraycopy(b, off, buf, count, n);
-            count += n;
+            int n = Math.min(len, buf.writableBytes());
+            buf.writeBytes(b, off, n);
             off += n;
             len -= n;
         }
@@ -81,8 +84,9 @@ final class ResponseStream extends OutputStream {
             ctx.write(head);
             headersSent = true;
         }
-        ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, count)));
-        count = 0;
+        ByteBuf full = buf;
+        buf = ctx.alloc().buffer(CHUNK, CHUNK);
+        ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(full));
         if (!ctx.channel().isWritable()) {
             f.awaitUninterruptibly();
             if (!f.isSuccess()) {
@@ -93,15 +97,19 @@ final class ResponseStream extends OutputStream {
 
     /** Sends what is buffered: the whole response, or the last chunk and the end of the stream. */
     void finish() {
+        ByteBuf last = buf;
+        buf = null;
         if (!headersSent) {
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(buf, 0, count));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType).setInt(HttpHeaderNames.CONTENT_LENGTH, count);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, last);
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, last.readableBytes());
             RequestHandler.write(ctx, r, keepAlive);
             return;
         }
-        if (count > 0) {
-            ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, count)));
+        if (last.isReadable()) {
+            ctx.write(new DefaultHttpContent(last));
+        } else {
+            last.release();
         }
         ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive) {
@@ -111,6 +119,15 @@ final class ResponseStream extends OutputStream {
 
     /** Ends a response that failed after its first chunk: the client sees a truncated stream. */
     void abort() {
+        discard();
         ctx.close();
+    }
+
+    /** Drops what is buffered, for a response that is replaced (an error before anything was sent). */
+    void discard() {
+        if (buf != null) {
+            buf.release();
+            buf = null;
+        }
     }
 }

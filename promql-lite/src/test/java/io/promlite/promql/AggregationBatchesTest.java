@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Aggregations over a selector, or over a range function of one metric's selector, read their
- * input a batch of series at a time. Over more series than several batches hold, they must give
+ * Aggregations over a selector, or over a range function of one metric's selector, and a range
+ * query of such a function alone, read their input a batch of series at a time. Over more series than several batches hold, they must give
  * exactly what the same aggregation gives over the whole input evaluated at once (forced here by
  * a no-op {@code * 1}, which the batched path does not take).
  */
@@ -101,6 +101,20 @@ class AggregationBatchesTest {
         assertSameAsWhole("group by (job) (c_total)", "group by (job) (c_total * 1)");
         assertSameAsWhole("count by (__name__) ({__name__=~\"g|c_total\"})",
                 "count by (__name__) ({__name__=~\"g|c_total\"} > -Inf)");
+    }
+
+    /** A range query's own result computed from one selector's series is also read in batches. */
+    @Test
+    void rangeFunctionResultsInBatchesEqualTheWholeInput() {
+        assertSameAsWhole("rate(c_total[1m])", "rate(c_total[1m]) * 1");
+        assertSameAsWhole("avg_over_time(g[45s])", "avg_over_time(g[45s]) * 1");
+        assertSameAsWhole("(increase(c_total[2m]))", "increase(c_total[2m]) * 1");
+        PromqlException e = assertThrows(PromqlException.class,
+                () -> engine.range("rate({__name__=~\"a_total|b_total\"}[1m])", 0, END, STEP));
+        assertEquals("vector cannot contain metrics with the same labelset", e.getMessage());
+        Engine limited = new Engine(storage, new EngineOptions(Duration.ofMinutes(5), Duration.ofMinutes(2), 30_000));
+        e = assertThrows(PromqlException.class, () -> range(limited, "avg_over_time(g[1m])"));
+        assertEquals("query processing would load too many samples into memory in query execution", e.getMessage());
     }
 
     /** Series of two names collide once a function drops the names, even when in different batches. */

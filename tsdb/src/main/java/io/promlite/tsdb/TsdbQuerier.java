@@ -58,25 +58,44 @@ final class TsdbQuerier implements Querier {
                 ids = matchingIds(reader, partitions, matchers);
             }
         }
-        // Only the encoded labels are read now, to sort by; each series' labels are decoded and
-        // its chunks snapshotted as the consumer reaches it, batch by batch: holding every
-        // series' decoded labels and a copy of every open chunk until the last one is read would
-        // keep a large select's whole data alive at once.
+        // Labels are read now, to sort by: a head series' decoded labels are the symbol table's
+        // shared strings, so holding them costs no more than an encoding would, and they are what
+        // the consumer gets. A stored series' labels stay encoded until the consumer reaches it,
+        // and its chunks are snapshotted then, batch by batch: holding every such series' decoded
+        // labels and a copy of every open chunk until the last one is read would keep a large
+        // select's whole data alive at once.
         Candidate[] candidates = new Candidate[ids.size()];
         int n = 0;
+        boolean anyStored = false;
         for (int i = 0; i < ids.size(); i++) {
             long id = ids.get(i);
             MemSeries s = tsdb.headSeries(id);
-            if (s != null && endsBefore(s, mint)) {
+            if (s != null) {
+                if (!endsBefore(s, mint)) {
+                    candidates[n++] = new Candidate(id, null, s, s.labels());
+                }
                 continue;
             }
-            byte[] encoded = s != null ? s.encodedLabels() : tsdb.encodedLabelsOf(id);
+            byte[] encoded = tsdb.encodedLabelsOf(id);
             if (encoded != null) {
-                candidates[n++] = new Candidate(id, encoded, s);
+                candidates[n++] = new Candidate(id, encoded, null, null);
+                anyStored = true;
             }
         }
         Candidate[] sorted = Arrays.copyOf(candidates, n);
-        Arrays.sort(sorted, (a, b) -> LabelsCodec.compare(a.labels, b.labels));
+        if (anyStored) {
+            // Stored and head series together (an older range): all compared in the stored encoding.
+            for (int i = 0; i < n; i++) {
+                Candidate c = sorted[i];
+                if (c.encoded == null) {
+                    sorted[i] = new Candidate(c.id, c.head.encodedLabels(), c.head, c.labels);
+                }
+            }
+            Arrays.sort(sorted, (a, b) -> LabelsCodec.compare(a.encoded, b.encoded));
+        } else {
+            // Labels.compareTo orders as LabelsCodec.compare does; shared strings compare by identity.
+            Arrays.sort(sorted, (a, b) -> a.labels.compareTo(b.labels));
+        }
         return new LazySeriesSet(partitions, sorted);
     }
 
@@ -90,10 +109,12 @@ final class TsdbQuerier implements Querier {
     }
 
     /**
-     * A matching series whose labels ({@link LabelsCodec}'s encoding) are not decoded and whose
-     * chunks are not read yet; {@code head} is null when memory does not hold it.
+     * A matching series whose chunks are not read yet: a head series with its decoded labels, or
+     * a stored one ({@code head} and {@code labels} null) with its labels in {@link LabelsCodec}'s
+     * encoding, decoded only when the consumer reaches it. {@code encoded} is set for head series
+     * only while sorting among stored ones.
      */
-    private record Candidate(long id, byte[] labels, MemSeries head) {
+    private record Candidate(long id, byte[] encoded, MemSeries head, Labels labels) {
     }
 
     /**
@@ -125,8 +146,7 @@ final class TsdbQuerier implements Querier {
                 List<StoredChunk> chunks = chunksOf(i);
                 if (!chunks.isEmpty() && hasSampleInRange(chunks)) {
                     Candidate c = candidates[i];
-                    // A head series' labels come from the symbol table's strings, with no decoding.
-                    Labels labels = c.head != null ? c.head.labels() : decoder.decode(c.labels);
+                    Labels labels = c.labels != null ? c.labels : decoder.decode(c.encoded);
                     current = new LoadedSeries(labels, chunks, mint, maxt);
                     return true;
                 }

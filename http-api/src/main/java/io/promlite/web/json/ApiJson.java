@@ -3,14 +3,18 @@ package io.promlite.web.json;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.SerializableString;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.promlite.tsdb.model.Labels;
 import io.promlite.web.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -128,56 +132,163 @@ public final class ApiJson {
     }
 
     /**
-     * Writes the {@code [timestamp, "value"]} pairs of one response, allocating nothing for most
-     * points: a matrix repeats the same step timestamps in every series, so their encoded
-     * spellings are kept (direct-mapped by time); integer values (counters, byte counts,
-     * {@code up}) are spelled into a reused buffer; any other value equal to the previous one (a
-     * gauge that did not move) reuses its spelling.
+     * Writes the {@code [timestamp, "value"]} pairs of one response, each as a single raw value
+     * spelled in bytes into a reused buffer: the spellings are plain ASCII with nothing to escape,
+     * so the generator's per-token bookkeeping, escaping scans and character encoding are skipped,
+     * and points allocate nothing. A matrix repeats the same step timestamps in every series, so
+     * their spellings are kept (direct-mapped by time); a value equal to the previous one (a gauge
+     * that did not move) reuses its spelling.
      */
     public static final class PointWriter {
         /** 512 slots: more than the steps of a usual range query (Prometheus caps them at 11,000). */
         private static final int SLOT_BITS = 9;
         private static final int TIMESTAMP_SLOTS = 1 << SLOT_BITS;
+        /** {@code [}, a timestamp, {@code ,"}, a value, {@code "]}. */
+        private static final int POINT_CHARS = 1 + TIMESTAMP_CHARS + 2 + GoFloat.MAX_API_CHARS + 2;
 
         private final long[] slotMs = new long[TIMESTAMP_SLOTS];
-        private final SerializedString[] slotSpelling = new SerializedString[TIMESTAMP_SLOTS];
+        private final byte[][] slotSpelling = new byte[TIMESTAMP_SLOTS][];
         private final char[] timestamp = new char[TIMESTAMP_CHARS];
-        /** A sign and the at most 15 digits of an integer below 1e15. */
-        private final char[] integer = new char[16];
+        private final RawAscii point = new RawAscii(POINT_CHARS);
+        private final ShortestDigits shortest = new ShortestDigits();
+        /** The previous value's spelling, for a series whose value did not change. */
+        private final byte[] last = new byte[GoFloat.MAX_API_CHARS];
+        private int lastLength = -1;
         private long lastBits;
-        private String lastValue;
 
         public void write(JsonGenerator g, long ms, double value) throws IOException {
-            g.writeStartArray();
-            g.writeRawValue(timestamp(ms));
-            if (GoFloat.spelledAsLong(value)) {
-                long v = (long) value;
-                int start = 0;
-                if (v < 0) {
-                    integer[start++] = '-';
-                }
-                g.writeString(integer, 0, writeDigits(Math.abs(v), integer, start));
-            } else {
-                long bits = Double.doubleToRawLongBits(value);
-                if (lastValue == null || bits != lastBits) {
-                    lastValue = GoFloat.api(value);
-                    lastBits = bits;
-                }
-                g.writeString(lastValue);
+            byte[] ts = timestamp(ms);
+            byte[] p = point.bytes;
+            p[0] = '[';
+            System.arraycopy(ts, 0, p, 1, ts.length);
+            int n = 1 + ts.length;
+            p[n++] = ',';
+            p[n++] = '"';
+            long bits = Double.doubleToRawLongBits(value);
+            if (lastLength < 0 || bits != lastBits) {
+                lastLength = GoFloat.api(value, shortest, last, 0);
+                lastBits = bits;
             }
-            g.writeEndArray();
+            System.arraycopy(last, 0, p, n, lastLength);
+            n += lastLength;
+            p[n++] = '"';
+            p[n++] = ']';
+            point.length = n;
+            g.writeRawValue(point);
         }
 
-        private SerializedString timestamp(long ms) {
+        private byte[] timestamp(long ms) {
             // Fibonacci hashing spreads the evenly spaced step times over the slots.
             int slot = (int) ((ms * 0x9E3779B97F4A7C15L) >>> (64 - SLOT_BITS));
-            SerializedString spelling = slotSpelling[slot];
+            byte[] spelling = slotSpelling[slot];
             if (spelling == null || slotMs[slot] != ms) {
-                spelling = new SerializedString(new String(timestamp, 0, formatTimestamp(ms, timestamp)));
+                int n = formatTimestamp(ms, timestamp);
+                spelling = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    spelling[i] = (byte) timestamp[i];
+                }
                 slotSpelling[slot] = spelling;
                 slotMs[slot] = ms;
             }
             return spelling;
+        }
+    }
+
+    /**
+     * A reusable raw JSON value in ASCII bytes, which a byte generator copies straight into its
+     * buffer ({@link #appendUnquotedUTF8}). Raw values are written unquoted only, so the quoting
+     * methods are not supported.
+     */
+    private static final class RawAscii implements SerializableString {
+        final byte[] bytes;
+        int length;
+
+        RawAscii(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        @Override
+        public String getValue() {
+            return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public int charLength() {
+            return length;
+        }
+
+        @Override
+        public byte[] asUnquotedUTF8() {
+            return Arrays.copyOf(bytes, length);
+        }
+
+        @Override
+        public int appendUnquotedUTF8(byte[] buffer, int offset) {
+            if (offset + length > buffer.length) {
+                return -1;
+            }
+            System.arraycopy(bytes, 0, buffer, offset, length);
+            return length;
+        }
+
+        @Override
+        public int appendUnquoted(char[] buffer, int offset) {
+            if (offset + length > buffer.length) {
+                return -1;
+            }
+            for (int i = 0; i < length; i++) {
+                buffer[offset + i] = (char) bytes[i];
+            }
+            return length;
+        }
+
+        @Override
+        public int writeUnquotedUTF8(OutputStream out) throws IOException {
+            out.write(bytes, 0, length);
+            return length;
+        }
+
+        @Override
+        public int putUnquotedUTF8(ByteBuffer buffer) {
+            if (length > buffer.remaining()) {
+                return -1;
+            }
+            buffer.put(bytes, 0, length);
+            return length;
+        }
+
+        @Override
+        public char[] asQuotedChars() {
+            throw notQuoted();
+        }
+
+        @Override
+        public byte[] asQuotedUTF8() {
+            throw notQuoted();
+        }
+
+        @Override
+        public int appendQuotedUTF8(byte[] buffer, int offset) {
+            throw notQuoted();
+        }
+
+        @Override
+        public int appendQuoted(char[] buffer, int offset) {
+            throw notQuoted();
+        }
+
+        @Override
+        public int writeQuotedUTF8(OutputStream out) {
+            throw notQuoted();
+        }
+
+        @Override
+        public int putQuotedUTF8(ByteBuffer buffer) {
+            throw notQuoted();
+        }
+
+        private static UnsupportedOperationException notQuoted() {
+            return new UnsupportedOperationException("a raw value is never quoted");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.promlite.web.json;
 
 import com.fasterxml.jackson.core.io.NumberOutput;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Formats doubles exactly as Go's {@code strconv.FormatFloat(f, fmt, -1, 64)} does, because
@@ -11,27 +12,90 @@ public final class GoFloat {
     private GoFloat() {
     }
 
+    /** The most characters {@link #api(double, ShortestDigits, byte[], int)} writes: a sign, "0.", 5 zeros, 17 digits. */
+    static final int MAX_API_CHARS = 25;
+
     /**
      * The spelling of a sample value in Prometheus's JSON API: plain decimal notation, switching
      * to exponent notation below 1e-6 or from 1e21 on (Prometheus's {@code jsonutil.MarshalFloat}).
      */
     public static String api(double v) {
+        byte[] buf = new byte[MAX_API_CHARS];
+        return new String(buf, 0, api(v, new ShortestDigits(), buf, 0), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Writes {@link #api(double)}'s spelling of {@code v} (ASCII) into {@code out} from {@code at},
+     * which has room for {@link #MAX_API_CHARS}; returns the end. Allocates nothing.
+     */
+    static int api(double v, ShortestDigits shortest, byte[] out, int at) {
         String special = special(v);
         if (special != null) {
-            return special;
+            for (int i = 0; i < special.length(); i++) {
+                out[at + i] = (byte) special.charAt(i);
+            }
+            return at + special.length();
         }
-        // Two fast paths for the values queries mostly return (this runs once per point).
         if (spelledAsLong(v)) {
-            return Long.toString((long) v);
+            return NumberOutput.outputLong((long) v, out, at);
+        }
+        int n = at;
+        if (v < 0 || (v == 0 && 1 / v < 0)) {
+            out[n++] = '-';
         }
         double abs = Math.abs(v);
-        if (abs >= 1e-3 && abs < 1e7) {
-            // Here the shortest digits come in plain decimal layout already, as 'f' spells them;
-            // integers, the only ones written with a trailing ".0", took the path above.
-            return NumberOutput.toString(v, true);
+        if (abs == 0) {
+            // Only -0 gets here: 0 is spelled as a long.
+            out[n++] = '0';
+            return n;
         }
-        boolean exponent = abs != 0 && (abs < 1e-6 || abs >= 1e21);
-        return exponent ? format(v, 'e') : format(v, 'f');
+        shortest.compute(abs);
+        // The digits are written at n, then moved apart where a point or zeros go in.
+        int digitsEnd = NumberOutput.outputLong(shortest.digits, out, n);
+        int count = digitsEnd - n;
+        int point = count + shortest.exponent;
+        if (abs < 1e-6 || abs >= 1e21) {
+            // d[.ddd]e±XX
+            int exp = point - 1;
+            if (count > 1) {
+                System.arraycopy(out, n + 1, out, n + 2, count - 1);
+                out[n + 1] = '.';
+                n += count + 1;
+            } else {
+                n++;
+            }
+            out[n++] = 'e';
+            out[n++] = (byte) (exp < 0 ? '-' : '+');
+            int absExp = Math.abs(exp);
+            if (absExp >= 100) {
+                out[n++] = (byte) ('0' + absExp / 100);
+            }
+            out[n++] = (byte) ('0' + absExp / 10 % 10);
+            out[n++] = (byte) ('0' + absExp % 10);
+            return n;
+        }
+        if (point <= 0) {
+            // 0.000ddd
+            int zeros = -point;
+            System.arraycopy(out, n, out, n + 2 + zeros, count);
+            out[n] = '0';
+            out[n + 1] = '.';
+            for (int i = 0; i < zeros; i++) {
+                out[n + 2 + i] = '0';
+            }
+            return n + 2 + zeros + count;
+        }
+        if (point >= count) {
+            // ddd000 (from 1e15 on, where values are no longer spelled as a long)
+            for (int i = 0; i < point - count; i++) {
+                out[digitsEnd + i] = '0';
+            }
+            return n + point;
+        }
+        // ddd.ddd
+        System.arraycopy(out, n + point, out, n + point + 1, count - point);
+        out[n + point] = '.';
+        return n + count + 1;
     }
 
     /**

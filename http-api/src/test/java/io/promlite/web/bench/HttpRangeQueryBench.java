@@ -34,14 +34,19 @@ import java.util.concurrent.Executors;
  * body over a real socket), for the matrix-heavy dashboard queries whose time goes mostly to the
  * response rather than the evaluation (not run by the build):
  * {@code java -cp … io.promlite.web.bench.HttpRangeQueryBench [targets] [reps] [query part]}. Prints per query
- * the median wall time, the response size and the bytes the server's threads allocated per query
- * (load-independent).
+ * the median wall time, the response size, the CPU time of the server's threads and the bytes
+ * all threads allocated per query (the last two barely depend on the machine's load).
  */
 public final class HttpRangeQueryBench {
+    /** The queries of the live-ingest bench that return many points or select few series. */
     private static final List<String> QUERIES = List.of(
             "rate(node_cpu_seconds_total{mode=\"user\"}[1m])",
             "node_filesystem_avail_bytes{fstype=~\"ext4|xfs\", mountpoint=~\"/data.*\"}",
-            "up");
+            "up",
+            "avg_over_time(node_load1[5m])",
+            "count by (job) (up == 1)",
+            "topk(5, rate(node_network_transmit_bytes_total[1m]))",
+            "sum by (instance) (increase(node_disk_read_bytes_total[5m]))");
 
     private HttpRangeQueryBench() {
     }
@@ -51,6 +56,14 @@ public final class HttpRangeQueryBench {
         String job = "job-" + (i % 4);
         List<Labels> out = new ArrayList<>();
         out.add(Labels.of("__name__", "up", "instance", instance, "job", job));
+        out.add(Labels.of("__name__", "node_load1", "instance", instance, "job", job));
+        for (String dev : new String[] {"lo", "eth0", "eth1", "docker0"}) {
+            out.add(Labels.of("__name__", "node_network_transmit_bytes_total", "device", dev, "instance", instance,
+                    "job", job));
+        }
+        for (String dev : new String[] {"sda", "sdb", "nvme0n1"}) {
+            out.add(Labels.of("__name__", "node_disk_read_bytes_total", "device", dev, "instance", instance, "job", job));
+        }
         for (int cpu = 0; cpu < 8; cpu++) {
             for (String mode : new String[] {"idle", "user", "system", "iowait"}) {
                 out.add(Labels.of("__name__", "node_cpu_seconds_total", "cpu", String.valueOf(cpu), "instance",
@@ -71,6 +84,8 @@ public final class HttpRangeQueryBench {
         return switch (labels.get("__name__")) {
             case "node_cpu_seconds_total" -> (1_000_000L * s + t * (37L + s % 11) * 15) / 100.0;
             case "node_filesystem_avail_bytes" -> (1L << 30) * (10 + s % 2000) - 4096L * ((t * 7919L + s) % 200);
+            case "node_load1" -> (t * 37 + s) % 400 / 100.0;
+            case "node_network_transmit_bytes_total", "node_disk_read_bytes_total" -> 1e6 * s + t * (4096.0 * (s % 13) + 17);
             default -> 1;
         };
     }
@@ -115,15 +130,17 @@ public final class HttpRangeQueryBench {
                     long[] times = new long[reps];
                     long size = 0;
                     long alloc0 = allocated(threads);
+                    long cpu0 = serverCpuNanos(threads);
                     for (int i = 0; i < reps; i++) {
                         long t0 = System.nanoTime();
                         size = fetch(url);
                         times[i] = System.nanoTime() - t0;
                     }
                     long alloc = (allocated(threads) - alloc0) / reps;
+                    double cpu = (serverCpuNanos(threads) - cpu0) / 1e6 / reps;
                     Arrays.sort(times);
-                    System.out.printf("%8.3f ms (min %.3f) %8d B body %9d B allocated  %s%n", times[reps / 2] / 1e6,
-                            times[0] / 1e6, size, alloc, q);
+                    System.out.printf("%8.3f ms (min %.3f) %7.3f ms server CPU %8d B body %9d B allocated  %s%n",
+                            times[reps / 2] / 1e6, times[0] / 1e6, cpu, size, alloc, q);
                 }
             }
         } finally {
@@ -138,6 +155,18 @@ public final class HttpRangeQueryBench {
         long sum = 0;
         for (long id : threads.getAllThreadIds()) {
             sum += Math.max(0, threads.getThreadAllocatedBytes(id));
+        }
+        return sum;
+    }
+
+    /** CPU time of every thread but this one, the client's. */
+    private static long serverCpuNanos(com.sun.management.ThreadMXBean threads) {
+        long self = Thread.currentThread().getId();
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            if (id != self) {
+                sum += Math.max(0, threads.getThreadCpuTime(id));
+            }
         }
         return sum;
     }

@@ -87,4 +87,55 @@ class GoFloatTest {
             assertEquals(GoFloat.format(v, 'f'), GoFloat.api(v), () -> "value " + v);
         }
     }
+
+    /**
+     * The API spelling (shortest digits from {@link ShortestDigits}) agrees with the general
+     * spelling (shortest digits from another algorithm, Schubfach) over the whole double range:
+     * any bit pattern, subnormals, quotients like rates, exact binary fractions, short decimals
+     * (where exact midpoints and bound cases arise), and the neighbours of powers of two and ten.
+     */
+    @Test
+    void apiAgreesWithTheGeneralSpellingOverAllMagnitudes() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 1_000_000; i++) {
+            double v = switch (i % 5) {
+                case 0 -> Double.longBitsToDouble(r.nextLong());
+                case 1 -> Double.longBitsToDouble(r.nextLong(1L << 52));
+                case 2 -> r.nextInt(1, 10_000_000) / (double) r.nextInt(1, 100_000);
+                case 3 -> Math.scalb((double) r.nextLong(1L << 53), r.nextInt(-1100, 1000));
+                default -> Double.parseDouble(r.nextInt(1, 100_000) + "e" + r.nextInt(-330, 310));
+            };
+            assertApiAsGeneral(v);
+            assertApiAsGeneral(-v);
+        }
+        for (int e = -1074; e <= 1023; e++) {
+            double p = Math.scalb(1.0, e);
+            assertApiAsGeneral(p);
+            assertApiAsGeneral(Math.nextUp(p));
+            assertApiAsGeneral(Math.nextDown(p));
+        }
+        for (int e = -325; e <= 308; e++) {
+            double p = Double.parseDouble("1e" + e);
+            assertApiAsGeneral(p);
+            assertApiAsGeneral(Math.nextUp(p));
+            assertApiAsGeneral(Math.nextDown(p));
+        }
+        for (double v : new double[] {Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, 5e-324, 9007199254740993.0,
+                0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 1e23, 8.41e21, 5.0e-7, 9.999999999999999e-7}) {
+            assertApiAsGeneral(v);
+        }
+    }
+
+    private static void assertApiAsGeneral(double v) {
+        String expected;
+        if (Double.isNaN(v)) {
+            expected = "NaN";
+        } else if (Double.isInfinite(v)) {
+            expected = v > 0 ? "+Inf" : "-Inf";
+        } else {
+            double abs = Math.abs(v);
+            expected = GoFloat.format(v, abs != 0 && (abs < 1e-6 || abs >= 1e21) ? 'e' : 'f');
+        }
+        assertEquals(expected, GoFloat.api(v), () -> "value bits " + Long.toHexString(Double.doubleToRawLongBits(v)));
+    }
 }

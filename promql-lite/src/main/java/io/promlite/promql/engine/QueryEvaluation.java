@@ -7,6 +7,7 @@ import io.promlite.promql.engine.EvalResult.Str;
 import io.promlite.promql.engine.EvalResult.Vectors;
 import io.promlite.promql.functions.Absent;
 import io.promlite.promql.parser.Expr;
+import io.promlite.promql.parser.Expr.VectorSelector;
 import io.promlite.promql.value.Matrix;
 import io.promlite.promql.value.Sample;
 import io.promlite.promql.value.Scalar;
@@ -84,7 +85,7 @@ public final class QueryEvaluation {
         QueryContext ctx = new QueryContext(storage, lookbackMs, timeoutNanos, maxSamples, startMs, endMs, stepMs,
                 delayedNameRemoval, annotations);
         Evaluator ev = new Evaluator(ctx, startMs, endMs, stepMs);
-        EvalResult r = Evaluator.removeMarkedNames(ev.eval(expr));
+        EvalResult r = Evaluator.removeMarkedNames(evalWhole(ev, expr));
         List<SeriesPoints> out = new ArrayList<>();
         if (r instanceof Scalars s) {
             out.add(new SeriesPoints(Labels.EMPTY, ev.times.clone(), s.values().clone(), ev.steps));
@@ -98,5 +99,20 @@ public final class QueryEvaluation {
             out.sort(Comparator.comparing(SeriesPoints::metric));
         }
         return new Matrix(out);
+    }
+
+    /**
+     * Evaluates a query's expression; one computed series by series from a selector (as
+     * {@code rate(x[1m])}) goes a batch of the selector's series at a time, so the samples read
+     * for one batch are garbage before the next is read rather than all held until the end.
+     */
+    private static EvalResult evalWhole(Evaluator ev, Expr expr) {
+        VectorSelector source = Evaluator.batchSource(expr);
+        if (source == null || expr instanceof VectorSelector) {
+            return ev.eval(expr);
+        }
+        List<StepSeries> out = new ArrayList<>();
+        ev.evalInBatches(expr, source, out::addAll);
+        return new Vectors(out);
     }
 }

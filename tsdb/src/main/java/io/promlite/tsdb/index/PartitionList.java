@@ -1,5 +1,7 @@
 package io.promlite.tsdb.index;
 
+import java.util.Arrays;
+import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
@@ -24,6 +26,16 @@ public final class PartitionList {
         if (from > to) {
             return new int[0];
         }
-        return partitions.subSet(from, true, to, true).stream().mapToInt(Integer::intValue).toArray();
+        // A plain walk: every select asks, and a stream pipeline costs more than the handful of days it lists.
+        NavigableSet<Integer> range = partitions.subSet(from, true, to, true);
+        int[] out = new int[8];
+        int n = 0;
+        for (Integer p : range) {
+            if (n == out.length) {
+                out = Arrays.copyOf(out, n * 2);
+            }
+            out[n++] = p;
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 }
