@@ -71,6 +71,8 @@ public final class Tsdb implements Storage {
     static final long CHECKPOINT_LOG_BYTES = 64L << 20;
     /** A checkpoint writes its chunks in batches of about this size. */
     static final long CHECKPOINT_BATCH_BYTES = 1L << 20;
+    /** A commit's write batch up to this size is kept for the next commit. */
+    private static final long KEPT_BATCH_BYTES = 1L << 20;
     static final long RETENTION_INTERVAL_MS = 60_000L;
     static final long WAL_SYNC_INTERVAL_MS = 1_000L;
     /** How often agent mode deletes the log records every reader has read. */
@@ -91,6 +93,12 @@ public final class Tsdb implements Storage {
     private final PartitionList partitions = new PartitionList();
     private final TsdbMetrics metrics;
     private final WriteOptions writeOptions = new WriteOptions();
+    /**
+     * The write batch of every commit, cleared after each: a new one per commit costs two JNI
+     * calls and regrowing its native buffer to the commit's size. Replaced after a commit larger
+     * than {@link #KEPT_BATCH_BYTES}, whose buffer would otherwise stay. Used under the commit lock.
+     */
+    private WriteBatch commitBatch = new WriteBatch();
     private final ScheduledExecutorService maintenance;
 
     /** Serializes series creation and eviction. */
@@ -455,7 +463,8 @@ public final class Tsdb implements Storage {
             long batchMax = Long.MIN_VALUE;
             commitLog.begin(sts != null);
             newPartitions.clear();
-            try (WriteBatch batch = new WriteBatch()) {
+            WriteBatch batch = commitBatch;
+            try {
                 for (int i = 0; i < n; i++) {
                     MemSeries s = series[i];
                     int k = s.commitSlot;
@@ -500,6 +509,13 @@ public final class Tsdb implements Storage {
                     commitLog.put(batch);
                     store.db().write(writeOptions, batch);
                     commitLog.written();
+                }
+            } finally {
+                if (batch.getDataSize() > KEPT_BATCH_BYTES) {
+                    batch.close();
+                    commitBatch = new WriteBatch();
+                } else {
+                    batch.clear();
                 }
             }
             count(outOfOrder, duplicates, outOfBounds);
@@ -1242,6 +1258,7 @@ public final class Tsdb implements Storage {
                 closed = true;
                 metrics.unregister();
                 writeOptions.close();
+                commitBatch.close();
                 store.close();
             } finally {
                 lifecycle.writeLock().unlock();

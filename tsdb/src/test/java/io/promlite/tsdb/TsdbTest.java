@@ -74,6 +74,41 @@ class TsdbTest {
         assertEquals(3, select(db, 0, 3000, ANY_UP).get(UP_A).size());
     }
 
+    /**
+     * Commits reuse one write batch; one larger than the kept size (here ~2 MiB of new series and
+     * postings) is replaced, and the commits after it still write everything.
+     */
+    @Test
+    void commitsAroundAnOversizedWriteBatchKeepEverySample() throws Exception {
+        int n = 8000;
+        String padding = "x".repeat(100);
+        List<Labels> series = new ArrayList<>();
+        Appender big = db.appender();
+        for (int i = 0; i < n; i++) {
+            Labels l = Labels.of("__name__", "wide", "i", Integer.toString(i), "pad", padding + i);
+            series.add(l);
+            big.append(0, l, 1000, i);
+        }
+        big.commit();
+        for (long t = 2000; t <= 3000; t += 1000) {
+            Appender small = db.appender();
+            for (int i = 0; i < n; i += 1000) {
+                small.append(0, series.get(i), t, i + t);
+            }
+            small.commit();
+        }
+        for (int open = 0; open < 2; open++) {
+            Map<Labels, List<Point>> got = select(db, 0, 3000, Matcher.equal("__name__", "wide"));
+            assertEquals(n, got.size());
+            for (int i = 0; i < n; i++) {
+                List<Point> points = got.get(series.get(i));
+                assertEquals(i % 1000 == 0 ? 3 : 1, points.size(), "samples of series " + i);
+                assertEquals(i, Double.longBitsToDouble(points.get(0).bits()));
+            }
+            reopen();
+        }
+    }
+
     @Test
     void selectsByEveryMatcherTypeSortedByLabels() throws Exception {
         TestData.appendAll(db, UP_B, 1000);

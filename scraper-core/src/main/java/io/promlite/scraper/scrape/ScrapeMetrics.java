@@ -55,8 +55,9 @@ public final class ScrapeMetrics {
                 .register(registry);
     }
 
+    /** Without exemplars, as promlite has no trace context for them (see TsdbMetrics). */
     private static Counter counter(PrometheusRegistry registry, String name, String help) {
-        return Counter.builder().name(name).help(help).register(registry);
+        return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
     }
 
     /**
