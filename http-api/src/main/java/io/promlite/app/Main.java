@@ -137,7 +137,19 @@ public final class Main implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String logLevel;
 
+    /**
+     * The client library's switch for exemplars on promlite's own metrics. promlite has no traces
+     * to link them to, so it never exposes one; with the switch on, observations still sample
+     * exemplars and schedule their expiry on the library's timer thread ("prometheus-metrics"),
+     * 0.7 ms of CPU a second while scraping 100 targets at 5 s. Off unless set on the command line.
+     */
+    static final String EXEMPLARS_ENABLED = "io.prometheus.metrics.exemplarsEnabled";
+
     public static void main(String[] args) {
+        // Before any metric exists: the library reads its properties once, at the first.
+        if (System.getProperty(EXEMPLARS_ENABLED) == null) {
+            System.setProperty(EXEMPLARS_ENABLED, "false");
+        }
         System.exit(commandLine().execute(args));
     }
 
