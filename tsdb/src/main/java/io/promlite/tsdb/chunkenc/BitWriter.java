@@ -87,8 +87,13 @@ class BitWriter {
         int needed = (bitPos + extra + 7) >>> 3;
         if (needed > buf.length) {
             // Rounded up to 8 bytes: an array takes a multiple of 8 in memory anyway.
-            buf = Arrays.copyOf(buf, (Math.max(needed, buf.length + (buf.length >>> 2)) + 7) & ~7);
+            buf = Arrays.copyOf(buf, (Math.max(needed, grownLength(buf.length)) + 7) & ~7);
         }
+    }
+
+    /** The length a full buffer of {@code length} bytes grows to at least: a quarter more. */
+    int grownLength(int length) {
+        return length + (length >>> 2);
     }
 
     /**

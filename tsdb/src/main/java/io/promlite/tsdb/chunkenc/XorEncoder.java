@@ -140,6 +140,22 @@ public abstract class XorEncoder extends BitWriter {
     }
 
     /**
+     * Grows toward the size the chunk will have at {@link XorChunk#TARGET_SAMPLES}, judged from
+     * its bytes per sample so far (at most doubling). A head chunk lives minutes, so every copy
+     * it outgrows is promoted before it dies: growing by a quarter from the first samples made
+     * these copies most of what filled the old generation and its full collections.
+     */
+    @Override
+    final int grownLength(int length) {
+        int quarter = super.grownLength(length);
+        if (count < 2) {
+            return quarter;
+        }
+        int predicted = length() * XorChunk.TARGET_SAMPLES / count + 8;
+        return Math.min(Math.max(quarter, predicted), 2 * length);
+    }
+
+    /**
      * The first sample's time; meaningless for an empty chunk. Decoded from the chunk's first
      * bytes rather than kept in a field: 8 bytes less for every active series, and appending never
      * needs it.

@@ -229,7 +229,7 @@ public final class MemSeries extends XorEncoder {
         boolean cut = false;
         if (hasOpenChunk() && (sampleCount() >= XorChunk.TARGET_SAMPLES || p != openPartition())) {
             // Half the last chunk's size: a buffer sized for a full chunk up front would stand half
-            // empty on average; growing (by half) twice costs two copies per chunk lifetime.
+            // empty on average; its first growth aims at the full size (XorEncoder.grownLength).
             XorChunk done = cutChunk(chunkLength() / 2 + 32);
             if (startTimes != null) {
                 startTimes.move(this, done);
