@@ -162,22 +162,28 @@ public final class CommitLog {
         long low = Math.min(unneededBefore, deletableBefore);
         long bytes = retainedBytes;
         ByteReader r = new ByteReader();
+        // Only each record's sizes, sequence number and leading varint (its first sample's time)
+        // are needed: copying whole records here made a checkpoint's worth of young garbage.
+        byte[] key = new byte[Long.BYTES];
+        byte[] valueHead = new byte[10];
         try (RocksIterator it = db.newIterator(cf)) {
             for (it.seek(seqKey(firstSeq)); it.isValid(); it.next()) {
-                long seq = ByteCodec.getLong(it.key(), 0);
+                int keyLength = it.key(key);
+                long seq = ByteCodec.getLong(key, 0);
                 if (seq >= deletableBefore) {
                     break;
                 }
-                byte[] v = it.value();
+                int valueLength = it.value(valueHead);
                 if (seq >= low) {
                     boolean overCap = maxBytes > 0 && bytes > maxBytes;
-                    boolean tooOld = v.length > 0 && r.reset(v, 0, v.length).varint() < minTime;
+                    boolean tooOld = valueLength > 0
+                            && r.reset(valueHead, 0, Math.min(valueLength, valueHead.length)).varint() < minTime;
                     if (!overCap && !tooOld) {
                         break;
                     }
                     low = seq + 1;
                 }
-                bytes -= it.key().length + v.length;
+                bytes -= keyLength + valueLength;
             }
         }
         if (low > firstSeq) {
