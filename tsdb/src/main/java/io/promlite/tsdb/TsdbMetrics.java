@@ -67,13 +67,8 @@ final class TsdbMetrics {
                 .register(registry);
     }
 
-    /**
-     * Without exemplars: promlite has no trace context to put in them, yet the client library's
-     * sampler would still run on every increment and wake its scheduler thread about ten times a
-     * second for a counter incremented by every commit.
-     */
     private Counter counter(String name, String help) {
-        return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
+        return Counter.builder().name(name).help(help).register(registry);
     }
 
     void unregister() {

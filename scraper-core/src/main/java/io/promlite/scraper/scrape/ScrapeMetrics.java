@@ -55,9 +55,8 @@ public final class ScrapeMetrics {
                 .register(registry);
     }
 
-    /** Without exemplars, as promlite has no trace context for them (see TsdbMetrics). */
     private static Counter counter(PrometheusRegistry registry, String name, String help) {
-        return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
+        return Counter.builder().name(name).help(help).register(registry);
     }
 
     /**
