@@ -139,11 +139,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return params;
     }
 
-    private static void stream(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response,
-                               boolean keepAlive) {
+    static void stream(ChannelHandlerContext ctx, HttpRequest request, HttpResponse response, boolean keepAlive) {
         ResponseStream out = new ResponseStream(ctx, response.status(), response.contentType(), keepAlive);
         try {
             response.writer().writeTo(out);
+        } catch (Error e) {
+            // The buffer is the channel allocator's: dropped unreleased, it would be lost to the pool.
+            out.discard();
+            throw e;
         } catch (IOException | RuntimeException e) {
             log.atWarn().addKeyValue("path", request.path()).addKeyValue("err", String.valueOf(e.getMessage()))
                     .log("Writing the response failed");

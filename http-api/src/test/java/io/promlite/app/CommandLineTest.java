@@ -3,11 +3,8 @@ package io.promlite.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,19 +18,13 @@ class CommandLineTest {
     private record Run(int exitCode, String stdout, String stderr) {
     }
 
-    private Run run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile())
-                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+    private Run run(String... args) throws Exception {
+        ChildPromlite child = ChildPromlite.start(tmp, List.of(), args);
+        if (!child.process().waitFor(60, TimeUnit.SECONDS)) {
+            child.process().destroyForcibly();
             throw new AssertionError("promlite did not exit");
         }
-        return new Run(p.exitValue(), Files.readString(tmp.resolve("out"), StandardCharsets.UTF_8),
-                Files.readString(tmp.resolve("err"), StandardCharsets.UTF_8));
+        return new Run(child.process().exitValue(), child.stdout(), child.log());
     }
 
     @Test
@@ -85,37 +76,21 @@ class CommandLineTest {
     void hangupReloadsTheConfiguration() throws Exception {
         Path config = tmp.resolve("prometheus.yml");
         Files.writeString(config, "scrape_configs: []\n");
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--config.file=" + config, "--storage.tsdb.path=" + tmp.resolve("data"),
-                "--web.listen-address=127.0.0.1:0");
-        Path err = tmp.resolve("hup.err");
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(tmp.resolve("hup.out").toFile())
-                .redirectError(err.toFile()).start();
+        ChildPromlite child = ChildPromlite.start(tmp, List.of(), "--config.file=" + config,
+                "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:0");
         try {
-            awaitLog(err, "Server is ready to receive web requests.");
+            child.awaitLog("Server is ready to receive web requests.");
             Files.writeString(config, "scrape_configs:\n  - job_name: x\n    bogus: 1\n");
-            new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
-            awaitLog(err, "Error reloading config");
+            new ProcessBuilder("kill", "-HUP", Long.toString(child.process().pid())).start().waitFor();
+            child.awaitLog("Error reloading config");
             Files.writeString(config, "scrape_configs: []\n");
-            new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
-            awaitLog(err, "Completed loading of configuration file");
-            assertTrue(p.isAlive(), "a reload must not stop the server");
+            new ProcessBuilder("kill", "-HUP", Long.toString(child.process().pid())).start().waitFor();
+            child.awaitLog("Completed loading of configuration file");
+            assertTrue(child.process().isAlive(), "a reload must not stop the server");
         } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
+            child.close();
         }
-        assertEquals(0, p.exitValue(), Files.readString(err));
-    }
-
-    private static void awaitLog(Path log, String line) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(log, StandardCharsets.UTF_8).contains(line)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no \"" + line + "\" in the log:\n" + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
+        assertEquals(0, child.process().exitValue(), child.log());
     }
 
     @Test

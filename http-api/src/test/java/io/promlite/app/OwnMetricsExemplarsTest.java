@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -59,31 +58,19 @@ class OwnMetricsExemplarsTest {
                     static_configs:
                       - targets: ['127.0.0.1:%d']
                 """.formatted(port));
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        if (exemplarsOn) {
-            cmd.add("-D" + Main.EXEMPLARS_ENABLED + "=true");
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--config.file=" + config, "--storage.tsdb.path=" + tmp.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port));
-        Path err = tmp.resolve("err");
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(tmp.resolve("out").toFile())
-                .redirectError(err.toFile()).start();
-        try {
-            awaitLog(err, "Server is ready to receive web requests.");
+        List<String> jvmOptions = exemplarsOn ? List.of("-D" + Main.EXEMPLARS_ENABLED + "=true") : List.of();
+        try (ChildPromlite child = ChildPromlite.start(tmp, jvmOptions, "--config.file=" + config,
+                "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port)) {
+            child.awaitLog("Server is ready to receive web requests.");
             // Scrapes start within an interval; the timer thread, when on, starts at the first.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(exemplarsOn ? 20 : 4);
             Set<String> threads;
             do {
                 Thread.sleep(200);
-                threads = threadNames(p.pid());
+                threads = threadNames(child.process().pid());
             } while (!threads.contains(TIMER_THREAD) && System.nanoTime() < deadline);
-            assertTrue(p.isAlive(), Files.readString(err));
+            assertTrue(child.process().isAlive(), child.log());
             return threads;
-        } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
         }
     }
 
@@ -96,16 +83,6 @@ class OwnMetricsExemplarsTest {
                     return ""; // the thread ended meanwhile
                 }
             }).collect(Collectors.toSet());
-        }
-    }
-
-    private static void awaitLog(Path log, String line) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(log, StandardCharsets.UTF_8).contains(line)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no \"" + line + "\" in the log:\n" + Files.readString(log));
-            }
-            Thread.sleep(100);
         }
     }
 }
