@@ -94,11 +94,7 @@ public final class CommitLog {
             record.varint(t);
         }
         record.varint(seriesId - prevId).varint(t - baseT);
-        long code = valueCode(valueBits);
-        record.uvarint(code);
-        if (code == RAW_VALUE) {
-            record.fixedLong(valueBits);
-        }
+        writeValue(record, valueBits);
         if (withStartTimes) {
             record.uvarint(st == 0 ? 0 : ByteCodec.zigzag(t - st) + 1);
         }
@@ -276,7 +272,16 @@ public final class CommitLog {
         return RAW_VALUE;
     }
 
-    /** Reads a value written by {@link #add} in a compact record. */
+    /** Writes a value as a compact record codes it: its {@link #valueCode}, then the raw bytes if that says so. */
+    static void writeValue(ByteWriter w, long bits) {
+        long code = valueCode(bits);
+        w.uvarint(code);
+        if (code == RAW_VALUE) {
+            w.fixedLong(bits);
+        }
+    }
+
+    /** Reads a value written by {@link #writeValue}. */
     static long readValue(ByteReader r) {
         long code = r.uvarint();
         if ((code & 1) == 0) {

@@ -7,6 +7,7 @@ import io.promlite.tsdb.model.StaleNaN;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.WriteBatch;
@@ -18,7 +19,8 @@ class CommitLogTest {
         0, 1, -1, 42, 1e9, -123456789, 9007199254740992.0, -9007199254740992.0, 9007199254740994.0,
         Long.MAX_VALUE, Long.MIN_VALUE, 1e300, 0.01, 12345.67, -0.5, 0.1, 0.3, 1.0 / 3, 2.5e-320, Double.MIN_VALUE,
         -0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, Double.longBitsToDouble(0x7ff8000000000123L),
-        StaleNaN.VALUE, Math.PI, 90071992547409.91, 1e15 + 0.25,
+        StaleNaN.VALUE, Math.PI, 90071992547409.91, 1e15 + 0.25, 0.07, 0.29, -0.07, 1e15 + 0.01, 1e-5,
+        90071992547409.92, -90071992547409.92, 9007199254740991.0, 9007199254740993.0,
     };
 
     @TempDir
@@ -61,6 +63,52 @@ class CommitLogTest {
         assertEquals(3, CommitLog.valueCode(Double.doubleToRawLongBits(Math.PI)));
         assertEquals(3, CommitLog.valueCode(Double.doubleToRawLongBits(-0.0)));
         assertEquals(3, CommitLog.valueCode(Double.doubleToRawLongBits(StaleNaN.VALUE)));
+    }
+
+    /**
+     * Whatever form a value's code takes, decoding gives back its exact bits: random bit patterns
+     * (NaN payloads among them), integers and hundredths of every magnitude up to and past the
+     * coded range, and near-hundredths; integers and hundredths in range are coded as numbers.
+     */
+    @Test
+    void everyValueCodeDecodesToItsExactBits() {
+        Random rnd = new Random(7);
+        long maxCoded = 1L << 53;
+        List<Long> values = new ArrayList<>();
+        for (double v : VALUES) {
+            values.add(Double.doubleToRawLongBits(v));
+        }
+        for (int i = 0; i < 100_000; i++) {
+            long n = rnd.nextLong() >> rnd.nextInt(64);
+            long nearMax = maxCoded - 4 + rnd.nextInt(9);
+            values.add(switch (i % 6) {
+                case 0 -> rnd.nextLong();
+                case 1 -> Double.doubleToRawLongBits(n);
+                case 2 -> Double.doubleToRawLongBits(n / 100.0);
+                case 3 -> Double.doubleToRawLongBits((rnd.nextBoolean() ? nearMax : -nearMax) / (rnd.nextBoolean() ? 1.0 : 100.0));
+                case 4 -> Double.doubleToRawLongBits(n / 100.0 + 1e-9);
+                default -> 0x7ff0000000000000L | rnd.nextLong() >>> 12 | (rnd.nextBoolean() ? Long.MIN_VALUE : 0);
+            });
+        }
+        ByteWriter w = new ByteWriter(1 << 20);
+        for (long bits : values) {
+            CommitLog.writeValue(w, bits);
+            double v = Double.longBitsToDouble(bits);
+            long code = CommitLog.valueCode(bits);
+            boolean integer = Math.abs(v) <= maxCoded && v == Math.rint(v);
+            // Below 2^50 hundredths; above, v * 100 can fall on a half and round away from the
+            // hundredth, which then goes raw (still exact, only longer).
+            boolean hundredth = Math.abs(v * 100) < 1L << 50 && v == Math.rint(v * 100) / 100.0;
+            if ((integer || hundredth) && bits != Double.doubleToRawLongBits(-0.0)) {
+                assertTrue(code != 3, "raw code for " + v);
+            }
+        }
+        byte[] coded = w.toArray();
+        ByteReader r = new ByteReader().reset(coded, 0, coded.length);
+        for (long bits : values) {
+            assertEquals(bits, CommitLog.readValue(r), () -> Long.toHexString(bits));
+        }
+        assertTrue(!r.hasMore());
     }
 
     /** Records written before values were coded (8-byte key, or the start-times flag alone) still read. */
