@@ -309,22 +309,17 @@ final class Aggregations {
                         op == AggregateOp.LIMIT_RATIO ? "Ratio value is NaN" : "Parameter value is NaN");
             }
             for (List<StepSeries> members : groups.values()) {
-                List<StepSeries> present = new ArrayList<>();
-                for (StepSeries m : members) {
-                    if (!Absent.is(m.values[i])) {
-                        present.add(m);
-                    }
-                }
                 List<StepSeries> chosen;
-                final int step = i;
                 switch (op) {
-                    case TOPK, BOTTOMK -> chosen = ranked(present, (int) Math.min(clampK(p), present.size()), step,
-                            op == AggregateOp.TOPK);
-                    case LIMITK -> chosen = present.subList(0, (int) Math.min(clampK(p), present.size()));
+                    case TOPK, BOTTOMK -> chosen = ranked(members, clampK(p), i, op == AggregateOp.TOPK);
+                    case LIMITK -> chosen = firstPresent(members, clampK(p), i);
                     default -> {
                         double ratio = Math.max(-1, Math.min(1, p));
                         chosen = new ArrayList<>();
-                        for (StepSeries m : present) {
+                        for (StepSeries m : members) {
+                            if (Absent.is(m.values[i])) {
+                                continue;
+                            }
                             double r = ratioSample(m.labels);
                             if ((ratio >= 0 && r < ratio) || (ratio < 0 && r >= 1 + ratio)) {
                                 chosen.add(m);
@@ -348,20 +343,25 @@ final class Aggregations {
     }
 
     /**
-     * The k best of {@code present} at {@code step} (highest for topk, lowest for bottomk), chosen
+     * The k best of the members present at {@code step} (highest for topk, lowest for bottomk), chosen
      * exactly as Prometheus's engine chooses them so that ties go to the same series: a binary heap of
      * up to k members with the worst on top, which a later member replaces only when strictly better
      * (NaN counts as worst). The heap is then ordered best first as Go's sort.Sort orders it.
      */
-    private static List<StepSeries> ranked(List<StepSeries> present, int k, int step, boolean top) {
-        if (k == 0) {
+    private static List<StepSeries> ranked(List<StepSeries> members, long k, int step, boolean top) {
+        int cap = (int) Math.min(k, members.size());
+        if (cap == 0) {
             return List.of();
         }
-        int cap = Math.min(k, present.size());
         StepSeries[] heap = new StepSeries[cap];
         int n = 0;
-        for (StepSeries m : present) {
+        // Members absent at this step are skipped here rather than filtered into a list first:
+        // the heap sees the present ones in the same order either way.
+        for (StepSeries m : members) {
             double v = m.values[step];
+            if (Absent.is(v)) {
+                continue;
+            }
             if (n < cap) {
                 heap[n] = m;
                 siftUp(heap, n, step, top);
@@ -375,6 +375,20 @@ final class Aggregations {
         }
         sortBestFirst(heap, n, step, top);
         return Arrays.asList(heap).subList(0, n);
+    }
+
+    /** limitk: the first {@code k} members present at {@code step}, in input order. */
+    private static List<StepSeries> firstPresent(List<StepSeries> members, long k, int step) {
+        List<StepSeries> chosen = new ArrayList<>();
+        for (StepSeries m : members) {
+            if (chosen.size() == k) {
+                break;
+            }
+            if (!Absent.is(m.values[step])) {
+                chosen.add(m);
+            }
+        }
+        return chosen;
     }
 
     /** Whether {@code v} replaces the heap's top {@code worst}: strictly better, or a number over NaN. */
