@@ -51,7 +51,8 @@ class BitWriter {
 
     /** Empties the stream (header bytes included) for reuse, keeping the buffer. */
     void reset(int headerBytes) {
-        Arrays.fill(buf, 0, Math.min(buf.length, length() + 9), (byte) 0);
+        // Bytes past the written bits are zero already (see the class comment).
+        Arrays.fill(buf, 0, length(), (byte) 0);
         bitPos = headerBytes * 8;
     }
 
