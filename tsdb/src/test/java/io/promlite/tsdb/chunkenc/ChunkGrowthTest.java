@@ -101,8 +101,9 @@ class ChunkGrowthTest {
                 }
                 String at = shape + " seed " + seed + ": " + c.buffers + " buffers, " + c.capacity() + " for " + c.used()
                         + " bytes, at most " + largest;
-                // Doubling toward a prediction that counted the first sample in took up to 7.
-                assertTrue(c.buffers <= 5, at);
+                // Doubling toward a prediction that counted the first sample in took up to 7, and a
+                // constant series outgrew its first buffer.
+                assertTrue(c.buffers <= (shape == Shape.CONSTANT ? 1 : 4), at);
                 // Spare room is paid for every active series, and kept across cuts.
                 assertTrue(c.capacity() - c.used() <= c.used() / 8 + 16, at);
                 assertTrue(largest <= c.used() * 5 / 4 + 16, at);
@@ -111,6 +112,6 @@ class ChunkGrowthTest {
             }
         }
         // Doubling toward a prediction that counted the first sample in: 144 bytes per 100 of chunk.
-        assertTrue(promoted <= 0.9 * used, "promoted " + promoted + " bytes of outgrown buffers for chunks of " + used);
+        assertTrue(promoted <= used, "promoted " + promoted + " bytes of outgrown buffers for chunks of " + used);
     }
 }
