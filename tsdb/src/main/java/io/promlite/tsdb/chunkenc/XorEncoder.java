@@ -45,9 +45,9 @@ public abstract class XorEncoder extends BitWriter {
     static final int DEFAULT_INITIAL_BYTES = 56;
     /**
      * How far ahead a growing buffer is sized, in multiples of the samples so far. On the bench
-     * farm's values (ChunkGrowthBench) 3 gave about the least promoted garbage for the spare room
-     * it costs halfway through a first chunk: 4 promoted 15 % less and held 25 bytes more per series
-     * then, 2.5 promoted 10 % more.
+     * farm's values (ChunkGrowthBench) 3 gave about the least promoted garbage for the spare room it
+     * costs in a first chunk: 4 promoted 15 % less and held 26 bytes more per series on average over
+     * its minutes 1-4, 2.5 promoted 11 % more.
      */
     static final int GROWTH_HORIZON = 3;
 
@@ -162,8 +162,9 @@ public abstract class XorEncoder extends BitWriter {
      * generation, where it is what fills it between full collections (ChunkGrowthBench on the bench
      * farm's values, per series and first chunk: 2.3 buffers, 521 bytes allocated, 242 promoted and
      * outgrown, where doubling from 24 bytes took 3.9, 642 and 347). Growing straight to the whole
-     * chunk's predicted size would promote a third of that, but a series would then hold its
-     * full-size buffer from its first minute on, about 100 bytes more than this halfway through.
+     * chunk's predicted size from its 12th sample on would promote 104, but a series would then
+     * hold its full-size buffer from its first minute on: 67 bytes more than this on average over
+     * its minutes 1-4, for every active series.
      * Since a head series keeps its buffer from chunk to chunk ({@link #cutChunk}), room grown past
      * what its chunks need would stay empty for good.
      */
