@@ -3,7 +3,8 @@ package io.promlite.tsdb.chunkenc;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import java.util.function.LongUnaryOperator;
+import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,7 +16,7 @@ class ChunkGrowthTest {
     /** A young collection about every 30 s on the ingest bench: 6 samples 5 s apart. */
     private static final int SAMPLES_PER_YOUNG_GC = 6;
 
-    /** The value shapes of an exporter's series, as the bench farm makes them (step: sample index -> value). */
+    /** The value shapes of an exporter's series, as the bench farm makes them: sample index -> value. */
     private enum Shape {
         CONSTANT(r -> i -> 1),
         FAST_COUNTER(r -> {
@@ -32,27 +33,26 @@ class ChunkGrowthTest {
         }),
         CPU_SECONDS(r -> {
             long[] ticks = {r.nextInt(10_000_000)};
-            return i -> Double.doubleToRawLongBits((ticks[0] += (long) (200 * r.nextDouble() + r.nextDouble())) / 100.0);
+            return i -> (ticks[0] += (long) (200 * r.nextDouble() + r.nextDouble())) / 100.0;
         }),
         MEMORY_GAUGE(r -> {
             long[] v = {(long) r.nextInt(1 << 20) * 4096};
             return i -> v[0] += 4096L * (r.nextInt(129) - 64);
         }),
-        NOISY_GAUGE(r -> i -> Double.doubleToRawLongBits(1e-3 * (0.5 + r.nextDouble())));
+        NOISY_GAUGE(r -> i -> 1e-3 * (0.5 + r.nextDouble()));
 
-        private final java.util.function.Function<Random, LongUnaryOperator> model;
+        private final Function<Random, IntToDoubleFunction> model;
 
-        Shape(java.util.function.Function<Random, LongUnaryOperator> model) {
+        Shape(Function<Random, IntToDoubleFunction> model) {
             this.model = model;
         }
 
-        /** The value bits of sample {@code i}; whole numbers are doubles of the integer, as parsed. */
+        /** A chunk's worth of value bits. */
         long[] values(long seed) {
-            LongUnaryOperator step = model.apply(new Random(seed));
+            IntToDoubleFunction value = model.apply(new Random(seed));
             long[] out = new long[XorChunk.TARGET_SAMPLES];
             for (int i = 0; i < out.length; i++) {
-                long v = step.applyAsLong(i);
-                out[i] = this == CPU_SECONDS || this == NOISY_GAUGE ? v : Double.doubleToRawLongBits(v);
+                out[i] = Double.doubleToRawLongBits(value.applyAsDouble(i));
             }
             return out;
         }
