@@ -84,9 +84,9 @@ class BitWriter {
     }
 
     /**
-     * Room for {@code extra} more bits. Grows by a quarter: a head chunk's buffer stands partly
-     * empty until its chunk is cut, for every active series, and growing by half left a third more
-     * slack for one or two fewer copies per chunk. No reserve for the 8-byte window
+     * Room for {@code extra} more bits, growing to at least {@link #grownLength} (a head chunk's
+     * buffer stands partly empty until its chunk is cut, for every active series, so growth is
+     * sized rather than doubled: {@link XorEncoder} predicts it). No reserve for the 8-byte window
      * {@link #writeBits} touches either: near the end it writes byte by byte instead, which costs
      * a few samples per chunk a little time, where the reserve cost 8 bytes per active series.
      */
@@ -98,7 +98,7 @@ class BitWriter {
         }
     }
 
-    /** The length a full buffer of {@code length} bytes grows to at least: a quarter more. */
+    /** The length a full buffer of {@code length} bytes grows to at least: a quarter more, unless a subclass knows better. */
     int grownLength(int length) {
         return length + (length >>> 2);
     }
