@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * write-ahead log, i.e. handed to the operating system: an acknowledged commit survives the
  * process being killed ({@code kill -9}, an out-of-memory kill, a JVM crash). The WAL is fsynced
  * once a second by a background thread, so an operating-system crash or power loss can lose at
- * most about the last second of commits. Opening replays the log on top of the persisted chunks.
+ * most about the last second of commits (Prometheus's WAL, too, writes each commit's records to
+ * its segment file before the commit returns, and fsyncs only completed segments). Opening replays
+ * the log on top of the persisted chunks.
  *
  * <p><b>Retention.</b> Data is kept per UTC day partition; a background task drops the partitions
  * entirely older than {@code retention} before the newest sample, and the oldest ones while the

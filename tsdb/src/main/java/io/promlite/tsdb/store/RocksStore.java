@@ -80,11 +80,11 @@ public final class RocksStore implements AutoCloseable {
     /** Bounds WAL files kept alive by rarely written families (each forces a flush when exceeded). */
     static final long MAX_TOTAL_WAL_BYTES = 32L << 20;
     /**
-     * WAL files kept to be written over instead of deleted. A commit's write() into a recycled
-     * file lands on blocks already allocated (often on pages still cached), without growing the
-     * file: no block reservation, no page allocation, no size update to journal, so both the
-     * write and the periodic fdatasync do less. Records left from the file's previous use carry
-     * that use's log number, so recovery stops before them.
+     * WAL files kept to be written over instead of deleted. A commit's write() into a reused file
+     * lands within the file's size on blocks written before: no size change to journal, no
+     * preallocated extent to convert, and the kernel's write path does less (about 10 % less CPU
+     * in a commit's RocksDB write, see the README). Records left from the file's previous use
+     * carry that use's log number, so recovery stops before them.
      */
     static final int RECYCLED_WAL_FILES = 2;
     /** The log's memtable in a full store: its records live until the next checkpoint. */
