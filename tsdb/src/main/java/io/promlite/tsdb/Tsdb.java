@@ -461,6 +461,9 @@ public final class Tsdb implements Storage {
             // Read once: a volatile and an option are loads the loop below need not repeat per sample.
             long minValid = minValidTime;
             boolean agentMode = options.agentMode();
+            // The partition of the last timestamp seen: a scrape's samples share one timestamp.
+            long partitionT = ts[0];
+            int partition = Partitions.of(partitionT);
             commitLog.begin(sts != null, sameTime(ts, n));
             newPartitions.clear();
             WriteBatch batch = commitBatch;
@@ -489,7 +492,11 @@ public final class Tsdb implements Storage {
                         batch.put(store.labels(), encoded, seriesKey(s.id()));
                         slotWritten[k] = true;
                     }
-                    int p = Partitions.of(t);
+                    if (t != partitionT) {
+                        partitionT = t;
+                        partition = Partitions.of(t);
+                    }
+                    int p = partition;
                     if (p != slotPartition[k] && !agentMode) {
                         postings.add(batch, p, s.id(), s.encodedLabels());
                         slotPartition[k] = p;
