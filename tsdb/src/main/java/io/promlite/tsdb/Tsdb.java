@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * write-ahead log, i.e. handed to the operating system: an acknowledged commit survives the
  * process being killed ({@code kill -9}, an out-of-memory kill, a JVM crash). The WAL is fsynced
  * once a second by a background thread, so an operating-system crash or power loss can lose at
- * most about the last second of commits. Opening replays the log on top of the persisted chunks.
+ * most about the last second of commits (Prometheus's WAL, too, writes each commit's records to
+ * its segment file before the commit returns, and fsyncs only completed segments). Opening replays
+ * the log on top of the persisted chunks.
  *
  * <p><b>Retention.</b> Data is kept per UTC day partition; a background task drops the partitions
  * entirely older than {@code retention} before the newest sample, and the oldest ones while the
@@ -459,6 +461,9 @@ public final class Tsdb implements Storage {
             // Read once: a volatile and an option are loads the loop below need not repeat per sample.
             long minValid = minValidTime;
             boolean agentMode = options.agentMode();
+            // The partition of the last timestamp seen: a scrape's samples share one timestamp.
+            long partitionT = ts[0];
+            int partition = Partitions.of(partitionT);
             commitLog.begin(sts != null, sameTime(ts, n));
             newPartitions.clear();
             WriteBatch batch = commitBatch;
@@ -487,7 +492,11 @@ public final class Tsdb implements Storage {
                         batch.put(store.labels(), encoded, seriesKey(s.id()));
                         slotWritten[k] = true;
                     }
-                    int p = Partitions.of(t);
+                    if (t != partitionT) {
+                        partitionT = t;
+                        partition = Partitions.of(t);
+                    }
+                    int p = partition;
                     if (p != slotPartition[k] && !agentMode) {
                         postings.add(batch, p, s.id(), s.encodedLabels());
                         slotPartition[k] = p;

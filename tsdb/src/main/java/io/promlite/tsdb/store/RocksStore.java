@@ -79,6 +79,14 @@ public final class RocksStore implements AutoCloseable {
     static final long MEMTABLE_BYTES = 16L << 20;
     /** Bounds WAL files kept alive by rarely written families (each forces a flush when exceeded). */
     static final long MAX_TOTAL_WAL_BYTES = 32L << 20;
+    /**
+     * WAL files kept to be written over instead of deleted. A commit's write() into a reused file
+     * lands within the file's size on blocks written before: no size change to journal, no
+     * preallocated extent to convert, and the kernel's write path does less (about 10 % less CPU
+     * in a commit's RocksDB write, see the README). Records left from the file's previous use
+     * carry that use's log number, so recovery stops before them.
+     */
+    static final int RECYCLED_WAL_FILES = 2;
     /** The log's memtable in a full store: its records live until the next checkpoint. */
     static final long LOG_MEMTABLE_BYTES = 8L << 20;
     /**
@@ -106,6 +114,7 @@ public final class RocksStore implements AutoCloseable {
                 .setCreateMissingColumnFamilies(true)
                 .setWriteBufferManager(writeBufferManager)
                 .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
+                .setRecycleLogFileNum(RECYCLED_WAL_FILES)
                 .setMaxBackgroundJobs(2)
                 .setLogger(rocksLog);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();

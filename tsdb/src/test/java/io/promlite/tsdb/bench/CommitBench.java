@@ -79,7 +79,7 @@ public final class CommitBench {
     }
 
     /** The next value of series {@code i}: its kind follows from its index. */
-    private static double next(double[] values, int i, Random rnd) {
+    static double next(double[] values, int i, Random rnd) {
         double v = values[i];
         switch (i % 10) {
             case 0, 1, 2, 3 -> { }

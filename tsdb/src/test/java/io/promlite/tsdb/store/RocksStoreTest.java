@@ -1,14 +1,25 @@
 package io.promlite.tsdb.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
 
-class RocksStoreTest {
+public class RocksStoreTest {
     @TempDir
     Path dir;
 
@@ -35,6 +46,92 @@ class RocksStoreTest {
         }
         try (RocksStore store = RocksStore.open(dir, true)) {
             assertEquals(RocksStore.AGENT_LOG_MEMTABLE_BYTES, store.db().getOptions(store.log()).writeBufferSize());
+        }
+    }
+
+    /**
+     * A WAL file is reused with the records of its previous use still in it, past the new ones:
+     * recovering from a crash replays exactly the new records, never the stale ones.
+     */
+    @Test
+    void aCrashWhileWritingAReusedWalRecoversOnlyItsNewRecords() throws Exception {
+        Path crashed = dir.resolve("crashed");
+        Path data = dir.resolve("data");
+        try (RocksStore store = RocksStore.open(data, false); FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+            RocksDB db = store.db();
+            byte[] value = new byte[4096];
+            for (long seq = 0; seq < 300; seq++) {
+                db.put(store.log(), seqKey(seq), value);
+            }
+            // Each flush moves to a new WAL file; the one before becomes reusable once flushed. The
+            // second flush's new file is the first WAL file again, 1.2 MB of records long.
+            db.flush(wait, store.families());
+            db.put(store.meta(), new byte[] {1}, new byte[] {2});
+            db.flush(wait, store.families());
+            Path live = liveWal(data);
+            assertTrue(Files.size(live) > 300 * value.length,
+                    "the live WAL " + live + " is not a reused file (" + Files.size(live) + " bytes)");
+            for (long seq = 5000; seq < 5005; seq++) {
+                db.put(store.log(), seqKey(seq), new byte[] {(byte) seq});
+            }
+            // The files as a process killed now leaves them: every write is in them, nothing was closed.
+            copyFiles(data, crashed);
+        }
+        assertEquals(5, entriesReplayedOnOpen(crashed));
+        try (RocksStore store = RocksStore.open(crashed, false); RocksIterator it = store.db().newIterator(store.log())) {
+            long count = 0;
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long seq = ByteCodec.getLong(it.key(), 0);
+                assertEquals(seq < 300 ? 4096 : 1, it.value().length, "record " + seq);
+                count++;
+            }
+            assertEquals(305, count);
+            assertEquals(5004 & 0xff, store.db().get(store.log(), seqKey(5004))[0] & 0xff);
+        }
+    }
+
+    private static void copyFiles(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    private static byte[] seqKey(long seq) {
+        byte[] k = new byte[8];
+        ByteCodec.putLong(k, 0, seq);
+        return k;
+    }
+
+    /** The WAL file RocksDB writes to: the highest-numbered one. */
+    private static Path liveWal(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .max(Comparator.comparing(f -> f.getFileName().toString())).orElseThrow();
+        }
+    }
+
+    /**
+     * How many records opening the store at {@code dir} recovers from its write-ahead log: it is
+     * opened read-only, which replays the WAL into memtables without flushing them, and counted there.
+     */
+    public static long entriesReplayedOnOpen(Path dir) throws Exception {
+        List<byte[]> names;
+        try (Options options = new Options()) {
+            names = RocksDB.listColumnFamilies(options, dir.toString());
+        }
+        List<ColumnFamilyDescriptor> descriptors = names.stream().map(ColumnFamilyDescriptor::new).toList();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                RocksDB db = RocksDB.openReadOnly(options, dir.toString(), descriptors, handles)) {
+            try {
+                return db.getAggregatedLongProperty("rocksdb.num-entries-active-mem-table")
+                        + db.getAggregatedLongProperty("rocksdb.num-entries-imm-mem-tables");
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
         }
     }
 }
