@@ -51,6 +51,8 @@ class HttpScraperTest {
         final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final AtomicInteger connections = new AtomicInteger();
         final AtomicInteger requests = new AtomicInteger();
+        /** Every request's bytes, in the order received. */
+        final List<String> received = Collections.synchronizedList(new ArrayList<>());
 
         RawTarget(boolean closeAfterResponse, List<List<byte[]>> responses) throws IOException {
             Thread t = new Thread(() -> {
@@ -61,7 +63,8 @@ class HttpScraperTest {
                         try (s) {
                             InputStream in = s.getInputStream();
                             OutputStream out = s.getOutputStream();
-                            while (readRequest(in)) {
+                            for (String request; (request = readRequest(in)) != null; ) {
+                                received.add(request);
                                 List<byte[]> pieces = responses.get(Math.min(requests.getAndIncrement(), responses.size() - 1));
                                 for (byte[] piece : pieces) {
                                     out.write(piece);
@@ -84,15 +87,18 @@ class HttpScraperTest {
             t.start();
         }
 
-        private static boolean readRequest(InputStream in) throws IOException {
+        /** The next request's bytes up to the end of its headers, or null at the end of the stream. */
+        private static String readRequest(InputStream in) throws IOException {
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
             int matched = 0;
             for (int b = in.read(); b >= 0; b = in.read()) {
+                request.write(b);
                 matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
                 if (matched == 4) {
-                    return true;
+                    return request.toString(StandardCharsets.ISO_8859_1);
                 }
             }
-            return false;
+            return null;
         }
 
         @Override
@@ -152,6 +158,32 @@ class HttpScraperTest {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> http.fetch(request, InetAddress.getLoopbackAddress(), connection).get(5, TimeUnit.SECONDS).release());
         return e.getCause().getMessage();
+    }
+
+    @Test
+    void everyScrapeSendsTheSameRequestBytesAlsoOnANewConnection() throws Exception {
+        byte[] keep = ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nm 1\n");
+        byte[] close = ascii("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\nm 1\n");
+        try (RawTarget target = new RawTarget(false, List.of(List.of(keep), List.of(keep), List.of(close), List.of(keep)))) {
+            int port = target.server.getLocalPort();
+            ScrapeTarget t = new ScrapeTarget(Labels.of(), Labels.of(), "http", "127.0.0.1:" + port, "127.0.0.1", port,
+                    "/metrics?a=b", Duration.ofSeconds(1), Duration.ofMillis(2500));
+            HttpScraper.Request request = http.request(t, 0, false, "Bearer secret", null, null);
+            HttpScraper.Connection connection = new HttpScraper.Connection();
+            for (int i = 0; i < 4; i++) {
+                assertEquals("null\tm 1\n", scrape(http, request, connection));
+            }
+            assertEquals(2, target.connections.get());
+            String expected = "GET /metrics?a=b HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Accept: " + HttpScraper.ACCEPT + "\r\n"
+                    + "Accept-Encoding: identity\r\n"
+                    + "User-Agent: promlite/test\r\n"
+                    + "X-Prometheus-Scrape-Timeout-Seconds: 2.5\r\n"
+                    + "Authorization: Bearer secret\r\n"
+                    + "\r\n";
+            assertEquals(Collections.nCopies(4, expected), target.received);
+        }
     }
 
     @Test
