@@ -78,7 +78,7 @@ class JvmOptionsTest {
     @Test
     void theYoungGenerationIsCapped() throws IOException, InterruptedException {
         String flags = javaWithTheFile("-XX:+PrintFlagsFinal", "-version");
-        assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*size_t MaxNewSize\\s+= 33554432\\s.*")),
+        assertTrue(hasFlag(flags, "size_t MaxNewSize", 33554432),
                 "MaxNewSize is 32 MB");
     }
 
@@ -89,7 +89,7 @@ class JvmOptionsTest {
     @Test
     void theCompilerThreadsDoNotGrowWithCores() throws IOException, InterruptedException {
         String flags = javaWithTheFile("-XX:ActiveProcessorCount=16", "-XX:+PrintFlagsFinal", "-version");
-        assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*intx CICompilerCount\\s+= 2\\s.*")),
+        assertTrue(hasFlag(flags, "intx CICompilerCount", 2),
                 "CICompilerCount is 2 with 16 cores");
     }
 
@@ -129,7 +129,7 @@ class JvmOptionsTest {
     @Test
     void monitorDeflationChecksOnceASecond() throws IOException, InterruptedException {
         String flags = javaWithTheFile("-XX:+PrintFlagsFinal", "-version");
-        assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*intx AsyncDeflationInterval\\s+= 1000\\s.*")),
+        assertTrue(hasFlag(flags, "intx AsyncDeflationInterval", 1000),
                 "AsyncDeflationInterval is 1000 ms");
     }
 
@@ -141,7 +141,7 @@ class JvmOptionsTest {
     void theNativeHeapIsTrimmedEveryThreeSeconds() throws IOException, InterruptedException {
         String flags = javaWithTheFile("-XX:+PrintFlagsFinal", "-version");
         if (flags.contains(" TrimNativeHeapInterval ")) {
-            assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*uint TrimNativeHeapInterval\\s+= 3000\\s.*")),
+            assertTrue(hasFlag(flags, "uint TrimNativeHeapInterval", 3000),
                     "TrimNativeHeapInterval is 3000 ms");
         }
     }
@@ -156,6 +156,11 @@ class JvmOptionsTest {
         args.addAll(List.of("-Xbatch", "-XX:+PrintCompilation", "-cp", testClasses(), JitProbe.class.getName(),
                 mode, Integer.toString(n)));
         return java(args);
+    }
+
+    /** Whether {@code -XX:+PrintFlagsFinal}'s output sets {@code flag} ("type Name") to {@code value}. */
+    private static boolean hasFlag(String flags, String flag, long value) {
+        return flags.lines().anyMatch(l -> l.matches("\\s*" + flag + "\\s+= " + value + "\\s.*"));
     }
 
     /** Whether PrintCompilation's output shows {@code method} compiled at {@code level} (on-stack if {@code osr}). */
@@ -213,7 +218,7 @@ class JvmOptionsTest {
         assertTrue(readme.contains("java @http-api/target/" + FILE_NAME + " -Xms16m -jar http-api/target/promlite.jar --agent"),
                 "README's agent line lowers the heap floor");
         String flags = javaWithTheFile("-Xms16m", "-XX:+PrintFlagsFinal", "-version");
-        assertTrue(flags.lines().anyMatch(l -> l.matches("\\s*size_t MinHeapSize\\s+= 16777216\\s.*")),
+        assertTrue(hasFlag(flags, "size_t MinHeapSize", 16777216),
                 "MinHeapSize is 16 MB");
     }
 
