@@ -69,14 +69,13 @@ import org.slf4j.LoggerFactory;
 public final class Tsdb implements Storage {
     private static final Logger log = LoggerFactory.getLogger(Tsdb.class);
     /**
-     * How often the head's open chunks are written so the log can be truncated. Each checkpoint
-     * writes every active series' open chunk (100 targets x 1000 series at 5 s: ~0.4 s of CPU,
-     * 0.2 s on the maintenance thread plus RocksDB's flush and compiling, against ~16 ms of CPU a
-     * second for scraping), so every 5 minutes it was ~8 % of the process's CPU. Replay after a
-     * crash stays short: at that rate the log would reach {@link #CHECKPOINT_LOG_BYTES} only at
-     * ~16 minutes, so it holds just under that bound when this interval comes, and higher rates hit
-     * the bound first; 6M samples of 100k series (5 minutes' worth, a third of such a log) replay
-     * and checkpoint in 2.6 s (ReplayBench 100000 60). Prometheus replays up to its last head compaction, hours of samples.
+     * How often the head's open chunks are written so the log can be truncated. A checkpoint writes
+     * every active series' open chunk: at 100 targets x 1000 series at 5 s ~0.4 s of CPU against
+     * ~16 ms a second for scraping, so every 5 minutes it was ~8 % of the process's CPU. At that
+     * rate the log reaches {@link #CHECKPOINT_LOG_BYTES} only after ~16 minutes, so this interval
+     * comes first; higher rates hit the bound first. Replay stays short: 6M samples of 100k series
+     * (5 minutes' worth) replay and checkpoint in 2.6 s (ReplayBench 100000 60), where Prometheus
+     * replays back to its last head compaction, hours of samples.
      */
     static final long CHECKPOINT_INTERVAL_MS = 15 * 60_000L;
     /** A checkpoint is started early once the log grows past this, to bound replay time. */
@@ -506,13 +505,12 @@ public final class Tsdb implements Storage {
                         partitionT = t;
                         partition = Partitions.of(t);
                     }
-                    int p = partition;
-                    if (p != slotPartition[k] && !agentMode) {
-                        postings.add(batch, p, s.id(), s.encodedLabels());
-                        slotPartition[k] = p;
-                        if (newPartitions.size() == 0 || newPartitions.get(newPartitions.size() - 1) != p) {
+                    if (partition != slotPartition[k] && !agentMode) {
+                        postings.add(batch, partition, s.id(), s.encodedLabels());
+                        slotPartition[k] = partition;
+                        if (newPartitions.size() == 0 || newPartitions.get(newPartitions.size() - 1) != partition) {
                             // Runs of one partition (a scrape's new series) listed once, not per series.
-                            newPartitions.add(p);
+                            newPartitions.add(partition);
                         }
                     }
                     commitLog.add(s.id(), t, bits[i], sts == null ? 0 : sts[i]);
