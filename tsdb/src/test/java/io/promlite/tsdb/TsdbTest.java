@@ -12,7 +12,7 @@ import io.promlite.tsdb.model.Matcher;
 import io.promlite.tsdb.model.StaleNaN;
 import io.promlite.tsdb.store.Partitions;
 import io.promlite.tsdb.store.RocksStore;
-import io.promlite.tsdb.store.RocksStoreTest;
+import io.promlite.tsdb.store.WalReplay;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ class TsdbTest {
         TestData.appendAll(db, UP_A, 1000, 2000, 3000);
         TestData.appendAll(db, LOAD, 1000, 2000, 3000);
         db.close();
-        assertEquals(0, RocksStoreTest.entriesReplayedOnOpen(dir), "write-ahead log records left after a clean close");
+        assertEquals(0, WalReplay.entriesReplayedOnOpen(dir), "write-ahead log records left after a clean close");
         db = Tsdb.open(TsdbOptions.defaults(dir));
         assertEquals(3, select(db, 0, 3000, ANY_UP).get(UP_A).size());
     }

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
 
-public class RocksStoreTest {
+class RocksStoreTest {
     @TempDir
     Path dir;
 
@@ -76,7 +71,7 @@ public class RocksStoreTest {
             // The files as a process killed now leaves them: every write is in them, nothing was closed.
             copyFiles(data, crashed);
         }
-        assertEquals(5, entriesReplayedOnOpen(crashed));
+        assertEquals(5, WalReplay.entriesReplayedOnOpen(crashed));
         try (RocksStore store = RocksStore.open(crashed, false); RocksIterator it = store.db().newIterator(store.log())) {
             long count = 0;
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -109,28 +104,6 @@ public class RocksStoreTest {
         try (var files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".log"))
                     .max(Comparator.comparing(f -> f.getFileName().toString())).orElseThrow();
-        }
-    }
-
-    /**
-     * How many records opening the store at {@code dir} recovers from its write-ahead log: it is
-     * opened read-only, which replays the WAL into memtables without flushing them, and counted there.
-     */
-    public static long entriesReplayedOnOpen(Path dir) throws Exception {
-        List<byte[]> names;
-        try (Options options = new Options()) {
-            names = RocksDB.listColumnFamilies(options, dir.toString());
-        }
-        List<ColumnFamilyDescriptor> descriptors = names.stream().map(ColumnFamilyDescriptor::new).toList();
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions();
-                RocksDB db = RocksDB.openReadOnly(options, dir.toString(), descriptors, handles)) {
-            try {
-                return db.getAggregatedLongProperty("rocksdb.num-entries-active-mem-table")
-                        + db.getAggregatedLongProperty("rocksdb.num-entries-imm-mem-tables");
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
-            }
         }
     }
 }
